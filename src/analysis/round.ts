@@ -1,0 +1,38 @@
+/**
+ * A measurement row: what the analysis reads, what `report.json` lists as `rounds[]` and what
+ * `rounds.csv` holds. Built by the driver from the run log, or read from a user's CSV.
+ */
+export type RoundEvent = 'round' | 'restart' | 'redeploy' | 'load' | 'crash';
+
+export interface Round {
+  /** 0-based position in time order. */
+  readonly index: number;
+  readonly event: RoundEvent;
+  /** Services registered (and deployed) when the row was measured. */
+  readonly services: number;
+  /**
+   * Memory the verdict uses, in bytes: the live set (heap after a forced GC) where the target allows
+   * it, else RSS. `memorySource` says which.
+   */
+  readonly memoryBytes: number;
+  /** e.g. `v8-heap-after-gc`, `jvm-heap-after-gc`, `go-heap-inuse-after-gc`, `rss`, `csv`. */
+  readonly memorySource: string;
+  /** True when `memoryBytes` was read after a forced GC (no garbage in it). */
+  readonly afterGc: boolean;
+  /** Resident set size of the gateway process after the round; null when not measured. */
+  readonly rssBytes: number | null;
+  /** Highest memory seen while the deploy ran (RSS sampled at a short interval); null when not measured. */
+  readonly peakBytes: number | null;
+  /** Same measure as `peakBytes`, read just before the deploy started; the base of the deploy peak factor. */
+  readonly preDeployBytes: number | null;
+  /** Time spent registering this round's new services. */
+  readonly registerMs: number | null;
+  /** Time the deploy call took. */
+  readonly deployMs: number | null;
+  /** Wall time of the whole round (register + deploy + settle + measure). */
+  readonly elapsedMs: number | null;
+  /** For `load` rows: the highest in-flight request count reached in the traffic step. */
+  readonly concurrency: number | null;
+  /** True for the first row measured after `gwscale run --resume`. */
+  readonly resumed?: boolean;
+}

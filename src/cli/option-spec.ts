@@ -1,0 +1,136 @@
+/**
+ * One option table per command: name, type, default, description and example live here once.
+ * `--help`, the README option lists, flag parsing, config-file validation and the frozen config
+ * handed to the API are all derived from it.
+ */
+import { z } from 'zod';
+import { usageError } from '../errors.js';
+import { parseSize } from '../units.js';
+
+export type OptionKind =
+  | { type: 'int'; min?: number; max?: number }
+  | { type: 'number'; min?: number; max?: number }
+  | { type: 'size' }
+  | { type: 'percent' }
+  | { type: 'string' }
+  | { type: 'path' }
+  | { type: 'boolean' }
+  | { type: 'enum'; choices: readonly string[] }
+  | { type: 'enum-list'; choices: readonly string[] }
+  | { type: 'int-list'; min?: number };
+
+export interface OptionSpec {
+  /** camelCase key in the parsed config, e.g. `gatewayHeapMb` (flag `--gateway-heap-mb`). */
+  readonly key: string;
+  readonly kind: OptionKind;
+  readonly description: string;
+  readonly default?: unknown;
+  readonly example?: string;
+  /** Value placeholder in help, e.g. `N`. */
+  readonly placeholder?: string;
+  /** Short alias, e.g. `n`. */
+  readonly short?: string;
+  /** Not accepted from a config file (e.g. `--config` itself, `--resume`). */
+  readonly flagOnly?: boolean;
+}
+
+export const flagOf = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+function rangeText(kind: { min?: number; max?: number }): string {
+  if (kind.min !== undefined && kind.max !== undefined) return ` from ${kind.min} to ${kind.max}`;
+  if (kind.min !== undefined) return ` ≥ ${kind.min}`;
+  if (kind.max !== undefined) return ` ≤ ${kind.max}`;
+  return '';
+}
+
+/** What the option accepts, in words, for help text and error messages. */
+export function allowedText(kind: OptionKind): string {
+  switch (kind.type) {
+    case 'int': return 'a whole number' + rangeText(kind);
+    case 'number': return 'a number' + rangeText(kind);
+    case 'size': return 'a size such as 512MB, 4GiB or 1048576 (binary units: KB = KiB)';
+    case 'percent': return 'a percentage such as 10%';
+    case 'string': return 'text';
+    case 'path': return 'a file or folder path';
+    case 'boolean': return 'true or false';
+    case 'enum': return 'one of ' + kind.choices.join(', ');
+    case 'enum-list': return 'a comma-separated list of ' + kind.choices.join(', ');
+    case 'int-list': return 'a comma-separated list of whole numbers' + rangeText(kind);
+  }
+}
+
+function fail(spec: OptionSpec, raw: unknown): never {
+  throw usageError(`${flagOf(spec.key)}: got ${JSON.stringify(raw)}, expected ${allowedText(spec.kind)}`);
+}
+
+function checkRange(spec: OptionSpec, kind: { min?: number; max?: number }, value: number, raw: unknown): number {
+  if ((kind.min !== undefined && value < kind.min) || (kind.max !== undefined && value > kind.max)) fail(spec, raw);
+  return value;
+}
+
+/** Parses a flag's text (or a config file's value) into the option's type; never coerces bad input. */
+export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
+  const kind = spec.kind;
+  const text = typeof raw === 'string' ? raw.trim() : raw;
+  switch (kind.type) {
+    case 'int': {
+      const n = typeof text === 'number' ? text : typeof text === 'string' && /^-?\d+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n)) fail(spec, raw);
+      return checkRange(spec, kind, n, raw);
+    }
+    case 'number': {
+      const n = typeof text === 'number' ? text : typeof text === 'string' && text !== '' ? Number(text) : NaN;
+      if (!Number.isFinite(n)) fail(spec, raw);
+      return checkRange(spec, kind, n, raw);
+    }
+    case 'size': {
+      if (typeof text === 'number' && Number.isSafeInteger(text) && text > 0) return text;
+      if (typeof text !== 'string') fail(spec, raw);
+      const bytes = parseSize(text);
+      if (bytes === undefined) fail(spec, raw);
+      return bytes;
+    }
+    case 'percent': {
+      const m = typeof text === 'string' ? /^(\d+(?:\.\d+)?)%?$/.exec(text) : null;
+      const n = typeof text === 'number' ? text : m ? Number(m[1]) : NaN;
+      if (!Number.isFinite(n) || n < 0) fail(spec, raw);
+      return n / 100;
+    }
+    case 'string':
+    case 'path':
+      if (typeof text !== 'string' || text === '') fail(spec, raw);
+      return text;
+    case 'boolean':
+      if (typeof text === 'boolean') return text;
+      if (text === 'true') return true;
+      if (text === 'false') return false;
+      return fail(spec, raw);
+    case 'enum':
+      if (typeof text !== 'string' || !kind.choices.includes(text)) fail(spec, raw);
+      return text;
+    case 'enum-list': {
+      const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;
+      if (!items || items.length === 0 || items.some((i) => typeof i !== 'string' || !kind.choices.includes(i))) fail(spec, raw);
+      return items;
+    }
+    case 'int-list': {
+      const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;
+      if (!items || items.length === 0) fail(spec, raw);
+      return items.map((item) => {
+        const n = typeof item === 'number' ? item : typeof item === 'string' && /^\d+$/.test(item) ? Number(item) : NaN;
+        if (!Number.isSafeInteger(n) || (kind.min !== undefined && n < kind.min)) fail(spec, raw);
+        return n;
+      });
+    }
+  }
+}
+
+/** A zod schema for a config file holding these options (unknown keys are an error). */
+export function configFileSchema(specs: readonly OptionSpec[]): z.ZodType<Record<string, unknown>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const spec of specs) {
+    if (spec.flagOnly) continue;
+    shape[spec.key] = z.unknown().optional();
+  }
+  return z.strictObject(shape);
+}

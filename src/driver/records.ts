@@ -1,0 +1,134 @@
+/**
+ * The run log (`run.jsonl`): one typed record per line, appended and flushed as things happen.
+ * Everything in report.json is derived from these records, so a report can be re-rendered, and a
+ * run resumed, from the log alone.
+ */
+import type { Round } from '../analysis/round.js';
+import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../gateways/adapter.js';
+
+export const RUN_LOG_SCHEMA = 1;
+
+/** Settings of a run as recorded (no secrets ever). */
+export type RunSettings = Readonly<Record<string, unknown>>;
+
+export interface RunStartRecord {
+  readonly type: 'run-start';
+  readonly schema: typeof RUN_LOG_SCHEMA;
+  readonly at: string;
+  readonly harnessVersion: string;
+  readonly nodeVersion: string;
+  readonly target: string;
+  readonly profile: string;
+  readonly settings: RunSettings;
+}
+
+export interface GatewayStartRecord {
+  readonly type: 'gateway-start';
+  readonly at: string;
+  readonly version: string;
+  readonly pid: number | null;
+  /** Why it started: the first start, a `--restart-at` restart, a crash restart, a resume. */
+  readonly reason: 'start' | 'restart' | 'crash-restart' | 'resume';
+  readonly startMs: number;
+}
+
+/** One memory sample (taken by the sampler loop during deploys, or a single reading). */
+export interface SampleRecord {
+  readonly type: 'sample';
+  /** ms since run start. */
+  readonly t: number;
+  readonly phase: 'register' | 'deploy' | 'settle' | 'idle' | 'load';
+  readonly services: number;
+  readonly source: string;
+  readonly bytes: number;
+}
+
+export interface RegisterRecord {
+  readonly type: 'register';
+  readonly round: number;
+  readonly from: number;
+  readonly to: number;
+  readonly ms: number;
+  readonly failed: number;
+  /** First few failures, one line each. */
+  readonly failures: readonly string[];
+}
+
+export interface DeployRecord {
+  readonly type: 'deploy';
+  readonly round: number;
+  readonly services: number;
+  readonly state: 'deployed' | 'failed';
+  readonly ms: number;
+  readonly reason?: string;
+}
+
+export interface ListingRecord {
+  readonly type: 'listing';
+  readonly services: number;
+  readonly expected: GatewayCounts;
+  readonly actual: GatewayCounts;
+  readonly matches: boolean;
+}
+
+export interface VerifyRecord {
+  readonly type: 'verify';
+  readonly services: number;
+  readonly checked: number;
+  readonly failed: number;
+  readonly failures: readonly VerifyOutcome[];
+}
+
+/** A measurement row (see `Round`). */
+export interface RoundRecord {
+  readonly type: 'round';
+  readonly round: Round;
+  /** Extra numbers from the memory source (metaspace, classes, goroutines…). */
+  readonly extra?: Readonly<Record<string, number>>;
+}
+
+export interface CrashRecord {
+  readonly type: 'crash';
+  readonly at: string;
+  readonly services: number;
+  readonly phase: string;
+  readonly exit: GatewayExit;
+}
+
+export interface ResumeRecord {
+  readonly type: 'resume';
+  readonly at: string;
+  readonly services: number;
+}
+
+export interface ErrorRecord {
+  readonly type: 'error';
+  readonly at: string;
+  readonly phase: string;
+  readonly message: string;
+}
+
+export interface RunEndRecord {
+  readonly type: 'run-end';
+  readonly at: string;
+  readonly state: 'completed' | 'crashed' | 'interrupted' | 'failed';
+  readonly overhead: {
+    readonly harnessCpuSeconds: number;
+    readonly gatewayCpuSeconds: number;
+  };
+  readonly wallSeconds: number;
+}
+
+export type RunRecord =
+  | RunStartRecord
+  | GatewayStartRecord
+  | SampleRecord
+  | RegisterRecord
+  | DeployRecord
+  | ListingRecord
+  | VerifyRecord
+  | RoundRecord
+  | CrashRecord
+  | ResumeRecord
+  | ErrorRecord
+  | RunEndRecord;

@@ -1,0 +1,101 @@
+/**
+ * The one interface every gateway target implements. The driver only talks to this: register a
+ * service (one per service group, with request and response policies), deploy the whole
+ * configuration, confirm counts through the gateway's own API, read memory, restart.
+ */
+import type { ServiceSpec } from '../wsdl/model.js';
+import type { MemoryReading } from '../sampling/source.js';
+
+export type TargetName = 'reference' | 'caddy' | 'tomcat';
+
+/** What a target is told when it is created. Frozen; secrets travel only in `credentials`. */
+export interface AdapterContext {
+  /** Folder the target may use for its files (base folder, logs); inside the run folder. */
+  readonly workDir: string;
+  /** Behaviour profile (reference gateway only). */
+  readonly profile: string;
+  /** Gateway heap limit in MiB, where the target has one (`--gateway-heap-mb`). */
+  readonly heapMb: number | null;
+  /** Base URL on loopback where the harness serves WSDL files by `ServiceSpec.fileName`. */
+  readonly wsdlBaseUrl: string;
+  /** URL of the harness's SOAP backend that gateway services forward to. */
+  readonly backendUrl: string;
+  /** Timeout for one deployment-API call. */
+  readonly callTimeoutMs: number;
+  /** Admin credentials; generated per run for targets the harness starts. Never logged. */
+  readonly credentials: { readonly user: string; readonly password: string };
+  /** Diagnostic lines (go to stderr with --verbose); must never receive secrets. */
+  readonly log: (line: string) => void;
+}
+
+export interface GatewayInfo {
+  /** e.g. `gwscale-reference 0.1.0`, `caddy v2.6.2`, `Apache Tomcat/10.1.x`. */
+  readonly version: string;
+  /** Process id of the gateway when the harness started it (for RSS/CPU sampling and stopping). */
+  readonly pid: number | null;
+  /** Base URL of the data plane (where SOAP requests go). */
+  readonly dataUrl: string;
+  /** Base URL of the deployment / admin API. */
+  readonly adminUrl: string;
+}
+
+/** Gateway-confirmed counts from the gateway's own listing API; fields it does not have are null. */
+export interface GatewayCounts {
+  readonly serviceGroups: number | null;
+  readonly services: number;
+  readonly operations: number | null;
+  readonly circuits: number | null;
+  readonly attachedPolicies: number | null;
+}
+
+export type DeployOutcome =
+  | { readonly state: 'deployed'; readonly ms: number; readonly detail?: string }
+  | { readonly state: 'failed'; readonly ms: number; readonly reason: string };
+
+export interface RegisterOutcome {
+  /** Policies attached for this service (request + response, over all its circuits). */
+  readonly attachedPolicies: number;
+  readonly operations: number;
+  /** False when the service was already registered (a retried call): nothing was added. */
+  readonly created: boolean;
+}
+
+/** How the gateway process ended, when the harness started it. */
+export interface GatewayExit {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** Last lines the gateway wrote to stderr/stdout (e.g. "JavaScript heap out of memory"). */
+  readonly stderrTail: readonly string[];
+}
+
+/** A SOAP request sent through the gateway to one service to prove the deploy took effect. */
+export interface VerifyOutcome {
+  readonly serviceName: string;
+  readonly ok: boolean;
+  readonly status: number | null;
+  readonly error?: string;
+}
+
+export interface GatewayAdapter {
+  readonly target: TargetName;
+  /** Start the gateway (spawn it, on loopback) and wait until its admin API answers. */
+  start(): Promise<GatewayInfo>;
+  /** Stop the gateway by PID; safe to call twice and after a crash. */
+  stop(): Promise<void>;
+  /** Stop and start again; the deployed configuration must be loaded again on start. */
+  restart(): Promise<GatewayInfo>;
+  /** Register one service: its group, WSDL import and policies. Idempotent. */
+  register(service: ServiceSpec): Promise<RegisterOutcome>;
+  /** Deploy the whole configuration as it now stands. */
+  deploy(): Promise<DeployOutcome>;
+  /** Counts the gateway itself reports. */
+  listing(): Promise<GatewayCounts>;
+  /** Live-set reading: force GC where the target can, settle, read. */
+  liveMemory(): Promise<MemoryReading>;
+  /** Send one request through the gateway to each given service. */
+  verify(services: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]>;
+  /** PID of the running gateway process, or null when not started by the harness. */
+  pid(): number | null;
+  /** Resolves when the gateway process exits (never for targets the harness did not start). */
+  exited(): Promise<GatewayExit>;
+}
