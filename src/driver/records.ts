@@ -49,6 +49,9 @@ export interface RegisterRecord {
   readonly from: number;
   readonly to: number;
   readonly ms: number;
+  /** Operations and attached policies the gateway reported for the services created in this round. */
+  readonly operations: number;
+  readonly attachedPolicies: number;
   readonly failed: number;
   /** First few failures, one line each. */
   readonly failures: readonly string[];

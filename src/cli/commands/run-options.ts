@@ -1,0 +1,26 @@
+/** The option table of `gwscale run`: flags, config-file fields, --help and README all come from it. */
+import type { OptionSpec } from '../option-spec.js';
+
+export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
+export const TARGETS = ['reference', 'caddy', 'tomcat'] as const;
+
+export const runOptions: readonly OptionSpec[] = [
+  { key: 'target', kind: { type: 'enum', choices: TARGETS }, default: 'reference', description: 'gateway to test; the harness starts it on loopback', placeholder: 'name' },
+  { key: 'profile', kind: { type: 'enum', choices: PROFILES }, default: 'healthy', description: 'reference gateway behaviour profile', placeholder: 'name' },
+  { key: 'services', short: 'n', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 500, description: 'services to register in all (one per service group)', placeholder: 'N' },
+  { key: 'batch', short: 'b', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 100, description: 'services per round; each round ends with one deploy of the whole configuration', placeholder: 'B' },
+  { key: 'concurrency', short: 'c', kind: { type: 'int', min: 1, max: 1024 }, default: 8, description: 'registration calls in flight at once', placeholder: 'C' },
+  { key: 'restartAt', kind: { type: 'int-list', min: 1 }, default: [], description: 'restart the gateway after the round that reaches each of these service counts, and measure again', placeholder: 'N,N' },
+  { key: 'redeploys', kind: { type: 'int', min: 0, max: 1000 }, default: 0, description: 'after the last round, redeploy the unchanged configuration R times, measuring after each', placeholder: 'R' },
+  { key: 'gatewayHeapMb', kind: { type: 'int', min: 16, max: 1_048_576 }, description: 'heap limit of the gateway process in MiB (reference: --max-old-space-size; tomcat: -Xmx)', placeholder: 'MiB' },
+  { key: 'heapMax', kind: { type: 'size' }, description: 'heap limit for the out-of-memory prediction when the target has none set (e.g. 4GiB)', placeholder: 'SIZE' },
+  { key: 'wsdlVersion', kind: { type: 'enum', choices: ['1.1', '2.0', 'mixed'] }, default: '1.1', description: 'which built-in WSDL templates to generate services from', placeholder: 'V' },
+  { key: 'wsdl', kind: { type: 'path' }, description: 'folder of your own *.wsdl files to use as templates instead of the built-in ones', placeholder: 'DIR' },
+  { key: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: 1, description: 'seed for generated service names and namespaces', placeholder: 'S' },
+  { key: 'verify', kind: { type: 'enum', choices: ['all', 'new', 'none'] }, default: 'all', description: 'after each deploy, send one SOAP request through the gateway to every service (all), the round\'s new ones (new), or none', placeholder: 'mode' },
+  { key: 'callTimeoutMs', kind: { type: 'int', min: 100, max: 3_600_000 }, default: 120_000, description: 'timeout of one deployment-API call in ms', placeholder: 'ms' },
+  { key: 'sampleIntervalMs', kind: { type: 'int', min: 5, max: 60_000 }, default: 20, description: 'memory sampling interval while a deploy runs, in ms', placeholder: 'ms' },
+  { key: 'backendLatencyMs', kind: { type: 'int', min: 0, max: 600_000 }, default: 0, description: 'latency the harness\'s SOAP backend adds to every answer, in ms', placeholder: 'ms' },
+  { key: 'out', short: 'o', kind: { type: 'path' }, description: 'run folder [default: reports/<timestamp>-<target>-<profile>]', placeholder: 'DIR' },
+  { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout and nothing else there' },
+];

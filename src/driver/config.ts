@@ -1,0 +1,45 @@
+/**
+ * The frozen configuration of one `gwscale run`. Built once by the CLI (or an API caller) and passed
+ * down; nothing mutates it.
+ */
+import type { TargetName } from '../gateways/adapter.js';
+
+export type VerifyMode = 'all' | 'new' | 'none';
+export type WsdlVersionChoice = '1.1' | '2.0' | 'mixed';
+
+export interface RunConfig {
+  readonly target: TargetName;
+  /** Reference gateway behaviour profile. */
+  readonly profile: string;
+  /** Services to register in all. */
+  readonly services: number;
+  /** Services per round. */
+  readonly batch: number;
+  /** Registrations in flight at once. */
+  readonly concurrency: number;
+  /** Restart the gateway after the round that reaches each of these service counts. */
+  readonly restartAt: readonly number[];
+  /** Redeploys of the unchanged configuration after the last round. */
+  readonly redeploys: number;
+  readonly gatewayHeapMb: number | null;
+  readonly wsdlVersion: WsdlVersionChoice;
+  /** Folder of the user's own WSDL templates, or null for the built-in ones. */
+  readonly wsdlDir: string | null;
+  readonly seed: number;
+  /** Run folder. */
+  readonly outDir: string;
+  readonly verify: VerifyMode;
+  /** Timeout of one deployment-API call. */
+  readonly callTimeoutMs: number;
+  /** Interval of the memory sampler while a deploy runs. */
+  readonly sampleIntervalMs: number;
+  /** Latency the harness's SOAP backend adds to every answer. */
+  readonly backendLatencyMs: number;
+  /** Heap limit for the analysis when the target's own is unknown. */
+  readonly heapMaxBytes: number | null;
+}
+
+/** Settings as written to the run log and report (the config minus anything secret; there is none in it). */
+export function settingsOf(config: RunConfig): Record<string, unknown> {
+  return { ...config };
+}

@@ -1,0 +1,74 @@
+/**
+ * The append-only run log: `run.jsonl`, one record per line, flushed per record so that nothing
+ * measured is lost when the gateway, or the harness itself, dies.
+ */
+import { openSync, writeSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
+import { inputError, messageOf } from '../errors.js';
+import type { Round } from '../analysis/round.js';
+import type { RunRecord } from './records.js';
+
+export const RUN_LOG_FILE = 'run.jsonl';
+
+/** Appends records to a run log; each `append` is one write(2) of one line. */
+export class RunLogWriter {
+  private fd: number | null;
+  /** Records written since opening, by type (the crash test checks sample counts against it). */
+  readonly counts = new Map<string, number>();
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  append(record: RunRecord): void {
+    if (this.fd === null) throw new Error(`run log ${this.path} is closed`);
+    writeSync(this.fd, JSON.stringify(record) + '\n');
+    this.counts.set(record.type, (this.counts.get(record.type) ?? 0) + 1);
+  }
+
+  /** Forces what was written to disk (called at round boundaries, not per sample). */
+  sync(): void {
+    if (this.fd !== null) fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/**
+ * Reads a run log. A torn last line (the harness was killed mid-write) is dropped; any other bad
+ * line is an input error naming the line.
+ */
+export function readRunLog(path: string): RunRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw inputError(`${path}: cannot read the run log (${messageOf(error)})`, 'pass a run folder written by `gwscale run`');
+  }
+  const lines = text.split('\n');
+  const records: RunRecord[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      const value = JSON.parse(line) as unknown;
+      if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
+        throw new Error('not a run-log record');
+      }
+      records.push(value as RunRecord);
+    } catch (error) {
+      const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
+      if (!isLast) throw inputError(`${path}:${i + 1}: bad run-log line (${messageOf(error)})`);
+    }
+  });
+  if (records[0]?.type !== 'run-start') throw inputError(`${path}: not a gwscale run log (first record is not run-start)`);
+  return records;
+}
+
+/** The measurement rows of a run log, in time order. */
+export function roundsOf(records: readonly RunRecord[]): Round[] {
+  return records.flatMap((r) => (r.type === 'round' ? [r.round] : []));
+}

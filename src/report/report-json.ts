@@ -1,0 +1,162 @@
+/**
+ * report.json: everything a run measured, derived from the run log alone (so `gwscale report`
+ * reproduces it byte for byte), plus the analysis of its rounds.
+ */
+import type { Round } from '../analysis/round.js';
+import type { GatewayCounts } from '../gateways/adapter.js';
+import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord } from '../driver/records.js';
+
+/** Bump when a field changes meaning or goes away; adding fields does not bump it. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Overhead ratio above which the report warns that the harness may be what it measures. */
+export const OVERHEAD_WARN_RATIO = 0.5;
+
+export interface ReportOverhead {
+  readonly harnessCpuSeconds: number;
+  readonly gatewayCpuSeconds: number;
+  /** harness ÷ gateway CPU seconds; null when the gateway's CPU time is unknown. */
+  readonly ratio: number | null;
+  readonly warning: string | null;
+}
+
+export interface ReportCrash {
+  readonly services: number;
+  readonly phase: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stderrTail: readonly string[];
+}
+
+/** The part of report.json that describes the run itself (the analysis adds its fields beside it). */
+export interface RunFacts {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  readonly tool: { readonly name: 'gwscale'; readonly version: string; readonly nodeVersion: string };
+  readonly target: string;
+  readonly profile: string;
+  readonly state: 'completed' | 'crashed' | 'interrupted' | 'failed' | 'running';
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly wallSeconds: number | null;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly gateway: {
+    readonly version: string | null;
+    readonly starts: readonly { readonly reason: GatewayStartRecord['reason']; readonly at: string; readonly startMs: number }[];
+  };
+  /** The gateway's own listing after the last round, beside what the harness registered. */
+  readonly gatewayCounts: { readonly expected: GatewayCounts; readonly actual: GatewayCounts; readonly matches: boolean } | null;
+  readonly registration: { readonly attempted: number; readonly failed: number; readonly failures: readonly string[] };
+  readonly deploys: { readonly total: number; readonly failed: number; readonly failures: readonly { readonly services: number; readonly reason: string }[] };
+  readonly verification: { readonly checked: number; readonly failed: number };
+  /** Memory samples taken during deploys (each is a line in run.jsonl). */
+  readonly samples: number;
+  readonly overhead: ReportOverhead | null;
+  readonly crash: ReportCrash | null;
+  readonly errors: readonly { readonly phase: string; readonly message: string }[];
+  readonly rounds: readonly Round[];
+}
+
+const round4 = (x: number): number => Number(x.toPrecision(4));
+
+/** Collects the facts of a run from its log, in one pass. */
+export function runFactsOf(records: readonly RunRecord[]): RunFacts {
+  const start = records[0] as RunStartRecord;
+  const starts: RunFacts['gateway']['starts'][number][] = [];
+  let version: string | null = null;
+  let gatewayCounts: RunFacts['gatewayCounts'] = null;
+  const registration = { attempted: 0, failed: 0, failures: [] as string[] };
+  const deploys = { total: 0, failed: 0, failures: [] as { services: number; reason: string }[] };
+  const verification = { checked: 0, failed: 0 };
+  let samples = 0;
+  let overhead: ReportOverhead | null = null;
+  let crash: ReportCrash | null = null;
+  let state: RunFacts['state'] = 'running';
+  let finishedAt: string | null = null;
+  let wallSeconds: number | null = null;
+  const errors: { phase: string; message: string }[] = [];
+  const rounds: Round[] = [];
+  for (const r of records) {
+    switch (r.type) {
+      case 'gateway-start':
+        version = r.version;
+        starts.push({ reason: r.reason, at: r.at, startMs: r.startMs });
+        break;
+      case 'sample':
+        samples++;
+        break;
+      case 'register':
+        registration.attempted += r.to - r.from;
+        registration.failed += r.failed;
+        for (const f of r.failures) if (registration.failures.length < 20) registration.failures.push(f);
+        break;
+      case 'deploy':
+        deploys.total++;
+        if (r.state === 'failed') {
+          deploys.failed++;
+          if (deploys.failures.length < 20) deploys.failures.push({ services: r.services, reason: r.reason ?? 'unknown' });
+        }
+        break;
+      case 'listing':
+        gatewayCounts = { expected: r.expected, actual: r.actual, matches: r.matches };
+        break;
+      case 'verify':
+        verification.checked += r.checked;
+        verification.failed += r.failed;
+        break;
+      case 'round':
+        rounds.push(r.round);
+        break;
+      case 'crash':
+        crash = crashOf(r);
+        break;
+      case 'error':
+        errors.push({ phase: r.phase, message: r.message });
+        break;
+      case 'run-end': {
+        state = r.state;
+        finishedAt = r.at;
+        wallSeconds = round4(r.wallSeconds);
+        const { harnessCpuSeconds, gatewayCpuSeconds } = r.overhead;
+        const ratio = gatewayCpuSeconds > 0 ? round4(harnessCpuSeconds / gatewayCpuSeconds) : null;
+        overhead = {
+          harnessCpuSeconds: round4(harnessCpuSeconds),
+          gatewayCpuSeconds: round4(gatewayCpuSeconds),
+          ratio,
+          warning:
+            ratio !== null && ratio > OVERHEAD_WARN_RATIO
+              ? `the harness used ${ratio} CPU seconds per gateway CPU second (above ${OVERHEAD_WARN_RATIO}): on a shared machine it may have slowed the gateway it measures`
+              : null,
+        };
+        break;
+      }
+      case 'run-start':
+      case 'resume':
+        break;
+    }
+  }
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'gwscale', version: start.harnessVersion, nodeVersion: start.nodeVersion },
+    target: start.target,
+    profile: start.profile,
+    state,
+    startedAt: start.at,
+    finishedAt,
+    wallSeconds,
+    settings: start.settings,
+    gateway: { version, starts },
+    gatewayCounts,
+    registration,
+    deploys,
+    verification,
+    samples,
+    overhead,
+    crash,
+    errors,
+    rounds,
+  };
+}
+
+function crashOf(r: CrashRecord): ReportCrash {
+  return { services: r.services, phase: r.phase, exitCode: r.exit.exitCode, signal: r.exit.signal, stderrTail: r.exit.stderrTail };
+}
