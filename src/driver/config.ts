@@ -37,6 +37,8 @@ export interface RunConfig {
   readonly backendLatencyMs: number;
   /** Heap limit for the analysis when the target's own is unknown. */
   readonly heapMaxBytes: number | null;
+  /** Restart the gateway after a crash and go on (up to 3 times), as people do in the field. */
+  readonly restartOnCrash: boolean;
 }
 
 /** Settings as written to the run log and report (the config minus anything secret; there is none in it). */

@@ -1,24 +1,25 @@
 /**
  * The registration scale run: rounds of registrations, one deploy of the whole configuration per
  * round, memory measured after each (live set after GC, RSS, peak during the deploy), restarts and
- * redeploys at the points asked for. Every measurement is appended to the run log as it is taken.
+ * redeploys at the points asked for. Every measurement is appended to the run log as it is taken,
+ * so a gateway crash, a failing API or a killed harness loses nothing already measured.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Round, RoundEvent } from '../analysis/round.js';
-import type { GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo } from '../gateways/adapter.js';
+import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo } from '../gateways/adapter.js';
 import { GwscaleError, gatewayError, messageOf } from '../errors.js';
 import { harnessVersion } from '../version.js';
 import { readProcessUsage, rssSource, clearProcessHistory } from '../sampling/process-usage.js';
 import { startSampler } from '../sampling/sampler.js';
-import type { RunConfig } from './config.js';
-import { settingsOf } from './config.js';
+import type { ServiceSpec } from '../wsdl/model.js';
+import { settingsOf, type RunConfig } from './config.js';
 import type { RunListener } from './events.js';
 import { RunLogWriter, RUN_LOG_FILE } from './run-log.js';
-import { RUN_LOG_SCHEMA, type RunEndRecord } from './records.js';
+import { RUN_LOG_SCHEMA, type GatewayStartRecord, type RunEndRecord } from './records.js';
+import type { ResumePoint } from './resume.js';
 import type { ServiceCatalog } from './service-catalog.js';
-import type { ServiceSpec } from '../wsdl/model.js';
 
 /** How a run ended. Every state still leaves a complete run log behind. */
 export type RunState = RunEndRecord['state'];
@@ -31,12 +32,31 @@ export interface ScaleRunResult {
   readonly error: GwscaleError | null;
 }
 
+/** A phase run after registration (the traffic/concurrency phase), given the means to measure. */
+export type ExtraPhase = (run: PhaseContext) => Promise<void>;
+
+export interface PhaseContext {
+  readonly adapter: GatewayAdapter;
+  readonly services: number;
+  readonly signal: AbortSignal | undefined;
+  /** Measures the gateway after GC and appends a row of this event (with `concurrency` for load rows). */
+  measure(event: RoundEvent, extra: { concurrency?: number; elapsedMs?: number }): Promise<Round>;
+  /** Runs work while the gateway is watched for a crash. */
+  guarded<T>(phase: string, work: () => Promise<T>): Promise<T>;
+  emit: RunListener;
+}
+
 /** What the driver needs from its surroundings; the API layer wires the real ones. */
 export interface ScaleRunDeps {
   readonly catalog: ServiceCatalog;
   readonly adapter: GatewayAdapter;
   readonly listener?: RunListener;
   readonly signal?: AbortSignal;
+  /** Continue an interrupted run from this point (appending to its log). */
+  readonly resume?: ResumePoint;
+  /** Restart the gateway after a crash and go on (at most this many times); 0 = stop at a crash. */
+  readonly crashRestarts?: number;
+  readonly phases?: readonly ExtraPhase[];
 }
 
 /** The gateway process exited while the driver was not restarting it. */
@@ -50,86 +70,110 @@ class Interrupted extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Services per round: `batch` at a time up to `services`. */
+/** Services reached after each round: `batch` at a time up to `services`. */
 export function roundTargets(services: number, batch: number): number[] {
   const targets: number[] = [];
-  for (let n = Math.min(batch, services); n <= services; n = n === services ? services + 1 : Math.min(n + batch, services)) targets.push(n);
+  for (let n = batch; n < services + batch; n += batch) targets.push(Math.min(n, services));
   return targets;
 }
 
-/** Runs the scale test; resolves with how it ended (it does not throw for gateway failures). */
-export async function runScale(config: RunConfig, deps: ScaleRunDeps): Promise<ScaleRunResult> {
-  const { catalog, adapter } = deps;
-  const emit: RunListener = deps.listener ?? (() => undefined);
-  mkdirSync(config.outDir, { recursive: true });
-  const runLogPath = join(config.outDir, RUN_LOG_FILE);
-  const log = new RunLogWriter(runLogPath);
-  const started = Date.now();
-  const cpuAtStart = process.cpuUsage();
-  let gatewayCpuSeconds = 0;
-  let rowIndex = 0;
-  let registered = 0;
-  let operationsTotal = 0;
-  let policiesTotal = 0;
-  let phase = 'start';
-  /** What the last measurement and the last deploy saw: the crash row is built from them. */
-  const last: { memoryBytes: number | null; memorySource: string; peakBytes: number | null } = { memoryBytes: null, memorySource: 'none', peakBytes: null };
+interface DeployMeasure {
+  readonly deployMs: number;
+  readonly peakBytes: number | null;
+  readonly preDeployBytes: number | null;
+  readonly outcome: DeployOutcome;
+}
 
-  log.append({
-    type: 'run-start',
-    schema: RUN_LOG_SCHEMA,
-    at: new Date(started).toISOString(),
-    harnessVersion,
-    nodeVersion: process.version,
-    target: config.target,
-    profile: config.profile,
-    settings: settingsOf(config),
-  });
+class ScaleRun {
+  private readonly log: RunLogWriter;
+  private readonly emit: RunListener;
+  private readonly started = Date.now();
+  private readonly cpuAtStart = process.cpuUsage();
+  private gatewayCpuSeconds = 0;
+  private rowIndex: number;
+  private registered: number;
+  private operationsTotal: number;
+  private policiesTotal: number;
+  private phase = 'start';
+  private crashRestartsLeft: number;
+  private resumedRowPending: boolean;
+  /** Set by a crash restart: the fresh gateway holds only what was deployed before the crash. */
+  private restartedAfterCrash = false;
+  /** What the last measurement and deploy saw: a crash row is built from them. */
+  private last = { memoryBytes: null as number | null, memorySource: 'none', peakBytes: null as number | null };
 
-  /** Races a gateway call against the gateway process dying; a death becomes a GatewayCrash. */
-  const guarded = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    phase = what;
-    if (deps.signal?.aborted) throw new Interrupted();
-    const exit = adapter.exited().then((e) => ({ exit: e }));
+  constructor(
+    private readonly config: RunConfig,
+    private readonly deps: ScaleRunDeps,
+    readonly runLogPath: string,
+  ) {
+    this.log = new RunLogWriter(runLogPath);
+    this.emit = deps.listener ?? (() => undefined);
+    this.rowIndex = deps.resume?.rows ?? 0;
+    this.registered = deps.resume?.services ?? 0;
+    this.operationsTotal = deps.resume?.operations ?? 0;
+    this.policiesTotal = deps.resume?.attachedPolicies ?? 0;
+    this.crashRestartsLeft = deps.crashRestarts ?? 0;
+    this.resumedRowPending = deps.resume !== undefined;
+  }
+
+  private get adapter(): GatewayAdapter {
+    return this.deps.adapter;
+  }
+
+  /** Races gateway work against the gateway dying and against SIGINT/SIGTERM. */
+  async guarded<T>(what: string, work: () => Promise<T>): Promise<T> {
+    this.phase = what;
+    const signal = this.deps.signal;
+    if (signal?.aborted) throw new Interrupted();
+    const exit = this.adapter.exited().then((e) => ({ exit: e }));
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<{ aborted: true }>((resolve) => {
+      onAbort = () => resolve({ aborted: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      const outcome = await Promise.race([work().then((value) => ({ value })), exit]);
+      const outcome = await Promise.race([work().then((value) => ({ value })), exit, aborted]);
       if ('exit' in outcome) throw new GatewayCrash(what, outcome.exit);
+      if ('aborted' in outcome) throw new Interrupted();
       return outcome.value;
     } catch (error) {
-      if (error instanceof GatewayCrash) throw error;
-      // A call that failed because the gateway is dying: wait a moment for the exit to show.
+      if (error instanceof GatewayCrash || error instanceof Interrupted) throw error;
+      // A call that failed because the gateway is dying: give the exit a moment to show.
       const died = await Promise.race([exit, sleep(2000).then(() => null)]);
       if (died) throw new GatewayCrash(what, died.exit);
       throw error;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
-  };
+  }
 
-  const addGatewayCpu = async (): Promise<void> => {
-    const pid = adapter.pid();
+  private async addGatewayCpu(): Promise<void> {
+    const pid = this.adapter.pid();
     if (pid === null) return;
     try {
-      gatewayCpuSeconds += (await readProcessUsage(pid)).cpuSeconds;
+      this.gatewayCpuSeconds += (await readProcessUsage(pid)).cpuSeconds;
     } catch {
-      // The process is already gone (a crash): its CPU time is lost with it.
+      // The process is already gone (a crash): its CPU time went with it.
     }
-  };
+  }
 
-  const startGateway = async (reason: 'start' | 'restart'): Promise<void> => {
+  private async startGateway(reason: GatewayStartRecord['reason']): Promise<void> {
     const t0 = Date.now();
-    phase = reason;
-    if (reason === 'restart') await addGatewayCpu();
-    const info: GatewayInfo = reason === 'restart' ? await adapter.restart() : await adapter.start();
+    this.phase = reason;
+    if (reason === 'restart') await this.addGatewayCpu();
+    const info: GatewayInfo = reason === 'restart' ? await this.adapter.restart() : await this.adapter.start();
     const startMs = Date.now() - t0;
-    log.append({ type: 'gateway-start', at: new Date().toISOString(), version: info.version, pid: info.pid, reason, startMs });
-    emit({ type: 'gateway-started', version: info.version, pid: info.pid, reason });
-  };
+    this.log.append({ type: 'gateway-start', at: new Date().toISOString(), version: info.version, pid: info.pid, reason, startMs });
+    this.emit({ type: 'gateway-started', version: info.version, pid: info.pid, reason });
+  }
 
-  const measure = async (
+  async measure(
     event: RoundEvent,
-    timing: { registerMs: number | null; deployMs: number | null; peakBytes: number | null; preDeployBytes: number | null; t0: number },
-  ): Promise<Round> => {
-    const live = await guarded('measure', () => adapter.liveMemory());
-    const pid = adapter.pid();
+    timing: { registerMs?: number | null; deployMs?: number | null; peakBytes?: number | null; preDeployBytes?: number | null; t0?: number; concurrency?: number; elapsedMs?: number },
+  ): Promise<Round> {
+    const live = await this.guarded('measure', () => this.adapter.liveMemory());
+    const pid = this.adapter.pid();
     let rssBytes: number | null = live.extra?.rssBytes ?? null;
     if (pid !== null) {
       try {
@@ -139,206 +183,303 @@ export async function runScale(config: RunConfig, deps: ScaleRunDeps): Promise<S
       }
     }
     const row: Round = {
-      index: rowIndex++,
+      index: this.rowIndex++,
       event,
-      services: registered,
+      services: this.registered,
       memoryBytes: live.bytes,
       memorySource: live.source,
       afterGc: live.afterGc,
       rssBytes,
-      peakBytes: timing.peakBytes,
-      preDeployBytes: timing.preDeployBytes,
-      registerMs: timing.registerMs,
-      deployMs: timing.deployMs,
-      elapsedMs: Date.now() - timing.t0,
-      concurrency: null,
+      peakBytes: timing.peakBytes ?? null,
+      preDeployBytes: timing.preDeployBytes ?? null,
+      registerMs: timing.registerMs ?? null,
+      deployMs: timing.deployMs ?? null,
+      elapsedMs: timing.elapsedMs ?? (timing.t0 === undefined ? null : Date.now() - timing.t0),
+      concurrency: timing.concurrency ?? null,
+      ...(this.resumedRowPending ? { resumed: true } : {}),
     };
-    last.memoryBytes = live.bytes;
-    last.memorySource = live.source;
-    log.append({ type: 'round', round: row, ...(live.extra ? { extra: live.extra } : {}) });
-    log.sync();
-    emit({ type: 'measured', row });
+    this.resumedRowPending = false;
+    this.last.memoryBytes = live.bytes;
+    this.last.memorySource = live.source;
+    this.log.append({ type: 'round', round: row, ...(live.extra ? { extra: live.extra } : {}) });
+    this.log.sync();
+    this.emit({ type: 'measured', row });
     return row;
-  };
+  }
 
   /** One deploy of the whole configuration, with the peak RSS sampled while it runs. */
-  const deploy = async (round: number): Promise<{ deployMs: number; peakBytes: number | null; preDeployBytes: number | null }> => {
-    emit({ type: 'deploy-start', services: registered });
-    const pid = adapter.pid();
+  private async deploy(round: number): Promise<DeployMeasure> {
+    this.emit({ type: 'deploy-start', services: this.registered });
+    const pid = this.adapter.pid();
     let preDeployBytes: number | null = null;
     let sampler: ReturnType<typeof startSampler> | null = null;
+    this.last.peakBytes = null;
     if (pid !== null) {
-      try {
-        preDeployBytes = (await readProcessUsage(pid)).rssBytes;
-      } catch {
-        preDeployBytes = null;
-      }
-      const t0 = started;
-      sampler = startSampler(rssSource(pid), config.sampleIntervalMs, (reading) =>
-        log.append({ type: 'sample', t: Date.now() - t0, phase: 'deploy', services: registered, source: reading.source, bytes: reading.bytes }),
-      );
+      preDeployBytes = await readProcessUsage(pid).then((u) => u.rssBytes, () => null);
+      sampler = startSampler(rssSource(pid), this.config.sampleIntervalMs, (reading) => {
+        this.last.peakBytes = Math.max(this.last.peakBytes ?? 0, reading.bytes);
+        this.log.append({ type: 'sample', t: Date.now() - this.started, phase: 'deploy', services: this.registered, source: reading.source, bytes: reading.bytes });
+      });
     }
-    let outcome;
+    let outcome: DeployOutcome;
     try {
-      outcome = await guarded('deploy', () => adapter.deploy());
+      outcome = await this.guarded('deploy', () => this.adapter.deploy());
     } finally {
       const summary = sampler ? await sampler.stop() : null;
-      last.peakBytes = summary?.peakBytes ?? null;
+      this.last.peakBytes = summary?.peakBytes ?? this.last.peakBytes;
+      this.log.sync();
     }
-    log.append({
+    this.log.append({
       type: 'deploy',
       round,
-      services: registered,
+      services: this.registered,
       state: outcome.state,
       ms: outcome.ms,
       ...(outcome.state === 'failed' ? { reason: outcome.reason } : {}),
     });
-    if (outcome.state === 'failed') {
-      emit({ type: 'warning', message: `deploy of ${registered} services failed: ${outcome.reason}` });
-    }
-    return { deployMs: outcome.ms, peakBytes: last.peakBytes, preDeployBytes };
-  };
+    if (outcome.state === 'failed') this.emit({ type: 'warning', message: `deploy of ${this.registered} services failed: ${outcome.reason}` });
+    return { deployMs: outcome.ms, peakBytes: this.last.peakBytes, preDeployBytes, outcome };
+  }
 
-  const confirmCounts = async (): Promise<void> => {
-    const actual = await guarded('listing', () => adapter.listing());
+  private async confirmCounts(): Promise<void> {
+    const actual = await this.guarded('listing', () => this.adapter.listing());
+    const n = this.registered;
     const expected: GatewayCounts = {
-      serviceGroups: actual.serviceGroups === null ? null : registered,
-      services: registered,
-      operations: actual.operations === null ? null : operationsTotal,
+      serviceGroups: actual.serviceGroups === null ? null : n,
+      services: n,
+      operations: actual.operations === null ? null : this.operationsTotal,
       circuits: actual.circuits,
-      attachedPolicies: actual.attachedPolicies === null ? null : policiesTotal,
+      attachedPolicies: actual.attachedPolicies === null ? null : this.policiesTotal,
     };
     const matches =
       actual.services === expected.services &&
       (expected.serviceGroups === null || actual.serviceGroups === expected.serviceGroups) &&
       (expected.operations === null || actual.operations === expected.operations) &&
       (expected.attachedPolicies === null || actual.attachedPolicies === expected.attachedPolicies);
-    log.append({ type: 'listing', services: registered, expected, actual, matches });
-    if (!matches) emit({ type: 'warning', message: `gateway listing does not match what was registered: expected ${JSON.stringify(expected)}, gateway says ${JSON.stringify(actual)}` });
-  };
+    this.log.append({ type: 'listing', services: n, expected, actual, matches });
+    if (!matches) this.emit({ type: 'warning', message: `the gateway's listing does not match what was registered: expected ${JSON.stringify(expected)}, gateway says ${JSON.stringify(actual)}` });
+  }
 
-  const verify = async (from: number, to: number): Promise<void> => {
-    if (config.verify === 'none') return;
-    const first = config.verify === 'all' ? 0 : from;
+  private async verify(from: number, to: number): Promise<void> {
+    if (this.config.verify === 'none') return;
     const specs: ServiceSpec[] = [];
-    for (let i = first; i < to; i++) specs.push(catalog.serviceAt(i));
-    const outcomes = await guarded('verify', () => adapter.verify(specs));
+    for (let i = this.config.verify === 'all' ? 0 : from; i < to; i++) specs.push(this.deps.catalog.serviceAt(i));
+    const outcomes = await this.guarded('verify', () => this.adapter.verify(specs));
     const failures = outcomes.filter((o) => !o.ok);
-    log.append({ type: 'verify', services: registered, checked: outcomes.length, failed: failures.length, failures: failures.slice(0, 20) });
-    if (failures.length > 0) emit({ type: 'warning', message: `${failures.length} of ${outcomes.length} services did not answer through the gateway (first: ${failures[0]?.serviceName}: ${failures[0]?.error ?? failures[0]?.status})` });
-  };
+    this.log.append({ type: 'verify', services: this.registered, checked: outcomes.length, failed: failures.length, failures: failures.slice(0, 20) });
+    if (failures.length > 0) {
+      const first = failures[0];
+      this.emit({ type: 'warning', message: `${failures.length} of ${outcomes.length} services did not answer through the gateway (first: ${first?.serviceName}: ${first?.error ?? String(first?.status)})` });
+    }
+  }
 
-  const registerRange = async (round: number, from: number, to: number): Promise<number> => {
+  /**
+   * Registers services [from, to). With `count: false` (re-registering after a crash or resume),
+   * the totals are not counted again.
+   */
+  private async registerRange(round: number, from: number, to: number, count = true): Promise<number> {
     const t0 = Date.now();
-    const limit = pLimit(config.concurrency);
+    const limit = pLimit(this.config.concurrency);
     const failures: string[] = [];
     let failed = 0;
     let operations = 0;
     let attachedPolicies = 0;
+    let done = 0;
     const tasks: Promise<void>[] = [];
     for (let i = from; i < to; i++) {
       tasks.push(
         limit(async () => {
-          if (deps.signal?.aborted) return;
-          const spec = catalog.serviceAt(i);
+          if (this.deps.signal?.aborted) return;
+          const spec = this.deps.catalog.serviceAt(i);
           try {
-            const outcome = await adapter.register(spec);
+            const outcome = await this.adapter.register(spec);
             operations += outcome.operations;
             attachedPolicies += outcome.attachedPolicies;
           } catch (error) {
             failed++;
             if (failures.length < 10) failures.push(`${spec.serviceName}: ${messageOf(error)}`);
           }
-          registered++;
-          emit({ type: 'registered', services: registered, roundTarget: to });
+          done++;
+          this.emit({ type: 'registered', services: from + done, roundTarget: to });
         }),
       );
     }
-    await guarded('register', () => Promise.all(tasks));
-    if (deps.signal?.aborted) throw new Interrupted();
+    await this.guarded('register', () => Promise.all(tasks));
     const ms = Date.now() - t0;
-    operationsTotal += operations;
-    policiesTotal += attachedPolicies;
-    log.append({ type: 'register', round, from, to, ms, operations, attachedPolicies, failed, failures });
-    if (failed > 0) emit({ type: 'warning', message: `${failed} of ${to - from} registrations failed (first: ${failures[0]})` });
+    if (count) {
+      this.operationsTotal += operations;
+      this.policiesTotal += attachedPolicies;
+    }
+    this.registered = Math.max(this.registered, to);
+    this.log.append({ type: 'register', round, from, to, ms, operations: count ? operations : 0, attachedPolicies: count ? attachedPolicies : 0, failed, failures });
+    if (failed > 0) this.emit({ type: 'warning', message: `${failed} of ${to - from} registrations failed (first: ${failures[0]})` });
     return ms;
-  };
+  }
 
-  let state: RunState = 'completed';
-  let endError: GwscaleError | null = null;
-  try {
-    await startGateway('start');
-    await measure('round', { registerMs: null, deployMs: null, peakBytes: null, preDeployBytes: null, t0: Date.now() });
+  /** Records a crash: the crash record and a `crash` row built from the last readings. */
+  private recordCrash(crash: GatewayCrash): void {
+    this.log.append({ type: 'crash', at: new Date().toISOString(), services: this.registered, phase: crash.phase, exit: crash.exit });
+    const row: Round = {
+      index: this.rowIndex++,
+      event: 'crash',
+      services: this.registered,
+      // The last live-set reading before the crash; the peak shows how far the deploy got.
+      memoryBytes: this.last.memoryBytes ?? 0,
+      memorySource: this.last.memorySource,
+      afterGc: false,
+      rssBytes: null,
+      peakBytes: this.last.peakBytes,
+      preDeployBytes: null,
+      registerMs: null,
+      deployMs: null,
+      elapsedMs: null,
+      concurrency: null,
+    };
+    this.log.append({ type: 'round', round: row });
+    this.log.sync();
+    this.emit({ type: 'warning', message: `${crash.message} at ${this.registered} services${crash.exit.stderrTail.length ? `: ${crash.exit.stderrTail.slice(-1)[0]}` : ''}` });
+  }
 
-    const targets = roundTargets(config.services, config.batch);
-    let round = 0;
-    for (const to of targets) {
-      round++;
-      const from = registered;
-      const t0 = Date.now();
-      emit({ type: 'round-start', round, from, to, total: config.services });
-      const registerMs = await registerRange(round, from, to);
-      const deployed = await deploy(round);
-      await measure('round', { registerMs, ...deployed, t0 });
-      await confirmCounts();
-      await verify(from, to);
-      if (config.restartAt.includes(to)) {
-        const tr = Date.now();
-        await startGateway('restart');
-        await measure('restart', { registerMs: null, deployMs: null, peakBytes: null, preDeployBytes: null, t0: tr });
-        await confirmCounts();
+  /**
+   * Runs a step; on a crash with restarts left, records it, restarts the gateway, measures the
+   * restart, re-registers what the fresh gateway lacks, and runs the step again.
+   */
+  private async withCrashRestart<T>(step: () => Promise<T>, reRegisterUpTo: number): Promise<T> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!(error instanceof GatewayCrash) || this.crashRestartsLeft <= 0) throw error;
+        this.crashRestartsLeft--;
+        this.recordCrash(error);
+        const t0 = Date.now();
+        await this.adapter.stop().catch(() => undefined);
+        await this.startGateway('crash-restart');
+        await this.ensureRegistered(reRegisterUpTo);
+        await this.measure('restart', { t0 });
+        this.restartedAfterCrash = true;
       }
     }
-    for (let r = 1; r <= config.redeploys; r++) {
-      const t0 = Date.now();
-      const deployed = await deploy(round + r);
-      await measure('redeploy', { registerMs: null, ...deployed, t0 });
-    }
-    if (config.redeploys > 0) await confirmCounts();
-  } catch (error) {
-    if (error instanceof Interrupted || deps.signal?.aborted) {
-      state = 'interrupted';
-    } else if (error instanceof GatewayCrash) {
-      state = 'crashed';
-      log.append({ type: 'crash', at: new Date().toISOString(), services: registered, phase: error.phase, exit: error.exit });
-      const row: Round = {
-        index: rowIndex++,
-        event: 'crash',
-        services: registered,
-        // The last live-set reading before the crash; the peak shows how far the deploy got.
-        memoryBytes: last.memoryBytes ?? 0,
-        memorySource: last.memorySource,
-        afterGc: false,
-        rssBytes: null,
-        peakBytes: last.peakBytes,
-        preDeployBytes: null,
-        registerMs: null,
-        deployMs: null,
-        elapsedMs: null,
-        concurrency: null,
-      };
-      log.append({ type: 'round', round: row });
-      endError = gatewayError(`the gateway crashed during ${error.phase} at ${registered} services`, {
-        hint: error.exit.stderrTail.slice(-1)[0] ?? 'see the crash record in the report',
-      });
-    } else {
-      state = 'failed';
-      endError = error instanceof GwscaleError ? error : gatewayError(messageOf(error), { cause: error });
-      log.append({ type: 'error', at: new Date().toISOString(), phase, message: messageOf(error) });
-    }
-  } finally {
-    if (state !== 'crashed') await addGatewayCpu();
-    await adapter.stop().catch(() => undefined);
-    clearProcessHistory();
-    const cpu = process.cpuUsage(cpuAtStart);
-    log.append({
-      type: 'run-end',
-      at: new Date().toISOString(),
-      state,
-      overhead: { harnessCpuSeconds: (cpu.user + cpu.system) / 1e6, gatewayCpuSeconds },
-      wallSeconds: (Date.now() - started) / 1000,
-    });
-    log.close();
   }
-  return { state, runDir: config.outDir, runLogPath, error: endError };
+
+  /** After a fresh start (resume, crash restart): registers and deploys what the gateway lacks. */
+  private async ensureRegistered(upTo: number): Promise<void> {
+    if (upTo === 0) return;
+    const listing = await this.guarded('listing', () => this.adapter.listing());
+    if (listing.services >= upTo) return;
+    this.emit({ type: 'log', message: `the fresh gateway holds ${listing.services} services; registering ${upTo} again` });
+    await this.registerRange(0, 0, upTo, false);
+    const deployed = await this.deploy(0);
+    if (deployed.outcome.state === 'failed') throw gatewayError(`could not deploy the ${upTo} services already registered: ${deployed.outcome.reason}`);
+  }
+
+  async execute(): Promise<{ state: RunState; error: GwscaleError | null }> {
+    const { config, deps } = this;
+    const resume = deps.resume;
+    if (resume) {
+      this.log.append({ type: 'resume', at: new Date().toISOString(), services: resume.services });
+    } else {
+      this.log.append({
+        type: 'run-start',
+        schema: RUN_LOG_SCHEMA,
+        at: new Date(this.started).toISOString(),
+        harnessVersion,
+        nodeVersion: process.version,
+        target: config.target,
+        profile: config.profile,
+        settings: settingsOf(config),
+      });
+    }
+    let state: RunState = 'completed';
+    let error: GwscaleError | null = null;
+    try {
+      await this.startGateway(resume ? 'resume' : 'start');
+      if (resume) {
+        // A fresh gateway with the configuration already registered: measured like a restart.
+        const t0 = Date.now();
+        await this.ensureRegistered(resume.services);
+        await this.measure(resume.services === 0 ? 'round' : 'restart', { t0 });
+      } else {
+        await this.measure('round', { t0: Date.now() });
+      }
+      const targets = roundTargets(config.services, config.batch);
+      let round = resume?.roundsDone ?? 0;
+      for (const to of targets) {
+        if (to <= this.registered) continue;
+        round++;
+        const from = this.registered;
+        const t0 = Date.now();
+        this.emit({ type: 'round-start', round, from, to, total: config.services });
+        const registerMs = await this.withCrashRestart(() => this.registerRange(round, from, to), from);
+        const deployed = await this.withCrashRestart(async () => {
+          // After a crash restart the fresh gateway lacks this round's services: register them again.
+          if (this.restartedAfterCrash) await this.registerRange(round, from, to, false);
+          this.restartedAfterCrash = false;
+          return this.deploy(round);
+        }, from);
+        await this.measure('round', { registerMs, deployMs: deployed.deployMs, peakBytes: deployed.peakBytes, preDeployBytes: deployed.preDeployBytes, t0 });
+        await this.confirmCounts();
+        await this.verify(from, to);
+        if (config.restartAt.includes(to)) {
+          const tr = Date.now();
+          await this.startGateway('restart');
+          await this.measure('restart', { t0: tr });
+          await this.confirmCounts();
+        }
+      }
+      for (let r = (resume?.redeploysDone ?? 0) + 1; r <= config.redeploys; r++) {
+        const t0 = Date.now();
+        const deployed = await this.withCrashRestart(() => this.deploy(round + r), this.registered);
+        await this.measure('redeploy', { deployMs: deployed.deployMs, peakBytes: deployed.peakBytes, preDeployBytes: deployed.preDeployBytes, t0 });
+      }
+      if (config.redeploys > 0) await this.confirmCounts();
+      for (const phase of deps.phases ?? []) {
+        await phase({
+          adapter: this.adapter,
+          services: this.registered,
+          signal: deps.signal,
+          measure: (event, extra) => this.measure(event, extra),
+          guarded: (what, work) => this.guarded(what, work),
+          emit: this.emit,
+        });
+      }
+    } catch (caught) {
+      if (caught instanceof Interrupted || deps.signal?.aborted) {
+        state = 'interrupted';
+        error = new GwscaleError('usage', `interrupted during ${this.phase} at ${this.registered} services; the report holds what was measured`, { hint: 'continue with gwscale run --resume ' + config.outDir });
+      } else if (caught instanceof GatewayCrash) {
+        state = 'crashed';
+        this.recordCrash(caught);
+        error = gatewayError(`the gateway crashed during ${caught.phase} at ${this.registered} services`, {
+          hint: caught.exit.stderrTail.slice(-1)[0] ?? 'see the crash record in the report',
+        });
+      } else {
+        state = 'failed';
+        error = caught instanceof GwscaleError ? caught : gatewayError(messageOf(caught), { cause: caught });
+        this.log.append({ type: 'error', at: new Date().toISOString(), phase: this.phase, message: messageOf(caught) });
+      }
+    } finally {
+      if (state !== 'crashed') await this.addGatewayCpu();
+      await this.adapter.stop().catch(() => undefined);
+      clearProcessHistory();
+      const cpu = process.cpuUsage(this.cpuAtStart);
+      this.log.append({
+        type: 'run-end',
+        at: new Date().toISOString(),
+        state,
+        overhead: { harnessCpuSeconds: (cpu.user + cpu.system) / 1e6, gatewayCpuSeconds: this.gatewayCpuSeconds },
+        wallSeconds: (Date.now() - this.started) / 1000,
+      });
+      this.log.close();
+    }
+    return { state, error };
+  }
+}
+
+/** Runs the scale test; resolves with how it ended (it does not throw for gateway failures). */
+export async function runScale(config: RunConfig, deps: ScaleRunDeps): Promise<ScaleRunResult> {
+  mkdirSync(config.outDir, { recursive: true });
+  const runLogPath = join(config.outDir, RUN_LOG_FILE);
+  const { state, error } = await new ScaleRun(config, deps, runLogPath).execute();
+  return { state, runDir: config.outDir, runLogPath, error };
 }

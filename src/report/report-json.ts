@@ -68,11 +68,13 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
   const deploys = { total: 0, failed: 0, failures: [] as { services: number; reason: string }[] };
   const verification = { checked: 0, failed: 0 };
   let samples = 0;
-  let overhead: ReportOverhead | null = null;
   let crash: ReportCrash | null = null;
   let state: RunFacts['state'] = 'running';
   let finishedAt: string | null = null;
-  let wallSeconds: number | null = null;
+  let wallSecondsSum = 0;
+  let harnessCpuSeconds = 0;
+  let gatewayCpuSeconds = 0;
+  let sessions = 0;
   const errors: { phase: string; message: string }[] = [];
   const rounds: Round[] = [];
   for (const r of records) {
@@ -112,23 +114,15 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
       case 'error':
         errors.push({ phase: r.phase, message: r.message });
         break;
-      case 'run-end': {
+      case 'run-end':
+        // A resumed run has one run-end per session: times and CPU add up, the last state stands.
         state = r.state;
         finishedAt = r.at;
-        wallSeconds = round4(r.wallSeconds);
-        const { harnessCpuSeconds, gatewayCpuSeconds } = r.overhead;
-        const ratio = gatewayCpuSeconds > 0 ? round4(harnessCpuSeconds / gatewayCpuSeconds) : null;
-        overhead = {
-          harnessCpuSeconds: round4(harnessCpuSeconds),
-          gatewayCpuSeconds: round4(gatewayCpuSeconds),
-          ratio,
-          warning:
-            ratio !== null && ratio > OVERHEAD_WARN_RATIO
-              ? `the harness used ${ratio} CPU seconds per gateway CPU second (above ${OVERHEAD_WARN_RATIO}): on a shared machine it may have slowed the gateway it measures`
-              : null,
-        };
+        wallSecondsSum += r.wallSeconds;
+        harnessCpuSeconds += r.overhead.harnessCpuSeconds;
+        gatewayCpuSeconds += r.overhead.gatewayCpuSeconds;
+        sessions++;
         break;
-      }
       case 'run-start':
       case 'resume':
         break;
@@ -142,7 +136,7 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
     state,
     startedAt: start.at,
     finishedAt,
-    wallSeconds,
+    wallSeconds: sessions > 0 ? round4(wallSecondsSum) : null,
     settings: start.settings,
     gateway: { version, starts },
     gatewayCounts,
@@ -150,10 +144,23 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
     deploys,
     verification,
     samples,
-    overhead,
+    overhead: sessions > 0 ? overheadOf(harnessCpuSeconds, gatewayCpuSeconds) : null,
     crash,
     errors,
     rounds,
+  };
+}
+
+function overheadOf(harnessCpuSeconds: number, gatewayCpuSeconds: number): ReportOverhead {
+  const ratio = gatewayCpuSeconds > 0 ? round4(harnessCpuSeconds / gatewayCpuSeconds) : null;
+  return {
+    harnessCpuSeconds: round4(harnessCpuSeconds),
+    gatewayCpuSeconds: round4(gatewayCpuSeconds),
+    ratio,
+    warning:
+      ratio !== null && ratio > OVERHEAD_WARN_RATIO
+        ? `the harness used ${ratio} CPU seconds per gateway CPU second (above ${OVERHEAD_WARN_RATIO}): on a shared machine it may have slowed the gateway it measures`
+        : null,
   };
 }
 

@@ -21,6 +21,9 @@ export const runOptions: readonly OptionSpec[] = [
   { key: 'callTimeoutMs', kind: { type: 'int', min: 100, max: 3_600_000 }, default: 120_000, description: 'timeout of one deployment-API call in ms', placeholder: 'ms' },
   { key: 'sampleIntervalMs', kind: { type: 'int', min: 5, max: 60_000 }, default: 20, description: 'memory sampling interval while a deploy runs, in ms', placeholder: 'ms' },
   { key: 'backendLatencyMs', kind: { type: 'int', min: 0, max: 600_000 }, default: 0, description: 'latency the harness\'s SOAP backend adds to every answer, in ms', placeholder: 'ms' },
+  { key: 'restartOnCrash', kind: { type: 'boolean' }, default: false, description: 'when the gateway dies, record the crash, restart it and go on (at most 3 times)' },
+  { key: 'credentialsFile', kind: { type: 'path' }, description: 'JSON file {"user","password"} with the gateway admin credentials (must be chmod 600); else GWSCALE_GATEWAY_USER/GWSCALE_GATEWAY_PASSWORD, else generated per run', placeholder: 'FILE' },
+  { key: 'resume', kind: { type: 'path' }, flagOnly: true, description: 'continue an interrupted run in this folder from its last completed round, with its settings (other run flags are ignored)', placeholder: 'RUN_DIR' },
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'run folder [default: reports/<timestamp>-<target>-<profile>]', placeholder: 'DIR' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout and nothing else there' },
 ];

@@ -1,0 +1,107 @@
+/**
+ * `gwscale run`: starts what the run needs (WSDL server, SOAP backend, the gateway), drives the
+ * scale run, stops everything, and renders the run folder's reports. `gwscale run --resume` goes on
+ * with an interrupted run.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AdapterContext } from '../gateways/adapter.js';
+import { createAdapter } from '../gateways/registry.js';
+import { resolveCredentials } from '../gateways/credentials.js';
+import { spawnBackend } from '../backend/index.js';
+import type { RunConfig } from '../driver/config.js';
+import type { RunListener } from '../driver/events.js';
+import { runScale, type ExtraPhase, type ScaleRunResult } from '../driver/scale-run.js';
+import { startWsdlServer } from '../driver/wsdl-server.js';
+import { createServiceCatalog } from '../driver/generated-catalog.js';
+import type { ServiceCatalog } from '../driver/service-catalog.js';
+import { readRunLog, RUN_LOG_FILE } from '../driver/run-log.js';
+import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/resume.js';
+import { usageError } from '../errors.js';
+import { renderRunFolder, type ReportFiles } from './report.js';
+
+export interface RunResult extends ScaleRunResult {
+  readonly reports: ReportFiles;
+}
+
+export interface RunOptions {
+  readonly listener?: RunListener;
+  readonly signal?: AbortSignal;
+  /** `--credentials-file`; otherwise the environment, otherwise generated. */
+  readonly credentialsFile?: string | null;
+  /** Phases after registration (the concurrency phase). */
+  readonly phases?: readonly ExtraPhase[];
+}
+
+/** Default run folder: `reports/<timestamp>-<target>-<profile>` under the current directory. */
+export function defaultRunDir(target: string, profile: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
+  return resolve('reports', `${stamp}-${target}-${profile}`);
+}
+
+/** Most crash restarts `--restart-on-crash` allows, so a gateway that dies at once cannot loop forever. */
+const MAX_CRASH_RESTARTS = 3;
+
+async function execute(config: RunConfig, options: RunOptions, resume: ResumePoint | undefined): Promise<RunResult> {
+  mkdirSync(config.outDir, { recursive: true });
+  const credentials = resolveCredentials(options.credentialsFile ?? null);
+  // The WSDLs name the backend's address, and the backend reads the WSDLs: bind the catalog late.
+  let catalog: ServiceCatalog | null = null;
+  const wsdlServer = await startWsdlServer(
+    (i) => (catalog !== null && i < catalog.size ? catalog.serviceAt(i) : undefined),
+    (name) => catalog?.indexOf(name),
+  );
+  try {
+    const backend = await spawnBackend({ latencyMs: config.backendLatencyMs, wsdlBaseUrl: wsdlServer.url });
+    try {
+      catalog = createServiceCatalog(config, backend.url);
+      const ctx: AdapterContext = Object.freeze({
+        workDir: join(config.outDir, 'gateway'),
+        profile: config.profile,
+        heapMb: config.gatewayHeapMb,
+        wsdlBaseUrl: wsdlServer.url,
+        backendUrl: backend.url,
+        callTimeoutMs: config.callTimeoutMs,
+        credentials: Object.freeze({ user: credentials.user, password: credentials.password }),
+        log: (line: string) => options.listener?.({ type: 'log', message: line }),
+      });
+      mkdirSync(ctx.workDir, { recursive: true });
+      const adapter = createAdapter(config.target, ctx);
+      const result = await runScale(config, {
+        catalog,
+        adapter,
+        crashRestarts: config.restartOnCrash ? MAX_CRASH_RESTARTS : 0,
+        ...(options.listener ? { listener: options.listener } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.phases ? { phases: options.phases } : {}),
+        ...(resume ? { resume } : {}),
+      });
+      return { ...result, reports: renderRunFolder(config.outDir) };
+    } finally {
+      await backend.stop();
+    }
+  } finally {
+    await wsdlServer.close();
+  }
+}
+
+/** Runs a scale test and writes its reports; backs `gwscale run`. */
+export function run(config: RunConfig, options: RunOptions = {}): Promise<RunResult> {
+  return execute(config, options, undefined);
+}
+
+/**
+ * Continues an interrupted run from its last completed round, with the settings in its log, against
+ * a fresh gateway loaded with the services already registered; backs `gwscale run --resume RUN_DIR`.
+ */
+export function resumeRun(runDir: string, options: RunOptions = {}): Promise<RunResult> {
+  const logPath = join(runDir, RUN_LOG_FILE);
+  repairRunLogTail(logPath);
+  const records = readRunLog(logPath);
+  const point = resumePointOf(records);
+  if (point.finished) throw usageError(`--resume ${runDir}: that run already finished`, `re-render its reports with gwscale report ${runDir}`);
+  const start = records[0];
+  if (start?.type !== 'run-start') throw usageError(`--resume ${runDir}: the run log has no run-start record`);
+  const config = Object.freeze({ ...(start.settings as unknown as RunConfig), outDir: resolve(runDir) });
+  return execute(config, options, point);
+}

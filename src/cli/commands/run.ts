@@ -1,0 +1,98 @@
+/** `gwscale run`: the registration scale test. */
+import { resolve } from 'node:path';
+import { usageError } from '../../errors.js';
+import { ExitCode } from '../../exit-codes.js';
+import { run, resumeRun, defaultRunDir } from '../../api/run.js';
+import type { RunConfig } from '../../driver/config.js';
+import type { TargetName } from '../../gateways/adapter.js';
+import type { CommandSpec } from '../command-spec.js';
+import { progressListener } from '../progress.js';
+import { runOptions } from './run-options.js';
+
+interface RunFlags {
+  target: TargetName;
+  profile: string;
+  services: number;
+  batch: number;
+  concurrency: number;
+  restartAt: number[];
+  redeploys: number;
+  gatewayHeapMb?: number;
+  heapMax?: number;
+  wsdlVersion: RunConfig['wsdlVersion'];
+  wsdl?: string;
+  seed: number;
+  verify: RunConfig['verify'];
+  callTimeoutMs: number;
+  sampleIntervalMs: number;
+  backendLatencyMs: number;
+  out?: string;
+  json: boolean;
+  restartOnCrash: boolean;
+  credentialsFile?: string;
+  resume?: string;
+}
+
+/** Exit code of a finished run: a crash first, then the verdict. */
+function exitCodeOf(state: string, verdictKind: string | undefined): ExitCode {
+  if (state === 'crashed') return ExitCode.GatewayCrashed;
+  if (state === 'interrupted') return ExitCode.Interrupted;
+  if (state === 'failed') return ExitCode.Gateway;
+  if (verdictKind === 'leak') return ExitCode.Leak;
+  if (verdictKind === 'concurrency-retention') return ExitCode.ConcurrencyRetention;
+  return ExitCode.Ok;
+}
+
+export const runCommand: CommandSpec<RunFlags> = {
+  name: 'run',
+  summary: 'register N services in rounds, deploy each round, measure memory, and give a verdict',
+  args: [],
+  options: runOptions,
+  configFile: true,
+  examples: [
+    'gwscale run --profile retain-configs --services 800 --batch 100 --restart-at 400 --redeploys 4',
+    'gwscale run --target caddy --services 5000 --batch 500 --redeploys 6',
+    'gwscale run --config run.json --json > report.json',
+  ],
+  validate(o) {
+    if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
+    for (const n of o.restartAt) {
+      if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
+    }
+  },
+  async run({ options: o, out, err, signal }) {
+    const config: RunConfig = Object.freeze({
+      target: o.target,
+      profile: o.profile,
+      services: o.services,
+      batch: o.batch,
+      concurrency: o.concurrency,
+      restartAt: Object.freeze([...o.restartAt]),
+      redeploys: o.redeploys,
+      gatewayHeapMb: o.gatewayHeapMb ?? null,
+      heapMaxBytes: o.heapMax ?? null,
+      wsdlVersion: o.wsdlVersion,
+      wsdlDir: o.wsdl === undefined ? null : resolve(o.wsdl),
+      seed: o.seed,
+      outDir: o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out),
+      verify: o.verify,
+      callTimeoutMs: o.callTimeoutMs,
+      sampleIntervalMs: o.sampleIntervalMs,
+      backendLatencyMs: o.backendLatencyMs,
+      restartOnCrash: o.restartOnCrash,
+    });
+    const progress = progressListener(err, process.stderr.isTTY === true);
+    try {
+      const runOptions = { listener: progress, signal, credentialsFile: o.credentialsFile ?? null };
+      const result = o.resume === undefined ? await run(config, runOptions) : await resumeRun(resolve(o.resume), runOptions);
+      progress.stop();
+      const report = result.reports.report as { verdict?: { kind: string } };
+      if (o.json) out(JSON.stringify(result.reports.report, null, 2) + '\n');
+      if (result.error) err(`gwscale: ${result.error.message}${result.error.hint ? `\n  hint: ${result.error.hint}` : ''}\n`);
+      err(`report: ${result.reports.files.json}\n`);
+      return exitCodeOf(result.state, report.verdict?.kind);
+    } finally {
+      progress.stop();
+    }
+  },
+};

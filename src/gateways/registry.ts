@@ -1,0 +1,15 @@
+/** Targets by name: each adapter lives in its own folder behind the one GatewayAdapter interface. */
+import type { AdapterContext, GatewayAdapter, TargetName } from './adapter.js';
+import { createReferenceAdapter } from './reference/index.js';
+import { createCaddyAdapter } from './caddy/index.js';
+import { createTomcatAdapter } from './tomcat/index.js';
+
+const factories: Record<TargetName, (ctx: AdapterContext) => GatewayAdapter> = {
+  reference: createReferenceAdapter,
+  caddy: createCaddyAdapter,
+  tomcat: createTomcatAdapter,
+};
+
+export function createAdapter(target: TargetName, ctx: AdapterContext): GatewayAdapter {
+  return factories[target](ctx);
+}
