@@ -1,0 +1,124 @@
+/**
+ * One SOAP request per service, built from its parsed WSDL, for an adapter's `verify`: the
+ * endpoint to call, the operation, and a minimal document/literal envelope in the binding's SOAP
+ * version. Not the load generator's sender (src/traffic/): this runs once per service, off the hot path.
+ */
+import { request, type Dispatcher } from 'undici';
+import { inputError, messageOf } from '../errors.js';
+import type { WsdlBinding, WsdlDocument, WsdlEndpoint, WsdlOperation } from '../wsdl/model.js';
+
+/** What a SOAP probe sends. */
+export interface SoapProbe {
+  readonly serviceName: string;
+  /** The endpoint address from the WSDL the probe is meant for. */
+  readonly address: string;
+  readonly operation: string;
+  readonly soapVersion: '1.1' | '1.2';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+const ENVELOPE_NS = { '1.1': 'http://schemas.xmlsoap.org/soap/envelope/', '1.2': 'http://www.w3.org/2003/05/soap-envelope' } as const;
+
+/** `{urn:x}GetQuote` → namespace and local name; a bare name takes `fallbackNs`. */
+function splitQName(qname: string, fallbackNs: string): { ns: string; local: string } {
+  const m = /^\{([^}]*)\}(.+)$/.exec(qname);
+  return m === null ? { ns: fallbackNs, local: qname } : { ns: m[1] ?? fallbackNs, local: m[2] ?? qname };
+}
+
+const escapeXml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Endpoints of a service with the binding each uses, SOAP 1.1 first (the most widely answered). */
+function soapEndpoints(doc: WsdlDocument, serviceName: string): Array<{ endpoint: WsdlEndpoint; binding: WsdlBinding }> {
+  const service = doc.services.find((s) => s.name === serviceName) ?? doc.services[0];
+  const found: Array<{ endpoint: WsdlEndpoint; binding: WsdlBinding }> = [];
+  for (const endpoint of service?.endpoints ?? []) {
+    const binding = doc.bindings.find((b) => b.name === endpoint.bindingName);
+    if (binding !== undefined && (binding.protocol === 'soap11' || binding.protocol === 'soap12')) found.push({ endpoint, binding });
+  }
+  return found.sort((a, b) => (a.binding.protocol === b.binding.protocol ? 0 : a.binding.protocol === 'soap11' ? -1 : 1));
+}
+
+/** Operations of a binding's interface; request–response ones first (they prove both directions). */
+function operationsOf(doc: WsdlDocument, binding: WsdlBinding): WsdlOperation[] {
+  const ops = doc.interfaces.find((i) => i.name === binding.interfaceName)?.operations ?? [];
+  return [...ops].sort((a, b) => (a.pattern === b.pattern ? 0 : a.pattern === 'in-out' ? -1 : b.pattern === 'in-out' ? 1 : 0));
+}
+
+/** Number of distinct operations the service's SOAP bindings expose. */
+export function countOperations(doc: WsdlDocument, serviceName: string): number {
+  const names = new Set<string>();
+  for (const { binding } of soapEndpoints(doc, serviceName)) for (const op of operationsOf(doc, binding)) names.add(op.name);
+  return names.size;
+}
+
+/** All endpoint addresses the service names, in document order. */
+export function endpointAddresses(doc: WsdlDocument, serviceName: string): string[] {
+  const service = doc.services.find((s) => s.name === serviceName) ?? doc.services[0];
+  return (service?.endpoints ?? []).map((e) => e.address);
+}
+
+/**
+ * The probe for a service: its first SOAP endpoint (1.1 preferred), its first request–response
+ * operation, an envelope whose body element is the operation's input element.
+ * Throws an input error naming `doc.source` when the service has no SOAP endpoint or operation.
+ */
+export function soapProbeFor(doc: WsdlDocument, serviceName: string): SoapProbe {
+  const first = soapEndpoints(doc, serviceName)[0];
+  if (first === undefined) throw inputError(`${doc.source}: service ${serviceName} has no SOAP endpoint to send a request to`);
+  const operation = operationsOf(doc, first.binding)[0];
+  if (operation === undefined) throw inputError(`${doc.source}: binding ${first.binding.name} has no operations`);
+  const soapVersion = first.binding.protocol === 'soap12' ? '1.2' : '1.1';
+  const action = first.binding.operations.find((o) => o.name === operation.name)?.soapAction ?? null;
+  const { ns, local } = splitQName(operation.inputElement ?? operation.name, doc.targetNamespace);
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<soapenv:Envelope xmlns:soapenv="${ENVELOPE_NS[soapVersion]}"><soapenv:Body>` +
+    `<ns:${local} xmlns:ns="${escapeXml(ns)}"><ns:probe>gwscale</ns:probe></ns:${local}>` +
+    `</soapenv:Body></soapenv:Envelope>`;
+  const headers: Record<string, string> =
+    soapVersion === '1.1'
+      ? { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${action ?? ''}"` }
+      : { 'content-type': `application/soap+xml; charset=utf-8${action === null ? '' : `; action="${action}"`}` };
+  return { serviceName, address: first.endpoint.address, operation: operation.name, soapVersion, headers, body };
+}
+
+/** What came back for a probe: status, headers (lower-case names) and the body text. */
+export interface ProbeAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * Posts a probe on `dispatcher`'s connections. A verify batch uses an Agent of its own: a gateway
+ * that just reloaded may have closed the pooled connections of the global client.
+ */
+export async function postProbe(
+  url: string,
+  probe: SoapProbe,
+  options: { readonly dispatcher: Dispatcher; readonly timeoutMs: number; readonly headers?: Readonly<Record<string, string>> },
+): Promise<ProbeAnswer> {
+  const response = await request(url, {
+    method: 'POST',
+    headers: { ...probe.headers, ...options.headers },
+    body: probe.body,
+    dispatcher: options.dispatcher,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    signal: AbortSignal.timeout(options.timeoutMs),
+  });
+  const body = await response.body.text();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { status: response.statusCode, headers, body };
+}
+
+/** An error's message with its cause (`fetch failed: other side closed`), on one line. */
+export function describeRequestError(error: unknown): string {
+  const cause = error instanceof Error && error.cause !== undefined ? `: ${messageOf(error.cause)}` : '';
+  return `${messageOf(error)}${cause}`;
+}
