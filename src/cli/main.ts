@@ -67,7 +67,9 @@ export async function main(argv: readonly string[], io: Io = { out: (t) => proce
     .version(harnessVersion, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => undefined })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    // Program options stop at the subcommand, so `wsdl generate --version 2.0` is that command's flag.
+    .enablePositionalOptions();
   for (const spec of commands) buildCommand(program, spec, io, state, controller.signal);
   for (const sub of program.commands) sub.exitOverride();
   try {
