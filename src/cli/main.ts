@@ -55,8 +55,18 @@ function buildCommand(parent: Command, spec: CommandSpec, io: Io, state: { code:
   });
 }
 
+/** stdout/stderr writers that tolerate a closed pipe (`gwscale … | head`): the rest is dropped. */
+function processIo(): Io {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+  return { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+}
+
 /** Runs the CLI; returns the exit code (never calls process.exit). */
-export async function main(argv: readonly string[], io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }): Promise<ExitCode> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
   const state = { code: ExitCode.Ok as ExitCode, verbose: argv.includes('--verbose') };
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
