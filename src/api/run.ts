@@ -13,6 +13,7 @@ import type { RunConfig } from '../driver/config.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult } from '../driver/scale-run.js';
 import { startWsdlServer } from '../driver/wsdl-server.js';
+import { loadPhase } from '../driver/load-phase.js';
 import { createServiceCatalog } from '../driver/generated-catalog.js';
 import type { ServiceCatalog } from '../driver/service-catalog.js';
 import { readRunLog, RUN_LOG_FILE } from '../driver/run-log.js';
@@ -73,7 +74,12 @@ async function execute(config: RunConfig, options: RunOptions, resume: ResumePoi
         crashRestarts: config.restartOnCrash ? MAX_CRASH_RESTARTS : 0,
         ...(options.listener ? { listener: options.listener } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.phases ? { phases: options.phases } : {}),
+        phases: [
+          ...(config.loadSteps.length > 0
+            ? [loadPhase({ steps: config.loadSteps, stepMs: config.loadStepMs, idleMs: 500, services: config.loadServices, requestTimeoutMs: Math.max(10_000, config.backendLatencyMs * 5) }, catalog)]
+            : []),
+          ...(options.phases ?? []),
+        ],
         ...(resume ? { resume } : {}),
       });
       return { ...result, reports: renderRunFolder(config.outDir) };

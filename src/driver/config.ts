@@ -37,6 +37,11 @@ export interface RunConfig {
   readonly backendLatencyMs: number;
   /** Heap limit for the analysis when the target's own is unknown. */
   readonly heapMaxBytes: number | null;
+  /** Concurrency phase: client concurrency of each traffic step (empty: no phase). */
+  readonly loadSteps: readonly number[];
+  readonly loadStepMs: number;
+  /** Services whose operations receive the phase's traffic. */
+  readonly loadServices: number;
   /** Restart the gateway after a crash and go on (up to 3 times), as people do in the field. */
   readonly restartOnCrash: boolean;
 }

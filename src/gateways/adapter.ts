@@ -94,6 +94,11 @@ export interface GatewayAdapter {
   liveMemory(): Promise<MemoryReading>;
   /** Send one request through the gateway to each given service. */
   verify(services: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]>;
+  /**
+   * The URL, through the gateway's data plane, that stands for one of a registered service's WSDL
+   * endpoint addresses (the traffic phase sends every operation's request there).
+   */
+  requestUrl(service: ServiceSpec, endpointAddress: string): string;
   /** PID of the running gateway process, or null when not started by the harness. */
   pid(): number | null;
   /** Resolves when the gateway process exits (never for targets the harness did not start). */

@@ -65,23 +65,34 @@ export function endpointAddresses(doc: WsdlDocument, serviceName: string): strin
  * Throws an input error naming `doc.source` when the service has no SOAP endpoint or operation.
  */
 export function soapProbeFor(doc: WsdlDocument, serviceName: string): SoapProbe {
+  const first = soapRequestsFor(doc, serviceName)[0];
+  if (first === undefined) throw inputError(`${doc.source}: service ${serviceName} has no operations`);
+  return first;
+}
+
+/**
+ * One request per operation of the service's first SOAP endpoint (1.1 preferred), request–response
+ * operations first: what the concurrency phase sends to exercise every operation.
+ * Throws an input error naming `doc.source` when the service has no SOAP endpoint.
+ */
+export function soapRequestsFor(doc: WsdlDocument, serviceName: string): SoapProbe[] {
   const first = soapEndpoints(doc, serviceName)[0];
   if (first === undefined) throw inputError(`${doc.source}: service ${serviceName} has no SOAP endpoint to send a request to`);
-  const operation = operationsOf(doc, first.binding)[0];
-  if (operation === undefined) throw inputError(`${doc.source}: binding ${first.binding.name} has no operations`);
   const soapVersion = first.binding.protocol === 'soap12' ? '1.2' : '1.1';
-  const action = first.binding.operations.find((o) => o.name === operation.name)?.soapAction ?? null;
-  const { ns, local } = splitQName(operation.inputElement ?? operation.name, doc.targetNamespace);
-  const body =
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<soapenv:Envelope xmlns:soapenv="${ENVELOPE_NS[soapVersion]}"><soapenv:Body>` +
-    `<ns:${local} xmlns:ns="${escapeXml(ns)}"><ns:probe>gwscale</ns:probe></ns:${local}>` +
-    `</soapenv:Body></soapenv:Envelope>`;
-  const headers: Record<string, string> =
-    soapVersion === '1.1'
-      ? { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${action ?? ''}"` }
-      : { 'content-type': `application/soap+xml; charset=utf-8${action === null ? '' : `; action="${action}"`}` };
-  return { serviceName, address: first.endpoint.address, operation: operation.name, soapVersion, headers, body };
+  return operationsOf(doc, first.binding).map((operation) => {
+    const action = first.binding.operations.find((o) => o.name === operation.name)?.soapAction ?? null;
+    const { ns, local } = splitQName(operation.inputElement ?? operation.name, doc.targetNamespace);
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>` +
+      `<soapenv:Envelope xmlns:soapenv="${ENVELOPE_NS[soapVersion]}"><soapenv:Body>` +
+      `<ns:${local} xmlns:ns="${escapeXml(ns)}"><ns:probe>gwscale</ns:probe></ns:${local}>` +
+      `</soapenv:Body></soapenv:Envelope>`;
+    const headers: Record<string, string> =
+      soapVersion === '1.1'
+        ? { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${action ?? ''}"` }
+        : { 'content-type': `application/soap+xml; charset=utf-8${action === null ? '' : `; action="${action}"`}` };
+    return { serviceName, address: first.endpoint.address, operation: operation.name, soapVersion, headers, body };
+  });
 }
 
 /** What came back for a probe: status, headers (lower-case names) and the body text. */

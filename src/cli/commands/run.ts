@@ -29,6 +29,9 @@ interface RunFlags {
   out?: string;
   json: boolean;
   restartOnCrash: boolean;
+  loadSteps: number[];
+  loadStepMs: number;
+  loadServices: number;
   credentialsFile?: string;
   resume?: string;
 }
@@ -80,6 +83,9 @@ export const runCommand: CommandSpec<RunFlags> = {
       sampleIntervalMs: o.sampleIntervalMs,
       backendLatencyMs: o.backendLatencyMs,
       restartOnCrash: o.restartOnCrash,
+      loadSteps: Object.freeze([...o.loadSteps]),
+      loadStepMs: o.loadStepMs,
+      loadServices: o.loadServices,
     });
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {

@@ -262,6 +262,7 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
     listing,
     liveMemory,
     verify,
+    requestUrl: (spec, address) => `${dataUrl()}${routeSpecFor(spec.serviceName, address, spec.fileName).probePath}`,
     pid: () => (server !== null && server.isRunning() ? server.pid : null),
     exited: (): Promise<GatewayExit> => server?.exited ?? new Promise<GatewayExit>(() => undefined),
   };

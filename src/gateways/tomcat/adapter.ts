@@ -381,6 +381,7 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     listing,
     liveMemory,
     verify,
+    requestUrl: (spec, address) => `${dataUrl()}/${contextNameFor(spec)}${suffixAfterService(address, spec.serviceName)}`,
     pid: () => (server !== null && server.isRunning() ? server.pid : null),
     exited: (): Promise<GatewayExit> => server?.exited ?? new Promise<GatewayExit>(() => undefined),
   };
