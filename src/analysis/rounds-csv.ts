@@ -1,0 +1,195 @@
+/**
+ * The rounds CSV: what `gwscale analyze --from-csv` reads and what `rounds.csv` is written as, so a
+ * written file reads back into the same rows. Hand measurements need only `services` and one of
+ * `memory_mb` / `memory_bytes`. Pure: text in, rows out; the file is read at the edge.
+ */
+import { parse } from 'csv-parse/sync';
+import { inputError } from '../errors.js';
+import { MiB } from '../units.js';
+import type { Round, RoundEvent } from './round.js';
+
+/** Columns of `rounds.csv`, in the order written. Every one of them is also read. */
+export const ROUND_CSV_COLUMNS = [
+  'index',
+  'event',
+  'services',
+  'memory_bytes',
+  'memory_source',
+  'after_gc',
+  'rss_bytes',
+  'peak_bytes',
+  'pre_deploy_bytes',
+  'register_ms',
+  'deploy_ms',
+  'elapsed_ms',
+  'concurrency',
+  'resumed',
+] as const;
+
+/** Columns read besides ROUND_CSV_COLUMNS: hand-friendly units and free-text notes. */
+export const ROUND_CSV_EXTRA_COLUMNS = ['memory_mb', 'peak_mb', 'elapsed_s', 'note', 'comment'] as const;
+
+/** Pairs of columns that say the same thing in different units; a file may hold one of each. */
+const ALTERNATIVES: readonly (readonly [string, string])[] = [
+  ['memory_mb', 'memory_bytes'],
+  ['peak_mb', 'peak_bytes'],
+  ['elapsed_s', 'elapsed_ms'],
+];
+
+const EVENTS: readonly RoundEvent[] = ['round', 'restart', 'redeploy', 'load', 'crash'];
+
+/** Memory read from a CSV is taken as after-GC unless an `after_gc` column says otherwise. */
+export const CSV_MEMORY_SOURCE = 'csv';
+
+type Cells = Readonly<Record<string, string>>;
+
+class RowReader {
+  constructor(
+    private readonly file: string,
+    private readonly line: number,
+    private readonly cells: Cells,
+  ) {}
+
+  private fail(column: string, expected: string): never {
+    throw inputError(`${this.file}:${this.line}: ${column} is '${this.cells[column] ?? ''}', expected ${expected}`, 'fix the value or leave the cell empty where the column is optional');
+  }
+
+  has(column: string): boolean {
+    return (this.cells[column] ?? '') !== '';
+  }
+
+  number(column: string, { integer = false } = {}): number | null {
+    const text = this.cells[column] ?? '';
+    if (text === '') return null;
+    const value = Number(text);
+    const expected = integer ? 'a whole number ≥ 0' : 'a number ≥ 0';
+    if (!/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(value) || value < 0) this.fail(column, expected);
+    if (integer && !Number.isSafeInteger(value)) this.fail(column, expected);
+    return value;
+  }
+
+  /** A size column given in bytes or, where the file has that column instead, in MiB (1 MiB = 1,048,576 bytes); whole bytes out. */
+  bytes(bytesColumn: string, mbColumn?: string): number | null {
+    const bytes = this.number(bytesColumn);
+    if (bytes !== null) return Math.round(bytes);
+    const mb = mbColumn === undefined ? null : this.number(mbColumn);
+    return mb === null ? null : Math.round(mb * MiB);
+  }
+
+  boolean(column: string): boolean | null {
+    const text = (this.cells[column] ?? '').toLowerCase();
+    if (text === '') return null;
+    if (['true', 'yes', '1'].includes(text)) return true;
+    if (['false', 'no', '0'].includes(text)) return false;
+    return this.fail(column, 'true or false');
+  }
+
+  event(): RoundEvent {
+    const text = (this.cells.event ?? '').toLowerCase();
+    if (text === '') return 'round';
+    if (!(EVENTS as readonly string[]).includes(text)) this.fail('event', `empty or one of ${EVENTS.join(', ')}`);
+    return text as RoundEvent;
+  }
+
+  required(column: string, value: number | null, what: string): number {
+    if (value === null) throw inputError(`${this.file}:${this.line}: ${column} is empty, expected ${what}`);
+    return value;
+  }
+}
+
+function checkHeader(file: string, line: number, header: readonly string[]): void {
+  const known = new Set<string>([...ROUND_CSV_COLUMNS, ...ROUND_CSV_EXTRA_COLUMNS]);
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (!known.has(name)) {
+      throw inputError(`${file}:${line}: unknown column '${name}'`, `columns are ${[...known].join(', ')} (services and memory_mb or memory_bytes are required)`);
+    }
+    if (seen.has(name)) throw inputError(`${file}:${line}: column '${name}' appears twice`);
+    seen.add(name);
+  }
+  if (!seen.has('services')) throw inputError(`${file}:${line}: no 'services' column`, 'the header must name services and memory_mb or memory_bytes');
+  if (!seen.has('memory_mb') && !seen.has('memory_bytes')) {
+    throw inputError(`${file}:${line}: no 'memory_mb' or 'memory_bytes' column`, 'the header must name services and memory_mb or memory_bytes');
+  }
+  for (const [a, b] of ALTERNATIVES) {
+    if (seen.has(a) && seen.has(b)) throw inputError(`${file}:${line}: columns '${a}' and '${b}' say the same thing`, `keep one of them`);
+  }
+}
+
+/**
+ * Parses a rounds CSV into measurement rows, in file order. Lines starting with `#` are comments.
+ * @param file the name used in error messages (`field.csv:7: memory_mb is 'abc', expected a number ≥ 0`).
+ * @throws GwscaleError (kind 'input') naming the line and column of the first bad value.
+ */
+export function parseRoundsCsv(text: string, file: string): Round[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { comment: '#', skip_empty_lines: true, info: true, bom: true, trim: true }) as unknown as typeof records;
+  } catch (error) {
+    const where = typeof (error as { lines?: unknown }).lines === 'number' ? `:${(error as { lines: number }).lines}` : '';
+    const message = error instanceof Error ? error.message.replace(/\s+on line \d+$/, '').replace(/\s+at line \d+$/, '') : String(error);
+    throw inputError(`${file}${where}: not a valid CSV (${message})`, 'one header line, then one row per measurement, comma-separated');
+  }
+  const first = records[0];
+  if (first === undefined) throw inputError(`${file}: no header line`, 'the header must name services and memory_mb or memory_bytes');
+  const header = first.record.map((h) => h.toLowerCase());
+  checkHeader(file, first.info.lines, header);
+  if (records.length < 2) throw inputError(`${file}: no measurement rows after the header`);
+  return records.slice(1).map(({ record, info }, index): Round => {
+    const cells: Record<string, string> = {};
+    header.forEach((name, i) => (cells[name] = record[i] ?? ''));
+    const row = new RowReader(file, info.lines, cells);
+    const event = row.event();
+    const concurrency = row.number('concurrency', { integer: true });
+    if (event === 'load' && concurrency === null) row.required('concurrency', null, 'the highest in-flight count of the traffic step (load rows need it)');
+    const elapsedMs = row.number('elapsed_ms') ?? (row.has('elapsed_s') ? (row.number('elapsed_s') as number) * 1000 : null);
+    const resumed = row.boolean('resumed');
+    const result: Round = {
+      index,
+      event,
+      services: row.required('services', row.number('services', { integer: true }), 'a whole number ≥ 0'),
+      memoryBytes: row.required(header.includes('memory_bytes') ? 'memory_bytes' : 'memory_mb', row.bytes('memory_bytes', 'memory_mb'), 'a number ≥ 0'),
+      memorySource: cells.memory_source || CSV_MEMORY_SOURCE,
+      afterGc: row.boolean('after_gc') ?? true,
+      rssBytes: row.bytes('rss_bytes'),
+      peakBytes: row.bytes('peak_bytes', 'peak_mb'),
+      preDeployBytes: row.bytes('pre_deploy_bytes'),
+      registerMs: row.number('register_ms'),
+      deployMs: row.number('deploy_ms'),
+      elapsedMs,
+      concurrency,
+    };
+    return resumed === null ? result : { ...result, resumed };
+  });
+}
+
+function cell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Renders rows as a rounds CSV (header ROUND_CSV_COLUMNS); `parseRoundsCsv` reads it back unchanged. */
+export function roundsToCsv(rounds: readonly Round[]): string {
+  const lines = [ROUND_CSV_COLUMNS.join(',')];
+  for (const r of rounds) {
+    const values: Record<(typeof ROUND_CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
+      index: r.index,
+      event: r.event,
+      services: r.services,
+      memory_bytes: r.memoryBytes,
+      memory_source: r.memorySource,
+      after_gc: r.afterGc,
+      rss_bytes: r.rssBytes,
+      peak_bytes: r.peakBytes,
+      pre_deploy_bytes: r.preDeployBytes,
+      register_ms: r.registerMs,
+      deploy_ms: r.deployMs,
+      elapsed_ms: r.elapsedMs,
+      concurrency: r.concurrency,
+      resumed: r.resumed,
+    };
+    lines.push(ROUND_CSV_COLUMNS.map((c) => cell(values[c])).join(','));
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,43 @@
+/** `gwscale analyze`: the growth-curve analysis and leak verdict of a run folder or a CSV of measurements. */
+import { analyze } from '../../api/analyze.js';
+import { exitCodeOfVerdict } from '../../analysis/exit-code.js';
+import { renderAnalysisText } from '../../analysis/summary-text.js';
+import type { ExitCode } from '../../exit-codes.js';
+import type { CommandSpec } from '../command-spec.js';
+import type { OptionSpec } from '../option-spec.js';
+
+interface AnalyzeFlags {
+  fromCsv?: string;
+  heapMax?: number;
+  deployPeakFactor?: number;
+  json: boolean;
+}
+
+const analyzeOptions: readonly OptionSpec[] = [
+  { key: 'fromCsv', kind: { type: 'path' }, description: 'analyse measurements from a CSV (columns: services, memory_mb or memory_bytes, optional event, elapsed_s, peak_mb, concurrency, after_gc)', placeholder: 'FILE' },
+  { key: 'heapMax', kind: { type: 'size' }, description: 'heap limit for the out-of-memory prediction (e.g. 4000MB, 4GiB); for a run folder it defaults to the run\'s heap setting', placeholder: 'SIZE', example: '4000MB' },
+  { key: 'deployPeakFactor', kind: { type: 'number', min: 1, max: 100 }, description: 'a deploy briefly needs F × the memory in use (for data without peak samples)', placeholder: 'F', example: '2' },
+  { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the analysis as JSON on stdout and nothing else there' },
+];
+
+export const analyzeCommand: CommandSpec<AnalyzeFlags> = {
+  name: 'analyze',
+  summary: 'growth curve and leak verdict of a run folder, or of measurements in a CSV',
+  args: [{ name: 'RUN_DIR', description: 'a folder written by gwscale run', optional: true }],
+  options: analyzeOptions,
+  examples: [
+    'gwscale analyze runs/retain-configs',
+    'gwscale analyze --from-csv fixtures/csv/field-oeg.csv --heap-max 4000MB --deploy-peak-factor 2',
+    'gwscale analyze runs/healthy --json > analysis.json',
+  ],
+  run({ options, args, out }): Promise<ExitCode> {
+    const { analysis, source } = analyze({
+      ...(args[0] === undefined ? {} : { runDir: args[0] }),
+      ...(options.fromCsv === undefined ? {} : { fromCsv: options.fromCsv }),
+      heapMaxBytes: options.heapMax ?? null,
+      deployPeakFactor: options.deployPeakFactor ?? null,
+    });
+    out(options.json ? JSON.stringify(analysis, null, 2) + '\n' : renderAnalysisText(analysis, source));
+    return Promise.resolve(exitCodeOfVerdict(analysis.verdict.kind));
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * Acceptance on the field data of the brief (Oracle Enterprise Gateway, fixtures/csv/field-oeg.csv)
+ * through the API and the real CLI, and `gwscale analyze RUN_DIR` on a run log.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/api/analyze.js';
+import { analyzeRounds, type Analysis } from '../src/analysis/analysis.js';
+import { parseRoundsCsv } from '../src/analysis/rounds-csv.js';
+import { ExitCode } from '../src/exit-codes.js';
+import { RUN_LOG_SCHEMA } from '../src/driver/records.js';
+import { HEALTHY, KiB, rowsOf, simulate } from './analysis-synthetic.js';
+
+const FIXTURE = new URL('../fixtures/csv/field-oeg.csv', import.meta.url).pathname;
+const BIN = new URL('../bin/gwscale.js', import.meta.url).pathname;
+const MB = 1024 * 1024;
+const tempDirs: string[] = [];
+
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the compiled CLI (bounded by a timeout; execFile kills it on expiry). */
+function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the Oracle Enterprise Gateway field data', () => {
+  const rows = parseRoundsCsv(readFileSync(FIXTURE, 'utf8'), 'field-oeg.csv');
+  const options = { heapMaxBytes: 4000 * MB, deployPeakFactor: 2 };
+
+  it('is a leak, and runs out of memory close to where that gateway crashed (540)', () => {
+    const a = analyzeRounds(rows, options);
+    expect(a.verdict.kind).toBe('leak');
+    expect(a.verdict.leak).toBe(true);
+    expect(a.predictedOomServices).toBeGreaterThanOrEqual(500);
+    expect(a.predictedOomServices).toBeLessThanOrEqual(560);
+    // Live cost from the fresh start and the restart: (200 − 120) MB over 200 services.
+    expect(a.perServiceBytes).toBe(Math.round(0.4 * MB));
+    expect(a.estimates.perService?.rows).toEqual([0, 3]);
+    expect(a.heapMaxBytes).toBe(4000 * MB);
+    expect(a.deployPeakFactor).toBe(2);
+    expect(a.estimates.deployPeakFactor.source).toBe('option');
+  });
+
+  it('foresees it from the rounds up to 450 services, within 15 % of 540', () => {
+    const a = analyzeRounds(rows.filter((r) => r.services <= 450), options);
+    expect(a.verdict.kind).toBe('leak');
+    expect(a.estimates.prediction.reachedInData).toBe(false);
+    expect(a.estimates.prediction.model).toBe('retention');
+    expect(a.predictedOomServices).toBeGreaterThanOrEqual(540 * 0.85);
+    expect(a.predictedOomServices).toBeLessThanOrEqual(540 * 1.15);
+  });
+
+  it('gives no prediction without a heap max', () => {
+    const a = analyzeRounds(rows);
+    expect(a.predictedOomServices).toBeNull();
+    expect(a.estimates.prediction.note).toMatch(/--heap-max/);
+  });
+
+  it('through the CLI: a summary on stdout and exit code 3', async () => {
+    const r = await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2']);
+    expect(r.code).toBe(ExitCode.Leak);
+    expect(r.stdout).toMatch(/^verdict: LEAK/m);
+    expect(r.stdout).toMatch(/out of memory at: +~5\d\d services/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('through the CLI with --json: only the analysis JSON on stdout, identical on a second run', async () => {
+    const first = await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2', '--json']);
+    const second = await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2', '--json']);
+    expect(first.code).toBe(ExitCode.Leak);
+    expect(first.stdout).toBe(second.stdout);
+    const parsed = JSON.parse(first.stdout) as Analysis;
+    expect(parsed.verdict.kind).toBe('leak');
+    expect(parsed.rounds).toHaveLength(7);
+  });
+
+  it('through the CLI: a bad CSV is one line naming the line, exit code 6; bad flags exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gwscale-analysis-'));
+    tempDirs.push(dir);
+    const bad = join(dir, 'field.csv');
+    writeFileSync(bad, 'services,memory_mb\n100,120\n200,280\n300,470\n400,690\n500,1330\n540,abc\n');
+    const r = await cli(['analyze', '--from-csv', bad]);
+    expect(r.code).toBe(ExitCode.Input);
+    expect(r.stderr).toBe(`gwscale: ${bad}:7: memory_mb is 'abc', expected a number ≥ 0\n  hint: fix the value or leave the cell empty where the column is optional\n`);
+    expect(r.stdout).toBe('');
+    expect((await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', 'lots'])).code).toBe(ExitCode.Usage);
+    expect((await cli(['analyze'])).code).toBe(ExitCode.Usage);
+  });
+});
+
+describe('gwscale analyze RUN_DIR', () => {
+  function runDir(settings: Record<string, unknown>, retainedPerSupersededServiceBytes: number): string {
+    const dir = mkdtempSync(join(tmpdir(), 'gwscale-analysis-run-'));
+    tempDirs.push(dir);
+    const rounds = rowsOf(simulate({ ...HEALTHY, retainedPerSupersededServiceBytes }, { services: 800, batch: 100, restartAt: [400], redeploys: 4 }), { afterGc: true }, 5);
+    const records = [
+      { type: 'run-start', schema: RUN_LOG_SCHEMA, at: '2026-01-01T00:00:00.000Z', harnessVersion: '0.1.0', nodeVersion: 'v20', target: 'reference', profile: 'x', settings },
+      ...rounds.map((round) => ({ type: 'round', round })),
+    ];
+    writeFileSync(join(dir, 'run.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    return dir;
+  }
+
+  it('takes the heap max from the run settings, and --heap-max wins over it', () => {
+    const dir = runDir({ gatewayHeapMb: 256 }, 30 * KiB);
+    const a = analyze({ runDir: dir }).analysis;
+    expect(a.verdict.kind).toBe('leak');
+    expect(a.heapMaxBytes).toBe(256 * MB);
+    expect(a.estimates.heapMax.source).toBe('run-settings');
+    expect(a.predictedOomServices).not.toBeNull();
+    expect(analyze({ runDir: dir, heapMaxBytes: 512 * MB }).analysis.estimates.heapMax.source).toBe('option');
+  });
+
+  it('through the CLI: healthy exits 0, leak exits 3', async () => {
+    expect((await cli(['analyze', runDir({}, 0)])).code).toBe(ExitCode.Ok);
+    const leak = await cli(['analyze', runDir({ gatewayHeapMb: 256 }, 30 * KiB), '--json']);
+    expect(leak.code).toBe(ExitCode.Leak);
+    expect((JSON.parse(leak.stdout) as Analysis).heapMaxBytes).toBe(256 * MB);
+  });
+
+  it('a missing folder is an input error', async () => {
+    const r = await cli(['analyze', '/nonexistent/run']);
+    expect(r.code).toBe(ExitCode.Input);
+    expect(r.stderr).toMatch(/^gwscale: \/nonexistent\/run: cannot read/);
+  });
+});
