@@ -1,0 +1,158 @@
+/**
+ * The charts of a run, as chart specs: memory vs services (with the growth model, its projection to
+ * the heap max and the predicted out-of-memory point), deploy and round time vs services, and memory
+ * vs concurrency for traffic steps. Pure: a report in, specs out.
+ */
+import type { AnalysedRound } from '../analysis/analysis.js';
+import { formatBytes, formatCount, formatMs, formatNumber } from './format.js';
+import type { Report } from './build.js';
+import { deployRowsOf } from './report-view.js';
+import type { ChartPoint, ChartSeries, ChartSpec } from './svg-chart.js';
+
+/** Longest projection drawn, as a multiple of the largest service count measured. */
+export const MAX_PROJECTION_FACTOR = 4;
+
+const note = (r: AnalysedRound, what: string, bytes: number | null): string =>
+  `#${r.index} ${r.role} · ${formatCount(r.services)} services · ${what} ${formatBytes(bytes)}`;
+
+/** What the memory axis holds, in the user's words. */
+export function memoryLabel(rows: readonly AnalysedRound[]): string {
+  const first = rows.find((r) => r.role !== 'crash');
+  if (first === undefined) return 'memory';
+  return first.afterGc ? `live set after GC (${first.memorySource})` : `memory (${first.memorySource}, not after GC)`;
+}
+
+/** Fitted memory at each deploy row: base + perService·services + retained·supersededServices (the growth model). */
+export function fittedPoints(report: Pick<Report, 'estimates'>, rows: readonly AnalysedRound[]): ChartPoint[] {
+  const g = report.estimates.growthModel;
+  if (g === null || g.baseBytes === null || g.perServiceBytes === null) return [];
+  const retained = g.retainedPerSupersededServiceBytes ?? 0;
+  return rows.map((r) => ({
+    x: r.services,
+    y: g.baseBytes! + g.perServiceBytes! * r.services + retained * (r.supersededServices ?? 0),
+    note: `growth model at #${r.index}: ${formatBytes(g.baseBytes! + g.perServiceBytes! * r.services + retained * (r.supersededServices ?? 0))}`,
+  }));
+}
+
+/**
+ * The prediction's own projection (oom-prediction.ts): from the last deploy row, rounds of the last
+ * batch size, each adding the live cost of its services and, for a leak, keeping the configuration
+ * it replaced; until the deploy limit or the edge of the chart.
+ */
+export function projectionPoints(report: Report, last: AnalysedRound, maxServices: number): ChartPoint[] {
+  const p = report.estimates.prediction;
+  if (report.predictedOomServices === null || p.reachedInData || p.limitBytes === null || p.batchServices === null) return [];
+  const perService = p.perServiceBytes ?? 0;
+  const retained = p.retainedPerSupersededServiceBytes ?? 0;
+  const edge = maxServices * MAX_PROJECTION_FACTOR;
+  const points: ChartPoint[] = [{ x: last.services, y: last.memoryBytes }];
+  let s = last.services;
+  let memory = last.memoryBytes;
+  while (points.length < 2000) {
+    const next = memory + perService * p.batchServices + retained * s;
+    if (next >= p.limitBytes) {
+      const x = s + ((p.limitBytes - memory) / (next - memory)) * p.batchServices;
+      if (x <= edge) points.push({ x, y: p.limitBytes, note: `projected: deploys need more than the heap max at ≈ ${formatCount(x)} services` });
+      else points.push({ x: edge, y: memory + ((edge - s) / p.batchServices) * (next - memory) });
+      break;
+    }
+    if (s + p.batchServices > edge) {
+      points.push({ x: edge, y: memory + ((edge - s) / p.batchServices) * (next - memory) });
+      break;
+    }
+    memory = next;
+    s += p.batchServices;
+    points.push({ x: s, y: memory, note: `projected: ${formatBytes(memory)} at ${formatCount(s)} services` });
+  }
+  return points;
+}
+
+/** Memory vs services: the chart the product exists for. */
+export function memoryChart(report: Report): ChartSpec {
+  const rows = deployRowsOf(report);
+  const crash = report.rounds.filter((r) => r.role === 'crash');
+  const series: ChartSeries[] = [];
+  const add = (s: ChartSeries): void => {
+    if (s.points.length > 0) series.push(s);
+  };
+  const label = memoryLabel(report.rounds);
+  add({ key: 'memory', label, style: 'line', color: 'heap', points: rows.map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })) });
+  add({ key: 'rss', label: 'RSS', style: 'line', color: 'rss', marker: 'circle', points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.services, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })) });
+  add({ key: 'deploy-peak', label: 'peak during deploy', style: 'markers', marker: 'triangle', color: 'peak', points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.services, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })) });
+  add({ key: 'restart', label: 'restart', style: 'markers', marker: 'square', color: 'restart', points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })) });
+  add({ key: 'redeploy', label: 'redeploy', style: 'markers', marker: 'diamond', color: 'redeploy', points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })) });
+  add({ key: 'fit', label: 'growth model (fit)', style: 'dashed', color: 'fit', points: fittedPoints(report, rows) });
+  const maxServices = Math.max(1, ...report.rounds.map((r) => r.services));
+  const last = rows[rows.length - 1];
+  const projection = last === undefined ? [] : projectionPoints(report, last, maxServices);
+  add({ key: 'projection', label: 'projection', style: 'dotted', color: 'extrap', points: projection });
+  const p = report.estimates.prediction;
+  const oom = report.predictedOomServices;
+  const oomInChart = oom !== null && p.limitBytes !== null && oom <= maxServices * MAX_PROJECTION_FACTOR;
+  const maxMeasured = Math.max(0, ...report.rounds.flatMap((r) => [r.memoryBytes, r.rssBytes ?? 0, r.peakBytes ?? 0]), ...projection.map((q) => q.y));
+  // Lines far above everything measured would flatten the curve into the axis: leave them to the caption.
+  const showLimits = report.heapMaxBytes !== null && (oomInChart || report.heapMaxBytes <= 3 * maxMeasured);
+  if (showLimits && p.limitBytes !== null && report.heapMaxBytes !== null && p.limitBytes < report.heapMaxBytes * 0.98) {
+    add({ key: 'deploy-limit', label: `deploy limit (heap max ÷ peak factor ${formatNumber(report.deployPeakFactor)})`, style: 'hline', color: 'extrap', endLabel: `deploy limit ${formatBytes(p.limitBytes)}`, points: [{ x: 0, y: p.limitBytes, note: `above ${formatBytes(p.limitBytes)} in use, a deploy's peak no longer fits in the heap max` }] });
+  }
+  if (showLimits && report.heapMaxBytes !== null) {
+    add({ key: 'heap-max', label: 'heap max', style: 'hline', color: 'heapmax', endLabel: `heap max ${formatBytes(report.heapMaxBytes)}`, points: [{ x: 0, y: report.heapMaxBytes, note: `heap max ${formatBytes(report.heapMaxBytes)}` }] });
+  }
+  if (oomInChart && p.limitBytes !== null) {
+    add({ key: 'predicted-oom', label: 'predicted out of memory', style: 'markers', marker: 'cross', color: 'oom', endLabel: `out of memory ≈ ${formatCount(oom)} services`, points: [{ x: oom, y: p.limitBytes, note: `predicted: deploys run out of memory at ≈ ${formatCount(oom)} services` }] });
+  }
+  add({ key: 'crash', label: 'crash', style: 'markers', marker: 'cross', color: 'crash', endLabel: crash.length > 0 ? `crash at ${formatCount(crash[0]?.services)} services` : undefined, points: crash.map((r) => ({ x: r.services, y: r.peakBytes ?? r.memoryBytes, note: `the gateway crashed at ${formatCount(r.services)} services (last peak ${formatBytes(r.peakBytes ?? r.memoryBytes)})` })) });
+  let caption = 'Memory after each deploy. A healthy gateway climbs in a straight line and stays put on redeploys; old configurations kept alive bend the line upward and drop on restart.';
+  if (oom !== null && !oomInChart) caption += ` The projection reaches the heap max (${formatBytes(report.heapMaxBytes)}) at ≈ ${formatCount(oom)} services, beyond this chart.`;
+  return { id: 'chart-memory', title: 'Memory vs services', caption, x: { label: 'services registered', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+}
+
+/** Deploy time and round time vs services. */
+export function timeChart(report: Report): ChartSpec {
+  const rows = deployRowsOf(report);
+  const rounds = rows.filter((r) => r.role === 'round' || r.role === 'fresh-start');
+  const series: ChartSeries[] = [];
+  const add = (s: ChartSeries): void => {
+    if (s.points.length > 0) series.push(s);
+  };
+  const ms = (r: AnalysedRound, what: string, v: number | null): string => `#${r.index} ${r.role} · ${formatCount(r.services)} services · ${what} ${formatMs(v)}`;
+  add({ key: 'deploy', label: 'deploy', style: 'line', color: 'deploy', points: rounds.filter((r) => r.deployMs !== null).map((r) => ({ x: r.services, y: r.deployMs as number, note: ms(r, 'deploy', r.deployMs) })) });
+  add({ key: 'redeploy', label: 'redeploy', style: 'markers', marker: 'diamond', color: 'redeploy', points: rows.filter((r) => r.role === 'redeploy' && r.deployMs !== null).map((r) => ({ x: r.services, y: r.deployMs as number, note: ms(r, 'redeploy', r.deployMs) })) });
+  add({ key: 'register', label: 'registration', style: 'line', color: 'register', marker: 'square', points: rounds.filter((r) => r.registerMs !== null).map((r) => ({ x: r.services, y: r.registerMs as number, note: ms(r, 'registration', r.registerMs) })) });
+  add({ key: 'round', label: 'whole round', style: 'line', color: 'round', points: rounds.filter((r) => r.elapsedMs !== null && r.services > 0).map((r) => ({ x: r.services, y: r.elapsedMs as number, note: ms(r, 'round', r.elapsedMs) })) });
+  const k = report.deployTimeExponent;
+  const caption = k === null ? 'Time per round.' : `Deploy time grows as services^${formatNumber(k)} (1 = linear; above 1, each round's deploy costs more than the last).`;
+  return { id: 'chart-time', title: 'Deploy and round time vs services', caption, x: { label: 'services registered', unit: 'count' }, y: { label: 'time', unit: 'ms' }, series };
+}
+
+/** Memory after each traffic step vs the highest concurrency reached; null without load rows. */
+export function concurrencyChart(report: Report): ChartSpec | null {
+  const load = report.rounds.filter((r) => r.role === 'load' && r.concurrency !== null);
+  if (load.length === 0) return null;
+  const series: ChartSeries[] = [
+    { key: 'load-memory', label: memoryLabel(report.rounds), style: 'line', color: 'load', points: load.map((r) => ({ x: r.concurrency as number, y: r.memoryBytes, note: `#${r.index} after ${formatCount(r.concurrency)} in flight: ${formatBytes(r.memoryBytes)}` })) },
+  ];
+  const rss = load.filter((r) => r.rssBytes !== null);
+  if (rss.length > 0) series.push({ key: 'load-rss', label: 'RSS', style: 'line', color: 'rss', points: rss.map((r) => ({ x: r.concurrency as number, y: r.rssBytes as number, note: `#${r.index} RSS ${formatBytes(r.rssBytes)}` })) });
+  const b = report.bytesPerConcurrency;
+  const caption = `Memory once each traffic step has drained, in step order.${b === null ? '' : ` Memory kept per unit of peak concurrency: ${formatBytes(b)}.`} A pool sized to the highest concurrency ever reached does not come back down when the load does.`;
+  return { id: 'chart-concurrency', title: 'Memory vs concurrency', caption, x: { label: 'concurrency (requests in flight)', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+}
+
+/** Memory at every measurement in time order: redeploys (same services) and restarts spread out. */
+export function timelineChart(report: Report): ChartSpec {
+  const rows = report.rounds.filter((r) => r.role !== 'crash');
+  const series: ChartSeries[] = [];
+  const add = (s: ChartSeries): void => {
+    if (s.points.length > 0) series.push(s);
+  };
+  add({ key: 'memory', label: memoryLabel(report.rounds), style: 'line', color: 'heap', points: rows.map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })) });
+  add({ key: 'rss', label: 'RSS', style: 'line', color: 'rss', points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.index, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })) });
+  add({ key: 'deploy-peak', label: 'peak during deploy', style: 'markers', marker: 'triangle', color: 'peak', points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.index, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })) });
+  add({ key: 'restart', label: 'restart', style: 'markers', marker: 'square', color: 'restart', points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })) });
+  add({ key: 'redeploy', label: 'redeploy (no new services)', style: 'markers', marker: 'diamond', color: 'redeploy', points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })) });
+  add({ key: 'load', label: 'after a traffic step', style: 'markers', marker: 'circle', color: 'load', points: rows.filter((r) => r.role === 'load').map((r) => ({ x: r.index, y: r.memoryBytes, note: `${note(r, 'memory', r.memoryBytes)} · concurrency ${formatCount(r.concurrency)}` })) });
+  add({ key: 'crash', label: 'crash', style: 'markers', marker: 'cross', color: 'crash', points: report.rounds.filter((r) => r.role === 'crash').map((r) => ({ x: r.index, y: r.peakBytes ?? r.memoryBytes, note: `the gateway crashed at ${formatCount(r.services)} services` })) });
+  const caption = 'Every measurement in time order. Rounds add services; redeploys add none, so memory that climbs on redeploys, or falls at a restart, is memory the gateway kept.';
+  return { id: 'chart-timeline', title: 'Memory over the run', caption, x: { label: 'measurement # (time order)', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+}

@@ -1,0 +1,144 @@
+/**
+ * Real runs of the reference gateway (spawned through the compiled CLI, on loopback): a
+ * retain-configs run and a healthy run with the same settings. `compare` must call the healthy one
+ * better (exit 0) and the reverse a regression (exit 8); `gwscale report` must reproduce each
+ * report.json byte for byte; both pages must render in a real browser without errors or requests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../src/exit-codes.js';
+
+const BIN = fileURLToPath(new URL('../bin/gwscale.js', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'gwscale-real-compare-'));
+const live = new Set<ChildProcess>();
+const SETTINGS = ['--services', '300', '--batch', '100', '--restart-at', '200', '--redeploys', '4', '--gateway-heap-mb', '256'];
+
+interface Done {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI as a child process, bounded in time; a child still alive in afterAll is stopped by PID. */
+function gwscale(args: readonly string[], timeoutMs = 240_000): Promise<Done> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // SIGTERM lets gwscale stop the gateway and backend it started before it exits.
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function stopAll(): Promise<void> {
+  for (const child of live) {
+    if (child.pid === undefined || child.exitCode !== null) continue;
+    process.kill(child.pid, 'SIGTERM');
+    const exited = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    if (!exited && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  }
+}
+
+const retain = join(root, 'retain');
+const healthy = join(root, 'healthy');
+const runs: Record<string, Done> = {};
+
+beforeAll(async () => {
+  // One after the other: two gateways at once would measure each other on two shared cores.
+  runs.retain = await gwscale(['run', '--profile', 'retain-configs', ...SETTINGS, '--out', retain]);
+  runs.healthy = await gwscale(['run', '--profile', 'healthy', ...SETTINGS, '--out', healthy]);
+}, 600_000);
+
+afterAll(async () => {
+  await stopAll();
+  rmSync(root, { recursive: true, force: true });
+}, 60_000);
+
+describe('compare on real reference-gateway runs', () => {
+  it('ran both: retain-configs leaks (exit 3), healthy is healthy (exit 0)', () => {
+    expect({ code: runs.retain?.code, tail: runs.retain?.stderr.slice(-400) }).toMatchObject({ code: ExitCode.Leak });
+    expect({ code: runs.healthy?.code, tail: runs.healthy?.stderr.slice(-400) }).toMatchObject({ code: ExitCode.Ok });
+    for (const dir of [retain, healthy]) for (const f of ['report.json', 'report.html', 'report.md', 'rounds.csv']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  it('gwscale report reproduces each report.json byte for byte', async () => {
+    for (const dir of [retain, healthy]) {
+      const before = readFileSync(join(dir, 'report.json'));
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      const r = await gwscale(['report', dir], 60_000);
+      expect(r.code).toBe(ExitCode.Ok);
+      expect(readFileSync(join(dir, 'report.json')).equals(before)).toBe(true);
+      expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(html);
+    }
+  });
+
+  it('healthy B against retain-configs A: B is better, exit 0', async () => {
+    const r = await gwscale(['compare', retain, healthy, '--json'], 60_000);
+    expect(r.code).toBe(ExitCode.Ok);
+    const c = JSON.parse(r.stdout);
+    expect(c.conclusion.kind).toBe('better');
+    expect(c.verdict).toMatchObject({ a: 'leak', b: 'healthy', direction: 'better' });
+    expect(c.conclusion.text).toContain('B no longer leaks');
+    expect(existsSync(join(healthy, 'compare.html'))).toBe(true);
+  });
+
+  it('reversed: a regression, exit 8', async () => {
+    const r = await gwscale(['compare', healthy, retain, '--out', join(root, 'reverse'), '--junit', join(root, 'reverse', 'junit.xml')], 60_000);
+    expect(r.code).toBe(ExitCode.Regression);
+    expect(r.stdout).toContain('B leaks; A did not');
+    expect(readFileSync(join(root, 'reverse', 'junit.xml'), 'utf8')).toMatch(/<failure message="B leaks; A did not/);
+  });
+
+  it('two healthy runs differ by no more than noise', async () => {
+    const again = join(root, 'healthy-2');
+    const run = await gwscale(['run', '--profile', 'healthy', ...SETTINGS, '--seed', '2', '--out', again]);
+    expect(run.code).toBe(ExitCode.Ok);
+    const r = await gwscale(['compare', healthy, again, '--json'], 60_000);
+    expect(r.code).toBe(ExitCode.Ok);
+    const c = JSON.parse(r.stdout);
+    expect(c.perService.direction).toBe('no-difference');
+    expect(c.conclusion.kind).toBe('no-difference');
+    expect(c.conclusion.text).toMatch(/^No difference beyond noise/);
+  }, 300_000);
+
+  it('the real pages render in a browser without errors or requests', async () => {
+    const context = await chromium.launchPersistentContext(join(root, 'profile'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1200, height: 900 },
+    });
+    try {
+      for (const [file, chart] of [[join(retain, 'report.html'), 'chart-memory'], [join(healthy, 'compare.html'), 'chart-compare-memory']] as const) {
+        const page = await context.newPage();
+        const problems: string[] = [];
+        const url = pathToFileURL(file).href;
+        page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+        page.on('pageerror', (e) => problems.push(e.message));
+        page.on('request', (q) => q.url() !== url && problems.push(`request ${q.url()}`));
+        await page.goto(url);
+        const series = Number(await page.locator(`#${chart}`).getAttribute('data-series'));
+        expect(series).toBeGreaterThanOrEqual(2);
+        expect(await page.locator(`#${chart} g.series`).count()).toBe(series);
+        await page.screenshot({ path: join(root, `${chart}.png`), fullPage: true });
+        await page.close();
+        expect(problems).toEqual([]);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+});
