@@ -76,7 +76,7 @@ async function execute(config: RunConfig, options: RunOptions, resume: ResumePoi
         ...(options.signal ? { signal: options.signal } : {}),
         phases: [
           ...(config.loadSteps.length > 0
-            ? [loadPhase({ steps: config.loadSteps, stepMs: config.loadStepMs, idleMs: 500, services: config.loadServices, requestTimeoutMs: Math.max(10_000, config.backendLatencyMs * 5) }, catalog)]
+            ? [loadPhase({ steps: config.loadSteps, stepMs: config.loadStepMs, idleMs: config.loadIdleMs, services: config.loadServices, requestTimeoutMs: Math.max(10_000, config.backendLatencyMs * 5) }, catalog)]
             : []),
           ...(options.phases ?? []),
         ],

@@ -17,7 +17,11 @@ export type OptionKind =
   | { type: 'boolean' }
   | { type: 'enum'; choices: readonly string[] }
   | { type: 'enum-list'; choices: readonly string[] }
-  | { type: 'int-list'; min?: number };
+  | { type: 'int-list'; min?: number }
+  /** A time such as `30s`, `500ms`, `2m`, `1m30s`; parsed to milliseconds. */
+  | { type: 'duration'; minMs?: number; maxMs?: number }
+  /** A duration (→ `{ durationMs }`) or a bare count (→ `{ requests }`), e.g. `--warmup 2s` or `--warmup 500`. */
+  | { type: 'duration-or-count' };
 
 export interface OptionSpec {
   /** camelCase key in the parsed config, e.g. `gatewayHeapMb` (flag `--gateway-heap-mb`). */
@@ -56,7 +60,36 @@ export function allowedText(kind: OptionKind): string {
     case 'enum': return 'one of ' + kind.choices.join(', ');
     case 'enum-list': return 'a comma-separated list of ' + kind.choices.join(', ');
     case 'int-list': return 'a comma-separated list of whole numbers' + rangeText(kind);
+    case 'duration': return 'a duration such as 500ms, 30s, 2m or 1h' + durationRangeText(kind);
+    case 'duration-or-count': return 'a duration such as 2s, or a request count such as 500';
   }
+}
+
+const durationUnitsMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `500ms`, `30s`, `2m`, `1h`, `1m30s`, `1.5s` → milliseconds; undefined when it is not a duration (bare numbers are not). */
+export function parseDurationMs(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(trimmed)) return undefined;
+  let total = 0;
+  for (const m of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * (durationUnitsMs[m[2] ?? ''] ?? NaN);
+  return Number.isFinite(total) ? Math.round(total) : undefined;
+}
+
+/** `1500` → `1.5s`; `90000` → `1m30s`; for help text and messages. */
+export function formatDurationMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(3))}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const rest = ms - minutes * 60_000;
+  return rest === 0 ? `${minutes}m` : `${minutes}m${formatDurationMs(rest)}`;
+}
+
+function durationRangeText(kind: { minMs?: number; maxMs?: number }): string {
+  if (kind.minMs !== undefined && kind.maxMs !== undefined) return ` from ${formatDurationMs(kind.minMs)} to ${formatDurationMs(kind.maxMs)}`;
+  if (kind.minMs !== undefined) return ` ≥ ${formatDurationMs(kind.minMs)}`;
+  if (kind.maxMs !== undefined) return ` ≤ ${formatDurationMs(kind.maxMs)}`;
+  return '';
 }
 
 function fail(spec: OptionSpec, raw: unknown): never {
@@ -112,6 +145,18 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
       const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;
       if (!items || items.length === 0 || items.some((i) => typeof i !== 'string' || !kind.choices.includes(i))) fail(spec, raw);
       return items;
+    }
+    case 'duration': {
+      const ms = typeof text === 'string' ? parseDurationMs(text) : undefined;
+      if (ms === undefined || (kind.minMs !== undefined && ms < kind.minMs) || (kind.maxMs !== undefined && ms > kind.maxMs)) fail(spec, raw);
+      return ms;
+    }
+    case 'duration-or-count': {
+      if (typeof text === 'number' && Number.isSafeInteger(text) && text >= 0) return { requests: text };
+      if (typeof text === 'string' && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) return { requests: Number(text) };
+      const ms = typeof text === 'string' ? parseDurationMs(text) : undefined;
+      if (ms === undefined) fail(spec, raw);
+      return { durationMs: ms };
     }
     case 'int-list': {
       const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;

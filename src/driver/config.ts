@@ -40,6 +40,8 @@ export interface RunConfig {
   /** Concurrency phase: client concurrency of each traffic step (empty: no phase). */
   readonly loadSteps: readonly number[];
   readonly loadStepMs: number;
+  /** Quiet time after a step before measuring. */
+  readonly loadIdleMs: number;
   /** Services whose operations receive the phase's traffic. */
   readonly loadServices: number;
   /** Restart the gateway after a crash and go on (up to 3 times), as people do in the field. */

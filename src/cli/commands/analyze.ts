@@ -1,6 +1,7 @@
 /** `gwscale analyze`: the growth-curve analysis and leak verdict of a run folder or a CSV of measurements. */
 import { analyze } from '../../api/analyze.js';
-import { exitCodeOfVerdict } from '../../analysis/exit-code.js';
+import { gateReport } from '../../api/report.js';
+import { ciOptions, validateCiFlags } from '../../report/ci-gates.js';
 import { renderAnalysisText } from '../../analysis/summary-text.js';
 import type { ExitCode } from '../../exit-codes.js';
 import type { CommandSpec } from '../command-spec.js';
@@ -11,6 +12,9 @@ interface AnalyzeFlags {
   heapMax?: number;
   deployPeakFactor?: number;
   json: boolean;
+  junit?: string;
+  failOn: string[];
+  maxPerService?: number;
 }
 
 const analyzeOptions: readonly OptionSpec[] = [
@@ -18,6 +22,7 @@ const analyzeOptions: readonly OptionSpec[] = [
   { key: 'heapMax', kind: { type: 'size' }, description: 'heap limit for the out-of-memory prediction (e.g. 4000MB, 4GiB); for a run folder it defaults to the run\'s heap setting', placeholder: 'SIZE', example: '4000MB' },
   { key: 'deployPeakFactor', kind: { type: 'number', min: 1, max: 100 }, description: 'a deploy briefly needs F × the memory in use (for data without peak samples)', placeholder: 'F', example: '2' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the analysis as JSON on stdout and nothing else there' },
+  ...ciOptions,
 ];
 
 export const analyzeCommand: CommandSpec<AnalyzeFlags> = {
@@ -30,7 +35,8 @@ export const analyzeCommand: CommandSpec<AnalyzeFlags> = {
     'gwscale analyze --from-csv fixtures/csv/field-oeg.csv --heap-max 4000MB --deploy-peak-factor 2',
     'gwscale analyze runs/healthy --json > analysis.json',
   ],
-  run({ options, args, out }): Promise<ExitCode> {
+  validate: validateCiFlags,
+  run({ options, args, out, err }): Promise<ExitCode> {
     const { analysis, source } = analyze({
       ...(args[0] === undefined ? {} : { runDir: args[0] }),
       ...(options.fromCsv === undefined ? {} : { fromCsv: options.fromCsv }),
@@ -38,6 +44,8 @@ export const analyzeCommand: CommandSpec<AnalyzeFlags> = {
       deployPeakFactor: options.deployPeakFactor ?? null,
     });
     out(options.json ? JSON.stringify(analysis, null, 2) + '\n' : renderAnalysisText(analysis, source));
-    return Promise.resolve(exitCodeOfVerdict(analysis.verdict.kind));
+    const gate = gateReport(analysis, options, `gwscale analyze ${source}`);
+    if (gate.junitFile) err(`junit: ${gate.junitFile}\n`);
+    return Promise.resolve(gate.exitCode);
   },
 };

@@ -1,4 +1,19 @@
 /** Every CLI command, in the order `--help` lists them. */
-import type { CommandSpec } from '../command-spec.js';
+import { anyCommand, type CommandSpec } from '../command-spec.js';
+import { runCommand } from './run.js';
+import { wsdlGenerateCommand } from './wsdl-generate.js';
+import { wsdlCheckCommand } from './wsdl-check.js';
+import { trafficCommand } from './traffic.js';
+import { analyzeCommand } from './analyze.js';
+import { reportCommand } from './report.js';
+import { compareCommand } from './compare.js';
 
-export const commands: readonly CommandSpec[] = [];
+export const commands: readonly CommandSpec[] = [
+  anyCommand(runCommand),
+  anyCommand(wsdlGenerateCommand),
+  anyCommand(wsdlCheckCommand),
+  anyCommand(trafficCommand),
+  anyCommand(analyzeCommand),
+  anyCommand(reportCommand),
+  anyCommand(compareCommand),
+];

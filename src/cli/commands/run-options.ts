@@ -1,5 +1,6 @@
 /** The option table of `gwscale run`: flags, config-file fields, --help and README all come from it. */
 import type { OptionSpec } from '../option-spec.js';
+import { ciOptions } from '../../report/ci-gates.js';
 
 export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
 export const TARGETS = ['reference', 'caddy', 'tomcat'] as const;
@@ -23,10 +24,12 @@ export const runOptions: readonly OptionSpec[] = [
   { key: 'backendLatencyMs', kind: { type: 'int', min: 0, max: 600_000 }, default: 0, description: 'latency the harness\'s SOAP backend adds to every answer, in ms', placeholder: 'ms' },
   { key: 'loadSteps', kind: { type: 'int-list', min: 1 }, default: [], description: 'after registration, drive traffic at each of these concurrencies in turn, then measure the idle gateway after GC (a `load` row per step)', placeholder: 'C,C' },
   { key: 'loadStepMs', kind: { type: 'int', min: 100, max: 3_600_000 }, default: 4000, description: 'how long each load step drives traffic, in ms', placeholder: 'ms' },
+  { key: 'loadIdleMs', kind: { type: 'int', min: 0, max: 3_600_000 }, default: 3000, description: 'quiet time after each load step before the memory reading, in ms (longer than the gateway\'s keep-alive timeouts, so idle connections are gone)', placeholder: 'ms' },
   { key: 'loadServices', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 2, description: 'services whose operations get the load steps\' traffic (few, so each operation sees the concurrency, as behind a slow backend)', placeholder: 'N' },
   { key: 'restartOnCrash', kind: { type: 'boolean' }, default: false, description: 'when the gateway dies, record the crash, restart it and go on (at most 3 times)' },
   { key: 'credentialsFile', kind: { type: 'path' }, description: 'JSON file {"user","password"} with the gateway admin credentials (must be chmod 600); else GWSCALE_GATEWAY_USER/GWSCALE_GATEWAY_PASSWORD, else generated per run', placeholder: 'FILE' },
   { key: 'resume', kind: { type: 'path' }, flagOnly: true, description: 'continue an interrupted run in this folder from its last completed round, with its settings (other run flags are ignored)', placeholder: 'RUN_DIR' },
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'run folder [default: reports/<timestamp>-<target>-<profile>]', placeholder: 'DIR' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout and nothing else there' },
+  ...ciOptions,
 ];

@@ -1,8 +1,9 @@
 /** `gwscale run`: the registration scale test. */
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
-import { ExitCode } from '../../exit-codes.js';
 import { run, resumeRun, defaultRunDir } from '../../api/run.js';
+import { gateReport } from '../../api/report.js';
+import { validateCiFlags } from '../../report/ci-gates.js';
 import type { RunConfig } from '../../driver/config.js';
 import type { TargetName } from '../../gateways/adapter.js';
 import type { CommandSpec } from '../command-spec.js';
@@ -31,19 +32,13 @@ interface RunFlags {
   restartOnCrash: boolean;
   loadSteps: number[];
   loadStepMs: number;
+  loadIdleMs: number;
   loadServices: number;
   credentialsFile?: string;
   resume?: string;
-}
-
-/** Exit code of a finished run: a crash first, then the verdict. */
-function exitCodeOf(state: string, verdictKind: string | undefined): ExitCode {
-  if (state === 'crashed') return ExitCode.GatewayCrashed;
-  if (state === 'interrupted') return ExitCode.Interrupted;
-  if (state === 'failed') return ExitCode.Gateway;
-  if (verdictKind === 'leak') return ExitCode.Leak;
-  if (verdictKind === 'concurrency-retention') return ExitCode.ConcurrencyRetention;
-  return ExitCode.Ok;
+  junit?: string;
+  failOn: string[];
+  maxPerService?: number;
 }
 
 export const runCommand: CommandSpec<RunFlags> = {
@@ -58,6 +53,7 @@ export const runCommand: CommandSpec<RunFlags> = {
     'gwscale run --config run.json --json > report.json',
   ],
   validate(o) {
+    validateCiFlags(o);
     if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
     for (const n of o.restartAt) {
       if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
@@ -85,6 +81,7 @@ export const runCommand: CommandSpec<RunFlags> = {
       restartOnCrash: o.restartOnCrash,
       loadSteps: Object.freeze([...o.loadSteps]),
       loadStepMs: o.loadStepMs,
+      loadIdleMs: o.loadIdleMs,
       loadServices: o.loadServices,
     });
     const progress = progressListener(err, process.stderr.isTTY === true);
@@ -92,11 +89,13 @@ export const runCommand: CommandSpec<RunFlags> = {
       const runOptions = { listener: progress, signal, credentialsFile: o.credentialsFile ?? null };
       const result = o.resume === undefined ? await run(config, runOptions) : await resumeRun(resolve(o.resume), runOptions);
       progress.stop();
-      const report = result.reports.report as { verdict?: { kind: string } };
       if (o.json) out(JSON.stringify(result.reports.report, null, 2) + '\n');
       if (result.error) err(`gwscale: ${result.error.message}${result.error.hint ? `\n  hint: ${result.error.hint}` : ''}\n`);
-      err(`report: ${result.reports.files.json}\n`);
-      return exitCodeOf(result.state, report.verdict?.kind);
+      err(`report: ${result.reports.files.html ?? result.reports.files.json}\n`);
+      // Crash (5), interrupted (130), failed (7) first; then --fail-on verdicts and thresholds.
+      const gate = gateReport(result.reports.report, o, `gwscale run ${o.target}/${o.profile}`);
+      if (gate.junitFile) err(`junit: ${gate.junitFile}\n`);
+      return gate.exitCode;
     } finally {
       progress.stop();
     }
