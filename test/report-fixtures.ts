@@ -142,7 +142,7 @@ export function syntheticRunLog(spec: SyntheticRun): RunRecord[] {
       pushRound(row('load', registered, { concurrency: c, elapsedMs: 5000 }));
     }
   }
-  records.push({ type: 'run-end', at: at(t + 1000), state: crashed ? 'crashed' : 'completed', overhead: { harnessCpuSeconds: 3.2, gatewayCpuSeconds: 9.5 }, wallSeconds: (t + 1000) / 1000 });
+  records.push({ type: 'run-end', at: at(t + 1000), state: crashed ? 'crashed' : 'completed', overhead: { harnessCpuSeconds: 3.2, gatewayCpuSeconds: 9.5 }, wallSeconds: (t + 1000) / 1000, samplesTaken: records.filter((r) => r.type === 'sample').length });
   return records;
 }
 

@@ -120,6 +120,8 @@ export interface RunEndRecord {
     readonly gatewayCpuSeconds: number;
   };
   readonly wallSeconds: number;
+  /** Memory samples the driver took in this session (each one is a `sample` record above). */
+  readonly samplesTaken: number;
 }
 
 export type RunRecord =

@@ -90,6 +90,7 @@ class ScaleRun {
   private readonly started = Date.now();
   private readonly cpuAtStart = process.cpuUsage();
   private gatewayCpuSeconds = 0;
+  private samplesTaken = 0;
   private rowIndex: number;
   private registered: number;
   private operationsTotal: number;
@@ -217,6 +218,7 @@ class ScaleRun {
     if (pid !== null) {
       preDeployBytes = await readProcessUsage(pid).then((u) => u.rssBytes, () => null);
       sampler = startSampler(rssSource(pid), this.config.sampleIntervalMs, (reading) => {
+        this.samplesTaken++;
         this.last.peakBytes = Math.max(this.last.peakBytes ?? 0, reading.bytes);
         this.log.append({ type: 'sample', t: Date.now() - this.started, phase: 'deploy', services: this.registered, source: reading.source, bytes: reading.bytes });
       });
@@ -469,6 +471,7 @@ class ScaleRun {
         state,
         overhead: { harnessCpuSeconds: (cpu.user + cpu.system) / 1e6, gatewayCpuSeconds: this.gatewayCpuSeconds },
         wallSeconds: (Date.now() - this.started) / 1000,
+        samplesTaken: this.samplesTaken,
       });
       this.log.close();
     }

@@ -23,6 +23,11 @@ export interface SpawnServerOptions {
   readonly tailLines?: number;
   /** Also append everything the server writes to this file (diagnosis of long runs). */
   readonly logFile?: string;
+  /**
+   * The child is a gwscale Node process that exits when its stdin pipe closes (see parent-watch.ts):
+   * it then dies with the harness even when the harness is SIGKILLed.
+   */
+  readonly exitWithParent?: boolean;
   /** Called with every complete line of stdout and stderr (e.g. for a start-up handshake). */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -107,8 +112,8 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
 
   const child = spawn(options.command, [...options.args], {
     cwd: options.cwd,
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...(options.env ?? process.env), ...(options.exitWithParent ? { GWSCALE_EXIT_WITH_PARENT: '1' } : {}) },
+    stdio: [options.exitWithParent ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const outLines = lineSplitter(record('stdout'));
   const errLines = lineSplitter(record('stderr'));

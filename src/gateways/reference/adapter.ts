@@ -1,0 +1,242 @@
+/**
+ * The reference target: spawns the embedded reference gateway (`dist/reference-gateway/main.js`)
+ * as its own Node process with `--expose-gc` and the run's heap limit, drives its deployment API,
+ * reads its heap after a forced GC, and stops it by PID. Admin credentials travel only in the
+ * child's environment.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { request } from 'undici';
+import { gatewayError, messageOf, usageError } from '../../errors.js';
+import { distScript } from '../../reference-gateway/dist-script.js';
+import { PASSWORD_ENV, USER_ENV } from '../../reference-gateway/credentials-env.js';
+import type { GatewayMemory } from '../../reference-gateway/memory.js';
+import { REQUEST_POLICY_ADD_HEADER, REQUEST_POLICY_HEADER, RESPONSE_POLICY_ADD_HEADER, RESPONSE_POLICY_HEADER } from '../../reference-gateway/policies.js';
+import { gatewayProfiles, isGatewayProfile } from '../../reference-gateway/profiles.js';
+import { faultReason, isSoapFault } from '../../reference-gateway/soap-message.js';
+import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type ConfigCounts } from '../../reference-gateway/store.js';
+import type { DeployResult } from '../../reference-gateway/deployer.js';
+import type { MemoryReading } from '../../sampling/source.js';
+import { parseWsdl } from '../../wsdl/index.js';
+import type { ServiceSpec } from '../../wsdl/model.js';
+import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
+import { spawnServer, type ServerProcess } from '../process.js';
+import { soapProbeFor } from '../soap-probe.js';
+import { ReferenceAdminClient } from './admin-client.js';
+import { trimExitTail } from './exit-tail.js';
+
+/** Choices beyond the shared context (tests and benches use them; the CLI takes the defaults). */
+export interface ReferenceAdapterOptions {
+  /** Library policy attached to every "Request From Front End" circuit. */
+  readonly requestPolicy?: string;
+  /** Library policy attached to every "Response From Back End" circuit. */
+  readonly responsePolicy?: string;
+  /** Heap each pooled client holds in the `operation-pool` profile, in KiB (default 128). */
+  readonly poolClientKb?: number;
+  /** How long the process may take to load its configuration and listen (default 120 s). */
+  readonly startTimeoutMs?: number;
+  /** Grace period between SIGTERM and SIGKILL (default 10 s). */
+  readonly stopGraceMs?: number;
+  /** Parallel SOAP requests in `verify` (default 8). */
+  readonly verifyConcurrency?: number;
+  /**
+   * Node script spawned instead of `dist/reference-gateway/main.js`, with Node flags before it; it
+   * must speak the same API and handshake (benches: a null gateway that answers at once).
+   */
+  readonly entryPoint?: { readonly script: string; readonly nodeArgs?: readonly string[] };
+}
+
+interface Handshake {
+  readonly version: string;
+  readonly adminUrl: string;
+  readonly dataUrl: string;
+}
+
+interface ListingAnswer {
+  readonly store: ConfigCounts;
+  readonly active: ConfigCounts | null;
+}
+
+const never = new Promise<GatewayExit>(() => undefined);
+
+/** Creates the reference-gateway target. Nothing starts until `start()`. */
+export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAdapterOptions = {}): GatewayAdapter {
+  if (!isGatewayProfile(ctx.profile)) throw usageError(`--profile ${ctx.profile} is not a reference-gateway profile`, `use one of ${gatewayProfiles.join(', ')}`);
+  const profile = ctx.profile;
+  const requestPolicy = options.requestPolicy ?? REQUEST_POLICY_ADD_HEADER;
+  const responsePolicy = options.responsePolicy ?? RESPONSE_POLICY_ADD_HEADER;
+  const dataDir = join(ctx.workDir, 'reference-data');
+  let child: ServerProcess | null = null;
+  let exit: Promise<GatewayExit> = never;
+  let admin: ReferenceAdminClient | null = null;
+  let info: GatewayInfo | null = null;
+
+  const client = (): ReferenceAdminClient => {
+    if (admin === null) throw gatewayError('the reference gateway is not running: start() it first');
+    return admin;
+  };
+
+  const start = async (): Promise<GatewayInfo> => {
+    if (child?.isRunning()) throw gatewayError(`the reference gateway is already running (pid ${child.pid})`);
+    mkdirSync(dataDir, { recursive: true });
+    const script = options.entryPoint?.script ?? distScript('reference-gateway/main.js');
+    const nodeArgs = [...(options.entryPoint?.nodeArgs ?? []), '--expose-gc', ...(ctx.heapMb === null ? [] : [`--max-old-space-size=${ctx.heapMb}`])];
+    const args = [...nodeArgs, script, '--data-dir', dataDir, '--profile', profile, '--pool-client-kb', String(options.poolClientKb ?? 128)];
+    let onHandshake: (h: Handshake) => void = () => undefined;
+    const handshake = new Promise<Handshake>((resolve) => (onHandshake = resolve));
+    // A minimal environment: the credentials and what Node needs, nothing else of the harness's.
+    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? ctx.workDir, LANG: 'C.UTF-8' };
+    if (process.env['TMPDIR'] !== undefined) env['TMPDIR'] = process.env['TMPDIR'];
+    env[USER_ENV] = ctx.credentials.user;
+    env[PASSWORD_ENV] = ctx.credentials.password;
+    const started = Date.now();
+    const proc = await spawnServer({
+      exitWithParent: true,
+      name: 'reference gateway',
+      command: process.execPath,
+      args,
+      env,
+      tailLines: 200,
+      logFile: join(ctx.workDir, 'reference-gateway.log'),
+      onLine: (line, stream) => {
+        if (stream !== 'stdout' || !line.startsWith('{"event":"listening"')) return;
+        try {
+          onHandshake(JSON.parse(line) as Handshake);
+        } catch {
+          // a truncated line: keep waiting for the real one
+        }
+      },
+    });
+    child = proc;
+    exit = proc.exited.then(trimExitTail);
+    const timeoutMs = options.startTimeoutMs ?? 120_000;
+    let timer: NodeJS.Timeout | undefined;
+    const first = await Promise.race([
+      handshake.then((h) => ({ h })),
+      exit.then((e) => ({ e })),
+      new Promise<{ timeout: true }>((resolve) => (timer = setTimeout(() => resolve({ timeout: true }), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if ('e' in first) {
+      const last = first.e.stderrTail.filter((l) => l.trim() !== '').at(-1) ?? '';
+      throw gatewayError(`the reference gateway exited while starting (${first.e.signal ?? `exit code ${String(first.e.exitCode)}`})${last === '' ? '' : `: ${last.trim()}`}`);
+    }
+    if ('timeout' in first) {
+      await proc.stop(options.stopGraceMs ?? 10_000);
+      throw gatewayError(`the reference gateway did not listen within ${timeoutMs} ms`, { hint: `see ${join(ctx.workDir, 'reference-gateway.log')}` });
+    }
+    await admin?.close();
+    admin = new ReferenceAdminClient(first.h.adminUrl, ctx.credentials, ctx.callTimeoutMs);
+    const about = await admin.ok<{ version: string }>('GET', '/api/info');
+    ctx.log(`reference gateway ${profile} pid ${proc.pid} listening at ${first.h.adminUrl} (data ${first.h.dataUrl}) after ${Date.now() - started} ms`);
+    info = { version: about.version, pid: proc.pid, dataUrl: first.h.dataUrl, adminUrl: first.h.adminUrl };
+    return info;
+  };
+
+  const stop = async (): Promise<void> => {
+    const proc = child;
+    if (proc !== null) await proc.stop(options.stopGraceMs ?? 10_000);
+    await admin?.close();
+    admin = null;
+  };
+
+  const register = async (spec: ServiceSpec): Promise<RegisterOutcome> => {
+    const api = client();
+    const group = encodeURIComponent(spec.group);
+    await api.ok('POST', '/api/groups', { name: spec.group });
+    const wsdlUrl = `${ctx.wsdlBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(spec.fileName)}`;
+    const imported = await api.ok<{ created: boolean; services: { name: string; operations: string[] }[] }>('POST', `/api/groups/${group}/services`, { wsdlUrl });
+    const service = imported.services.find((s) => s.name === spec.serviceName);
+    if (service === undefined) throw gatewayError(`importing ${wsdlUrl} into ${spec.group} did not create service ${spec.serviceName} (got ${imported.services.map((s) => s.name).join(', ') || 'none'})`);
+    let attachedPolicies = 0;
+    for (const [circuit, policy] of [[REQUEST_CIRCUIT, requestPolicy], [RESPONSE_CIRCUIT, responsePolicy]] as const) {
+      const answer = await api.ok<{ attached: number; alreadyAttached: number }>('POST', `/api/groups/${group}/services/${encodeURIComponent(service.name)}/policies`, { circuit, policy });
+      attachedPolicies += answer.attached + answer.alreadyAttached;
+    }
+    return { attachedPolicies, operations: service.operations.length, created: imported.created };
+  };
+
+  const deploy = async (): Promise<DeployOutcome> => {
+    const t0 = Date.now();
+    const answer = await client().call<DeployResult | { readonly status?: undefined; readonly error?: string }>('POST', '/api/deploy');
+    const result = answer.body;
+    if (result.status === 'deployed') return { state: 'deployed', ms: result.ms, detail: `configuration v${result.deployVersion}, ${result.services} services, ${result.configBytes} bytes` };
+    if (result.status === 'failed') return { state: 'failed', ms: result.ms, reason: result.reason };
+    return { state: 'failed', ms: Date.now() - t0, reason: `HTTP ${answer.status}: ${result.error ?? 'no reason given'}` };
+  };
+
+  const listing = async (): Promise<GatewayCounts> => {
+    const answer = await client().ok<ListingAnswer>('GET', '/api/listing');
+    // What the gateway serves once something is deployed; before that, what it has registered.
+    const counts = answer.active ?? answer.store;
+    return { ...counts };
+  };
+
+  const liveMemory = async (): Promise<MemoryReading> => {
+    const m = await client().ok<GatewayMemory>('POST', '/api/gc');
+    return {
+      bytes: m.heapUsedBytes,
+      source: 'v8-heap-after-gc',
+      afterGc: true,
+      extra: { rssBytes: m.rssBytes, heapTotalBytes: m.heapTotalBytes, externalBytes: m.externalBytes, arrayBuffersBytes: m.arrayBuffersBytes, heapLimitBytes: m.heapLimitBytes },
+    };
+  };
+
+  const verifyOne = async (spec: ServiceSpec, dataUrl: string): Promise<VerifyOutcome> => {
+    const serviceName = spec.serviceName;
+    try {
+      const probe = soapProbeFor(parseWsdl(spec.wsdlText, spec.fileName), serviceName);
+      const answer = await request(`${dataUrl}/${encodeURIComponent(serviceName)}`, {
+        method: 'POST',
+        headers: { ...probe.headers },
+        body: probe.body,
+        headersTimeout: ctx.callTimeoutMs,
+        bodyTimeout: ctx.callTimeoutMs,
+        signal: AbortSignal.timeout(ctx.callTimeoutMs),
+      });
+      const body = await answer.body.text();
+      const status = answer.statusCode;
+      const header = (name: string): string => {
+        const v = answer.headers[name];
+        return Array.isArray(v) ? v.join(', ') : (v ?? '');
+      };
+      if (isSoapFault(body)) return { serviceName, ok: false, status, error: `SOAP fault: ${faultReason(body) ?? 'no reason'}` };
+      if (status !== 200 && status !== 202) return { serviceName, ok: false, status, error: `HTTP ${status}` };
+      const echoed = header(`x-echo-${REQUEST_POLICY_HEADER}`);
+      if (!echoed.includes(requestPolicy) && !body.includes(requestPolicy)) return { serviceName, ok: false, status, error: `the backend did not see request policy "${requestPolicy}"` };
+      if (!header(RESPONSE_POLICY_HEADER).includes(responsePolicy)) return { serviceName, ok: false, status, error: `the answer lacks response policy "${responsePolicy}" (${RESPONSE_POLICY_HEADER})` };
+      return { serviceName, ok: true, status };
+    } catch (error) {
+      return { serviceName, ok: false, status: null, error: messageOf(error) };
+    }
+  };
+
+  const verify = async (services: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]> => {
+    if (info === null) throw gatewayError('the reference gateway is not running: start() it first');
+    const dataUrl = info.dataUrl;
+    const limit = pLimit(options.verifyConcurrency ?? 8);
+    return Promise.all(services.map((spec) => limit(() => verifyOne(spec, dataUrl))));
+  };
+
+  return {
+    target: 'reference',
+    start,
+    stop,
+    restart: async () => {
+      await stop();
+      return start();
+    },
+    register,
+    deploy,
+    listing,
+    liveMemory,
+    verify,
+    requestUrl: (spec) => {
+      if (info === null) throw gatewayError('the reference gateway is not running: start() it first');
+      return `${info.dataUrl}/${encodeURIComponent(spec.serviceName)}`;
+    },
+    pid: () => (child?.isRunning() ? child.pid : null),
+    exited: () => exit,
+  };
+}
