@@ -98,6 +98,7 @@ function toTrafficOptions(o: Readonly<TrafficFlags>): TrafficOptions {
   };
 }
 
+/** The `gwscale traffic` command spec. */
 export const trafficCommand: CommandSpec<TrafficFlags> = {
   name: 'traffic',
   summary: 'drive a URL with SOAP or plain HTTP load (burst, constant rate, find-max, soak) and report throughput, latency percentiles and errors',

@@ -1,0 +1,230 @@
+/**
+ * `npm run bench:traffic`: gwscale's burst generator against autocannon and wrk on one fixed local
+ * target, each as its own process with the same connections and duration, and the rate
+ * generator's accuracy at 2,000 req/s. CPU is measured by the OS: the bench's own children CPU
+ * (`cutime + cstime` in /proc/self/stat) before and after each generator process is reaped.
+ *
+ * Prints a table and writes bench/results/traffic.json. Linux only (reads /proc).
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const RATE = 2_000;
+const RATE_DURATION_S = 10;
+
+const body =
+  '<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
+  '<soapenv:Header/><soapenv:Body><ns:GetQuote xmlns:ns="urn:gwscale:bench"><ns:symbol>ACME</ns:symbol><ns:quantity>1</ns:quantity></ns:GetQuote></soapenv:Body></soapenv:Envelope>';
+const contentType = 'text/xml; charset=utf-8';
+
+interface ToolRun {
+  readonly tool: string;
+  readonly requests: number;
+  readonly requestsPerSec: number;
+  readonly p99Ms: number;
+  readonly cpuSeconds: number;
+  readonly cpuSecondsPer10k: number;
+  readonly requestsPerCpuSecond: number;
+}
+
+/** CPU seconds of this process's reaped children (user + system), from /proc/self/stat. */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: field 3 is index 0, so cutime (16) and cstime (17) are 13 and 14.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Runs a generator to completion as a child process; returns its stdout and the CPU it used. */
+function measure(command: string, args: readonly string[]): { stdout: string; cpuSeconds: number } {
+  const before = childrenCpuSeconds();
+  const child = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: (DURATION_S + 60) * 1000 });
+  const cpuSeconds = childrenCpuSeconds() - before;
+  if (child.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${child.status ?? child.signal}: ${child.stderr.slice(-500)}`);
+  return { stdout: child.stdout, cpuSeconds };
+}
+
+function toolRun(tool: string, requests: number, seconds: number, p99Ms: number, cpuSeconds: number): ToolRun {
+  return {
+    tool,
+    requests,
+    requestsPerSec: Math.round(requests / seconds),
+    p99Ms,
+    cpuSeconds: Number(cpuSeconds.toFixed(2)),
+    cpuSecondsPer10k: Number(((cpuSeconds / requests) * 10_000).toFixed(4)),
+    requestsPerCpuSecond: Math.round(requests / cpuSeconds),
+  };
+}
+
+interface GwscaleJson {
+  completed: number;
+  durationMs: number;
+  throughputPerSec: number;
+  sendRatePerSec: number;
+  latency: { p99Ms: number; maxMs: number };
+  headroom: { saturated: boolean };
+}
+
+function runGwscale(url: string, bodyFile: string, extra: readonly string[]): { json: GwscaleJson; cpuSeconds: number } {
+  const { stdout, cpuSeconds } = measure(process.execPath, [
+    join(root, 'bin/gwscale.js'), 'traffic', '--url', url, '--body', bodyFile, '--content-type', contentType, '-c', String(CONNECTIONS), '--json', ...extra,
+  ]);
+  return { json: JSON.parse(stdout) as GwscaleJson, cpuSeconds };
+}
+
+/**
+ * The generator alone as its own process: the compiled `runTraffic` (what `gwscale traffic` calls)
+ * without the CLI's command registry, whose other commands' imports cost ~0.3 CPU-s per start.
+ */
+const runnerSource = `
+import { runTraffic } from ${JSON.stringify(join(root, 'dist/api/traffic.js'))};
+const { result } = await runTraffic(JSON.parse(process.argv[1]));
+process.stdout.write(JSON.stringify(result));
+`;
+
+function gwscaleBurst(url: string, bodyFile: string): ToolRun {
+  const options = {
+    url, wsdl: null, operation: null, soapVersion: null, body: bodyFile, contentType, mode: 'burst', connections: CONNECTIONS, httpClient: 'socket',
+    requests: null, ratePerSec: null, durationMs: DURATION_S * 1000, warmup: null, workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000,
+    allowRemote: false, skipProbe: true,
+  };
+  const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', runnerSource, JSON.stringify(options)]);
+  const json = JSON.parse(stdout) as GwscaleJson;
+  return toolRun('gwscale burst', json.completed, json.durationMs / 1000, json.latency.p99Ms, cpuSeconds);
+}
+
+/** The same burst through the full CLI (`gwscale traffic`), startup of every command included. */
+function gwscaleCli(url: string, bodyFile: string): ToolRun {
+  const { json, cpuSeconds } = runGwscale(url, bodyFile, ['--mode', 'burst', '-d', `${DURATION_S}s`, '--skip-probe']);
+  return toolRun('gwscale CLI', json.completed, json.durationMs / 1000, json.latency.p99Ms, cpuSeconds);
+}
+
+function autocannon(url: string): ToolRun {
+  const cli = join(root, 'node_modules/autocannon/autocannon.js');
+  const { stdout, cpuSeconds } = measure(process.execPath, [cli, '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-m', 'POST', '-H', `content-type=${contentType}`, '-b', body, '-j', url]);
+  const json = JSON.parse(stdout) as { requests: { total: number }; duration: number; latency: { p99: number } };
+  return toolRun('autocannon', json.requests.total, json.duration, json.latency.p99, cpuSeconds);
+}
+
+function wrkInstalled(): boolean {
+  return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined;
+}
+
+function wrk(url: string, scriptFile: string): ToolRun {
+  const { stdout, cpuSeconds } = measure('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION_S}s`, '--latency', '-s', scriptFile, url]);
+  const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(stdout);
+  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s)/m.exec(stdout);
+  if (total === null || p99 === null) throw new Error(`cannot read wrk output:\n${stdout}`);
+  const seconds = Number(total[2]) / (total[3] === 'ms' ? 1000 : 1);
+  const p99Ms = Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1);
+  return toolRun('wrk', Number(total[1]), seconds, Number(p99Ms.toFixed(3)), cpuSeconds);
+}
+
+async function startTarget(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/traffic-target.ts')], { cwd: root });
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`bench target exited with ${code}`)));
+  });
+  const { port } = JSON.parse(first) as { port: number };
+  return { child, url: `http://127.0.0.1:${port}/services/quote` };
+}
+
+/** Each number's median over the rounds, taken separately (noise on a shared machine hits them differently). */
+function median(runs: readonly ToolRun[]): ToolRun {
+  const mid = (pick: (r: ToolRun) => number): number => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  };
+  return {
+    tool: runs[0]?.tool ?? '?',
+    requests: mid((r) => r.requests),
+    requestsPerSec: mid((r) => r.requestsPerSec),
+    p99Ms: mid((r) => r.p99Ms),
+    cpuSeconds: mid((r) => r.cpuSeconds),
+    cpuSecondsPer10k: mid((r) => r.cpuSecondsPer10k),
+    requestsPerCpuSecond: mid((r) => r.requestsPerCpuSecond),
+  };
+}
+const ratio = (a: number, b: number): number => Number((a / b).toFixed(3));
+
+async function main(): Promise<void> {
+  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const work = mkdtempSync(join(tmpdir(), 'gwscale-bench-'));
+  const bodyFile = join(work, 'request.xml');
+  writeFileSync(bodyFile, body);
+  const luaFile = join(work, 'post.lua');
+  writeFileSync(luaFile, `wrk.method = "POST"\nwrk.body = [[${body}]]\nwrk.headers["Content-Type"] = "${contentType}"\n`);
+  const hasWrk = wrkInstalled();
+  const { child, url } = await startTarget();
+  const runs: Record<string, ToolRun[]> = { 'gwscale burst': [], autocannon: [], wrk: [] };
+  let rateRun: GwscaleJson;
+  let cliRun: ToolRun;
+  try {
+    console.log(`target ${url}; ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds (medians per number)`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Alternate the order so drift on a shared machine does not favour one tool.
+      const order = round % 2 === 1 ? ['gwscale burst', 'autocannon', 'wrk'] : ['wrk', 'autocannon', 'gwscale burst'];
+      for (const tool of order) {
+        if (tool === 'wrk' && !hasWrk) continue;
+        const run = tool === 'wrk' ? wrk(url, luaFile) : tool === 'autocannon' ? autocannon(url) : gwscaleBurst(url, bodyFile);
+        runs[tool]?.push(run);
+        console.log(`  round ${round} ${tool.padEnd(14)} ${String(run.requestsPerSec).padStart(7)} req/s  p99 ${run.p99Ms} ms  ${run.cpuSecondsPer10k} CPU-s/10k  ${run.requestsPerCpuSecond} req/CPU-s`);
+      }
+    }
+    cliRun = gwscaleCli(url, bodyFile);
+    console.log(`  once    ${cliRun.tool.padEnd(14)} ${String(cliRun.requestsPerSec).padStart(7)} req/s  p99 ${cliRun.p99Ms} ms  ${cliRun.cpuSecondsPer10k} CPU-s/10k  ${cliRun.requestsPerCpuSecond} req/CPU-s`);
+    rateRun = runGwscale(url, bodyFile, ['--mode', 'rate', '--rate', String(RATE), '-d', `${RATE_DURATION_S}s`, '--warmup', '1s']).json;
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
+  }
+  const gw = median(runs['gwscale burst'] ?? []);
+  const ac = median(runs.autocannon ?? []);
+  const wk = hasWrk ? median(runs.wrk ?? []) : null;
+  const rateError = (rateRun.throughputPerSec - RATE) / RATE;
+  const results = {
+    at: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    settings: { connections: CONNECTIONS, durationSeconds: DURATION_S, rounds: ROUNDS },
+    runs,
+    median: { gwscale: gw, autocannon: ac, wrk: wk },
+    cli: { run: cliRun, requestsPerCpuSecondOverAutocannon: ratio(cliRun.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
+    ratios: {
+      gwscaleOverAutocannon: { throughput: ratio(gw.requestsPerSec, ac.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
+      gwscaleOverWrk: wk === null ? null : { throughput: ratio(gw.requestsPerSec, wk.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, wk.requestsPerCpuSecond) },
+    },
+    wrk: hasWrk ? 'installed' : 'not installed: skipped (apt-get install -y wrk)',
+    rate: {
+      requestedPerSec: RATE,
+      achievedPerSec: rateRun.throughputPerSec,
+      sendRatePerSec: rateRun.sendRatePerSec,
+      errorPercent: Number((rateError * 100).toFixed(3)),
+      withinOnePercent: Math.abs(rateError) <= 0.01,
+      p99Ms: rateRun.latency.p99Ms,
+    },
+  };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/traffic.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('\nmedian             req/s      p99 ms   CPU-s/10k   req/CPU-s');
+  for (const r of [gw, ac, wk]) {
+    if (r !== null) console.log(`${r.tool.padEnd(16)} ${String(r.requestsPerSec).padStart(7)}  ${String(r.p99Ms).padStart(9)}  ${String(r.cpuSecondsPer10k).padStart(10)}  ${String(r.requestsPerCpuSecond).padStart(10)}`);
+  }
+  if (!hasWrk) console.log('wrk not installed: skipped (apt-get install -y wrk)');
+  console.log(`(through the full CLI, one run: ${cliRun.requestsPerSec} req/s, ${cliRun.requestsPerCpuSecond} req/CPU-s = ${results.cli.requestsPerCpuSecondOverAutocannon} × autocannon's median)`);
+  console.log(`\ngwscale ÷ autocannon: throughput ${results.ratios.gwscaleOverAutocannon.throughput}, requests per CPU-second ${results.ratios.gwscaleOverAutocannon.requestsPerCpuSecond}`);
+  if (results.ratios.gwscaleOverWrk !== null) console.log(`gwscale ÷ wrk:        throughput ${results.ratios.gwscaleOverWrk.throughput}, requests per CPU-second ${results.ratios.gwscaleOverWrk.requestsPerCpuSecond}`);
+  console.log(`rate ${RATE}/s for ${RATE_DURATION_S} s: achieved ${results.rate.achievedPerSec}/s (${results.rate.errorPercent}%, sent ${results.rate.sendRatePerSec}/s), p99 ${results.rate.p99Ms} ms`);
+  console.log('written bench/results/traffic.json');
+}
+
+await main();
