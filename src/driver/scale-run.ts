@@ -68,6 +68,12 @@ export class GatewayCrash extends Error {
 
 class Interrupted extends Error {}
 
+/** The line of a dead gateway's output that says why (out of memory first), else its last non-empty line. */
+export function telltaleLine(tail: readonly string[]): string | null {
+  const why = tail.find((l) => /out of memory|OutOfMemoryError|FATAL|panic:|Killed/i.test(l));
+  return (why ?? [...tail].reverse().find((l) => l.trim() !== '') ?? null)?.trim() ?? null;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Services reached after each round: `batch` at a time up to `services`. */
@@ -91,6 +97,8 @@ class ScaleRun {
   private readonly cpuAtStart = process.cpuUsage();
   private gatewayCpuSeconds = 0;
   private samplesTaken = 0;
+  /** CPU seconds of the running gateway process at its last reading. */
+  private lastGatewayCpuSeconds = 0;
   private rowIndex: number;
   private registered: number;
   private operationsTotal: number;
@@ -149,14 +157,16 @@ class ScaleRun {
     }
   }
 
+  /** Adds the CPU time of the gateway process now running (before it is stopped or after it died). */
   private async addGatewayCpu(): Promise<void> {
     const pid = this.adapter.pid();
-    if (pid === null) return;
-    try {
-      this.gatewayCpuSeconds += (await readProcessUsage(pid)).cpuSeconds;
-    } catch {
-      // The process is already gone (a crash): its CPU time went with it.
+    let cpuSeconds = this.lastGatewayCpuSeconds;
+    if (pid !== null) {
+      // A dead process has no CPU time to read: the last reading taken while it lived stands.
+      cpuSeconds = await readProcessUsage(pid).then((u) => u.cpuSeconds, () => cpuSeconds);
     }
+    this.gatewayCpuSeconds += cpuSeconds;
+    this.lastGatewayCpuSeconds = 0;
   }
 
   private async startGateway(reason: GatewayStartRecord['reason']): Promise<void> {
@@ -178,7 +188,9 @@ class ScaleRun {
     let rssBytes: number | null = live.extra?.rssBytes ?? null;
     if (pid !== null) {
       try {
-        rssBytes = (await readProcessUsage(pid)).rssBytes;
+        const usage = await readProcessUsage(pid);
+        rssBytes = usage.rssBytes;
+        this.lastGatewayCpuSeconds = usage.cpuSeconds;
       } catch {
         // keep the gateway's own RSS figure
       }
@@ -339,7 +351,8 @@ class ScaleRun {
     };
     this.log.append({ type: 'round', round: row });
     this.log.sync();
-    this.emit({ type: 'warning', message: `${crash.message} at ${this.registered} services${crash.exit.stderrTail.length ? `: ${crash.exit.stderrTail.slice(-1)[0]}` : ''}` });
+    const telltale = telltaleLine(crash.exit.stderrTail);
+    this.emit({ type: 'warning', message: `${crash.message} at ${this.registered} services${telltale ? `: ${telltale}` : ''}` });
   }
 
   /**
@@ -354,6 +367,7 @@ class ScaleRun {
         if (!(error instanceof GatewayCrash) || this.crashRestartsLeft <= 0) throw error;
         this.crashRestartsLeft--;
         this.recordCrash(error);
+        await this.addGatewayCpu();
         const t0 = Date.now();
         await this.adapter.stop().catch(() => undefined);
         await this.startGateway('crash-restart');
@@ -453,7 +467,7 @@ class ScaleRun {
         state = 'crashed';
         this.recordCrash(caught);
         error = gatewayError(`the gateway crashed during ${caught.phase} at ${this.registered} services`, {
-          hint: caught.exit.stderrTail.slice(-1)[0] ?? 'see the crash record in the report',
+          hint: `${telltaleLine(caught.exit.stderrTail) ?? 'it wrote nothing'}; the report marks the crash and what the rounds before it predicted`,
         });
       } else {
         state = 'failed';
@@ -461,7 +475,7 @@ class ScaleRun {
         this.log.append({ type: 'error', at: new Date().toISOString(), phase: this.phase, message: messageOf(caught) });
       }
     } finally {
-      if (state !== 'crashed') await this.addGatewayCpu();
+      await this.addGatewayCpu();
       await this.adapter.stop().catch(() => undefined);
       clearProcessHistory();
       const cpu = process.cpuUsage(this.cpuAtStart);
