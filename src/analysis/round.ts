@@ -35,4 +35,9 @@ export interface Round {
   readonly concurrency: number | null;
   /** True for the first row measured after `gwscale run --resume`. */
   readonly resumed?: boolean;
+  /**
+   * Other numbers the memory source read at the same time, by name: `metaspaceBytes`,
+   * `loadedClasses`, `unloadedClasses` (JVM), `goroutines` (Go), `heapTotalBytes` (V8)…
+   */
+  readonly extra?: Readonly<Record<string, number>>;
 }

@@ -188,6 +188,25 @@ function roundsTable(report: Report): string {
   return `<h2 id="rounds">Rounds</h2><p class="muted">One row per measurement, in time order (also in rounds.csv).${e(source)}</p><div class="scroll"><table class="rounds"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
+/**
+ * What the memory source read beside the heap (metaspace and class counts for a JVM, goroutines for
+ * Go, RSS…): a webapp class count that keeps rising across reloads is a leak signal of its own.
+ */
+function sourceExtrasTable(report: Report): string {
+  const keys = [...new Set(report.rounds.flatMap((r) => Object.keys(r.extra ?? {})))].sort();
+  if (keys.length === 0) return '';
+  const th = ['#', 'Role', 'Services', ...keys].map((h, i) => `<th${i === 1 ? '' : ' class="num"'}>${e(h)}</th>`).join('');
+  const rows = report.rounds.map((r) => {
+    const values = keys.map((k) => {
+      const v = r.extra?.[k];
+      return v === undefined ? '—' : /Bytes$/.test(k) ? formatBytes(v) : formatCount(v);
+    });
+    const cells = [String(r.index), r.role, formatCount(r.services), ...values];
+    return `<tr>${cells.map((c, i) => `<td${i === 1 ? '' : ' class="num"'}>${e(c)}</td>`).join('')}</tr>`;
+  });
+  return `<h2 id="source-extras">Other readings of the memory source</h2><p class="muted">Read at the same moment as the memory of each row.</p><div class="scroll"><table class="rounds"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
 /** Renders report.html for a run. */
 export function renderReportHtml(report: Report): string {
   const body = [
@@ -200,6 +219,7 @@ export function renderReportHtml(report: Report): string {
     runFacts(report),
     crash(report),
     roundsTable(report),
+    sourceExtrasTable(report),
     `<footer>gwscale ${e(report.tool.version)} · report.json schema ${e(String(report.schemaVersion))} · analysis schema ${e(String(report.analysisSchemaVersion))} · rendered from run.jsonl; <code>gwscale report DIR</code> renders it again.</footer>`,
   ].join('\n');
   return renderPage({ title: `gwscale · ${runLabel(report)} · ${report.verdict.kind}`, body });

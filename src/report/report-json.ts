@@ -106,7 +106,7 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
         verification.failed += r.failed;
         break;
       case 'round':
-        rounds.push(r.round);
+        rounds.push(r.extra === undefined ? r.round : { ...r.round, extra: r.extra });
         break;
       case 'crash':
         crash = crashOf(r);
