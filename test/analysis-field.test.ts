@@ -2,7 +2,6 @@
  * Acceptance on the field data of the brief (Oracle Enterprise Gateway, fixtures/csv/field-oeg.csv)
  * through the API and the real CLI, and `gwscale analyze RUN_DIR` on a run log.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,25 +12,15 @@ import { parseRoundsCsv } from '../src/analysis/rounds-csv.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { RUN_LOG_SCHEMA } from '../src/driver/records.js';
 import { HEALTHY, KiB, rowsOf, simulate } from './analysis-synthetic.js';
+import { gwscale } from './helpers/cli.js';
 
 const FIXTURE = new URL('../fixtures/csv/field-oeg.csv', import.meta.url).pathname;
-const BIN = new URL('../bin/gwscale.js', import.meta.url).pathname;
 const MB = 1024 * 1024;
 const tempDirs: string[] = [];
 
 afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs the compiled CLI (bounded by a timeout; execFile kills it on expiry). */
-function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('the Oracle Enterprise Gateway field data', () => {
   const rows = parseRoundsCsv(readFileSync(FIXTURE, 'utf8'), 'field-oeg.csv');
@@ -67,7 +56,7 @@ describe('the Oracle Enterprise Gateway field data', () => {
   });
 
   it('through the CLI: a summary on stdout and exit code 3', async () => {
-    const r = await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2']);
+    const r = await gwscale(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2']);
     expect(r.code).toBe(ExitCode.Leak);
     expect(r.stdout).toMatch(/^verdict: LEAK/m);
     expect(r.stdout).toMatch(/out of memory at: +~5\d\d services/);
@@ -75,8 +64,8 @@ describe('the Oracle Enterprise Gateway field data', () => {
   });
 
   it('through the CLI with --json: only the analysis JSON on stdout, identical on a second run', async () => {
-    const first = await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2', '--json']);
-    const second = await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2', '--json']);
+    const first = await gwscale(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2', '--json']);
+    const second = await gwscale(['analyze', '--from-csv', FIXTURE, '--heap-max', '4000MB', '--deploy-peak-factor', '2', '--json']);
     expect(first.code).toBe(ExitCode.Leak);
     expect(first.stdout).toBe(second.stdout);
     const parsed = JSON.parse(first.stdout) as Analysis;
@@ -89,12 +78,12 @@ describe('the Oracle Enterprise Gateway field data', () => {
     tempDirs.push(dir);
     const bad = join(dir, 'field.csv');
     writeFileSync(bad, 'services,memory_mb\n100,120\n200,280\n300,470\n400,690\n500,1330\n540,abc\n');
-    const r = await cli(['analyze', '--from-csv', bad]);
+    const r = await gwscale(['analyze', '--from-csv', bad]);
     expect(r.code).toBe(ExitCode.Input);
     expect(r.stderr).toBe(`gwscale: ${bad}:7: memory_mb is 'abc', expected a number ≥ 0\n  hint: fix the value or leave the cell empty where the column is optional\n`);
     expect(r.stdout).toBe('');
-    expect((await cli(['analyze', '--from-csv', FIXTURE, '--heap-max', 'lots'])).code).toBe(ExitCode.Usage);
-    expect((await cli(['analyze'])).code).toBe(ExitCode.Usage);
+    expect((await gwscale(['analyze', '--from-csv', FIXTURE, '--heap-max', 'lots'])).code).toBe(ExitCode.Usage);
+    expect((await gwscale(['analyze'])).code).toBe(ExitCode.Usage);
   });
 });
 
@@ -122,14 +111,14 @@ describe('gwscale analyze RUN_DIR', () => {
   });
 
   it('through the CLI: healthy exits 0, leak exits 3', async () => {
-    expect((await cli(['analyze', runDir({}, 0)])).code).toBe(ExitCode.Ok);
-    const leak = await cli(['analyze', runDir({ gatewayHeapMb: 256 }, 30 * KiB), '--json']);
+    expect((await gwscale(['analyze', runDir({}, 0)])).code).toBe(ExitCode.Ok);
+    const leak = await gwscale(['analyze', runDir({ gatewayHeapMb: 256 }, 30 * KiB), '--json']);
     expect(leak.code).toBe(ExitCode.Leak);
     expect((JSON.parse(leak.stdout) as Analysis).heapMaxBytes).toBe(256 * MB);
   });
 
   it('a missing folder is an input error', async () => {
-    const r = await cli(['analyze', '/nonexistent/run']);
+    const r = await gwscale(['analyze', '/nonexistent/run']);
     expect(r.code).toBe(ExitCode.Input);
     expect(r.stderr).toMatch(/^gwscale: \/nonexistent\/run: cannot read/);
   });

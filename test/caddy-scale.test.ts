@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayAdapter } from '../src/gateways/adapter.js';
 import { createCaddyAdapter } from '../src/gateways/caddy/index.js';
 import { createServiceGenerator } from '../src/wsdl/index.js';
+import { caddyContext } from './helpers/caddy-context.js';
 
 const TOTAL = 10_000;
 const BATCH = 2_500;
@@ -30,18 +31,7 @@ describe('caddy target at 10,000 services', () => {
     });
     await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
     backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
-    adapter = createCaddyAdapter(
-      Object.freeze({
-        workDir,
-        profile: 'default',
-        heapMb: null,
-        wsdlBaseUrl: 'http://127.0.0.1:1',
-        backendUrl,
-        callTimeoutMs: 60_000,
-        credentials: { user: 'gwscale', password: 'unused' },
-        log: () => undefined,
-      }),
-    );
+    adapter = createCaddyAdapter(caddyContext(workDir, { backendUrl }));
   });
 
   afterAll(async () => {

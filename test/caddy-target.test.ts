@@ -9,10 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterContext, GatewayAdapter } from '../src/gateways/adapter.js';
+import type { GatewayAdapter } from '../src/gateways/adapter.js';
 import { createCaddyAdapter, routeSpecFor } from '../src/gateways/caddy/index.js';
 import { generateServices } from '../src/wsdl/index.js';
+import { caddyContext } from './helpers/caddy-context.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
+import { expectRestartServesDeployed, expectStopsByPid } from './helpers/target-checks.js';
 
 /** A SOAP backend stand-in: answers every POST with a small envelope and remembers request headers by path. */
 async function startEchoBackend(): Promise<{ url: string; seen: Map<string, IncomingHttpHeaders>; close(): Promise<void> }> {
@@ -34,15 +36,6 @@ async function startEchoBackend(): Promise<{ url: string; seen: Map<string, Inco
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('caddy target', () => {
   let workDir: string;
   let backend: Awaited<ReturnType<typeof startEchoBackend>>;
@@ -53,17 +46,7 @@ describe('caddy target', () => {
   beforeAll(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'gwscale-caddy-'));
     backend = await startEchoBackend();
-    const ctx: AdapterContext = Object.freeze({
-      workDir,
-      profile: 'default',
-      heapMb: null,
-      wsdlBaseUrl: 'http://127.0.0.1:1',
-      backendUrl: backend.url,
-      callTimeoutMs: 30_000,
-      credentials: { user: 'gwscale', password: 'not-used-by-caddy' },
-      log: (line: string) => logs.push(line),
-    });
-    adapter = createCaddyAdapter(ctx);
+    adapter = createCaddyAdapter(caddyContext(workDir, { backendUrl: backend.url, callTimeoutMs: 30_000, log: (line) => logs.push(line) }));
     services = generateServices({ count: 1500, version: 'mixed', seed: 7, endpointBase: backend.url });
   });
 
@@ -131,13 +114,7 @@ describe('caddy target', () => {
   });
 
   it('restarts with the deployed configuration loaded again', async () => {
-    const before = adapter.pid()!;
-    const info = await adapter.restart();
-    expect(info.pid).not.toBe(before);
-    expect(isAlive(before)).toBe(false);
-    expect((await adapter.listing()).services).toBe(1500);
-    const outcomes = await adapter.verify(services.slice(1490));
-    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    await expectRestartServesDeployed(adapter, services);
   });
 
   it('records a failed verify per service instead of throwing', async () => {
@@ -147,13 +124,7 @@ describe('caddy target', () => {
   });
 
   it('stops by pid, and stopping twice is safe', async () => {
-    const pid = adapter.pid()!;
-    await adapter.stop();
-    await adapter.stop();
-    expect(isAlive(pid)).toBe(false);
-    expect(adapter.pid()).toBeNull();
-    const exit = await adapter.exited();
-    expect(exit.signal === 'SIGTERM' || exit.exitCode !== null).toBe(true);
+    await expectStopsByPid(adapter);
   });
 });
 
@@ -161,19 +132,7 @@ describe('caddy target without caddy', () => {
   it('fails with the command that installs it', async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'gwscale-caddy-missing-'));
     try {
-      const adapter = createCaddyAdapter(
-        {
-          workDir,
-          profile: 'default',
-          heapMb: null,
-          wsdlBaseUrl: 'http://127.0.0.1:1',
-          backendUrl: 'http://127.0.0.1:1',
-          callTimeoutMs: 5_000,
-          credentials: { user: 'u', password: 'p' },
-          log: () => undefined,
-        },
-        { caddyCommand: join(workDir, 'no-such-caddy') },
-      );
+      const adapter = createCaddyAdapter(caddyContext(workDir, { callTimeoutMs: 5_000 }), { caddyCommand: join(workDir, 'no-such-caddy') });
       await expect(adapter.start()).rejects.toThrow(/caddy is not installed.*apt-get install -y caddy/);
     } finally {
       await rm(workDir, { recursive: true, force: true });

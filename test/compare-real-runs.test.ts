@@ -4,62 +4,29 @@
  * better (exit 0) and the reverse a regression (exit 8); `gwscale report` must reproduce each
  * report.json byte for byte; both pages must render in a real browser without errors or requests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
+import { gwscale, stopAll, type CliResult } from './helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/gwscale.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'gwscale-real-compare-'));
-const live = new Set<ChildProcess>();
 const SETTINGS = ['--services', '300', '--batch', '100', '--restart-at', '200', '--redeploys', '4', '--gateway-heap-mb', '256'];
-
-interface Done {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI as a child process, bounded in time; a child still alive in afterAll is stopped by PID. */
-function gwscale(args: readonly string[], timeoutMs = 240_000): Promise<Done> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    live.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // SIGTERM lets gwscale stop the gateway and backend it started before it exits.
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      live.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-async function stopAll(): Promise<void> {
-  for (const child of live) {
-    if (child.pid === undefined || child.exitCode !== null) continue;
-    process.kill(child.pid, 'SIGTERM');
-    const exited = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
-    if (!exited && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-  }
-}
 
 const retain = join(root, 'retain');
 const healthy = join(root, 'healthy');
-const runs: Record<string, Done> = {};
+const runs: Record<string, CliResult> = {};
+/** A run of 300 services with a restart and redeploys, on a shared machine. */
+const RUN_TIMEOUT = { timeoutMs: 240_000 };
+const QUICK = { timeoutMs: 60_000 };
 
 beforeAll(async () => {
   // One after the other: two gateways at once would measure each other on two shared cores.
-  runs.retain = await gwscale(['run', '--profile', 'retain-configs', ...SETTINGS, '--out', retain]);
-  runs.healthy = await gwscale(['run', '--profile', 'healthy', ...SETTINGS, '--out', healthy]);
+  runs.retain = await gwscale(['run', '--profile', 'retain-configs', ...SETTINGS, '--out', retain], RUN_TIMEOUT);
+  runs.healthy = await gwscale(['run', '--profile', 'healthy', ...SETTINGS, '--out', healthy], RUN_TIMEOUT);
 }, 600_000);
 
 afterAll(async () => {
@@ -78,7 +45,7 @@ describe('compare on real reference-gateway runs', () => {
     for (const dir of [retain, healthy]) {
       const before = readFileSync(join(dir, 'report.json'));
       const html = readFileSync(join(dir, 'report.html'), 'utf8');
-      const r = await gwscale(['report', dir], 60_000);
+      const r = await gwscale(['report', dir], QUICK);
       expect(r.code).toBe(ExitCode.Ok);
       expect(readFileSync(join(dir, 'report.json')).equals(before)).toBe(true);
       expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(html);
@@ -86,7 +53,7 @@ describe('compare on real reference-gateway runs', () => {
   });
 
   it('healthy B against retain-configs A: B is better, exit 0', async () => {
-    const r = await gwscale(['compare', retain, healthy, '--json'], 60_000);
+    const r = await gwscale(['compare', retain, healthy, '--json'], QUICK);
     expect(r.code).toBe(ExitCode.Ok);
     const c = JSON.parse(r.stdout);
     expect(c.conclusion.kind).toBe('better');
@@ -96,7 +63,7 @@ describe('compare on real reference-gateway runs', () => {
   });
 
   it('reversed: a regression, exit 8', async () => {
-    const r = await gwscale(['compare', healthy, retain, '--out', join(root, 'reverse'), '--junit', join(root, 'reverse', 'junit.xml')], 60_000);
+    const r = await gwscale(['compare', healthy, retain, '--out', join(root, 'reverse'), '--junit', join(root, 'reverse', 'junit.xml')], QUICK);
     expect(r.code).toBe(ExitCode.Regression);
     expect(r.stdout).toContain('B leaks; A did not');
     expect(readFileSync(join(root, 'reverse', 'junit.xml'), 'utf8')).toMatch(/<failure message="B leaks; A did not/);
@@ -104,9 +71,9 @@ describe('compare on real reference-gateway runs', () => {
 
   it('two healthy runs differ by no more than noise', async () => {
     const again = join(root, 'healthy-2');
-    const run = await gwscale(['run', '--profile', 'healthy', ...SETTINGS, '--seed', '2', '--out', again]);
+    const run = await gwscale(['run', '--profile', 'healthy', ...SETTINGS, '--seed', '2', '--out', again], RUN_TIMEOUT);
     expect(run.code).toBe(ExitCode.Ok);
-    const r = await gwscale(['compare', healthy, again, '--json'], 60_000);
+    const r = await gwscale(['compare', healthy, again, '--json'], QUICK);
     expect(r.code).toBe(ExitCode.Ok);
     const c = JSON.parse(r.stdout);
     expect(c.perService.direction).toBe('no-difference');

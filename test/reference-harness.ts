@@ -35,6 +35,10 @@ export interface HarnessOptions {
   readonly latencyMs?: number;
   readonly version?: GenerateVersion;
   readonly adapterOptions?: ReferenceAdapterOptions;
+  /** Timeout of one deployment-API call (default 60 s). */
+  readonly callTimeoutMs?: number;
+  /** The adapter's diagnostic lines (default: dropped). */
+  readonly log?: (line: string) => void;
 }
 
 async function listen(server: Server): Promise<string> {
@@ -72,9 +76,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     heapMb: options.heapMb === undefined ? 256 : options.heapMb,
     wsdlBaseUrl,
     backendUrl: backend.url,
-    callTimeoutMs: 60_000,
+    callTimeoutMs: options.callTimeoutMs ?? 60_000,
     credentials: Object.freeze({ user: 'gwscale', password: `pw-${Math.random().toString(36).slice(2)}` }),
-    log: () => undefined,
+    log: options.log ?? (() => undefined),
   });
   const adapter = createReferenceAdapter(ctx, options.adapterOptions);
   return {

@@ -97,7 +97,7 @@ describe('SOAP through the reference gateway (real process)', () => {
     expect((error as { kind?: string }).kind).toBe('gateway');
     expect(message).not.toContain('\n');
     expect(message).not.toContain(h.ctx.credentials.password);
-    expect(message).toMatch(/reference gateway at http:\/\/127\.0\.0\.1:\d+ did not answer GET \/api\/listing/);
+    expect(message).toMatch(/reference gateway: GET http:\/\/127\.0\.0\.1:\d+\/api\/listing: connection refused/);
     expect(h.adapter.pid()).toBeNull();
     // Stopping after a crash is safe.
     await h.adapter.stop();

@@ -1,25 +1,14 @@
 /** End to end: the `report` and `compare` commands of the compiled binary (bin/gwscale.js → dist/). */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
+import { gwscale } from './helpers/cli.js';
 import { syntheticRunLog, writeRunFolder } from './report-fixtures.js';
 
-const BIN = fileURLToPath(new URL('../bin/gwscale.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'gwscale-report-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function gwscale(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('gwscale report and compare (binary)', () => {
   const healthy = writeRunFolder(join(root, 'healthy'), syntheticRunLog({ profile: 'healthy' }));

@@ -7,17 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
-import type { RunRecord } from '../src/driver/records.js';
-import { gwscale, isAlive } from './helpers/cli.js';
+import { gwscale } from './helpers/cli.js';
+import { isAlive } from './helpers/process.js';
+import { records } from './helpers/run-log.js';
 
 const root = mkdtempSync(join(tmpdir(), 'gwscale-run-e2e-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const records = (dir: string): RunRecord[] =>
-  readFileSync(join(dir, 'run.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as RunRecord);
 
 /** Every process the run started (gateway starts are logged with their PID) is gone. */
 function expectNoGatewayLeft(dir: string): void {

@@ -1,17 +1,9 @@
 /** The shared server-process helper: stop by PID with SIGKILL after the grace period, the output tail, readiness. */
 import { describe, expect, it } from 'vitest';
 import { freePort, spawnServer, waitForReady } from '../src/gateways/process.js';
+import { isAlive } from './helpers/process.js';
 
 const node = process.execPath;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('spawnServer', () => {
   it('keeps the last output lines and reports the exit code', async () => {

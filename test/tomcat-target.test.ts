@@ -13,17 +13,9 @@ import { createTomcatAdapter, TOMCAT_INSTALL_COMMAND } from '../src/gateways/tom
 import type { MemoryReading } from '../src/sampling/source.js';
 import { generateServices } from '../src/wsdl/index.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
+import { expectRestartServesDeployed, expectStopsByPid } from './helpers/target-checks.js';
 
 const BACKEND = 'http://127.0.0.1:9';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function context(workDir: string, password: string, logs: string[] = []): AdapterContext {
   return Object.freeze({
@@ -152,23 +144,11 @@ describe('tomcat target', () => {
   });
 
   it('restarts with every deployed WAR loaded again', async () => {
-    const before = adapter.pid()!;
-    const restarted = await adapter.restart();
-    expect(restarted.pid).not.toBe(before);
-    expect(isAlive(before)).toBe(false);
-    expect((await adapter.listing()).services).toBe(200);
-    const outcomes = await adapter.verify(services.slice(190));
-    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    await expectRestartServesDeployed(adapter, services);
   });
 
   it('stops the JVM by pid, and stopping twice is safe', async () => {
-    const pid = adapter.pid()!;
-    await adapter.stop();
-    await adapter.stop();
-    expect(isAlive(pid)).toBe(false);
-    expect(adapter.pid()).toBeNull();
-    const exit = await adapter.exited();
-    expect(exit.signal === 'SIGTERM' || exit.exitCode !== null).toBe(true);
+    await expectStopsByPid(adapter);
   });
 
   it('never wrote the password to a log', async () => {

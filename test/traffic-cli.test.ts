@@ -1,13 +1,11 @@
 /** `gwscale traffic` end to end: the compiled CLI as its own process against a local server. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gwscale } from './helpers/cli.js';
 import { startServer, type TestServer } from './traffic-servers.js';
 
-const bin = fileURLToPath(new URL('../bin/gwscale.js', import.meta.url));
 let server: TestServer;
 let work: string;
 let bodyFile: string;
@@ -23,27 +21,6 @@ afterAll(async () => {
   await server.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-/** Runs the CLI; the child is killed by PID if it outlives the hang guard or the test fails. */
-async function gwscale(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const guard = setTimeout(() => reject(new Error(`gwscale ${args.join(' ')} hung`)), 60_000);
-      child.on('exit', (c) => {
-        clearTimeout(guard);
-        resolve(c);
-      });
-    });
-    return { code, stdout, stderr };
-  } finally {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-  }
-}
 
 describe('gwscale traffic (CLI)', () => {
   it('prints a JSON result of a burst spread over two worker threads', async () => {

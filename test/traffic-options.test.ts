@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatDurationMs, parseDurationMs, parseOptionValue, type OptionSpec } from '../src/cli/option-spec.js';
 import { GwscaleError } from '../src/errors.js';
-import { checkTrafficUrl, isLoopbackAddress, redactUrl } from '../src/traffic/loopback.js';
+import { isLoopbackHost } from '../src/loopback.js';
+import { checkTrafficUrl, redactUrl } from '../src/traffic/loopback.js';
 import { validateTrafficOptions, type TrafficOptions } from '../src/traffic/options.js';
 
 const base: TrafficOptions = {
@@ -67,8 +68,8 @@ describe('cross-option checks', () => {
 
 describe('loopback only', () => {
   it('knows loopback addresses', () => {
-    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackAddress(a)).toBe(true);
-    for (const a of ['10.0.0.1', '192.0.2.1', '::', '0.0.0.0', '::ffff:10.0.0.1', '128.0.0.1']) expect(isLoopbackAddress(a)).toBe(false);
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(a)).toBe(true);
+    for (const a of ['10.0.0.1', '192.0.2.1', '::', '0.0.0.0', '::ffff:10.0.0.1', '128.0.0.1']) expect(isLoopbackHost(a)).toBe(false);
   });
 
   it('accepts loopback URLs, localhost included', async () => {

@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { ExitCode } from '../src/exit-codes.js';
 import type { WsdlCheckResult } from '../src/wsdl/index.js';
+import { gwscale } from './helpers/cli.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const good = join(root, 'fixtures/wsdl/hotel-reservation-2.0.wsdl');
@@ -18,13 +18,7 @@ async function cli(...argv: string[]): Promise<{ code: ExitCode; out: string; er
   return { code, out, err };
 }
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'gwscale-wsdl-cli-'));
-});
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = tempDir('gwscale-wsdl-cli-');
 
 describe('gwscale wsdl generate', () => {
   it('writes N files, same seed twice gives identical bytes', async () => {
@@ -71,10 +65,9 @@ describe('gwscale wsdl check', () => {
     expect(result.err).toMatch(/over the 1\.0 KiB limit/);
   });
 
-  it('end to end: node bin/gwscale.js prints each document and one line per bad file', () => {
-    const child = spawnSync(process.execPath, [join(root, 'bin/gwscale.js'), 'wsdl', 'check', good, join(root, 'wsdl/order-service-1.1.wsdl'), bad], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
-    expect(child.error).toBeUndefined();
-    expect(child.status).toBe(ExitCode.Input);
+  it('end to end: node bin/gwscale.js prints each document and one line per bad file', async () => {
+    const child = await gwscale(['wsdl', 'check', good, join(root, 'wsdl/order-service-1.1.wsdl'), bad]);
+    expect(child.code).toBe(ExitCode.Input);
     expect(child.stdout).toContain(`${good}: WSDL 2.0, targetNamespace http://greath.example.com/2004/wsdl/resSvc`);
     expect(child.stdout).toContain('    endpoint reservationSoap11Endpoint  binding reservationSOAP11Binding (SOAP 1.1)  http://127.0.0.1:8080/2004/reservation11');
     expect(child.stdout).toContain('    opCancelReservation  robust-in-only  in {http://greath.example.com/2004/schemas/resSvc}cancelReservation');

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GwscaleError } from '../src/errors.js';
 import {
   builtinTemplateDir, builtinTemplates, createServiceGenerator, generateService, generateServices, loadTemplates, parseWsdl, readWsdlFile,
 } from '../src/wsdl/index.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const base = 'http://127.0.0.1:9000';
 const fixtures = new URL('../fixtures/wsdl/', import.meta.url).pathname;
@@ -20,13 +20,7 @@ function errorOf(action: () => unknown): GwscaleError {
   throw new Error('expected a GwscaleError');
 }
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'gwscale-wsdl-gen-'));
-});
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = tempDir('gwscale-wsdl-gen-');
 
 describe('built-in templates', () => {
   it('are valid WSDLs as they stand: 1.1 with SOAP 1.1 + 1.2 ports, 2.0 with two endpoints, 4 operations each', () => {

@@ -4,14 +4,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GwscaleError } from '../src/errors.js';
 import { compileTemplate, parseWsdl, readWsdlFile, DEFAULT_MAX_WSDL_BYTES } from '../src/wsdl/index.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const badDir = new URL('../fixtures/bad-wsdl/', import.meta.url).pathname;
 const bad = (name: string): string => join(badDir, name);
@@ -37,13 +37,7 @@ function expectOneLineError(file: string, pattern: RegExp): GwscaleError {
   return error;
 }
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'gwscale-bad-wsdl-'));
-});
-afterAll(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = tempDir('gwscale-bad-wsdl-');
 
 describe('broken documents', () => {
   const cases: [string, RegExp][] = [

@@ -1,72 +1,133 @@
 /**
- * Calls to a gateway's deployment API: a timeout on every call, retries with exponential backoff for
- * transient failures (connection reset, 502/503/504, timeouts) and none for definite ones (4xx, an
- * answer that says the operation failed). Credentials go in a header and never into an error message.
+ * The one way gwscale calls a gateway's deployment API (reference, Caddy, Tomcat): a timeout on
+ * every call, retries with exponential backoff for transient failures (connection reset, HTTP
+ * 502/503/504, timeouts) and none for definite ones (refused connection, 4xx, an answer that says
+ * the operation failed), and one-line errors that name the URL and never a credential.
+ *
+ * A call that changes state and may have taken effect (a deploy) is marked not idempotent: it is
+ * retried only when the gateway answered 503 (it says it did not take the call), never after a
+ * timeout or a reset. The per-target clients (`reference/admin-client.ts`, `caddy/admin-client.ts`,
+ * `tomcat/manager-client.ts`) add auth style and answer parsing on top.
+ *
+ * undici rather than axios: every other HTTP client in gwscale is undici, a call costs about a
+ * third of axios's CPU here (registration sends four calls per service), its pool is closed with
+ * the gateway, and its timeouts cover the answer's body, not just socket inactivity.
  */
-import axios, { type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { gatewayError, GwscaleError } from '../errors.js';
+import { Agent, request } from 'undici';
+import { GwscaleError } from '../errors.js';
 
+/** How often and how patiently a call is tried again. */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   readonly attempts: number;
-  /** Delay before the first retry; doubles each time, with ±25% jitter. */
+  /** Of those, how many may end in a timeout: a gateway that did not answer twice will not answer a third time soon. */
+  readonly timeoutAttempts: number;
+  /** Delay before the first retry; doubles each time, with ±25% jitter (a 503's Retry-After wins, up to `maxDelayMs`). */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 };
+export const DEFAULT_RETRY: RetryPolicy = Object.freeze({ attempts: 4, timeoutAttempts: 2, baseDelayMs: 200, maxDelayMs: 5_000 });
+/** One attempt only (readiness polls, which loop themselves). */
+export const NO_RETRY: RetryPolicy = Object.freeze({ attempts: 1, timeoutAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 });
 
-export interface AdminCall {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  readonly url: string;
-  readonly body?: string | Uint8Array | object;
-  readonly headers?: Readonly<Record<string, string>>;
+/** What went wrong with one attempt. */
+export type FailureKind = 'timeout' | 'reset' | 'refused' | 'unavailable' | 'network';
+
+/** Why an attempt got no usable answer, and whether trying again may help. */
+export interface CallFailure {
+  readonly kind: FailureKind;
+  /** A retry may succeed (for idempotent calls; see `mayRetry`). */
+  readonly transient: boolean;
+  /** One line, e.g. `timed out after 1500 ms`, `connection reset`, `HTTP 503`. */
+  readonly description: string;
+  /** The HTTP status of an `unavailable` answer. */
+  readonly status?: number;
+}
+
+export interface AdminClientOptions {
+  /** Base URL every path is appended to, e.g. `http://127.0.0.1:2019`. */
+  readonly baseUrl: string;
+  /** Who answers, for messages: `the reference gateway`, `Caddy's admin API`, `the Tomcat manager`. */
+  readonly name: string;
+  /** Timeout of one attempt, from sending to the last byte of the answer (`--call-timeout-ms`). */
   readonly timeoutMs: number;
+  /** HTTP basic auth; it travels only in the Authorization header, never in a URL or a message. */
   readonly auth?: { readonly user: string; readonly password: string };
-  /** Safe to send twice (GET, idempotent registration). Non-idempotent calls are not retried after a timeout. */
-  readonly idempotent: boolean;
   readonly retry?: RetryPolicy;
-  readonly signal?: AbortSignal;
+  /** Connections kept open to the gateway at most (default 16). */
+  readonly connections?: number;
+  /** Diagnostic line per retry (method, path, why); never holds a credential. */
+  readonly onRetry?: (line: string) => void;
+}
+
+export interface AdminRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path, with its query, below the base URL. */
+  readonly path: string;
+  readonly body?: string | Uint8Array;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Safe to send twice (reads, registration steps the gateway de-duplicates); a deploy is not. */
+  readonly idempotent: boolean;
+  /** Overrides the client's timeout for this call. */
+  readonly timeoutMs?: number;
+  /** Overrides the client's retry policy for this call. */
+  readonly retry?: RetryPolicy;
 }
 
 export interface AdminResponse {
   readonly status: number;
   readonly text: string;
+  /** Header names in lower case; repeated headers joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Attempts it took. */
+  /** Attempts it took (1 when the first answer counted). */
   readonly attempts: number;
 }
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
-const TRANSIENT_STATUS = new Set([502, 503, 504]);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
 
-/** Why a call failed, and whether trying again may help. */
-export interface CallFailure {
-  readonly transient: boolean;
-  readonly timedOut: boolean;
-  readonly description: string;
+/** Classifies what an HTTP attempt threw. */
+export function classifyError(error: unknown, timeoutMs: number): CallFailure {
+  const name = error instanceof Error ? error.name : '';
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  const codeText = typeof code === 'string' ? code : '';
+  if (name === 'TimeoutError' || TIMEOUT_CODES.has(codeText)) return { kind: 'timeout', transient: true, description: `timed out after ${timeoutMs} ms` };
+  if (RESET_CODES.has(codeText)) return { kind: 'reset', transient: true, description: codeText === 'UND_ERR_SOCKET' ? 'connection closed before an answer' : 'connection reset' };
+  if (codeText === 'ECONNREFUSED') return { kind: 'refused', transient: false, description: 'connection refused (nothing listens there)' };
+  const text = error instanceof Error ? error.message : String(error);
+  return { kind: 'network', transient: false, description: (codeText || text).replace(/\s+/g, ' ').slice(0, 200) };
 }
 
-function describe(error: unknown): CallFailure {
-  if (axios.isAxiosError(error)) {
-    const code = error.code ?? '';
-    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(error.message);
-    if (timedOut) return { transient: true, timedOut: true, description: 'timed out' };
-    return { transient: TRANSIENT_CODES.has(code), timedOut: false, description: code || error.message };
+/** The failure an answer stands for, when it is a 502/503/504. */
+export function classifyStatus(status: number): CallFailure | null {
+  return UNAVAILABLE_STATUS.has(status) ? { kind: 'unavailable', transient: true, description: `HTTP ${status}`, status } : null;
+}
+
+/**
+ * Whether a failed attempt may be sent again. A call that is not idempotent is retried only after
+ * a 503 (the gateway says it did not take it); after a timeout, a reset or a 502/504 it may have
+ * taken effect, and a second deploy would change what is measured.
+ */
+export function mayRetry(failure: CallFailure, idempotent: boolean): boolean {
+  if (!failure.transient) return false;
+  return idempotent || failure.status === 503;
+}
+
+/** A deployment-API call that got no usable answer. `kind` stays `gateway` (exit code 7). */
+export class AdminCallError extends GwscaleError {
+  constructor(
+    message: string,
+    readonly failure: CallFailure,
+    readonly attempts: number,
+    options: { hint?: string; cause?: unknown },
+  ) {
+    super('gateway', message, options);
   }
-  return { transient: false, timedOut: false, description: error instanceof Error ? error.message : String(error) };
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-
-/** The URL without credentials or query (for messages). */
+/** The URL without credentials, query or fragment, for messages. */
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -76,53 +137,95 @@ export function safeUrl(url: string): string {
   }
 }
 
-/**
- * Sends one deployment-API call with timeout and retries. Resolves with any HTTP answer that is not
- * transient (the caller decides what a 4xx means); rejects with a one-line GwscaleError when the
- * gateway cannot be reached or kept failing transiently.
- */
-export async function adminCall(call: AdminCall): Promise<AdminResponse> {
-  const policy = call.retry ?? DEFAULT_RETRY;
-  let last: CallFailure | null = null;
-  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    const config: AxiosRequestConfig = {
-      method: call.method,
-      url: call.url,
-      timeout: call.timeoutMs,
-      // A hung deploy must not outlive its timeout even if the socket stays open.
-      signal: AbortSignal.any([AbortSignal.timeout(call.timeoutMs + 1000), ...(call.signal ? [call.signal] : [])]),
-      responseType: 'text',
-      transformResponse: (x: unknown) => x,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      headers: { ...call.headers },
-      ...(call.body === undefined ? {} : { data: call.body }),
-      ...(call.auth ? { auth: { username: call.auth.user, password: call.auth.password } } : {}),
-    };
-    try {
-      const response: AxiosResponse<string> = await axios.request(config);
-      if (TRANSIENT_STATUS.has(response.status) && attempt < policy.attempts) {
-        last = { transient: true, timedOut: false, description: `HTTP ${response.status}` };
-      } else {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(response.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-        return { status: response.status, text: typeof response.data === 'string' ? response.data : '', headers, attempts: attempt };
-      }
-    } catch (error) {
-      if (call.signal?.aborted) throw gatewayError(`${call.method} ${safeUrl(call.url)}: cancelled`);
-      last = describe(error);
-      // A call that changes state and timed out may have taken effect: only retry it when idempotent.
-      if (!last.transient || (last.timedOut && !call.idempotent)) break;
-    }
-    if (attempt < policy.attempts) {
-      const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await sleep(delay * (0.75 + Math.random() * 0.5), call.signal);
-    }
-  }
-  throw gatewayError(`${call.method} ${safeUrl(call.url)}: ${last?.description ?? 'failed'}`, {
-    hint: last?.timedOut ? 'the gateway did not answer in time; raise --call-timeout-ms or check the gateway' : 'is the gateway running and listening on that address?',
-  });
+/** Delay before retry number `retry` (1-based), with jitter; a 503's Retry-After (seconds) when given. */
+function backoffMs(policy: RetryPolicy, retry: number, retryAfter: string | undefined): number {
+  const asked = retryAfter !== undefined && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : null;
+  if (asked !== null) return Math.min(policy.maxDelayMs, asked);
+  const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return delay * (0.75 + Math.random() * 0.5);
 }
 
-/** True when an error came from `adminCall` giving up on an unreachable gateway. */
-export const isGatewayError = (error: unknown): boolean => error instanceof GwscaleError && error.kind === 'gateway';
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return flat;
+}
+
+/** A pooled client for one gateway's deployment API. Close it when the gateway stops. */
+export class AdminClient {
+  readonly baseUrl: string;
+  readonly name: string;
+  readonly #options: AdminClientOptions;
+  readonly #authorization: string | null;
+  readonly #agent: Agent;
+
+  constructor(options: AdminClientOptions) {
+    this.#options = Object.freeze({ ...options });
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.name = options.name;
+    this.#authorization = options.auth ? `Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`).toString('base64')}` : null;
+    this.#agent = new Agent({ connections: options.connections ?? 16 });
+  }
+
+  /**
+   * Sends one call, trying again as the retry policy and `idempotent` allow. Resolves with any
+   * HTTP answer that is not a transient failure, or with the last 502/503/504 when the attempts are
+   * used up (the caller decides what a status means); rejects with an `AdminCallError` when no
+   * answer came at all.
+   */
+  async send(call: AdminRequest): Promise<AdminResponse> {
+    const policy = call.retry ?? this.#options.retry ?? DEFAULT_RETRY;
+    const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
+    const url = `${this.baseUrl}${call.path}`;
+    let timeouts = 0;
+    for (let attempt = 1; ; attempt++) {
+      let failure: CallFailure;
+      let retryAfter: string | undefined;
+      try {
+        const answer = await request(url, {
+          method: call.method,
+          dispatcher: this.#agent,
+          headers: { ...call.headers, ...(this.#authorization === null ? {} : { authorization: this.#authorization }) },
+          ...(call.body === undefined ? {} : { body: call.body }),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          // One deadline for the whole attempt, the answer's body included.
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const text = await answer.body.text();
+        const headers = flatHeaders(answer.headers);
+        const unavailable = classifyStatus(answer.statusCode);
+        if (unavailable === null) return { status: answer.statusCode, text, headers, attempts: attempt };
+        failure = unavailable;
+        retryAfter = headers['retry-after'];
+        const retriesLeft = attempt < policy.attempts && mayRetry(failure, call.idempotent);
+        if (!retriesLeft) return { status: answer.statusCode, text, headers, attempts: attempt };
+      } catch (error) {
+        failure = classifyError(error, timeoutMs);
+        if (failure.kind === 'timeout') timeouts++;
+        const retriesLeft = attempt < policy.attempts && mayRetry(failure, call.idempotent) && (failure.kind !== 'timeout' || timeouts < policy.timeoutAttempts);
+        if (!retriesLeft) throw this.#error(call, url, failure, attempt, error);
+      }
+      const delay = backoffMs(policy, attempt, retryAfter);
+      this.#options.onRetry?.(`${this.name}: ${call.method} ${safeUrl(url)}: ${failure.description}; retry ${attempt} of ${policy.attempts - 1} in ${Math.round(delay)} ms`);
+      await sleep(delay);
+    }
+  }
+
+  #error(call: AdminRequest, url: string, failure: CallFailure, attempts: number, cause: unknown): AdminCallError {
+    const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+    const notRetried = !call.idempotent && failure.transient ? ' (not retried: it may have taken effect)' : '';
+    const hint =
+      failure.kind === 'timeout'
+        ? 'the gateway did not answer in time: raise --call-timeout-ms, or see the gateway log in the run folder'
+        : 'is the gateway process still running? its exit and last output are in the run log';
+    return new AdminCallError(`${this.name}: ${call.method} ${safeUrl(url)}: ${failure.description}${tries}${notRetried}`, failure, attempts, { hint, cause });
+  }
+
+  /** Closes the pooled connections, cancelling calls still in flight. */
+  close(): Promise<void> {
+    return this.#agent.destroy();
+  }
+}

@@ -1,13 +1,12 @@
 /** Fetches a WSDL the harness serves, by URL, from loopback only. */
 import { request, type Dispatcher } from 'undici';
+import { isLoopbackHost } from '../loopback.js';
 import { ApiError } from './api-error.js';
 import { MAX_BODY_BYTES } from './http-util.js';
 
-const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/** True for an http(s) URL on 127.0.0.1, ::1 or localhost. */
+/** True for an http(s) URL on loopback (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackUrl(url: URL): boolean {
-  return (url.protocol === 'http:' || url.protocol === 'https:') && loopbackHosts.has(url.hostname);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname);
 }
 
 /**

@@ -1,19 +1,12 @@
 /**
  * Traffic goes to loopback only unless the user says otherwise: a load generator pointed at the
- * wrong host is an attack. Host names are resolved and every address must be loopback.
+ * wrong host is an attack. Host names are resolved and every address must be loopback
+ * (`isLoopbackHost` of src/loopback.ts, the one loopback check).
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
-
-/** 127.0.0.0/8, ::1 and IPv4-mapped 127.x. */
-export function isLoopbackAddress(address: string): boolean {
-  const plain = address.replace(/^\[|\]$/g, '').toLowerCase();
-  if (isIP(plain) === 4) return plain.startsWith('127.');
-  if (plain === '::1' || plain === '0:0:0:0:0:0:0:1') return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(plain);
-  return mapped !== null && (mapped[1] ?? '').startsWith('127.');
-}
+import { isLoopbackHost } from '../loopback.js';
 
 /** The URL without user info, for messages and results. */
 export function redactUrl(url: string): string {
@@ -54,7 +47,7 @@ export async function checkTrafficUrl(url: string, allowRemote: boolean, flag = 
   } catch {
     throw usageError(`${flag} ${redactUrl(url)}: cannot resolve host ${host}`);
   }
-  const remote = addresses.filter((a) => !isLoopbackAddress(a));
+  const remote = addresses.filter((a) => !isLoopbackHost(a));
   if (addresses.length === 0 || remote.length > 0) {
     throw usageError(
       `${flag} ${redactUrl(url)}: ${host} is not a loopback address${remote.length > 0 && remote[0] !== host ? ` (resolves to ${remote.join(', ')})` : ''}; traffic goes only to 127.0.0.1 or ::1`,

@@ -20,8 +20,15 @@ export interface CliOptions {
   readonly onStart?: (child: ChildProcess) => void;
 }
 
+/** Children still running: a test that timed out while awaiting one leaves it here for `stopAll`. */
+const live = new Set<ChildProcess>();
+
+const running = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+
+/** Runs `gwscale args…`; resolves once it exited and its output is complete. */
 export async function gwscale(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
+  live.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -30,23 +37,28 @@ export async function gwscale(args: readonly string[], options: CliOptions = {})
   try {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       const guard = setTimeout(() => reject(new Error(`gwscale ${args.join(' ')} hung; stderr: ${stderr.slice(-500)}`)), options.timeoutMs ?? 120_000);
-      child.on('exit', (c, s) => {
+      // 'close', not 'exit': stdout may still hold data when the process has exited.
+      child.on('close', (c, s) => {
         clearTimeout(guard);
         resolve([c, s]);
       });
     });
     return { code, signal, stdout, stderr };
   } finally {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    if (running(child)) process.kill(child.pid as number, 'SIGKILL');
+    live.delete(child);
   }
 }
 
-/** True while a process with this PID exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+/**
+ * Stops every gwscale this helper started that still runs (for afterAll): SIGTERM, so it stops the
+ * gateway and backend it started, then SIGKILL after 15 s.
+ */
+export async function stopAll(): Promise<void> {
+  for (const child of live) {
+    if (!running(child)) continue;
+    process.kill(child.pid as number, 'SIGTERM');
+    const exited = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    if (!exited && running(child)) process.kill(child.pid as number, 'SIGKILL');
   }
 }

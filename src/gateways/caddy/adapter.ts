@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pLimit from 'p-limit';
 import { Agent } from 'undici';
 import { gatewayError, inputError, messageOf } from '../../errors.js';
+import { isLoopbackHost } from '../../loopback.js';
 import { createGoHeapSource } from '../../sampling/prometheus.js';
 import type { MemoryReading } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
@@ -21,13 +21,14 @@ import type {
   DeployOutcome,
   GatewayAdapter,
   GatewayCounts,
-  GatewayExit,
   GatewayInfo,
   RegisterOutcome,
   VerifyOutcome,
 } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../process.js';
+import { serverLifecycle } from '../server-lifecycle.js';
 import { countOperations, describeRequestError, postProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { verifyEach } from '../verify-each.js';
 import { CaddyAdminClient } from './admin-client.js';
 import {
   caddyConfigJson,
@@ -59,8 +60,6 @@ interface CaddyService {
   readonly operations: number;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
 /**
  * Where Caddy sends a service's requests: the WSDL endpoint's `host:port`, and how the path maps.
  * Only loopback endpoints are accepted: the harness never sends traffic elsewhere.
@@ -72,7 +71,7 @@ export function routeSpecFor(serviceName: string, address: string, source: strin
   } catch {
     throw inputError(`${source}: endpoint address '${address}' of service ${serviceName} is not a URL`);
   }
-  if (url.protocol !== 'http:' || !(LOOPBACK_HOSTS.has(url.hostname) || /^127\./.test(url.hostname))) {
+  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
     throw inputError(
       `${source}: endpoint address ${address} of service ${serviceName} is not http:// on the loopback`,
       'gwscale only proxies to a SOAP backend on this machine (127.0.0.1 or ::1); point the WSDL at --backend',
@@ -117,10 +116,12 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
   let adminPort: number | null = null;
   let dataPort: number | null = null;
   let version = 'caddy (version unknown)';
+  /** One pooled client while Caddy runs; closed at stop, since a restarted Caddy keeps the port. */
+  let adminClient: CaddyAdminClient | null = null;
 
   const adminUrl = (): string => `http://127.0.0.1:${adminPort ?? 0}`;
   const dataUrl = (): string => `http://127.0.0.1:${dataPort ?? 0}`;
-  const admin = (): CaddyAdminClient => new CaddyAdminClient(adminUrl(), ctx.callTimeoutMs);
+  const admin = (): CaddyAdminClient => (adminClient ??= new CaddyAdminClient(adminUrl(), ctx.callTimeoutMs, ctx.log));
   const configFor = (routeJson: readonly string[]): string =>
     caddyConfigJson({ adminListen: `127.0.0.1:${adminPort ?? 0}`, dataListen: `127.0.0.1:${dataPort ?? 0}`, routeJson });
 
@@ -163,6 +164,8 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
 
   async function stop(): Promise<void> {
     if (server !== null) await server.stop(10_000);
+    await adminClient?.close();
+    adminClient = null;
   }
 
   function register(spec: ServiceSpec): Promise<RegisterOutcome> {
@@ -232,38 +235,14 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
     }
   }
 
-  async function verify(specs: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]> {
-    const limit = pLimit(VERIFY_CONCURRENCY);
-    const dispatcher = new Agent({ connections: VERIFY_CONCURRENCY });
-    try {
-      return await Promise.all(
-        specs.map((spec) =>
-          limit(async (): Promise<VerifyOutcome> => {
-            const service = services.get(spec.serviceName);
-            return service === undefined ? { serviceName: spec.serviceName, ok: false, status: null, error: 'not registered' } : verifyOne(service, dispatcher);
-          }),
-        ),
-      );
-    } finally {
-      await dispatcher.close();
-    }
-  }
-
   return {
     target: 'caddy',
-    start: launch,
-    stop,
-    async restart(): Promise<GatewayInfo> {
-      await stop();
-      return launch();
-    },
+    ...serverLifecycle(launch, stop, () => server),
     register,
     deploy,
     listing,
     liveMemory,
-    verify,
+    verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec, address) => `${dataUrl()}${routeSpecFor(spec.serviceName, address, spec.fileName).probePath}`,
-    pid: () => (server !== null && server.isRunning() ? server.pid : null),
-    exited: (): Promise<GatewayExit> => server?.exited ?? new Promise<GatewayExit>(() => undefined),
   };
 }

@@ -1,19 +1,23 @@
 /**
- * Caddy's admin API, the two calls the harness needs: `POST /load` (replace the whole config) and
- * `GET /config/<path>` (read it back). Every call has a timeout.
+ * Caddy's admin API, the calls the harness needs, over the shared admin client: `POST /load`
+ * (replace the whole config; a deploy, so never retried after a timeout or reset) and
+ * `GET /config/<path>` (read it back; retried).
  */
-import { gatewayError, messageOf } from '../../errors.js';
+import { gatewayError } from '../../errors.js';
+import { AdminCallError, AdminClient, NO_RETRY, type AdminResponse } from '../admin-client.js';
 
 /** Outcome of `POST /load` as data: Caddy answers 200, or 4xx/5xx with `{"error": "…"}`. */
 export type LoadOutcome = { readonly ok: true } | { readonly ok: false; readonly status: number | null; readonly reason: string };
 
-export class CaddyAdminClient {
-  readonly #adminUrl: string;
-  readonly #timeoutMs: number;
+/** How long a readiness probe waits for an answer. */
+const READY_TIMEOUT_MS = 2_000;
 
-  constructor(adminUrl: string, timeoutMs: number) {
-    this.#adminUrl = adminUrl;
-    this.#timeoutMs = timeoutMs;
+export class CaddyAdminClient {
+  readonly #http: AdminClient;
+
+  /** @param log diagnostic lines (retries). */
+  constructor(adminUrl: string, timeoutMs: number, log?: (line: string) => void) {
+    this.#http = new AdminClient({ baseUrl: adminUrl, name: "Caddy's admin API", timeoutMs, connections: 4, ...(log ? { onRetry: log } : {}) });
   }
 
   /**
@@ -23,51 +27,50 @@ export class CaddyAdminClient {
    */
   async load(configJson: string): Promise<LoadOutcome> {
     if (configJson.trim().length === 0) return { ok: false, status: null, reason: 'refused to load an empty configuration' };
-    let response: Response;
+    let answer: AdminResponse;
     try {
-      response = await fetch(`${this.#adminUrl}/load`, {
+      answer = await this.#http.send({
         method: 'POST',
+        path: '/load',
         headers: { 'content-type': 'application/json', 'cache-control': 'must-revalidate' },
         body: configJson,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        idempotent: false,
       });
     } catch (error) {
-      return { ok: false, status: null, reason: `POST ${this.#adminUrl}/load: ${messageOf(error)}` };
+      if (error instanceof AdminCallError) return { ok: false, status: null, reason: error.message };
+      throw error;
     }
-    const text = await response.text().catch(() => '');
-    if (response.ok) return { ok: true };
-    let reason = text.trim();
+    if (answer.status >= 200 && answer.status < 300) return { ok: true };
+    let reason = answer.text.trim();
     try {
-      const parsed = JSON.parse(text) as { error?: unknown };
+      const parsed = JSON.parse(answer.text) as { error?: unknown };
       if (typeof parsed.error === 'string') reason = parsed.error;
     } catch {
       // not JSON: keep the text
     }
-    return { ok: false, status: response.status, reason: `HTTP ${response.status}: ${reason.replace(/\s+/g, ' ').slice(0, 500)}` };
+    return { ok: false, status: answer.status, reason: `HTTP ${answer.status}: ${reason.replace(/\s+/g, ' ').slice(0, 500)}` };
   }
 
   /** `GET /config/<path>` parsed as JSON (`null` when the path holds nothing). */
   async config(path: string): Promise<unknown> {
-    const url = `${this.#adminUrl}/config/${path}`;
-    let response: Response;
+    const answer = await this.#http.send({ method: 'GET', path: `/config/${path}`, idempotent: true });
+    const url = `${this.#http.baseUrl}/config/${path}`;
+    if (answer.status < 200 || answer.status >= 300) throw gatewayError(`Caddy's admin API at ${url} answered HTTP ${answer.status}: ${answer.text.trim().slice(0, 200)}`);
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs) });
-    } catch (error) {
-      throw gatewayError(`Caddy admin API at ${url} did not answer: ${messageOf(error)}`, { cause: error });
-    }
-    const text = await response.text();
-    if (!response.ok) throw gatewayError(`Caddy admin API at ${url} answered HTTP ${response.status}: ${text.trim().slice(0, 200)}`);
-    try {
-      return JSON.parse(text) as unknown;
+      return JSON.parse(answer.text) as unknown;
     } catch {
-      throw gatewayError(`Caddy admin API at ${url} answered something that is not JSON`);
+      throw gatewayError(`Caddy's admin API at ${url} answered something that is not JSON`);
     }
   }
 
-  /** True when the admin API answers at all (readiness). */
+  /** True when the admin API answers at all (readiness; one attempt, the caller polls). */
   async ready(): Promise<boolean> {
-    const response = await fetch(`${this.#adminUrl}/config/`, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.ok;
+    const answer = await this.#http.send({ method: 'GET', path: '/config/', idempotent: true, retry: NO_RETRY, timeoutMs: READY_TIMEOUT_MS });
+    return answer.status >= 200 && answer.status < 300;
+  }
+
+  /** Closes the pooled connections (call it when Caddy stops: a restarted Caddy keeps the port). */
+  close(): Promise<void> {
+    return this.#http.close();
   }
 }

@@ -18,12 +18,12 @@ import { faultReason, isSoapFault } from '../../reference-gateway/soap-message.j
 import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type ConfigCounts } from '../../reference-gateway/store.js';
 import type { DeployResult } from '../../reference-gateway/deployer.js';
 import type { MemoryReading } from '../../sampling/source.js';
-import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { spawnServer, type ServerProcess } from '../process.js';
-import { soapProbeFor } from '../soap-probe.js';
-import { ReferenceAdminClient } from './admin-client.js';
+import { AdminCallError, NO_RETRY } from '../admin-client.js';
+import { ReferenceAdminClient, type AdminAnswer } from './admin-client.js';
+import { createProbeCache } from './probe-cache.js';
 import { trimExitTail } from './exit-tail.js';
 
 /** Choices beyond the shared context (tests and benches use them; the CLI takes the defaults). */
@@ -45,6 +45,11 @@ export interface ReferenceAdapterOptions {
    * must speak the same API and handshake (benches: a null gateway that answers at once).
    */
   readonly entryPoint?: { readonly script: string; readonly nodeArgs?: readonly string[] };
+  /**
+   * Given the admin URL of each freshly started gateway, the URL to call it through instead (tests:
+   * a fault-injecting proxy in front of it).
+   */
+  readonly adminUrlVia?: (realAdminUrl: string) => Promise<string>;
 }
 
 interface Handshake {
@@ -71,6 +76,8 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
   let exit: Promise<GatewayExit> = never;
   let admin: ReferenceAdminClient | null = null;
   let info: GatewayInfo | null = null;
+  /** The configuration version the gateway last said it serves (a lost deploy answer is checked against it). */
+  let deployVersion = 0;
 
   const client = (): ReferenceAdminClient => {
     if (admin === null) throw gatewayError('the reference gateway is not running: start() it first');
@@ -127,10 +134,12 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
       throw gatewayError(`the reference gateway did not listen within ${timeoutMs} ms`, { hint: `see ${join(ctx.workDir, 'reference-gateway.log')}` });
     }
     await admin?.close();
-    admin = new ReferenceAdminClient(first.h.adminUrl, ctx.credentials, ctx.callTimeoutMs);
-    const about = await admin.ok<{ version: string }>('GET', '/api/info');
-    ctx.log(`reference gateway ${profile} pid ${proc.pid} listening at ${first.h.adminUrl} (data ${first.h.dataUrl}) after ${Date.now() - started} ms`);
-    info = { version: about.version, pid: proc.pid, dataUrl: first.h.dataUrl, adminUrl: first.h.adminUrl };
+    const adminUrl = options.adminUrlVia ? await options.adminUrlVia(first.h.adminUrl) : first.h.adminUrl;
+    admin = new ReferenceAdminClient(adminUrl, ctx.credentials, ctx.callTimeoutMs, ctx.log);
+    const about = await admin.ok<{ version: string; deployVersion: number }>('GET', '/api/info');
+    deployVersion = about.deployVersion;
+    ctx.log(`reference gateway ${profile} pid ${proc.pid} listening at ${adminUrl} (data ${first.h.dataUrl}) after ${Date.now() - started} ms`);
+    info = { version: about.version, pid: proc.pid, dataUrl: first.h.dataUrl, adminUrl };
     return info;
   };
 
@@ -144,24 +153,59 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
   const register = async (spec: ServiceSpec): Promise<RegisterOutcome> => {
     const api = client();
     const group = encodeURIComponent(spec.group);
-    await api.ok('POST', '/api/groups', { name: spec.group });
+    // Every step is idempotent on the gateway (an existing group, service or attachment is a no-op), so retries are safe.
+    const once = { idempotent: true };
+    await api.ok('POST', '/api/groups', { name: spec.group }, once);
     const wsdlUrl = `${ctx.wsdlBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(spec.fileName)}`;
-    const imported = await api.ok<{ created: boolean; services: { name: string; operations: string[] }[] }>('POST', `/api/groups/${group}/services`, { wsdlUrl });
+    const imported = await api.ok<{ created: boolean; services: { name: string; operations: string[] }[] }>('POST', `/api/groups/${group}/services`, { wsdlUrl }, once);
     const service = imported.services.find((s) => s.name === spec.serviceName);
     if (service === undefined) throw gatewayError(`importing ${wsdlUrl} into ${spec.group} did not create service ${spec.serviceName} (got ${imported.services.map((s) => s.name).join(', ') || 'none'})`);
     let attachedPolicies = 0;
     for (const [circuit, policy] of [[REQUEST_CIRCUIT, requestPolicy], [RESPONSE_CIRCUIT, responsePolicy]] as const) {
-      const answer = await api.ok<{ attached: number; alreadyAttached: number }>('POST', `/api/groups/${group}/services/${encodeURIComponent(service.name)}/policies`, { circuit, policy });
+      const answer = await api.ok<{ attached: number; alreadyAttached: number }>('POST', `/api/groups/${group}/services/${encodeURIComponent(service.name)}/policies`, { circuit, policy }, once);
       attachedPolicies += answer.attached + answer.alreadyAttached;
     }
     return { attachedPolicies, operations: service.operations.length, created: imported.created };
   };
 
+  /**
+   * What became of a deploy whose answer never came (timeout, reset): the gateway's own deploy
+   * version says whether it took effect. Null when the gateway no longer answers at all (it died,
+   * or the run cannot go on): the caller rethrows and the driver decides.
+   */
+  const lostDeploy = async (api: ReferenceAdminClient, lost: AdminCallError, t0: number): Promise<DeployOutcome | null> => {
+    let now: { deployVersion: number };
+    try {
+      now = await api.ok<{ deployVersion: number }>('GET', '/api/info', undefined, { retry: NO_RETRY });
+    } catch (check) {
+      // Alive but too busy to answer: the deploy failed; the next call shows whether the run can go on.
+      if (check instanceof AdminCallError && check.failure.kind === 'timeout') return { state: 'failed', ms: Date.now() - t0, reason: `${lost.message}; GET /api/info timed out too` };
+      return null;
+    }
+    if (now.deployVersion > deployVersion) {
+      deployVersion = now.deployVersion;
+      return { state: 'deployed', ms: Date.now() - t0, detail: `configuration v${now.deployVersion} (its answer was lost: ${lost.failure.description})` };
+    }
+    return { state: 'failed', ms: Date.now() - t0, reason: `${lost.message}; the gateway still serves configuration v${now.deployVersion}` };
+  };
+
+  /** A deploy is sent once: a second one would add to what is measured (see `lostDeploy`). */
   const deploy = async (): Promise<DeployOutcome> => {
     const t0 = Date.now();
-    const answer = await client().call<DeployResult | { readonly status?: undefined; readonly error?: string }>('POST', '/api/deploy');
+    const api = client();
+    let answer: AdminAnswer<DeployResult | { readonly status?: undefined; readonly error?: string }>;
+    try {
+      answer = await api.call('POST', '/api/deploy', undefined, { idempotent: false });
+    } catch (error) {
+      const outcome = error instanceof AdminCallError ? await lostDeploy(api, error, t0) : null;
+      if (outcome === null) throw error;
+      return outcome;
+    }
     const result = answer.body;
-    if (result.status === 'deployed') return { state: 'deployed', ms: result.ms, detail: `configuration v${result.deployVersion}, ${result.services} services, ${result.configBytes} bytes` };
+    if (result.status === 'deployed') {
+      deployVersion = result.deployVersion;
+      return { state: 'deployed', ms: result.ms, detail: `configuration v${result.deployVersion}, ${result.services} services, ${result.configBytes} bytes` };
+    }
     if (result.status === 'failed') return { state: 'failed', ms: result.ms, reason: result.reason };
     return { state: 'failed', ms: Date.now() - t0, reason: `HTTP ${answer.status}: ${result.error ?? 'no reason given'}` };
   };
@@ -174,7 +218,7 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
   };
 
   const liveMemory = async (): Promise<MemoryReading> => {
-    const m = await client().ok<GatewayMemory>('POST', '/api/gc');
+    const m = await client().ok<GatewayMemory>('POST', '/api/gc', undefined, { idempotent: true });
     return {
       bytes: m.heapUsedBytes,
       source: 'v8-heap-after-gc',
@@ -183,10 +227,11 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     };
   };
 
+  const probeOf = createProbeCache();
   const verifyOne = async (spec: ServiceSpec, dataUrl: string): Promise<VerifyOutcome> => {
     const serviceName = spec.serviceName;
     try {
-      const probe = soapProbeFor(parseWsdl(spec.wsdlText, spec.fileName), serviceName);
+      const probe = probeOf(spec);
       const answer = await request(`${dataUrl}/${encodeURIComponent(serviceName)}`, {
         method: 'POST',
         headers: { ...probe.headers },

@@ -23,7 +23,6 @@ import type {
   DeployOutcome,
   GatewayAdapter,
   GatewayCounts,
-  GatewayExit,
   GatewayInfo,
   RegisterOutcome,
   VerifyOutcome,
@@ -31,6 +30,9 @@ import type {
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../process.js';
 import { countOperations, describeRequestError, postProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { writeTomcatBase } from './base-folder.js';
+import { serverLifecycle } from '../server-lifecycle.js';
+import { verifyEach } from '../verify-each.js';
+import { NO_RETRY } from '../admin-client.js';
 import { ManagerClient, parseContextList } from './manager-client.js';
 import { buildServiceWar, CLIENT_ADDRESS_HEADER, REQUEST_POLICY_FILTER, RESPONSE_POLICY_FILTER, type WarOperation } from './war.js';
 
@@ -131,8 +133,10 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
 
   const dataUrl = (): string => `http://127.0.0.1:${port ?? 0}`;
   const managerUrl = (): string => `${dataUrl()}/manager`;
-  const manager = (timeoutMs = ctx.callTimeoutMs): ManagerClient =>
-    new ManagerClient({ managerUrl: managerUrl(), user: ctx.credentials.user, password: ctx.credentials.password, timeoutMs });
+  /** One pooled client while Tomcat runs; closed at stop, since a restarted Tomcat keeps the port. */
+  let managerClient: ManagerClient | null = null;
+  const manager = (): ManagerClient =>
+    (managerClient ??= new ManagerClient({ managerUrl: managerUrl(), user: ctx.credentials.user, password: ctx.credentials.password, timeoutMs: ctx.callTimeoutMs, log: ctx.log }));
 
   function checkInstalled(): void {
     if (!existsSync(join(catalinaHome, 'bin', 'bootstrap.jar'))) {
@@ -169,7 +173,7 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
       await waitForReady(
         child,
         async () => {
-          const answer = await manager(2_000).text('serverinfo');
+          const answer = await manager().text('serverinfo', {}, undefined, { timeoutMs: 2_000, retry: NO_RETRY });
           serverInfo = [answer.message, ...answer.lines];
           return answer.ok;
         },
@@ -199,6 +203,8 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     const child = server;
     if (child === null) return;
     await child.stop(10_000);
+    await managerClient?.close();
+    managerClient = null;
   }
 
   function register(spec: ServiceSpec): Promise<RegisterOutcome> {
@@ -349,40 +355,15 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     }
   }
 
-  async function verify(specs: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]> {
-    const limit = pLimit(VERIFY_CONCURRENCY);
-    const dispatcher = new Agent({ connections: VERIFY_CONCURRENCY });
-    try {
-      return await Promise.all(
-        specs.map((spec) =>
-          limit(async (): Promise<VerifyOutcome> => {
-            const service = services.get(spec.serviceName);
-            if (service === undefined) return { serviceName: spec.serviceName, ok: false, status: null, error: 'not registered' };
-            return verifyOne(service, dispatcher);
-          }),
-        ),
-      );
-    } finally {
-      await dispatcher.close();
-    }
-  }
-
   return {
     target: 'tomcat',
-    start: launch,
-    stop,
-    async restart(): Promise<GatewayInfo> {
-      await stop();
-      // deployOnStartup loads every WAR in webapps/: the deployed configuration comes back.
-      return launch();
-    },
+    // A restart is stop + launch: deployOnStartup loads every WAR in webapps/, so the deployed configuration comes back.
+    ...serverLifecycle(launch, stop, () => server),
     register,
     deploy,
     listing,
     liveMemory,
-    verify,
+    verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec, address) => `${dataUrl()}/${contextNameFor(spec)}${suffixAfterService(address, spec.serviceName)}`,
-    pid: () => (server !== null && server.isRunning() ? server.pid : null),
-    exited: (): Promise<GatewayExit> => server?.exited ?? new Promise<GatewayExit>(() => undefined),
   };
 }

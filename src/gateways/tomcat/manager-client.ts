@@ -2,7 +2,8 @@
  * Tomcat's manager text API (`/manager/text/*`, role manager-script). It answers HTTP 200 even when
  * a command fails: the first line of the body says `OK - …` or `FAIL - …`, and that is what counts.
  */
-import { gatewayError, messageOf } from '../../errors.js';
+import { gatewayError } from '../../errors.js';
+import { AdminClient, type RetryPolicy } from '../admin-client.js';
 
 /** The outcome of one manager command, as data. */
 export interface ManagerAnswer {
@@ -27,6 +28,8 @@ export interface ManagerClientOptions {
   readonly user: string;
   readonly password: string;
   readonly timeoutMs: number;
+  /** Diagnostic lines (retries); never given a credential. */
+  readonly log?: (line: string) => void;
 }
 
 /** Splits a manager answer; an answer that is neither OK nor FAIL is a failure with its first line. */
@@ -52,52 +55,70 @@ export function parseContextList(lines: readonly string[]): ManagerContext[] {
   return contexts;
 }
 
-/** A small client; every call has a timeout and the password travels only in the Authorization header. */
+/** Per-command overrides of the client's timeout and retry policy (readiness polls: short, one attempt). */
+export interface CommandOptions {
+  readonly timeoutMs?: number;
+  readonly retry?: RetryPolicy;
+}
+
+/** Manager commands that only read (or, like `findleaks`, only trigger a GC): safe to send twice. */
+const READ_ONLY_COMMANDS = new Set(['list', 'serverinfo', 'findleaks', 'resources', 'sessions', 'vminfo', 'threaddump', 'sslConnectorCiphers']);
+
+/**
+ * A thin layer over the shared admin client: basic auth, the `OK -`/`FAIL -` first line, and a
+ * refused login that is never retried. Reads are retried; `deploy`, `reload` and the other commands
+ * that change Tomcat are not retried after a timeout or reset (they may have taken effect).
+ */
 export class ManagerClient {
   readonly #options: ManagerClientOptions;
-  readonly #authorization: string;
+  readonly #http: AdminClient;
 
   constructor(options: ManagerClientOptions) {
     this.#options = Object.freeze({ ...options });
-    this.#authorization = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`;
+    this.#http = new AdminClient({
+      baseUrl: options.managerUrl,
+      name: 'the Tomcat manager',
+      timeoutMs: options.timeoutMs,
+      auth: { user: options.user, password: options.password },
+      connections: 8,
+      ...(options.log ? { onRetry: options.log } : {}),
+    });
   }
 
   /** Runs `/manager/text/<command>?<params>`; rejects only when the manager cannot be reached or refuses the user. */
-  async text(command: string, params: Readonly<Record<string, string>> = {}, war?: Uint8Array): Promise<ManagerAnswer> {
-    const body = await this.#call(`${this.#options.managerUrl}/text/${command}`, params, war);
+  async text(command: string, params: Readonly<Record<string, string>> = {}, war?: Uint8Array, options: CommandOptions = {}): Promise<ManagerAnswer> {
+    const body = await this.#call(`/text/${command}`, params, war, READ_ONLY_COMMANDS.has(command) && war === undefined, options);
     return parseManagerAnswer(body);
   }
 
-  /** Raw answer of a manager URL below `managerUrl` (e.g. `/jmxproxy/`); for callers that parse it themselves. */
+  /** Raw answer of a manager URL below `managerUrl` (e.g. `/jmxproxy/`), read only; for callers that parse it themselves. */
   async raw(path: string, params: Readonly<Record<string, string>>): Promise<string> {
-    return this.#call(`${this.#options.managerUrl}${path}`, params, undefined);
+    return this.#call(path, params, undefined, true, {});
   }
 
-  async #call(base: string, params: Readonly<Record<string, string>>, war: Uint8Array | undefined): Promise<string> {
+  /** Closes the pooled connections (call it when Tomcat stops: a restarted Tomcat keeps the port). */
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  async #call(path: string, params: Readonly<Record<string, string>>, war: Uint8Array | undefined, idempotent: boolean, options: CommandOptions): Promise<string> {
     const query = new URLSearchParams(params).toString();
-    const url = query.length > 0 ? `${base}?${query}` : base;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: war === undefined ? 'GET' : 'PUT',
-        headers: {
-          authorization: this.#authorization,
-          ...(war === undefined ? {} : { 'content-type': 'application/octet-stream' }),
-        },
-        ...(war === undefined ? {} : { body: war }),
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-      });
-    } catch (error) {
-      throw gatewayError(`Tomcat manager at ${base} did not answer: ${messageOf(error)}`, { cause: error });
-    }
-    const text = await response.text();
-    if (response.status === 401 || response.status === 403) {
+    const base = `${this.#options.managerUrl}${path}`;
+    const answer = await this.#http.send({
+      method: war === undefined ? 'GET' : 'PUT',
+      path: query.length > 0 ? `${path}?${query}` : path,
+      idempotent,
+      ...(war === undefined ? {} : { body: war, headers: { 'content-type': 'application/octet-stream' } }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+    });
+    if (answer.status === 401 || answer.status === 403) {
       // Never retried: five wrong passwords lock the user out for five minutes.
-      throw gatewayError(`Tomcat manager at ${base} refused the harness's user (HTTP ${response.status})`, {
+      throw gatewayError(`the Tomcat manager at ${base} refused the harness's user (HTTP ${answer.status})`, {
         hint: 'the user needs the roles manager-script and manager-jmx, and may be locked for 5 minutes after wrong passwords',
       });
     }
-    if (!response.ok) throw gatewayError(`Tomcat manager at ${base} answered HTTP ${response.status}`);
-    return text;
+    if (answer.status < 200 || answer.status >= 300) throw gatewayError(`the Tomcat manager at ${base} answered HTTP ${answer.status}`);
+    return answer.text;
   }
 }

@@ -1,0 +1,179 @@
+/**
+ * The pure parts behind the performance work and its benches: the /proc reader, the probe cache
+ * (equal to parsing every WSDL), verification in slices, the benches' own helpers. No timings.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeRounds } from '../src/analysis/analysis.js';
+import type { RunConfig } from '../src/driver/config.js';
+import { roundsOf } from '../src/driver/run-log.js';
+import type { RunRecord, VerifyRecord } from '../src/driver/records.js';
+import { runScale } from '../src/driver/scale-run.js';
+import type { GatewayAdapter, VerifyOutcome } from '../src/gateways/adapter.js';
+import { createProbeCache } from '../src/gateways/reference/probe-cache.js';
+import { soapProbeFor } from '../src/gateways/soap-probe.js';
+import { hasProcStat, parseProcStat, readProcStat } from '../src/sampling/proc-stat.js';
+import { readProcessUsage } from '../src/sampling/process-usage.js';
+import { createServiceGenerator, loadTemplates, parseWsdl, type GenerateVersion } from '../src/wsdl/index.js';
+import type { ServiceSpec } from '../src/wsdl/model.js';
+import { check, formatCheck } from '../bench/lib/check.js';
+import { syntheticRunRecords } from '../bench/lib/synthetic-log.js';
+import { timeSplitOf } from '../bench/scale.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('/proc/<pid>/stat', () => {
+  it('counts fields from the last parenthesis, so a command name with spaces and ")" cannot shift them', () => {
+    const line = '4242 (node (a) b) S 17 4242 4242 0 -1 4194304 900 0 0 0 250 75 3 4 20 0 11 0 1234 987654321 5120 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0\n';
+    expect(parseProcStat(line)).toEqual({ state: 'S', ppid: 17, cpuTicks: 325, childrenCpuTicks: 7, rssPages: 5120 });
+  });
+
+  it('refuses what is not a stat line', () => {
+    expect(() => parseProcStat('no such thing')).toThrow(/not a \/proc/);
+    expect(() => parseProcStat('1 (x) S 2 3')).toThrow(/not a \/proc/);
+  });
+
+  it.runIf(hasProcStat())('reads this process: RSS near what Node reports, CPU time above zero', async () => {
+    const usage = await readProcessUsage(process.pid);
+    const rss = process.memoryUsage.rss();
+    expect(usage.rssBytes).toBeGreaterThan(rss * 0.5);
+    expect(usage.rssBytes).toBeLessThan(rss * 2);
+    expect(usage.cpuSeconds).toBeGreaterThan(0);
+    expect(readProcStat(process.pid).ppid).toBe(process.ppid);
+  });
+
+  it.runIf(hasProcStat())('rejects for a process that is gone', async () => {
+    await expect(readProcessUsage(2 ** 22 + 12345)).rejects.toThrow();
+  });
+});
+
+describe('probe cache', () => {
+  const direct = (spec: ServiceSpec): unknown => {
+    try {
+      return soapProbeFor(parseWsdl(spec.wsdlText, spec.fileName), spec.serviceName);
+    } catch (error) {
+      return `error: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+  const cached = (probeOf: (spec: ServiceSpec) => unknown, spec: ServiceSpec): unknown => {
+    try {
+      return probeOf(spec);
+    } catch (error) {
+      return `error: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+
+  it.each(['1.1', '2.0', 'mixed'] as GenerateVersion[])('gives what parsing each WSDL %s gives', (version) => {
+    const generate = createServiceGenerator({ version, seed: 3, endpointBase: 'http://127.0.0.1:9/svc' });
+    const probeOf = createProbeCache();
+    const mismatches = Array.from({ length: 120 }, (_, i) => generate(i)).filter((spec) => !isDeepStrictEqual(cached(probeOf, spec), direct(spec)));
+    expect(mismatches.map((s) => s.serviceName)).toEqual([]);
+  });
+
+  it('gives the same for user templates (fixtures/wsdl), with at most maxShapes shapes kept', () => {
+    const generate = createServiceGenerator({ version: 'mixed', seed: 5, endpointBase: 'http://127.0.0.1:9', templates: loadTemplates('fixtures/wsdl') });
+    const probeOf = createProbeCache(2);
+    const specs = Array.from({ length: 40 }, (_, i) => generate(i));
+    expect(specs.filter((spec) => !isDeepStrictEqual(cached(probeOf, spec), direct(spec))).map((s) => s.serviceName)).toEqual([]);
+  });
+
+  it('names the real service when a WSDL gives no probe', () => {
+    const spec = createServiceGenerator({ version: '1.1', seed: 1, endpointBase: 'http://127.0.0.1:9' })(7);
+    const broken: ServiceSpec = { ...spec, wsdlText: spec.wsdlText.replace(/<(wsdl:)?port\b[\s\S]*?<\/(wsdl:)?port>/g, '') };
+    expect(() => createProbeCache()(broken)).toThrow(spec.serviceName);
+  });
+});
+
+/** A gateway that accepts everything and records the verify calls it gets (the driver is under test here). */
+function recordingAdapter(): GatewayAdapter & { verifyCalls: number[] } {
+  let services = 0;
+  const verifyCalls: number[] = [];
+  return {
+    target: 'reference',
+    verifyCalls,
+    start: () => Promise.resolve({ version: 'recording 0', pid: null, dataUrl: 'http://127.0.0.1:9', adminUrl: 'http://127.0.0.1:9' }),
+    stop: () => Promise.resolve(),
+    restart: () => Promise.resolve({ version: 'recording 0', pid: null, dataUrl: 'http://127.0.0.1:9', adminUrl: 'http://127.0.0.1:9' }),
+    register: () => {
+      services++;
+      return Promise.resolve({ attachedPolicies: 2, operations: 1, created: true });
+    },
+    deploy: () => Promise.resolve({ state: 'deployed', ms: 1 }),
+    listing: () => Promise.resolve({ serviceGroups: null, services, operations: null, circuits: null, attachedPolicies: null }),
+    liveMemory: () => Promise.resolve({ bytes: 1000 + services, source: 'recording', afterGc: true }),
+    verify: (specs) => {
+      verifyCalls.push(specs.length);
+      return Promise.resolve(specs.map((s): VerifyOutcome => (s.index % 500 === 0 ? { serviceName: s.serviceName, ok: false, status: 502, error: 'HTTP 502' } : { serviceName: s.serviceName, ok: true, status: 200 })));
+    },
+    requestUrl: () => 'http://127.0.0.1:9',
+    pid: () => null,
+    exited: () => new Promise(() => undefined),
+  };
+}
+
+describe('verification in slices', () => {
+  it('--verify all checks every service every round, never more than 1,000 WSDLs per call', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'gwscale-perf-verify-'));
+    dirs.push(outDir);
+    const config: RunConfig = {
+      target: 'reference', profile: 'healthy', services: 2500, batch: 1500, concurrency: 16, restartAt: [], redeploys: 0, gatewayHeapMb: null, heapMaxBytes: null,
+      wsdlVersion: '1.1', wsdlDir: null, seed: 1, outDir, verify: 'all', callTimeoutMs: 10_000, sampleIntervalMs: 20, backendLatencyMs: 0,
+      loadSteps: [], loadStepMs: 1000, loadIdleMs: 0, loadServices: 1, restartOnCrash: false,
+    };
+    const generate = createServiceGenerator({ version: '1.1', seed: 1, endpointBase: 'http://127.0.0.1:9' });
+    const adapter = recordingAdapter();
+    const result = await runScale(config, { adapter, catalog: { size: 2500, serviceAt: generate, indexOf: () => undefined } });
+    expect(result.state).toBe('completed');
+    expect(adapter.verifyCalls).toEqual([1000, 500, 1000, 1000, 500]);
+    const records = readFileSync(result.runLogPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunRecord);
+    const verifies = records.filter((r): r is VerifyRecord => r.type === 'verify');
+    expect(verifies.map((v) => [v.services, v.checked, v.failed, v.failures.length])).toEqual([
+      [1500, 1500, 3, 3],
+      [2500, 2500, 5, 5],
+    ]);
+    expect(verifies[1]?.failures.map((f) => f.serviceName)).toEqual([0, 500, 1000, 1500, 2000].map((i) => generate(i).serviceName));
+  });
+});
+
+describe('bench helpers', () => {
+  it('a check passes on its side of the target only, and never on NaN', () => {
+    expect(check('ratio', 0.2, '<=', 0.25).pass).toBe(true);
+    expect(check('ratio', 0.3, '<=', 0.25).pass).toBe(false);
+    expect(check('rate', 12, '>=', 10).pass).toBe(true);
+    expect(check('rate', Number.NaN, '>=', 10).pass).toBe(false);
+    expect(formatCheck(check('overhead ratio', 0.16234, '<=', 0.25))).toMatch(/^PASS {2}overhead ratio +0\.162 {2}≤ 0\.25$/);
+    expect(formatCheck(check('capacity', 4.5, '>=', 10, '×'))).toMatch(/^FAIL .* 4\.5 × {2}≥ 10 ×$/);
+  });
+
+  it('a synthetic run log has the rows asked for, is the same for a seed, and reads as a leak', () => {
+    const options = { rows: 300, batch: 10, baseBytes: 100e6, retainedPerServiceBytes: 50_000, noiseBytes: 1e6, redeploys: 10, samplesPerDeploy: 2, seed: 9 };
+    const records = syntheticRunRecords(options);
+    const rows = roundsOf(records);
+    expect(rows).toHaveLength(300);
+    expect(rows.map((r) => r.index)).toEqual(rows.map((_, i) => i));
+    expect(syntheticRunRecords(options)).toEqual(records);
+    expect(analyzeRounds(rows).verdict.kind).toBe('leak');
+  });
+
+  it('splits a run\'s wall time by phase from its run log', () => {
+    const row = (services: number, registerMs: number | null, deployMs: number | null, elapsedMs: number): RunRecord => ({
+      type: 'round',
+      round: { index: 0, event: 'round', services, memoryBytes: 1, memorySource: 'x', afterGc: true, rssBytes: null, peakBytes: null, preDeployBytes: null, registerMs, deployMs, elapsedMs, concurrency: null },
+    });
+    const records: RunRecord[] = [
+      { type: 'gateway-start', at: '', version: 'v', pid: 1, reason: 'start', startMs: 2000 },
+      row(0, null, null, 500),
+      { type: 'register', round: 1, from: 0, to: 10, ms: 3000, operations: 0, attachedPolicies: 0, failed: 0, failures: [] },
+      { type: 'deploy', round: 1, services: 10, state: 'deployed', ms: 4000 },
+      row(10, 3000, 4000, 8000),
+      { type: 'run-end', at: '', state: 'completed', overhead: { harnessCpuSeconds: 1, gatewayCpuSeconds: 2 }, wallSeconds: 12, samplesTaken: 0 },
+    ];
+    expect(timeSplitOf(records)).toEqual({ gatewayStart: 2, registration: 3, deploy: 4, measure: 1.5, verifyAndListing: 1.5, driver: 12 });
+  });
+});
