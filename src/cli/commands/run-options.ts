@@ -19,7 +19,7 @@ export const runOptions: readonly OptionSpec[] = [
   { key: 'wsdl', kind: { type: 'path' }, description: 'folder of your own *.wsdl files to use as templates instead of the built-in ones', placeholder: 'DIR' },
   { key: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: 1, description: 'seed for generated service names and namespaces', placeholder: 'S' },
   { key: 'verify', kind: { type: 'enum', choices: ['all', 'new', 'none'] }, default: 'all', description: 'after each deploy, send one SOAP request through the gateway to every service (all), the round\'s new ones (new), or none', placeholder: 'mode' },
-  { key: 'callTimeoutMs', kind: { type: 'int', min: 100, max: 3_600_000 }, default: 120_000, description: 'timeout of one deployment-API call in ms', placeholder: 'ms' },
+  { key: 'callTimeoutMs', kind: { type: 'int', min: 100, max: 3_600_000 }, default: 120_000, description: 'timeout of each attempt of a deployment-API call, in ms (transient failures are retried with backoff; see docs/faults.md)', placeholder: 'ms' },
   { key: 'sampleIntervalMs', kind: { type: 'int', min: 5, max: 60_000 }, default: 20, description: 'memory sampling interval while a deploy runs, in ms', placeholder: 'ms' },
   { key: 'backendLatencyMs', kind: { type: 'int', min: 0, max: 600_000 }, default: 0, description: 'latency the harness\'s SOAP backend adds to every answer, in ms', placeholder: 'ms' },
   { key: 'loadSteps', kind: { type: 'int-list', min: 1 }, default: [], description: 'after registration, drive traffic at each of these concurrencies in turn, then measure the idle gateway after GC (a `load` row per step)', placeholder: 'C,C' },
