@@ -20,6 +20,7 @@ import { readProcessUsage } from '../src/sampling/process-usage.js';
 import { createServiceGenerator, loadTemplates, parseWsdl, type GenerateVersion } from '../src/wsdl/index.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
 import { check, formatCheck } from '../bench/lib/check.js';
+import { registrationTotals } from '../bench/lib/registration-cost.js';
 import { syntheticRunRecords } from '../bench/lib/synthetic-log.js';
 import { timeSplitOf } from '../bench/scale.js';
 
@@ -151,14 +152,30 @@ describe('bench helpers', () => {
     expect(formatCheck(check('capacity', 4.5, '>=', 10, '×'))).toMatch(/^FAIL .* 4\.5 × {2}≥ 10 ×$/);
   });
 
-  it('a synthetic run log has the rows asked for, is the same for a seed, and reads as a leak', () => {
+  it('a synthetic run log has the rows asked for (one restart, the redeploys last) and is the same for a seed', () => {
     const options = { rows: 300, batch: 10, baseBytes: 100e6, retainedPerServiceBytes: 50_000, noiseBytes: 1e6, redeploys: 10, samplesPerDeploy: 2, seed: 9 };
     const records = syntheticRunRecords(options);
     const rows = roundsOf(records);
     expect(rows).toHaveLength(300);
     expect(rows.map((r) => r.index)).toEqual(rows.map((_, i) => i));
     expect(syntheticRunRecords(options)).toEqual(records);
-    expect(analyzeRounds(rows).verdict.kind).toBe('leak');
+    expect(rows.filter((r) => r.event === 'restart')).toHaveLength(1);
+    expect(rows.slice(-10).map((r) => r.event)).toEqual(Array.from({ length: 10 }, () => 'redeploy'));
+    expect(rows.slice(1).every((r, i) => r.services >= (rows[i]?.services ?? 0))).toBe(true);
+    expect(analyzeRounds(rows).rounds).toHaveLength(300);
+  });
+
+  it('registration totals leave the warm-up rounds out', () => {
+    const rounds = [
+      { services: 100, harnessCpuSeconds: 1, wallSeconds: 2, gatewayCpuSeconds: 4 },
+      { services: 100, harnessCpuSeconds: 0.02, wallSeconds: 0.5, gatewayCpuSeconds: 0.2 },
+      { services: 300, harnessCpuSeconds: 0.06, wallSeconds: 0.5, gatewayCpuSeconds: 0.6 },
+    ];
+    expect(registrationTotals(rounds, 1)).toEqual({
+      services: 400, harnessCpuSeconds: 0.08, wallSeconds: 1, gatewayCpuSeconds: 0.8,
+      harnessMicrosPerRegistration: 200, perHarnessCpuSecond: 5000, perSecond: 400, perGatewayCpuSecond: 500,
+    });
+    expect(registrationTotals(rounds, 0).services).toBe(500);
   });
 
   it('splits a run\'s wall time by phase from its run log', () => {

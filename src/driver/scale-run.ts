@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Round, RoundEvent } from '../analysis/round.js';
-import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo } from '../gateways/adapter.js';
+import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, VerifyOutcome } from '../gateways/adapter.js';
 import { GwscaleError, gatewayError, messageOf } from '../errors.js';
 import { harnessVersion } from '../version.js';
 import { readProcessUsage, rssSource, clearProcessHistory } from '../sampling/process-usage.js';
@@ -75,6 +75,9 @@ export function telltaleLine(tail: readonly string[]): string | null {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Services verified per adapter call: bounds the WSDL texts held at once. */
+const VERIFY_SLICE = 1000;
 
 /** Services reached after each round: `batch` at a time up to `services`. */
 export function roundTargets(services: number, batch: number): number[] {
@@ -276,14 +279,25 @@ class ScaleRun {
 
   private async verify(from: number, to: number): Promise<void> {
     if (this.config.verify === 'none') return;
-    const specs: ServiceSpec[] = [];
-    for (let i = this.config.verify === 'all' ? 0 : from; i < to; i++) specs.push(this.deps.catalog.serviceAt(i));
-    const outcomes = await this.guarded('verify', () => this.adapter.verify(specs));
-    const failures = outcomes.filter((o) => !o.ok);
-    this.log.append({ type: 'verify', services: this.registered, checked: outcomes.length, failed: failures.length, failures: failures.slice(0, 20) });
-    if (failures.length > 0) {
+    const failures: VerifyOutcome[] = [];
+    let checked = 0;
+    let failed = 0;
+    // In slices, so `--verify all` never holds every service's WSDL text at once.
+    for (let start = this.config.verify === 'all' ? 0 : from; start < to; start += VERIFY_SLICE) {
+      const specs: ServiceSpec[] = [];
+      for (let i = start; i < Math.min(start + VERIFY_SLICE, to); i++) specs.push(this.deps.catalog.serviceAt(i));
+      const outcomes = await this.guarded('verify', () => this.adapter.verify(specs));
+      checked += outcomes.length;
+      for (const o of outcomes) {
+        if (o.ok) continue;
+        failed++;
+        if (failures.length < 20) failures.push(o);
+      }
+    }
+    this.log.append({ type: 'verify', services: this.registered, checked, failed, failures });
+    if (failed > 0) {
       const first = failures[0];
-      this.emit({ type: 'warning', message: `${failures.length} of ${outcomes.length} services did not answer through the gateway (first: ${first?.serviceName}: ${first?.error ?? String(first?.status)})` });
+      this.emit({ type: 'warning', message: `${failed} of ${checked} services did not answer through the gateway (first: ${first?.serviceName}: ${first?.error ?? String(first?.status)})` });
     }
   }
 

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { request } from 'undici';
+import { Pool } from 'undici';
 import { gatewayError, messageOf, usageError } from '../../errors.js';
 import { distScript } from '../../reference-gateway/dist-script.js';
 import { PASSWORD_ENV, USER_ENV } from '../../reference-gateway/credentials-env.js';
@@ -228,17 +228,18 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
   };
 
   const probeOf = createProbeCache();
-  const verifyOne = async (spec: ServiceSpec, dataUrl: string): Promise<VerifyOutcome> => {
+  const verifyOne = async (spec: ServiceSpec, dataPlane: Pool, basePath: string): Promise<VerifyOutcome> => {
     const serviceName = spec.serviceName;
     try {
       const probe = probeOf(spec);
-      const answer = await request(`${dataUrl}/${encodeURIComponent(serviceName)}`, {
+      // headersTimeout and bodyTimeout bound a probe; a timer per probe (AbortSignal.timeout) cost more CPU than the rest of it.
+      const answer = await dataPlane.request({
+        path: `${basePath}/${encodeURIComponent(serviceName)}`,
         method: 'POST',
         headers: { ...probe.headers },
         body: probe.body,
         headersTimeout: ctx.callTimeoutMs,
         bodyTimeout: ctx.callTimeoutMs,
-        signal: AbortSignal.timeout(ctx.callTimeoutMs),
       });
       const body = await answer.body.text();
       const status = answer.statusCode;
@@ -259,9 +260,16 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
 
   const verify = async (services: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]> => {
     if (info === null) throw gatewayError('the reference gateway is not running: start() it first');
-    const dataUrl = info.dataUrl;
-    const limit = pLimit(options.verifyConcurrency ?? 8);
-    return Promise.all(services.map((spec) => limit(() => verifyOne(spec, dataUrl))));
+    const dataUrl = new URL(info.dataUrl);
+    const concurrency = options.verifyConcurrency ?? 8;
+    const limit = pLimit(concurrency);
+    // One keep-alive pool per call: no origin lookup per probe (bench/overhead: 210 → 127 µs of harness CPU a probe).
+    const dataPlane = new Pool(dataUrl.origin, { connections: concurrency });
+    try {
+      return await Promise.all(services.map((spec) => limit(() => verifyOne(spec, dataPlane, dataUrl.pathname.replace(/\/+$/, '')))));
+    } finally {
+      await dataPlane.close();
+    }
   };
 
   return {
