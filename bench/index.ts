@@ -30,7 +30,10 @@ const t0 = performance.now();
 const lines: string[] = [];
 const allChecks: Check[] = [];
 let broken = 0;
+// `npm run bench -- capacity sampler` runs only the named benches.
+const only = process.argv.slice(2);
 for (const [name, run] of benches) {
+  if (only.length > 0 && !only.includes(name)) continue;
   const started = performance.now();
   process.stderr.write(`bench ${name}…\n`);
   try {
