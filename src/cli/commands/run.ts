@@ -9,6 +9,7 @@ import type { TargetName } from '../../gateways/adapter.js';
 import type { CommandSpec } from '../command-spec.js';
 import { progressListener } from '../progress.js';
 import { runOptions } from './run-options.js';
+import { formatBytes } from '../../units.js';
 
 interface RunFlags {
   target: TargetName;
@@ -91,6 +92,15 @@ export const runCommand: CommandSpec<RunFlags> = {
       progress.stop();
       if (o.json) out(JSON.stringify(result.reports.report, null, 2) + '\n');
       if (result.error) err(`gwscale: ${result.error.message}${result.error.hint ? `\n  hint: ${result.error.hint}` : ''}\n`);
+      const report = result.reports.report;
+      err(`verdict: ${report.verdict.summary}\n`);
+      const numbers = [
+        `memory per service ${formatBytes(report.perServiceBytes)}`,
+        `retained per deploy ${formatBytes(report.retainedPerDeployBytes)}`,
+        `deploy peak factor ${report.deployPeakFactor}`,
+        `out of memory at ${report.predictedOomServices === null ? '—' : `≈${report.predictedOomServices} services`}`,
+      ];
+      err(`  ${numbers.join(', ')}\n`);
       err(`report: ${result.reports.files.html ?? result.reports.files.json}\n`);
       // Crash (5), interrupted (130), failed (7) first; then --fail-on verdicts and thresholds.
       const gate = gateReport(result.reports.report, o, `gwscale run ${o.target}/${o.profile}`);
