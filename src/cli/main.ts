@@ -25,6 +25,11 @@ function addOption(cmd: Command, spec: OptionSpec): void {
   cmd.addOption(new Option(`${short}${flag}${value}`, optionText(spec)));
 }
 
+/** Summaries of command groups (`gwscale wsdl …`), which have no spec of their own. */
+const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
+  wsdl: 'generate N unique WSDL 1.1/2.0 services, or parse and check WSDL files',
+};
+
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
@@ -34,7 +39,7 @@ function buildCommand(parent: Command, spec: CommandSpec, io: Io, state: { code:
   const words = spec.name.split(' ');
   let host = parent;
   for (const word of words.slice(0, -1)) {
-    host = host.commands.find((c) => c.name() === word) ?? host.command(word).description(`${word} commands`);
+    host = host.commands.find((c) => c.name() === word) ?? host.command(word).description(GROUP_SUMMARIES[word] ?? `${word} commands`);
   }
   const cmd = host.command(words[words.length - 1] ?? spec.name).description(spec.summary);
   for (const arg of spec.args) {
