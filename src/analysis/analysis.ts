@@ -20,7 +20,7 @@ import { estimatePerService, type PerServiceMethod } from './per-service.js';
 import { estimateRetainedPerDeploy, type PerDeployMethod } from './per-deploy.js';
 import { estimateDeployPeakFactor, type PeakFactorSource } from './deploy-peak.js';
 import { estimateDeployTimeExponent, type DeployTimeMethod } from './deploy-time.js';
-import { predictOom, type OomModel } from './oom-prediction.js';
+import { predictOom, type OomPrediction } from './oom-prediction.js';
 import type { Estimate } from './estimate.js';
 import { roundBytes, sig4 } from './rounding.js';
 
@@ -86,15 +86,8 @@ export interface Analysis {
     };
     readonly deployTimeExponent: EstimateJson<DeployTimeMethod> | null;
     readonly heapMax: { readonly source: HeapMaxSource | null };
-    readonly prediction: {
-      readonly model: OomModel | null;
-      readonly reachedInData: boolean;
-      readonly limitBytes: number | null;
-      readonly batchServices: number | null;
-      readonly perServiceBytes: number | null;
-      readonly retainedPerSupersededServiceBytes: number | null;
-      readonly note: string;
-    };
+    /** How `predictedOomServices` was reached (the count itself is the top-level field). */
+    readonly prediction: Omit<OomPrediction, 'services'>;
     /** The pool term even when the verdict is not concurrency-retention. */
     readonly bytesPerConcurrency: { readonly value: number | null; readonly ci95: readonly [number | null, number | null] | null; readonly rows: readonly number[] } | null;
     /** memory ≈ base + perService·services + retained·supersededServices over all deploy rows. */
