@@ -9,12 +9,14 @@
  * timeout or a reset. The per-target clients (`reference/admin-client.ts`, `caddy/admin-client.ts`,
  * `tomcat/manager-client.ts`) add auth style and answer parsing on top.
  *
- * undici rather than axios: every other HTTP client in gwscale is undici, a call costs about a
- * third of axios's CPU here (registration sends four calls per service), its pool is closed with
- * the gateway, and its timeouts cover the answer's body, not just socket inactivity.
+ * Plain-http APIs (every target's, on loopback) go through `Http1Pool`, raw keep-alive sockets: a
+ * registration sends four calls per service, and undici's dispatch cost as much harness CPU per
+ * call as the kernel's side of the exchange (bench/capacity). https URLs go through undici.
+ * Either way the timeout covers the wait for the answer and every pause within its body.
  */
 import { Pool, request } from 'undici';
 import { GwscaleError } from '../errors.js';
+import { Http1Pool, type Http1Answer } from '../http1/keep-alive-pool.js';
 
 /** How often and how patiently a call is tried again. */
 export interface RetryPolicy {
@@ -84,7 +86,8 @@ export interface AdminResponse {
   readonly attempts: number;
 }
 
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_HTTP1_CLOSED']);
+const CLOSED_CODES = new Set(['UND_ERR_SOCKET', 'ERR_HTTP1_CLOSED']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 const UNAVAILABLE_STATUS = new Set([502, 503, 504]);
 
@@ -94,7 +97,7 @@ export function classifyError(error: unknown, timeoutMs: number): CallFailure {
   const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   const codeText = typeof code === 'string' ? code : '';
   if (name === 'TimeoutError' || TIMEOUT_CODES.has(codeText)) return { kind: 'timeout', transient: true, description: `timed out after ${timeoutMs} ms` };
-  if (RESET_CODES.has(codeText)) return { kind: 'reset', transient: true, description: codeText === 'UND_ERR_SOCKET' ? 'connection closed before an answer' : 'connection reset' };
+  if (RESET_CODES.has(codeText)) return { kind: 'reset', transient: true, description: CLOSED_CODES.has(codeText) ? 'connection closed before an answer' : 'connection reset' };
   if (codeText === 'ECONNREFUSED') return { kind: 'refused', transient: false, description: 'connection refused (nothing listens there)' };
   const text = error instanceof Error ? error.message : String(error);
   return { kind: 'network', transient: false, description: (codeText || text).replace(/\s+/g, ' ').slice(0, 200) };
@@ -153,21 +156,52 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
   return flat;
 }
 
+/** Sends one HTTP exchange; the retry policy lives above it. */
+interface Transport {
+  send(method: string, path: string, headers: Record<string, string>, body: string | Uint8Array | undefined, timeoutMs: number): Promise<Http1Answer>;
+  close(): Promise<void>;
+}
+
+function http1Transport(origin: string, connections: number): Transport {
+  const pool = new Http1Pool(origin, { connections });
+  return {
+    send: (method, path, headers, body, timeoutMs) => pool.request({ method, path, headers, timeoutMs, ...(body === undefined ? {} : { body }) }),
+    close: () => pool.destroy(),
+  };
+}
+
+function undiciTransport(origin: string, connections: number): Transport {
+  // One origin per client: a Pool skips the Agent's per-call origin lookup.
+  const pool = new Pool(origin, { connections });
+  return {
+    async send(method, path, headers, body, timeoutMs) {
+      // The header timeout bounds the wait for an answer and the body timeout every pause within it.
+      const answer = await request(`${origin}${path}`, { method: method as 'GET', dispatcher: pool, headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, ...(body === undefined ? {} : { body }) });
+      const text = await answer.body.text();
+      return { status: answer.statusCode, headers: flatHeaders(answer.headers), text };
+    },
+    close: () => pool.destroy(),
+  };
+}
+
 /** A pooled client for one gateway's deployment API. Close it when the gateway stops. */
 export class AdminClient {
   readonly baseUrl: string;
   readonly name: string;
   readonly #options: AdminClientOptions;
   readonly #authorization: string | null;
-  readonly #pool: Pool;
+  readonly #transport: Transport;
+  readonly #basePath: string;
 
   constructor(options: AdminClientOptions) {
     this.#options = Object.freeze({ ...options });
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.name = options.name;
     this.#authorization = options.auth ? `Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`).toString('base64')}` : null;
-    // One origin per client: a Pool skips the Agent's per-call origin lookup (~18% of harness CPU per call).
-    this.#pool = new Pool(new URL(this.baseUrl).origin, { connections: options.connections ?? 16 });
+    const base = new URL(this.baseUrl);
+    this.#basePath = base.pathname.replace(/\/+$/, '');
+    const connections = options.connections ?? 16;
+    this.#transport = base.protocol === 'http:' ? http1Transport(base.origin, connections) : undiciTransport(base.origin, connections);
   }
 
   /**
@@ -185,24 +219,14 @@ export class AdminClient {
       let failure: CallFailure;
       let retryAfter: string | undefined;
       try {
-        const answer = await request(url, {
-          method: call.method,
-          dispatcher: this.#pool,
-          headers: { ...call.headers, ...(this.#authorization === null ? {} : { authorization: this.#authorization }) },
-          ...(call.body === undefined ? {} : { body: call.body }),
-          // No AbortSignal: it cost ~25% of the harness's CPU per call. The header timeout bounds the
-          // wait for an answer and the body timeout every pause within it.
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        const text = await answer.body.text();
-        const headers = flatHeaders(answer.headers);
-        const unavailable = classifyStatus(answer.statusCode);
-        if (unavailable === null) return { status: answer.statusCode, text, headers, attempts: attempt };
+        const headers = this.#authorization === null ? { ...call.headers } : { ...call.headers, authorization: this.#authorization };
+        const answer = await this.#transport.send(call.method, this.#basePath + call.path, headers, call.body, timeoutMs);
+        const unavailable = classifyStatus(answer.status);
+        if (unavailable === null) return { ...answer, attempts: attempt };
         failure = unavailable;
-        retryAfter = headers['retry-after'];
+        retryAfter = answer.headers['retry-after'];
         const retriesLeft = attempt < policy.attempts && mayRetry(failure, call.idempotent);
-        if (!retriesLeft) return { status: answer.statusCode, text, headers, attempts: attempt };
+        if (!retriesLeft) return { ...answer, attempts: attempt };
       } catch (error) {
         failure = classifyError(error, timeoutMs);
         if (failure.kind === 'timeout') timeouts++;
@@ -227,6 +251,6 @@ export class AdminClient {
 
   /** Closes the pooled connections, cancelling calls still in flight. */
   close(): Promise<void> {
-    return this.#pool.destroy();
+    return this.#transport.close();
   }
 }

@@ -1,22 +1,18 @@
 /**
  * The closed-loop sender: one keep-alive TCP connection, one request at a time (pipelining off).
  * Each message is encoded once into a single Buffer (request line, headers and body) and sent with
- * one write; answers are framed by Content-Length or chunked encoding with a minimal parser that
- * only reads the status line and the framing headers. Per request this costs about half the CPU of
+ * one write; answers are framed by the shared `ResponseParser` (Content-Length, chunked or close),
+ * which reads only the status line and the framing headers. Per request this costs about half the CPU of
  * undici's dispatch, which is what lets the generator outrun the gateway instead of measuring itself.
  *
  * http: only; TLS targets and open-model pools use the undici sender.
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { ResponseParser } from '../http1/response-parser.js';
 import { classifyError, classifyStatus, FAULT_SCAN_LIMIT_CHARS } from './classify.js';
 import { defaultSenderProperties, type MessageSender, type PreparedMessage, type SendDone, type SenderProperties } from './sender.js';
 
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
-const CRLF = Buffer.from('\r\n', 'latin1');
-const contentLengthHeader = /\r\ncontent-length:[ \t]*(\d+)[ \t]*(?=\r\n|$)/i;
-const chunkedHeader = /\r\ntransfer-encoding:[^\r]*chunked/i;
-const closeHeader = /\r\nconnection:[^\r]*close/i;
 /**
  * One read buffer for every socket of the thread (net's `onread`): reads skip the stream machinery
  * and allocate nothing. Safe to share because each read is parsed synchronously before the next;
@@ -24,20 +20,13 @@ const closeHeader = /\r\nconnection:[^\r]*close/i;
  */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
-/** Largest response head accepted before the answer counts as malformed. */
-const MAX_HEAD_BYTES = 64 * 1024;
-
 /** Why a pending request failed without an answer from the socket itself. */
 const resetError = Object.assign(new Error('connection closed before the answer was complete'), { code: 'ECONNRESET' });
 const malformedError = Object.assign(new Error('malformed HTTP answer'), { code: 'HPE_MALFORMED' });
 
-type Framing = 'length' | 'chunked' | 'close';
-type ChunkState = 'size' | 'data' | 'data-end' | 'trailers';
-
 interface Pending {
   readonly done: SendDone;
   readonly detectSoapFault: boolean;
-  readonly noBody: boolean;
 }
 
 const encodedKey = Symbol('encoded');
@@ -59,19 +48,18 @@ export class SocketSender implements MessageSender {
   #lastActivityMs = 0;
   #timeoutTimer: NodeJS.Timeout | null = null;
 
-  // Parser state of the answer being read.
-  #head: Buffer | null = null;
-  #inBody = false;
-  #status = 0;
-  #framing: Framing = 'length';
-  #remaining = 0;
-  #chunkState: ChunkState = 'size';
-  #partial: Buffer | null = null;
-  #closeAfter = false;
+  readonly #parser = new ResponseParser();
+  /** Body text of an error answer, kept (up to a limit) to tell a SOAP fault; null when not kept. */
   #faultText: string | null = null;
 
   constructor(properties: Partial<SenderProperties> = {}) {
     this.#properties = Object.freeze({ ...defaultSenderProperties, ...properties });
+    this.#parser.onHead = () => {
+      if (this.#parser.status >= 400 && this.#pending?.detectSoapFault === true) this.#faultText = '';
+    };
+    this.#parser.onBody = (data) => {
+      if (this.#faultText !== null && this.#faultText.length < FAULT_SCAN_LIMIT_CHARS) this.#faultText += data.toString('latin1');
+    };
   }
 
   get properties(): Readonly<SenderProperties> {
@@ -162,9 +150,10 @@ export class SocketSender implements MessageSender {
   }
 
   #write(done: SendDone, message: PreparedMessage): void {
-    this.#pending = { done, detectSoapFault: message.detectSoapFault, noBody: message.method === 'HEAD' };
+    this.#pending = { done, detectSoapFault: message.detectSoapFault };
     this.#lastActivityMs = performance.now();
-    this.#resetParser();
+    this.#parser.begin(message.method === 'HEAD');
+    this.#faultText = null;
     (this.#socket ?? this.#connect()).write(this.#encoded(message));
   }
 
@@ -188,7 +177,7 @@ export class SocketSender implements MessageSender {
     });
     socket.on('close', () => {
       if (socket !== this.#socket) return;
-      if (this.#pending !== null && this.#inBody && this.#framing === 'close') this.#complete();
+      if (this.#pending !== null && this.#parser.end() === 'done') this.#complete();
       else if (this.#pending !== null) this.#fail(resetError);
       else this.#socket = null;
     });
@@ -196,130 +185,22 @@ export class SocketSender implements MessageSender {
     return socket;
   }
 
-  #resetParser(): void {
-    this.#head = null;
-    this.#inBody = false;
-    this.#status = 0;
-    this.#partial = null;
-    this.#faultText = null;
-  }
-
   #onData(chunk: Buffer): void {
     // Bytes nobody asked for: the connection is out of step, so it is dropped.
     if (this.#pending === null) return this.#drop();
-    let data = chunk;
-    if (!this.#inBody) {
-      data = this.#head === null ? chunk : Buffer.concat([this.#head, chunk]);
-      const end = data.indexOf(HEAD_END);
-      if (end < 0) {
-        if (data.byteLength > MAX_HEAD_BYTES) return this.#fail(malformedError);
-        this.#head = Buffer.from(data);
-        return;
-      }
-      if (!this.#readHead(data.toString('latin1', 0, end))) return this.#fail(malformedError);
-      this.#head = null;
-      data = data.subarray(end + 4);
-      if (this.#status < 200) {
-        // An interim answer (100 Continue): the real one follows.
-        if (data.byteLength > 0) this.#onData(data);
-        return;
-      }
-      this.#inBody = true;
-      if (this.#pending.noBody || this.#status === 204 || this.#status === 304 || (this.#framing === 'length' && this.#remaining === 0)) return this.#complete(data);
-    }
-    this.#readBody(data);
+    const state = this.#parser.push(chunk);
+    if (state === 'malformed') return this.#fail(malformedError);
+    if (state === 'done') this.#complete();
   }
 
-  /** Reads status and framing; false when the head is not HTTP/1.x. */
-  #readHead(head: string): boolean {
-    if (!head.startsWith('HTTP/1.')) return false;
-    const status = Number(head.slice(9, 12));
-    if (!Number.isInteger(status) || status < 100) return false;
-    this.#status = status;
-    if (status < 200) return true;
-    this.#closeAfter = closeHeader.test(head) || head.startsWith('HTTP/1.0');
-    if (chunkedHeader.test(head)) {
-      this.#framing = 'chunked';
-      this.#chunkState = 'size';
-      this.#remaining = 0;
-    } else {
-      const length = contentLengthHeader.exec(head);
-      this.#framing = length === null ? 'close' : 'length';
-      this.#remaining = length === null ? 0 : Number(length[1]);
-    }
-    if (this.#status >= 400 && this.#pending?.detectSoapFault === true) this.#faultText = '';
-    return true;
-  }
-
-  #keep(data: Buffer): void {
-    if (this.#faultText !== null && this.#faultText.length < FAULT_SCAN_LIMIT_CHARS) this.#faultText += data.toString('latin1');
-  }
-
-  #readBody(data: Buffer): void {
-    if (this.#framing === 'length') {
-      if (data.byteLength < this.#remaining) {
-        this.#remaining -= data.byteLength;
-        this.#keep(data);
-        return;
-      }
-      this.#keep(data.subarray(0, this.#remaining));
-      return this.#complete(data.subarray(this.#remaining));
-    }
-    if (this.#framing === 'close') {
-      this.#keep(data);
-      return;
-    }
-    this.#readChunks(data);
-  }
-
-  /** Chunked transfer coding: size line, data, CRLF … a zero size, trailers, blank line. */
-  #readChunks(input: Buffer): void {
-    let data = this.#partial === null ? input : Buffer.concat([this.#partial, input]);
-    this.#partial = null;
-    for (;;) {
-      if (this.#chunkState === 'data') {
-        if (data.byteLength < this.#remaining) {
-          this.#remaining -= data.byteLength;
-          this.#keep(data);
-          return;
-        }
-        this.#keep(data.subarray(0, this.#remaining));
-        data = data.subarray(this.#remaining);
-        this.#chunkState = 'data-end';
-      }
-      const lineEnd = data.indexOf(CRLF);
-      if (lineEnd < 0) {
-        if (data.byteLength > MAX_HEAD_BYTES) return this.#fail(malformedError);
-        this.#partial = data.byteLength > 0 ? Buffer.from(data) : null;
-        return;
-      }
-      const line = data.toString('latin1', 0, lineEnd);
-      data = data.subarray(lineEnd + 2);
-      if (this.#chunkState === 'data-end') {
-        if (line !== '') return this.#fail(malformedError);
-        this.#chunkState = 'size';
-      } else if (this.#chunkState === 'size') {
-        const size = parseInt(line, 16);
-        if (!Number.isFinite(size) || size < 0) return this.#fail(malformedError);
-        if (size === 0) this.#chunkState = 'trailers';
-        else {
-          this.#remaining = size;
-          this.#chunkState = 'data';
-        }
-      } else if (line === '') {
-        return this.#complete(data);
-      }
-    }
-  }
-
-  #complete(rest?: Buffer): void {
+  #complete(): void {
     const pending = this.#pending;
     if (pending === null) return;
     this.#pending = null;
-    const kind = classifyStatus(this.#status, this.#faultText);
+    const kind = classifyStatus(this.#parser.status, this.#faultText);
     // Leftover bytes or `Connection: close` mean the connection cannot carry the next request.
-    if (this.#closeAfter || this.#framing === 'close' || (rest !== undefined && rest.byteLength > 0)) this.#drop();
-    this.#resetParser();
+    if (this.#parser.closeAfter || this.#parser.rest !== null) this.#drop();
+    this.#faultText = null;
     if (!this.closed) pending.done(kind);
     this.#next();
   }
@@ -328,7 +209,7 @@ export class SocketSender implements MessageSender {
     const pending = this.#pending;
     this.#pending = null;
     this.#drop();
-    this.#resetParser();
+    this.#faultText = null;
     if (pending !== null && !this.closed) pending.done(classifyError(error));
     this.#next();
   }

@@ -1,0 +1,251 @@
+/**
+ * The raw keep-alive HTTP/1.1 client behind every deployment-API call, against real loopback
+ * servers: Node's own HTTP server (keep-alive, chunked, close, HEAD, interim answers) and raw TCP
+ * servers that misbehave on purpose (reset, hang, garbage, a close mid-body).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Http1Pool, type Http1Answer } from '../src/http1/keep-alive-pool.js';
+import { headerFields, ResponseParser } from '../src/http1/response-parser.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void, keepAliveTimeoutMs = 5_000): Promise<{ url: string; sockets: () => number }> {
+  let sockets = 0;
+  const server: Server = createServer({ keepAliveTimeout: keepAliveTimeoutMs }, handler);
+  server.on('connection', () => sockets++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets: () => sockets };
+}
+
+async function tcpServer(onData: (socket: Socket, data: Buffer) => void): Promise<string> {
+  const sockets = new Set<Socket>();
+  const server: TcpServer = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('data', (data) => onData(socket, data));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function pool(url: string, connections = 4, idleMs?: number): Http1Pool {
+  const p = new Http1Pool(url, { connections, ...(idleMs === undefined ? {} : { idleMs }) });
+  closers.push(() => p.destroy());
+  return p;
+}
+
+const echo = (req: IncomingMessage, res: ServerResponse): void => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    res.writeHead(200, { 'content-type': 'application/json', 'x-twice': ['a', 'b'] }).end(body);
+  });
+};
+
+const get = (p: Http1Pool, path: string, timeoutMs = 5_000): Promise<Http1Answer> => p.request({ method: 'GET', path, headers: {}, timeoutMs });
+
+describe('Http1Pool against Node’s HTTP server', () => {
+  it('sends method, path, headers and a UTF-8 body, and reads status, headers and body', async () => {
+    const { url } = await httpServer(echo);
+    const answer = await pool(url).request({ method: 'POST', path: '/api/groups?x=1', headers: { 'content-type': 'application/json', authorization: 'Basic eDp5' }, body: '{"name":"grüße"}', timeoutMs: 5_000 });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(answer.headers['x-twice']).toBe('a, b');
+    const seen = JSON.parse(answer.text) as { method: string; url: string; headers: Record<string, string>; body: string };
+    expect(seen).toMatchObject({ method: 'POST', url: '/api/groups?x=1', body: '{"name":"grüße"}' });
+    expect(seen.headers).toMatchObject({ authorization: 'Basic eDp5', 'content-length': String(Buffer.byteLength('{"name":"grüße"}')), host: new URL(url).host });
+  });
+
+  it('keeps connections alive: 200 sequential calls use one socket, 64 concurrent calls at most 4', async () => {
+    const server = await httpServer(echo);
+    const p = pool(server.url, 4);
+    for (let i = 0; i < 200; i++) expect((await get(p, `/seq/${i}`)).status).toBe(200);
+    expect(server.sockets()).toBe(1);
+    const answers = await Promise.all(Array.from({ length: 64 }, (_, i) => get(p, `/par/${i}`)));
+    expect(answers.map((a) => (JSON.parse(a.text) as { url: string }).url)).toEqual(Array.from({ length: 64 }, (_, i) => `/par/${i}`));
+    expect(server.sockets()).toBeLessThanOrEqual(4);
+  });
+
+  it('reads chunked answers, Connection: close answers, HEAD answers and empty 204s', async () => {
+    const server = await httpServer((req, res) => {
+      if (req.url === '/chunked') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('a'.repeat(70_000));
+        setTimeout(() => res.end('tail'), 20);
+      } else if (req.url === '/close') res.writeHead(200, { connection: 'close' }).end('bye');
+      else if (req.url === '/empty') res.writeHead(204).end();
+      else res.writeHead(200, { 'content-length': '5' }).end(req.method === 'HEAD' ? undefined : 'hello');
+    });
+    const p = pool(server.url, 1);
+    const chunked = await get(p, '/chunked');
+    expect(chunked.headers['transfer-encoding']).toBe('chunked');
+    expect(chunked.text).toBe('a'.repeat(70_000) + 'tail');
+    expect((await get(p, '/close')).text).toBe('bye');
+    expect((await get(p, '/after-close')).text).toBe('hello');
+    expect(server.sockets()).toBe(2);
+    expect(await p.request({ method: 'HEAD', path: '/head', headers: {}, timeoutMs: 5_000 })).toMatchObject({ status: 200, text: '' });
+    expect(await get(p, '/empty')).toMatchObject({ status: 204, text: '' });
+    expect((await get(p, '/again')).text).toBe('hello');
+  });
+
+  it('skips an interim 100 answer', async () => {
+    const url = await tcpServer((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok'));
+    expect(await get(pool(url), '/')).toMatchObject({ status: 201, text: 'ok' });
+  });
+
+  it('does not reuse a connection idle longer than the server keeps it, nor past a Keep-Alive hint', async () => {
+    const server = await httpServer((_req, res) => res.writeHead(200, { 'keep-alive': 'timeout=1' }).end('x'), 1_000);
+    const p = pool(server.url, 1, 4_000);
+    await get(p, '/one');
+    // The hint (1 s) shortens the idle limit to 0 ms: the next call opens a new connection.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await get(p, '/two');
+    expect(server.sockets()).toBe(2);
+  });
+
+  it('refuses a header or path with a line break instead of sending it', async () => {
+    const { url } = await httpServer(echo);
+    const p = pool(url);
+    await expect(p.request({ method: 'GET', path: '/x', headers: { 'x-a': 'b\r\nx-injected: 1' }, timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    await expect(p.request({ method: 'GET', path: '/x HTTP/1.1\r\nx: y', headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    expect((await get(p, '/fine')).status).toBe(200);
+  });
+});
+
+describe('Http1Pool against servers that fail', () => {
+  it('rejects with ECONNREFUSED when nothing listens', async () => {
+    const url = await tcpServer(() => undefined);
+    closers.splice(0).forEach((c) => void c());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(get(pool(url), '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('rejects with a reset or a close-before-answer code when the server drops the connection', async () => {
+    const url = await tcpServer((socket) => socket.resetAndDestroy());
+    await expect(get(pool(url), '/')).rejects.toMatchObject({ code: expect.stringMatching(/^(ECONNRESET|EPIPE|ERR_HTTP1_CLOSED)$/) as unknown });
+    const half = await tcpServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc'));
+    await expect(get(pool(half), '/')).rejects.toMatchObject({ code: 'ERR_HTTP1_CLOSED' });
+  });
+
+  it('times out a call that gets no answer, closes its connection, and serves the next call', async () => {
+    let calls = 0;
+    const url = await tcpServer((socket) => {
+      if (++calls > 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    });
+    const p = pool(url, 1);
+    const t0 = performance.now();
+    await expect(get(p, '/hang', 300)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const waited = performance.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect((await get(p, '/next')).text).toBe('ok');
+  });
+
+  it('counts the timeout from the last byte: a slow but steady body is not cut off', async () => {
+    const url = await tcpServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n');
+      let sent = 0;
+      const timer = setInterval(() => {
+        socket.write('x');
+        if (++sent === 5) clearInterval(timer);
+      }, 80);
+    });
+    expect((await get(pool(url), '/', 200)).text).toBe('xxxxx');
+  });
+
+  it('rejects an answer that is not HTTP/1.x, and one larger than the limit', async () => {
+    const garbage = await tcpServer((socket) => socket.write('SSH-2.0-OpenSSH\r\n\r\n'));
+    await expect(get(pool(garbage), '/')).rejects.toMatchObject({ code: 'HPE_MALFORMED' });
+    const big = await tcpServer((socket) => socket.write(`HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n${'y'.repeat(100_000)}`));
+    const small = new Http1Pool(big, { connections: 1, maxAnswerBytes: 1_000 });
+    closers.push(() => small.destroy());
+    await expect(get(small, '/')).rejects.toMatchObject({ code: 'HPE_MALFORMED' });
+  });
+
+  it('rejects calls in flight and queued when destroyed, and every call after', async () => {
+    const url = await tcpServer(() => undefined);
+    const p = new Http1Pool(url, { connections: 1 });
+    const inFlight = get(p, '/a');
+    const queued = get(p, '/b');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await p.destroy();
+    await expect(inFlight).rejects.toMatchObject({ code: 'ERR_HTTP1_DESTROYED' });
+    await expect(queued).rejects.toMatchObject({ code: 'ERR_HTTP1_DESTROYED' });
+    await expect(get(p, '/c')).rejects.toMatchObject({ code: 'ERR_HTTP1_DESTROYED' });
+  });
+
+  it('drops a connection that sends bytes nobody asked for, and the next call still succeeds', async () => {
+    const url = await tcpServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokEXTRA');
+    });
+    const p = pool(url, 1);
+    expect((await get(p, '/1')).text).toBe('ok');
+    expect((await get(p, '/2')).text).toBe('ok');
+  });
+});
+
+describe('ResponseParser', () => {
+  const feed = (parser: ResponseParser, text: string, step: number): string[] => {
+    const states: string[] = [];
+    const bytes = Buffer.from(text, 'latin1');
+    for (let i = 0; i < bytes.length; i += step) states.push(parser.push(bytes.subarray(i, i + step)));
+    return states;
+  };
+
+  it('frames a chunked answer with trailers fed one byte at a time', () => {
+    const parser = new ResponseParser();
+    let body = '';
+    parser.onBody = (d) => (body += d.toString('latin1'));
+    parser.begin();
+    const states = feed(parser, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nx-trailer: 1\r\n\r\n', 1);
+    expect(states.at(-1)).toBe('done');
+    expect(states.filter((s) => s === 'done')).toHaveLength(1);
+    expect(body).toBe('hello world');
+    expect(parser.status).toBe(200);
+    expect(parser.closeAfter).toBe(false);
+  });
+
+  it('frames an answer without length by the end of the connection', () => {
+    const parser = new ResponseParser();
+    let body = '';
+    parser.onBody = (d) => (body += d.toString('latin1'));
+    parser.begin();
+    expect(feed(parser, 'HTTP/1.0 200 OK\r\n\r\npartial', 4).every((s) => s === 'more')).toBe(true);
+    expect(parser.end()).toBe('done');
+    expect(parser.closeAfter).toBe(true);
+    expect(body).toBe('partial');
+  });
+
+  it('rejects a bad chunk size and a head that is not HTTP', () => {
+    const parser = new ResponseParser();
+    parser.begin();
+    expect(parser.push(Buffer.from('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n'))).toBe('malformed');
+    parser.begin();
+    expect(parser.push(Buffer.from('HELLO\r\n\r\n'))).toBe('malformed');
+  });
+
+  it('reads header fields case-insensitively and joins repeated ones', () => {
+    expect(headerFields('HTTP/1.1 200 OK\r\nRetry-After: 3\r\nSet-Cookie: a\r\nset-cookie: b\r\nbad line')).toEqual({ 'retry-after': '3', 'set-cookie': 'a, b' });
+  });
+});
