@@ -5,6 +5,11 @@
  * way. Both leave out warm-up rounds. Target: capacity at every concurrency ≥ 10 × the reference
  * gateway's best rate.
  *
+ * Beside them, the loopback floor (bench/exchange-floor.ts): the CPU any client on this machine
+ * pays per HTTP exchange at the same concurrency. A registration is five exchanges for the harness
+ * (four deployment-API calls, and the WSDL the gateway fetches from it), so five floors are the part
+ * of its cost no code of ours can remove.
+ *
  *   npx tsx bench/capacity.ts   (BENCH_CAPACITY_SERVICES=6000, BENCH_REFERENCE_SERVICES=2500)
  */
 import { rmSync } from 'node:fs';
@@ -14,12 +19,23 @@ import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js'
 import { lastJsonLine, runNode } from './lib/children.js';
 import { benchScript } from './lib/paths.js';
 import { registrationTotals, type RegistrationTotals } from './lib/registration-cost.js';
+import type { FloorInput, FloorResult } from './exchange-floor.js';
 import type { WorkerInput, WorkerResult } from './harness-worker.js';
 
 const CONCURRENCIES = [1, 8, 64] as const;
 const NULL_SERVICES = Number(process.env['BENCH_CAPACITY_SERVICES'] ?? 6000);
 const REFERENCE_SERVICES = Number(process.env['BENCH_REFERENCE_SERVICES'] ?? 2500);
 const TARGET_FACTOR = 10;
+/** HTTP exchanges the harness takes part in per registration: group, WSDL import, two policy attachments, and serving the WSDL. */
+const EXCHANGES_PER_REGISTRATION = 5;
+/** The deployment-API client's connections at most (AdminClient's default). */
+const ADMIN_CONNECTIONS = 16;
+
+/** The loopback floor per exchange with `connections` exchanges at a time, in its own processes. */
+async function exchangeFloor(connections: number): Promise<FloorResult> {
+  const input: FloorInput = { exchanges: 20_000, connections };
+  return lastJsonLine<FloorResult>(await runNode([...benchScript('exchange-floor'), JSON.stringify(input)], { timeoutMs: 120_000 }));
+}
 
 /** Runs the harness in its own process (bench/harness-worker.ts) and returns what it measured. */
 export async function harnessRun(input: Omit<WorkerInput, 'outDir'>, name: string): Promise<WorkerResult> {
@@ -40,29 +56,42 @@ export async function run(): Promise<BenchOutcome> {
   const rows: Record<string, unknown>[] = [];
   const capacity = new Map<number, RegistrationTotals>();
   const reference = new Map<number, RegistrationTotals>();
+  const floor = new Map<number, number>();
   // Reference and null runs alternate, so both see the same machine at about the same time. Rounds
   // of a fifth (reference) and a sixth (null) of the services; the first one (two) are warm-up.
   for (const concurrency of CONCURRENCIES) {
     const ref = await harnessRun({ gateway: 'reference', services: REFERENCE_SERVICES, batch: Math.ceil(REFERENCE_SERVICES / 5), concurrency, memoryAt: [] }, `reference-c${concurrency}`);
     const nul = await harnessRun({ gateway: 'null', services: NULL_SERVICES, batch: Math.ceil(NULL_SERVICES / 6), concurrency, memoryAt: [] }, `null-c${concurrency}`);
+    const floorResult = await exchangeFloor(Math.min(concurrency, ADMIN_CONNECTIONS));
     reference.set(concurrency, registrationTotals(ref.registration, 1));
     capacity.set(concurrency, registrationTotals(nul.registration, 2));
-    rows.push({ concurrency, reference: rounded(reference.get(concurrency) as RegistrationTotals), nullGateway: rounded(capacity.get(concurrency) as RegistrationTotals) });
+    floor.set(concurrency, floorResult.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION);
+    rows.push({
+      concurrency,
+      reference: rounded(reference.get(concurrency) as RegistrationTotals),
+      nullGateway: rounded(capacity.get(concurrency) as RegistrationTotals),
+      loopbackFloor: { connections: floorResult.connections, microsPerExchange: sig(floorResult.clientMicrosPerExchange), microsPerRegistration: sig(floorResult.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION) },
+    });
   }
   const best = Math.max(...[...reference.values()].map((t) => t.perSecond));
   const bestCpuBound = Math.max(...[...reference.values()].map((t) => t.perGatewayCpuSecond));
   const micros = (c: number): number => capacity.get(c)?.harnessMicrosPerRegistration ?? NaN;
+  const floorMicros = (c: number): number => floor.get(c) ?? NaN;
   return {
     name: 'capacity',
     info: [
       `capacity: harness CPU per registration against the null gateway ${CONCURRENCIES.map((c) => `c=${c} ${sig(micros(c))} µs`).join(', ')}; ` +
-        `the reference gateway registers at most ${sig(best)}/s and spends ${sig(1e6 / bestCpuBound)} µs of its own CPU per registration (${sig(bestCpuBound)}/s with a core to itself)`,
+        `the reference gateway registers at most ${sig(best)}/s and spends ${sig(1e6 / bestCpuBound)} µs of its own CPU per registration (${sig(bestCpuBound)}/s with a core to itself); ` +
+        `the ${TARGET_FACTOR}× target allows ${sig(1e6 / (best * TARGET_FACTOR))} µs per registration`,
+      `loopback floor (two processes, raw sockets, the smallest exchange) for the ${EXCHANGES_PER_REGISTRATION} exchanges of a registration: ${CONCURRENCIES.map((c) => `c=${c} ${sig(floorMicros(c))} µs`).join(', ')}; ` +
+        `the harness's own part above it: ${CONCURRENCIES.map((c) => `c=${c} ${sig(micros(c) - floorMicros(c))} µs`).join(', ')}`,
     ],
     checks: CONCURRENCIES.map((c) => check(`null-gateway capacity at c=${c} ÷ reference gateway's best rate (${sig(best)}/s)`, (capacity.get(c)?.perHarnessCpuSecond ?? NaN) / best, '>=', TARGET_FACTOR, '×')),
     data: {
       referenceBestRegistrationsPerSecond: sig(best),
       referenceCpuBoundRegistrationsPerSecond: sig(bestCpuBound),
       rows,
+      exchangesPerRegistration: EXCHANGES_PER_REGISTRATION,
       note: 'warm-up rounds left out (reference: first of 5, null: first 2 of 6); capacity = registrations ÷ harness CPU seconds (process.cpuUsage of the harness process) over the registration phases; reference rate = registrations ÷ wall seconds of the same phases',
     },
   };

@@ -36,7 +36,7 @@ async function tcpServer(onData: (socket: Socket, data: Buffer) => void): Promis
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('data', (data) => onData(socket, data));
+    socket.on('data', (data: Buffer) => onData(socket, data));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(

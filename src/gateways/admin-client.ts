@@ -184,6 +184,18 @@ function undiciTransport(origin: string, connections: number): Transport {
   };
 }
 
+/** The answer with its attempt count; `headers` stays lazy (the raw transport parses them on demand). */
+function withAttempts(answer: Http1Answer, attempts: number): AdminResponse {
+  return {
+    status: answer.status,
+    text: answer.text,
+    attempts,
+    get headers() {
+      return answer.headers;
+    },
+  };
+}
+
 /** A pooled client for one gateway's deployment API. Close it when the gateway stops. */
 export class AdminClient {
   readonly baseUrl: string;
@@ -213,7 +225,6 @@ export class AdminClient {
   async send(call: AdminRequest): Promise<AdminResponse> {
     const policy = call.retry ?? this.#options.retry ?? DEFAULT_RETRY;
     const timeoutMs = call.timeoutMs ?? this.#options.timeoutMs;
-    const url = `${this.baseUrl}${call.path}`;
     let timeouts = 0;
     for (let attempt = 1; ; attempt++) {
       let failure: CallFailure;
@@ -222,19 +233,19 @@ export class AdminClient {
         const headers = this.#authorization === null ? { ...call.headers } : { ...call.headers, authorization: this.#authorization };
         const answer = await this.#transport.send(call.method, this.#basePath + call.path, headers, call.body, timeoutMs);
         const unavailable = classifyStatus(answer.status);
-        if (unavailable === null) return { ...answer, attempts: attempt };
+        if (unavailable === null) return withAttempts(answer, attempt);
         failure = unavailable;
         retryAfter = answer.headers['retry-after'];
         const retriesLeft = attempt < policy.attempts && mayRetry(failure, call.idempotent);
-        if (!retriesLeft) return { ...answer, attempts: attempt };
+        if (!retriesLeft) return withAttempts(answer, attempt);
       } catch (error) {
         failure = classifyError(error, timeoutMs);
         if (failure.kind === 'timeout') timeouts++;
         const retriesLeft = attempt < policy.attempts && mayRetry(failure, call.idempotent) && (failure.kind !== 'timeout' || timeouts < policy.timeoutAttempts);
-        if (!retriesLeft) throw this.#error(call, url, failure, attempt, error);
+        if (!retriesLeft) throw this.#error(call, `${this.baseUrl}${call.path}`, failure, attempt, error);
       }
       const delay = backoffMs(policy, attempt, retryAfter);
-      this.#options.onRetry?.(`${this.name}: ${call.method} ${safeUrl(url)}: ${failure.description}; retry ${attempt} of ${policy.attempts - 1} in ${Math.round(delay)} ms`);
+      this.#options.onRetry?.(`${this.name}: ${call.method} ${safeUrl(`${this.baseUrl}${call.path}`)}: ${failure.description}; retry ${attempt} of ${policy.attempts - 1} in ${Math.round(delay)} ms`);
       await sleep(delay);
     }
   }

@@ -79,7 +79,7 @@ interface Connection {
 
 const DEFAULT_IDLE_MS = 4_000;
 const DEFAULT_MAX_ANSWER_BYTES = 256 * 1024 * 1024;
-const keepAliveTimeout = /(?:^|,)\s*timeout=(\d+)/i;
+const keepAliveTimeout = /\r\nkeep-alive:[^\r]*\btimeout=(\d+)/i;
 const unsafeInHead = /[\r\n]/;
 
 export class Http1Pool {
@@ -237,17 +237,25 @@ export class Http1Pool {
     if (call === null) return;
     conn.call = null;
     const parser = conn.parser;
-    const headers = headerFields(parser.head);
+    const head = parser.head;
     const text = conn.body.length === 1 ? (conn.body[0] as Buffer).toString('utf8') : Buffer.concat(conn.body).toString('utf8');
     conn.body = [];
-    const hinted = keepAliveTimeout.exec(headers['keep-alive'] ?? '');
+    const hinted = keepAliveTimeout.exec(head);
     if (hinted !== null) this.#idleMs = Math.min(this.#idleMs, Math.max(0, Number(hinted[1]) * 1000 - 1000));
     if (parser.closeAfter || parser.rest !== null || conn.dead) this.#kill(conn, null);
     else {
       conn.lastActivityMs = performance.now();
       this.#idle.push(conn);
     }
-    call.resolve({ status: parser.status, headers, text });
+    // Header fields are split out only when asked for: most callers read the status and body alone.
+    let fields: Record<string, string> | null = null;
+    call.resolve({
+      status: parser.status,
+      text,
+      get headers() {
+        return (fields ??= headerFields(head));
+      },
+    });
     this.#dispatch();
   }
 
