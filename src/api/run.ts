@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import type { AdapterContext } from '../gateways/adapter.js';
 import { createAdapter } from '../gateways/registry.js';
 import { resolveCredentials } from '../gateways/credentials.js';
-import { spawnBackend } from '../backend/index.js';
+// spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
+import { spawnBackend } from '../backend/spawn.js';
 import type { RunConfig } from '../driver/config.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult } from '../driver/scale-run.js';

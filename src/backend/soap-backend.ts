@@ -12,6 +12,7 @@ import { Agent, request } from 'undici';
 import { parseWsdl } from '../wsdl/index.js';
 import { learnOperation, modelFromWsdl, requestElementOf, type BackendServiceModel } from './service-model.js';
 import { PORT_NAME, synthesiseWsdl, type BackendAnswer } from './synth-wsdl.js';
+import { LATENCY_ROUTE } from './routes.js';
 
 export interface BackendOptions {
   /** Added before every answer (a degraded provider); default 0. */
@@ -39,8 +40,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** Path of the control route that changes the latency of a running backend (`?ms=N`). */
-export const LATENCY_ROUTE = '/_gwscale/latency';
+export { LATENCY_ROUTE };
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 

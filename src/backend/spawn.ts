@@ -3,7 +3,8 @@ import { request } from 'undici';
 import { gatewayError } from '../errors.js';
 import { spawnServer, type ServerProcess } from '../gateways/process.js';
 import { distScript } from '../reference-gateway/dist-script.js';
-import { LATENCY_ROUTE, type BackendOptions } from './soap-backend.js';
+import { LATENCY_ROUTE } from './routes.js';
+import type { BackendOptions } from './soap-backend.js';
 
 /** A backend running as a child process. */
 export interface SpawnedBackend {
