@@ -3,6 +3,7 @@
  * servers: Node's own HTTP server (keep-alive, chunked, close, HEAD, interim answers) and raw TCP
  * servers that misbehave on purpose (reset, hang, garbage, a close mid-body).
  */
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -125,12 +126,52 @@ describe('Http1Pool against Node’s HTTP server', () => {
     expect(server.sockets()).toBe(2);
   });
 
-  it('refuses a header or path with a line break instead of sending it', async () => {
+  it('refuses a header or path it cannot send as it is, instead of sending it', async () => {
     const { url } = await httpServer(echo);
     const p = pool(url);
-    await expect(p.request({ method: 'GET', path: '/x', headers: { 'x-a': 'b\r\nx-injected: 1' }, timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
-    await expect(p.request({ method: 'GET', path: '/x HTTP/1.1\r\nx: y', headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    const refused = (path: string, headers: Record<string, string>): Promise<unknown> => p.request({ method: 'GET', path, headers, timeoutMs: 1_000 });
+    await expect(refused('/x', { 'x-a': 'b\r\nx-injected: 1' })).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    await expect(refused('/x', { 'x a': 'b' })).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    await expect(refused('/x', { 'x-a': 'snowman ☃' })).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    await expect(refused('/x HTTP/1.1\r\nx: y', {})).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    await expect(refused('/grüße', {})).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
+    await expect(refused('relative', {})).rejects.toMatchObject({ code: 'ERR_HTTP1_INVALID' });
     expect((await get(p, '/fine')).status).toBe(200);
+  });
+
+  it('keeps the connection after a 204 or a HEAD answer that has no Content-Length', async () => {
+    const server = await httpServer((req, res) => {
+      if (req.url === '/204') res.writeHead(204).end();
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : 'body');
+    });
+    const p = pool(server.url, 1);
+    for (let i = 0; i < 3; i++) {
+      expect((await get(p, '/204')).status).toBe(204);
+      expect(await p.request({ method: 'HEAD', path: '/h', headers: {}, timeoutMs: 5_000 })).toMatchObject({ status: 200, text: '' });
+    }
+    expect((await get(p, '/h')).text).toBe('body');
+    expect(server.sockets()).toBe(1);
+  });
+
+  it('does not keep the process alive with idle connections', async () => {
+    const { url } = await httpServer(echo, 60_000);
+    // A process that makes one call and never closes its pool: it must still exit on its own.
+    const script = `import { Http1Pool } from ${JSON.stringify(new URL('../dist/http1/keep-alive-pool.js', import.meta.url).href)};
+      const p = new Http1Pool(${JSON.stringify(url)}, { connections: 2 });
+      const a = await p.request({ method: 'GET', path: '/', headers: {}, timeoutMs: 5000 });
+      process.stdout.write(String(a.status));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    try {
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(out).toBe('200');
+      expect(code).toBe(0);
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null && child.pid !== undefined) child.kill('SIGKILL');
+    }
   });
 });
 
@@ -162,6 +203,13 @@ describe('Http1Pool against servers that fail', () => {
     expect((await get(p, '/next')).text).toBe('ok');
   });
 
+  it('times out queued calls too once they are sent, when every call in flight timed out at once', async () => {
+    const url = await tcpServer(() => undefined);
+    const p = pool(url, 2);
+    const calls = Array.from({ length: 6 }, (_, i) => get(p, `/hang/${i}`, 150).then(() => 'answered', (e: { code?: string }) => e.code));
+    expect(await Promise.all(calls)).toEqual(Array(6).fill('ETIMEDOUT'));
+  });
+
   it('counts the timeout from the last byte: a slow but steady body is not cut off', async () => {
     const url = await tcpServer((socket) => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n');
@@ -181,6 +229,11 @@ describe('Http1Pool against servers that fail', () => {
     const small = new Http1Pool(big, { connections: 1, maxAnswerBytes: 1_000 });
     closers.push(() => small.destroy());
     await expect(get(small, '/')).rejects.toMatchObject({ code: 'HPE_MALFORMED' });
+    // An answer over the limit that arrives whole in one read is refused too, not cut short.
+    const whole = await tcpServer((socket) => socket.write(`HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n${'z'.repeat(5_000)}`));
+    const tiny = new Http1Pool(whole, { connections: 1, maxAnswerBytes: 1_000 });
+    closers.push(() => tiny.destroy());
+    await expect(get(tiny, '/')).rejects.toMatchObject({ code: 'HPE_MALFORMED' });
   });
 
   it('rejects calls in flight and queued when destroyed, and every call after', async () => {

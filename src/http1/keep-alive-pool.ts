@@ -75,12 +75,19 @@ interface Connection {
   lastActivityMs: number;
   /** The socket closed or failed: never used again. */
   dead: boolean;
+  /** How long it may sit idle and still be reused (the pool's limit, or less when the server said so). */
+  idleLimitMs: number;
 }
 
 const DEFAULT_IDLE_MS = 4_000;
 const DEFAULT_MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 const keepAliveTimeout = /\r\nkeep-alive:[^\r]*\btimeout=(\d+)/i;
-const unsafeInHead = /[\r\n]/;
+/** An origin-form target: printable ASCII without spaces (callers percent-encode the rest). */
+const safePath = /^\/[\x21-\x7e]*$/;
+/** RFC 9110 token. */
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A field value sent as Latin-1: tab, printable characters, no CR, LF or NUL. */
+const fieldValue = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export class Http1Pool {
   readonly #host: string;
@@ -88,7 +95,7 @@ export class Http1Pool {
   readonly #hostHeader: string;
   readonly #max: number;
   readonly #maxAnswerBytes: number;
-  #idleMs: number;
+  readonly #idleMs: number;
   readonly #all = new Set<Connection>();
   /** Idle connections, most recently used last (reused first: it is the least likely to be closed). */
   #idle: Connection[] = [];
@@ -123,7 +130,7 @@ export class Http1Pool {
   /** Closes every connection; calls in flight or queued are rejected. */
   destroy(): Promise<void> {
     this.#destroyed = true;
-    const closed = new Http1Error('ERR_HTTP1_DESTROYED', 'the connection pool was closed with the call in flight');
+    const closed = new Http1Error('ERR_HTTP1_DESTROYED', 'the connection pool was closed before the call was answered');
     for (const call of this.#queue.splice(0)) call.reject(closed);
     for (const conn of [...this.#all]) this.#kill(conn, closed);
     this.#stopTimer();
@@ -150,7 +157,7 @@ export class Http1Pool {
     for (;;) {
       const conn = this.#idle.pop();
       if (conn === undefined) return null;
-      if (!conn.dead && now - conn.lastActivityMs < this.#idleMs) return conn;
+      if (!conn.dead && now - conn.lastActivityMs < conn.idleLimitMs) return conn;
       this.#kill(conn, null);
     }
   }
@@ -170,6 +177,7 @@ export class Http1Pool {
       bodyBytes: 0,
       lastActivityMs: performance.now(),
       dead: false,
+      idleLimitMs: this.#idleMs,
     };
     parser.onBody = (data) => {
       conn.bodyBytes += data.byteLength;
@@ -189,6 +197,7 @@ export class Http1Pool {
     try {
       bytes = this.#encode(call.request);
     } catch (error) {
+      conn.socket.unref();
       this.#idle.push(conn);
       call.reject(error as Error);
       return;
@@ -198,17 +207,19 @@ export class Http1Pool {
     conn.bodyBytes = 0;
     conn.parser.begin(call.request.method === 'HEAD');
     conn.lastActivityMs = performance.now();
+    conn.socket.ref();
     conn.socket.write(bytes);
     this.#startTimer();
   }
 
   #encode(request: Http1Request): Buffer {
-    if (/\s/.test(request.path) || !request.path.startsWith('/')) throw new Http1Error('ERR_HTTP1_INVALID', `invalid request path ${JSON.stringify(request.path)}`);
+    if (!safePath.test(request.path)) throw new Http1Error('ERR_HTTP1_INVALID', `invalid request path ${JSON.stringify(request.path)} (encode it first)`);
     let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n`;
     for (const [name, value] of Object.entries(request.headers)) {
       const lower = name.toLowerCase();
       if (lower === 'host' || lower === 'content-length' || lower === 'connection' || lower === 'transfer-encoding') continue;
-      if (unsafeInHead.test(name) || unsafeInHead.test(value)) throw new Http1Error('ERR_HTTP1_INVALID', `header ${JSON.stringify(name)} holds a line break`);
+      if (!token.test(name)) throw new Http1Error('ERR_HTTP1_INVALID', `invalid header name ${JSON.stringify(name)}`);
+      if (!fieldValue.test(value)) throw new Http1Error('ERR_HTTP1_INVALID', `header ${JSON.stringify(name)} holds a line break or a character outside Latin-1`);
       head += `${name}: ${value}\r\n`;
     }
     const body = request.body === undefined ? null : typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
@@ -226,7 +237,7 @@ export class Http1Pool {
     }
     conn.lastActivityMs = performance.now();
     const state = conn.parser.push(data);
-    if (state === 'more' && conn.bodyBytes > this.#maxAnswerBytes) this.#kill(conn, new Http1Error('HPE_MALFORMED', `the answer is larger than ${this.#maxAnswerBytes} bytes`));
+    if (state !== 'malformed' && conn.bodyBytes > this.#maxAnswerBytes) this.#kill(conn, new Http1Error('HPE_MALFORMED', `the answer is larger than ${this.#maxAnswerBytes} bytes`));
     else if (state === 'malformed') this.#kill(conn, new Http1Error('HPE_MALFORMED', 'the answer is not HTTP/1.x'));
     else if (state === 'done') this.#finish(conn);
     return true;
@@ -241,10 +252,12 @@ export class Http1Pool {
     const text = conn.body.length === 1 ? (conn.body[0] as Buffer).toString('utf8') : Buffer.concat(conn.body).toString('utf8');
     conn.body = [];
     const hinted = keepAliveTimeout.exec(head);
-    if (hinted !== null) this.#idleMs = Math.min(this.#idleMs, Math.max(0, Number(hinted[1]) * 1000 - 1000));
+    conn.idleLimitMs = hinted === null ? this.#idleMs : Math.min(this.#idleMs, Math.max(0, Number(hinted[1]) * 1000 - 1000));
     if (parser.closeAfter || parser.rest !== null || conn.dead) this.#kill(conn, null);
     else {
       conn.lastActivityMs = performance.now();
+      // An idle connection does not keep the process alive (a CLI that is done exits).
+      conn.socket.unref();
       this.#idle.push(conn);
     }
     // Header fields are split out only when asked for: most callers read the status and body alone.
@@ -288,13 +301,13 @@ export class Http1Pool {
 
   #checkTimeouts(): void {
     const now = performance.now();
-    let busy = false;
     for (const conn of [...this.#all]) {
       const call = conn.call;
-      if (call === null) continue;
-      if (now - conn.lastActivityMs >= call.request.timeoutMs) this.#kill(conn, new Http1Error('ETIMEDOUT', `no answer within ${call.request.timeoutMs} ms`));
-      else busy = true;
+      if (call !== null && now - conn.lastActivityMs >= call.request.timeoutMs) this.#kill(conn, new Http1Error('ETIMEDOUT', `no answer within ${call.request.timeoutMs} ms`));
     }
+    // Decided after the kills: a killed call's connection may already carry a queued call.
+    let busy = false;
+    for (const conn of this.#all) if (conn.call !== null) busy = true;
     if (!busy) this.#stopTimer();
   }
 }

@@ -33,7 +33,10 @@ export class ResponseParser {
   framing: Framing = 'length';
   /** The server will close after this answer (`Connection: close`, HTTP/1.0, or close framing). */
   closeAfter = false;
-  /** Bytes after the end of a `done` answer (a connection with leftovers is out of step). */
+  /**
+   * Bytes after the end of a `done` answer (a connection with leftovers is out of step). Like body
+   * bytes, only valid until the next read: test it, copy it if you keep it.
+   */
   rest: Buffer | null = null;
   /**
    * Receives body bytes in order. The buffer is only valid during the call (reads may share one
@@ -88,7 +91,12 @@ export class ResponseParser {
       }
       this.#inBody = true;
       this.onHead();
-      if (this.#noBody || this.status === 204 || this.status === 304 || (this.framing === 'length' && this.#remaining === 0)) return this.#done(data);
+      if (this.#noBody || this.status === 204 || this.status === 304) {
+        // No body whatever the headers say: a missing length does not mean "read until close".
+        if (this.framing === 'close') this.framing = 'length';
+        return this.#done(data);
+      }
+      if (this.framing === 'length' && this.#remaining === 0) return this.#done(data);
     }
     if (this.framing === 'length') {
       if (data.byteLength < this.#remaining) {
