@@ -6,6 +6,7 @@
 import { request, type Dispatcher } from 'undici';
 import { inputError, messageOf } from '../errors.js';
 import type { WsdlBinding, WsdlDocument, WsdlEndpoint, WsdlOperation } from '../wsdl/model.js';
+import type { VerifyOutcome } from './adapter.js';
 
 /** What a SOAP probe sends. */
 export interface SoapProbe {
@@ -126,6 +127,28 @@ export async function postProbe(
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return { status: response.statusCode, headers, body };
+}
+
+/**
+ * Posts a probe and judges the answer, for `verify`: never throws. `problemsOf` lists what the
+ * target's policies should have done to the answer and did not; a status other than 200 or 202 is
+ * a problem too, and a request that got no answer is one naming the URL.
+ */
+export async function judgeProbe(
+  serviceName: string,
+  url: string,
+  probe: SoapProbe,
+  options: Parameters<typeof postProbe>[2],
+  problemsOf: (answer: ProbeAnswer) => readonly string[],
+): Promise<VerifyOutcome> {
+  try {
+    const answer = await postProbe(url, probe, options);
+    const problems = answer.status === 200 || answer.status === 202 ? [] : [`HTTP ${answer.status}`];
+    problems.push(...problemsOf(answer));
+    return problems.length === 0 ? { serviceName, ok: true, status: answer.status } : { serviceName, ok: false, status: answer.status, error: problems.join('; ') };
+  } catch (error) {
+    return { serviceName, ok: false, status: null, error: `POST ${url}: ${describeRequestError(error)}` };
+  }
 }
 
 /** An error's message with its cause (`fetch failed: other side closed`), on one line. */

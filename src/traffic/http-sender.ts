@@ -6,7 +6,7 @@
  */
 import { Client, Pool, type Dispatcher } from 'undici';
 import { classifyError, classifyStatus, FAULT_SCAN_LIMIT_CHARS } from './classify.js';
-import { defaultSenderProperties, type MessageSender, type PreparedMessage, type SendDone, type SenderProperties } from './sender.js';
+import { BaseSender, type MessageSender, type PreparedMessage, type SendDone } from './sender.js';
 
 /** Where a message keeps its dispatch options once built. */
 const wireKey = Symbol('wire');
@@ -15,12 +15,6 @@ const wireKey = Symbol('wire');
 interface Wire {
   readonly options: Dispatcher.DispatchOptions;
   readonly detectSoapFault: boolean;
-}
-
-function flattenHeaders(headers: Readonly<Record<string, string>>): string[] {
-  const flat: string[] = [];
-  for (const [name, value] of Object.entries(headers)) flat.push(name.toLowerCase(), value);
-  return flat;
 }
 
 /** Handles one exchange through undici's dispatch protocol; reports once unless the sender closed. */
@@ -58,35 +52,13 @@ class Exchange implements Dispatcher.DispatchHandler {
 }
 
 /** A `MessageSender` over undici. */
-export class UndiciSender implements MessageSender {
-  #properties: SenderProperties;
-  #address: string | null = null;
-  #origin = '';
+export class UndiciSender extends BaseSender {
   #dispatcher: Dispatcher | null = null;
   #wire: Wire | null = null;
-  /** Set by `close`; in-flight exchanges stop reporting. */
-  closed = false;
-
-  constructor(properties: Partial<SenderProperties> = {}) {
-    this.#properties = Object.freeze({ ...defaultSenderProperties, ...properties });
-  }
-
-  get properties(): Readonly<SenderProperties> {
-    return this.#properties;
-  }
-
-  get address(): string | null {
-    return this.#address;
-  }
-
-  configure(properties: Partial<SenderProperties>): void {
-    if (this.#address !== null) throw new Error('configure() after init(): clone the sender instead');
-    this.#properties = Object.freeze({ ...this.#properties, ...properties });
-  }
 
   init(address: string): Promise<void> {
-    const url = new URL(address);
-    const { timeoutMs, connections } = this.#properties;
+    const url = this.bind(address);
+    const { timeoutMs, connections } = this.properties;
     const options = {
       pipelining: 1,
       headersTimeout: timeoutMs,
@@ -95,30 +67,16 @@ export class UndiciSender implements MessageSender {
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
     };
-    this.#origin = url.origin;
     this.#dispatcher = connections > 1 ? new Pool(url.origin, { ...options, connections }) : new Client(url.origin, options);
-    this.#address = address;
-    const message = this.prepare(address, this.#properties.body, this.#properties.headers);
+    const message = this.prepare(address, this.properties.body, this.properties.headers);
     this.#wire = this.#wireOf(message);
     return Promise.resolve();
   }
 
   #wireOf(message: PreparedMessage): Wire {
     return {
-      options: { origin: this.#origin, path: message.path, method: message.method, headers: [...message.headers], body: message.body },
+      options: { origin: this.origin, path: message.path, method: message.method, headers: [...message.headers], body: message.body },
       detectSoapFault: message.detectSoapFault,
-    };
-  }
-
-  prepare(url: string, body: Buffer | string | null, headers: Readonly<Record<string, string>>): PreparedMessage {
-    const target = new URL(url);
-    if (this.#origin !== '' && target.origin !== this.#origin) throw new Error(`message for ${target.origin} prepared on a sender for ${this.#origin}`);
-    return {
-      path: target.pathname + target.search,
-      method: this.#properties.method,
-      headers: flattenHeaders(headers),
-      body: body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
-      detectSoapFault: this.#properties.kind === 'soap',
     };
   }
 
@@ -143,6 +101,6 @@ export class UndiciSender implements MessageSender {
   }
 
   clone(): MessageSender {
-    return new UndiciSender(this.#properties);
+    return new UndiciSender(this.properties);
   }
 }

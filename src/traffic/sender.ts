@@ -67,3 +67,65 @@ export const defaultSenderProperties: SenderProperties = Object.freeze({
   timeoutMs: 10_000,
   connections: 1,
 });
+
+/**
+ * What every sender does alike: hold its properties (changeable until `init`), remember the address
+ * and origin it is bound to, and prepare messages for that origin.
+ */
+export abstract class BaseSender implements MessageSender {
+  #properties: SenderProperties;
+  #address: string | null = null;
+  /** Origin of the bound address; '' before `init`. */
+  protected origin = '';
+  /** Set by `close`; in-flight exchanges stop reporting. */
+  closed = false;
+
+  constructor(properties: Partial<SenderProperties> = {}) {
+    this.#properties = Object.freeze({ ...defaultSenderProperties, ...properties });
+  }
+
+  get properties(): Readonly<SenderProperties> {
+    return this.#properties;
+  }
+
+  get address(): string | null {
+    return this.#address;
+  }
+
+  configure(properties: Partial<SenderProperties>): void {
+    if (this.#address !== null) throw new Error('configure() after init(): clone the sender instead');
+    this.#properties = Object.freeze({ ...this.#properties, ...properties });
+  }
+
+  /** Binds to `address`; returns its URL for the sender's own set-up. */
+  protected bind(address: string): URL {
+    const url = new URL(address);
+    this.origin = url.origin;
+    this.#address = address;
+    return url;
+  }
+
+  prepare(url: string, body: Buffer | string | null, headers: Readonly<Record<string, string>>): PreparedMessage {
+    const target = new URL(url);
+    if (this.origin !== '' && target.origin !== this.origin) throw new Error(`message for ${target.origin} prepared on a sender for ${this.origin}`);
+    return {
+      path: target.pathname + target.search,
+      method: this.#properties.method,
+      headers: this.flattenHeaders(headers),
+      body: body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+      detectSoapFault: this.#properties.kind === 'soap',
+    };
+  }
+
+  /** Headers as `[name, value, …]` with lower-case names; a sender drops what it writes itself. */
+  protected flattenHeaders(headers: Readonly<Record<string, string>>): string[] {
+    const flat: string[] = [];
+    for (const [name, value] of Object.entries(headers)) flat.push(name.toLowerCase(), value);
+    return flat;
+  }
+
+  abstract init(address: string): Promise<void>;
+  abstract send(done: SendDone, message?: PreparedMessage): void;
+  abstract close(): Promise<void>;
+  abstract clone(): MessageSender;
+}

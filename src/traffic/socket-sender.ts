@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ResponseParser } from '../http1/response-parser.js';
 import { classifyError, classifyStatus, FAULT_SCAN_LIMIT_CHARS } from './classify.js';
-import { defaultSenderProperties, type MessageSender, type PreparedMessage, type SendDone, type SenderProperties } from './sender.js';
+import { BaseSender, type MessageSender, type PreparedMessage, type SendDone, type SenderProperties } from './sender.js';
 
 /**
  * One read buffer for every socket of the thread (net's `onread`): reads skip the stream machinery
@@ -30,20 +30,18 @@ interface Pending {
 }
 
 const encodedKey = Symbol('encoded');
+/** Headers the socket sender writes itself (or never): a caller's are dropped. */
+const ownHeaders = new Set(['content-length', 'connection', 'transfer-encoding']);
 
 /** A `MessageSender` on one raw keep-alive socket. */
-export class SocketSender implements MessageSender {
-  #properties: SenderProperties;
-  #address: string | null = null;
+export class SocketSender extends BaseSender {
   #host = '';
   #port = 0;
   #hostHeader = '';
-  #origin = '';
   #message: PreparedMessage | null = null;
   #socket: Socket | null = null;
   #pending: Pending | null = null;
   #queue: { done: SendDone; message: PreparedMessage }[] = [];
-  closed = false;
   /** performance.now() of the last write or read while a request waits; checked by a coarse timer. */
   #lastActivityMs = 0;
   #timeoutTimer: NodeJS.Timeout | null = null;
@@ -53,7 +51,7 @@ export class SocketSender implements MessageSender {
   #faultText: string | null = null;
 
   constructor(properties: Partial<SenderProperties> = {}) {
-    this.#properties = Object.freeze({ ...defaultSenderProperties, ...properties });
+    super(properties);
     this.#parser.onHead = () => {
       if (this.#parser.status >= 400 && this.#pending?.detectSoapFault === true) this.#faultText = '';
     };
@@ -62,57 +60,37 @@ export class SocketSender implements MessageSender {
     };
   }
 
-  get properties(): Readonly<SenderProperties> {
-    return this.#properties;
-  }
-
-  get address(): string | null {
-    return this.#address;
-  }
-
-  configure(properties: Partial<SenderProperties>): void {
-    if (this.#address !== null) throw new Error('configure() after init(): clone the sender instead');
-    this.#properties = Object.freeze({ ...this.#properties, ...properties });
-  }
-
   init(address: string): Promise<void> {
-    const url = new URL(address);
-    if (url.protocol !== 'http:') throw new Error(`the socket sender speaks plain http, not ${url.protocol}`);
-    if (this.#properties.connections !== 1) throw new Error('the socket sender holds exactly one connection');
+    const protocol = new URL(address).protocol;
+    if (protocol !== 'http:') throw new Error(`the socket sender speaks plain http, not ${protocol}`);
+    if (this.properties.connections !== 1) throw new Error('the socket sender holds exactly one connection');
+    const url = this.bind(address);
     this.#host = url.hostname.replace(/^\[|\]$/g, '');
     this.#port = url.port === '' ? 80 : Number(url.port);
     this.#hostHeader = url.host;
-    this.#origin = url.origin;
-    this.#address = address;
-    this.#message = this.prepare(address, this.#properties.body, this.#properties.headers);
+    this.#message = this.prepare(address, this.properties.body, this.properties.headers);
     // One coarse timer instead of socket.setTimeout: re-arming a timer on every read and write costs more than the check.
-    const timeoutMs = this.#properties.timeoutMs;
+    const timeoutMs = this.properties.timeoutMs;
     this.#timeoutTimer = setInterval(() => this.#checkTimeout(), Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4))));
     this.#timeoutTimer.unref();
     return Promise.resolve();
   }
 
   #checkTimeout(): void {
-    if (this.#pending !== null && performance.now() - this.#lastActivityMs >= this.#properties.timeoutMs) {
-      this.#fail(Object.assign(new Error(`no answer within ${this.#properties.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    const timeoutMs = this.properties.timeoutMs;
+    if (this.#pending !== null && performance.now() - this.#lastActivityMs >= timeoutMs) {
+      this.#fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
     }
   }
 
-  prepare(url: string, body: Buffer | string | null, headers: Readonly<Record<string, string>>): PreparedMessage {
-    const target = new URL(url);
-    if (this.#origin !== '' && target.origin !== this.#origin) throw new Error(`message for ${target.origin} prepared on a sender for ${this.#origin}`);
+  /** Framing headers are the sender's own: it writes content-length and keeps the connection. */
+  protected override flattenHeaders(headers: Readonly<Record<string, string>>): string[] {
     const flat: string[] = [];
     for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase();
-      if (lower !== 'content-length' && lower !== 'connection' && lower !== 'transfer-encoding') flat.push(lower, value);
+      if (!ownHeaders.has(lower)) flat.push(lower, value);
     }
-    return {
-      path: target.pathname + target.search,
-      method: this.#properties.method,
-      headers: flat,
-      body: body === null ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
-      detectSoapFault: this.#properties.kind === 'soap',
-    };
+    return flat;
   }
 
   /** The whole request as one Buffer, encoded on first use and kept on the message. */
@@ -235,6 +213,6 @@ export class SocketSender implements MessageSender {
   }
 
   clone(): MessageSender {
-    return new SocketSender(this.#properties);
+    return new SocketSender(this.properties);
   }
 }

@@ -27,7 +27,7 @@ import type {
 } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
-import { countOperations, describeRequestError, postProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { CaddyAdminClient } from './admin-client.js';
 import {
@@ -212,27 +212,13 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
     return createGoHeapSource({ adminUrl: adminUrl(), timeoutMs: ctx.callTimeoutMs }).read();
   }
 
-  async function verifyOne(service: CaddyService, dispatcher: Agent): Promise<VerifyOutcome> {
+  function verifyOne(service: CaddyService, dispatcher: Agent): Promise<VerifyOutcome> {
     const serviceName = service.spec.serviceName;
-    const url = `${dataUrl()}${service.probePath}`;
-    try {
-      const answer = await postProbe(url, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs });
-      const problems: string[] = [];
-      if (answer.status !== 200 && answer.status !== 202) problems.push(`HTTP ${answer.status}`);
+    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) => {
       const policy = answer.headers[RESPONSE_POLICY_HEADER.toLowerCase()];
-      if (policy !== expectedResponsePolicy(serviceName)) {
-        problems.push(
-          policy === undefined
-            ? `response policy not applied: no ${RESPONSE_POLICY_HEADER} header`
-            : `request policy not applied: ${RESPONSE_POLICY_HEADER} is '${policy}'`,
-        );
-      }
-      return problems.length === 0
-        ? { serviceName, ok: true, status: answer.status }
-        : { serviceName, ok: false, status: answer.status, error: problems.join('; ') };
-    } catch (error) {
-      return { serviceName, ok: false, status: null, error: `POST ${url}: ${describeRequestError(error)}` };
-    }
+      if (policy === expectedResponsePolicy(serviceName)) return [];
+      return [policy === undefined ? `response policy not applied: no ${RESPONSE_POLICY_HEADER} header` : `request policy not applied: ${RESPONSE_POLICY_HEADER} is '${policy}'`];
+    });
   }
 
   return {

@@ -28,7 +28,7 @@ import type {
   VerifyOutcome,
 } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../process.js';
-import { countOperations, describeRequestError, postProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { writeTomcatBase } from './base-folder.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { verifyEach } from '../verify-each.js';
@@ -328,17 +328,11 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     return { ...reading, extra };
   }
 
-  async function verifyOne(service: TomcatService, dispatcher: Agent): Promise<VerifyOutcome> {
-    const serviceName = service.spec.serviceName;
+  function verifyOne(service: TomcatService, dispatcher: Agent): Promise<VerifyOutcome> {
     const url = `${dataUrl()}/${service.contextName}${service.probeSuffix}`;
-    try {
-      const answer = await postProbe(url, service.probe, {
-        dispatcher,
-        timeoutMs: ctx.callTimeoutMs,
-        headers: { 'x-forwarded-for': VERIFY_FORWARDED_FOR },
-      });
+    const options = { dispatcher, timeoutMs: ctx.callTimeoutMs, headers: { 'x-forwarded-for': VERIFY_FORWARDED_FOR } };
+    return judgeProbe(service.spec.serviceName, url, service.probe, options, (answer) => {
       const problems: string[] = [];
-      if (answer.status !== 200 && answer.status !== 202) problems.push(`HTTP ${answer.status}`);
       const clientAddress = answer.headers[CLIENT_ADDRESS_HEADER.toLowerCase()];
       if (clientAddress !== VERIFY_FORWARDED_FOR) {
         problems.push(`request policy (RemoteIpFilter) not applied: ${CLIENT_ADDRESS_HEADER} is '${clientAddress ?? ''}'`);
@@ -349,10 +343,8 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
       if (answer.status === 200 && !answer.body.includes(`<r:operation>${service.probe.operation}</r:operation>`)) {
         problems.push(`answer does not name operation ${service.probe.operation}`);
       }
-      return problems.length === 0 ? { serviceName, ok: true, status: answer.status } : { serviceName, ok: false, status: answer.status, error: problems.join('; ') };
-    } catch (error) {
-      return { serviceName, ok: false, status: null, error: `POST ${url}: ${describeRequestError(error)}` };
-    }
+      return problems;
+    });
   }
 
   return {
