@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as analysisCost from './analysis-cost.js';
 import * as capacity from './capacity.js';
 import * as harnessMemory from './harness-memory.js';
+import * as headroom from './headroom.js';
 import * as overhead from './overhead.js';
 import * as samplerCost from './sampler-cost.js';
 import * as scale from './scale.js';
@@ -22,6 +23,7 @@ const benches: readonly (readonly [string, () => Promise<BenchOutcome>])[] = [
   ['capacity', capacity.run],
   ['harness-memory', harnessMemory.run],
   ['overhead', overhead.run],
+  ['headroom', headroom.run],
   ['scale', scale.run],
 ];
 
