@@ -6,6 +6,7 @@
 import { request, type Dispatcher } from 'undici';
 import { inputError, messageOf } from '../errors.js';
 import type { WsdlBinding, WsdlDocument, WsdlEndpoint, WsdlOperation } from '../wsdl/model.js';
+import { buildEnvelope, soapHeaders, splitClarkName } from '../traffic/soap-envelope.js';
 import type { VerifyOutcome } from './adapter.js';
 
 /** What a SOAP probe sends. */
@@ -18,17 +19,6 @@ export interface SoapProbe {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
 }
-
-const ENVELOPE_NS = { '1.1': 'http://schemas.xmlsoap.org/soap/envelope/', '1.2': 'http://www.w3.org/2003/05/soap-envelope' } as const;
-
-/** `{urn:x}GetQuote` → namespace and local name; a bare name takes `fallbackNs`. */
-function splitQName(qname: string, fallbackNs: string): { ns: string; local: string } {
-  const m = /^\{([^}]*)\}(.+)$/.exec(qname);
-  return m === null ? { ns: fallbackNs, local: qname } : { ns: m[1] ?? fallbackNs, local: m[2] ?? qname };
-}
-
-const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Endpoints of a service with the binding each uses, SOAP 1.1 first (the most widely answered). */
 function soapEndpoints(doc: WsdlDocument, serviceName: string): Array<{ endpoint: WsdlEndpoint; binding: WsdlBinding }> {
@@ -82,17 +72,12 @@ export function soapRequestsFor(doc: WsdlDocument, serviceName: string): SoapPro
   const soapVersion = first.binding.protocol === 'soap12' ? '1.2' : '1.1';
   return operationsOf(doc, first.binding).map((operation) => {
     const action = first.binding.operations.find((o) => o.name === operation.name)?.soapAction ?? null;
-    const { ns, local } = splitQName(operation.inputElement ?? operation.name, doc.targetNamespace);
-    const body =
-      `<?xml version="1.0" encoding="UTF-8"?>` +
-      `<soapenv:Envelope xmlns:soapenv="${ENVELOPE_NS[soapVersion]}"><soapenv:Body>` +
-      `<ns:${local} xmlns:ns="${escapeXml(ns)}"><ns:probe>gwscale</ns:probe></ns:${local}>` +
-      `</soapenv:Body></soapenv:Envelope>`;
-    const headers: Record<string, string> =
-      soapVersion === '1.1'
-        ? { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${action ?? ''}"` }
-        : { 'content-type': `application/soap+xml; charset=utf-8${action === null ? '' : `; action="${action}"`}` };
-    return { serviceName, address: first.endpoint.address, operation: operation.name, soapVersion, headers, body };
+    // A bare input element (or none: RPC style) is taken to be in the document's target namespace.
+    const element = operation.inputElement ?? operation.name;
+    const qname = element.startsWith('{') ? element : `{${doc.targetNamespace}}${element}`;
+    // The same envelope and headers as the load generator's, with one marker child instead of sample values.
+    const body = buildEnvelope(soapVersion, qname, splitClarkName(qname).ns === '' ? '<probe>gwscale</probe>' : '<ns:probe>gwscale</ns:probe>');
+    return { serviceName, address: first.endpoint.address, operation: operation.name, soapVersion, headers: soapHeaders(soapVersion, action), body };
   });
 }
 
