@@ -14,6 +14,7 @@ import * as headroom from './headroom.js';
 import * as overhead from './overhead.js';
 import * as samplerCost from './sampler-cost.js';
 import * as scale from './scale.js';
+import * as traffic from './traffic.js';
 import { formatCheck, formatOutcome, sig, writeResult, type BenchOutcome, type Check } from './lib/check.js';
 import { resultsDir } from './lib/paths.js';
 
@@ -24,6 +25,7 @@ const benches: readonly (readonly [string, () => Promise<BenchOutcome>])[] = [
   ['harness-memory', harnessMemory.run],
   ['overhead', overhead.run],
   ['headroom', headroom.run],
+  ['traffic', traffic.run],
   ['scale', scale.run],
 ];
 

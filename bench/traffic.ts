@@ -1,19 +1,22 @@
 /**
- * `npm run bench:traffic`: gwscale's burst generator against autocannon and wrk on one fixed local
- * target, each as its own process with the same connections and duration, and the rate
- * generator's accuracy at 2,000 req/s. CPU is measured by the OS: the bench's own children CPU
- * (`cutime + cstime` in /proc/self/stat) before and after each generator process is reaped.
+ * Bench: the traffic generator against the tools people use instead. gwscale's burst generator,
+ * autocannon and (when installed) wrk on one fixed local target, each as its own process with the
+ * same connections and duration, in alternating rounds; and the rate generator's accuracy at
+ * 2,000 req/s. CPU is measured by the OS: the bench's own children CPU (`cutime + cstime` in
+ * /proc/self/stat) before and after each generator process is reaped.
  *
- * Prints a table and writes bench/results/traffic.json. Linux only (reads /proc).
+ * Targets: gwscale's requests per CPU-second ≥ autocannon's (median of the rounds); the rate
+ * generator within 1 % of its rate. Part of `npm run bench`; alone: `npm run bench:traffic`.
+ * Linux only (reads /proc).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
+import { benchScript, root } from './lib/paths.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -129,7 +132,7 @@ function wrk(url: string, scriptFile: string): ToolRun {
 }
 
 async function startTarget(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/traffic-target.ts')], { cwd: root });
+  const child = spawn(process.execPath, benchScript('traffic-target'), { cwd: root });
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -157,7 +160,7 @@ function median(runs: readonly ToolRun[]): ToolRun {
 }
 const ratio = (a: number, b: number): number => Number((a / b).toFixed(3));
 
-async function main(): Promise<void> {
+export async function run(): Promise<BenchOutcome> {
   if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const work = mkdtempSync(join(tmpdir(), 'gwscale-bench-'));
   const bodyFile = join(work, 'request.xml');
@@ -170,7 +173,8 @@ async function main(): Promise<void> {
   let rateRun: GwscaleJson;
   let cliRun: ToolRun;
   try {
-    console.log(`target ${url}; ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds (medians per number)`);
+    // Progress on stderr: `npm run bench` keeps stdout for the figures.
+    process.stderr.write(`target ${url}; ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds (medians per number)\n`);
     for (let round = 1; round <= ROUNDS; round++) {
       // Alternate the order so drift on a shared machine does not favour one tool.
       const order = round % 2 === 1 ? ['gwscale burst', 'autocannon', 'wrk'] : ['wrk', 'autocannon', 'gwscale burst'];
@@ -178,11 +182,11 @@ async function main(): Promise<void> {
         if (tool === 'wrk' && !hasWrk) continue;
         const run = tool === 'wrk' ? wrk(url, luaFile) : tool === 'autocannon' ? autocannon(url) : gwscaleBurst(url, bodyFile);
         runs[tool]?.push(run);
-        console.log(`  round ${round} ${tool.padEnd(14)} ${String(run.requestsPerSec).padStart(7)} req/s  p99 ${run.p99Ms} ms  ${run.cpuSecondsPer10k} CPU-s/10k  ${run.requestsPerCpuSecond} req/CPU-s`);
+        process.stderr.write(`  round ${round} ${tool.padEnd(14)} ${String(run.requestsPerSec).padStart(7)} req/s  p99 ${run.p99Ms} ms  ${run.cpuSecondsPer10k} CPU-s/10k  ${run.requestsPerCpuSecond} req/CPU-s\n`);
       }
     }
     cliRun = gwscaleCli(url, bodyFile);
-    console.log(`  once    ${cliRun.tool.padEnd(14)} ${String(cliRun.requestsPerSec).padStart(7)} req/s  p99 ${cliRun.p99Ms} ms  ${cliRun.cpuSecondsPer10k} CPU-s/10k  ${cliRun.requestsPerCpuSecond} req/CPU-s`);
+    process.stderr.write(`  once    ${cliRun.tool.padEnd(14)} ${String(cliRun.requestsPerSec).padStart(7)} req/s  p99 ${cliRun.p99Ms} ms  ${cliRun.cpuSecondsPer10k} CPU-s/10k  ${cliRun.requestsPerCpuSecond} req/CPU-s\n`);
     rateRun = runGwscale(url, bodyFile, ['--mode', 'rate', '--rate', String(RATE), '-d', `${RATE_DURATION_S}s`, '--warmup', '1s']).json;
   } finally {
     child.kill('SIGTERM');
@@ -193,8 +197,6 @@ async function main(): Promise<void> {
   const wk = hasWrk ? median(runs.wrk ?? []) : null;
   const rateError = (rateRun.throughputPerSec - RATE) / RATE;
   const results = {
-    at: new Date().toISOString(),
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     settings: { connections: CONNECTIONS, durationSeconds: DURATION_S, rounds: ROUNDS },
     runs,
     median: { gwscale: gw, autocannon: ac, wrk: wk },
@@ -209,22 +211,24 @@ async function main(): Promise<void> {
       achievedPerSec: rateRun.throughputPerSec,
       sendRatePerSec: rateRun.sendRatePerSec,
       errorPercent: Number((rateError * 100).toFixed(3)),
-      withinOnePercent: Math.abs(rateError) <= 0.01,
       p99Ms: rateRun.latency.p99Ms,
     },
   };
-  mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/traffic.json'), JSON.stringify(results, null, 2) + '\n');
-  console.log('\nmedian             req/s      p99 ms   CPU-s/10k   req/CPU-s');
-  for (const r of [gw, ac, wk]) {
-    if (r !== null) console.log(`${r.tool.padEnd(16)} ${String(r.requestsPerSec).padStart(7)}  ${String(r.p99Ms).padStart(9)}  ${String(r.cpuSecondsPer10k).padStart(10)}  ${String(r.requestsPerCpuSecond).padStart(10)}`);
-  }
-  if (!hasWrk) console.log('wrk not installed: skipped (apt-get install -y wrk)');
-  console.log(`(through the full CLI, one run: ${cliRun.requestsPerSec} req/s, ${cliRun.requestsPerCpuSecond} req/CPU-s = ${results.cli.requestsPerCpuSecondOverAutocannon} × autocannon's median)`);
-  console.log(`\ngwscale ÷ autocannon: throughput ${results.ratios.gwscaleOverAutocannon.throughput}, requests per CPU-second ${results.ratios.gwscaleOverAutocannon.requestsPerCpuSecond}`);
-  if (results.ratios.gwscaleOverWrk !== null) console.log(`gwscale ÷ wrk:        throughput ${results.ratios.gwscaleOverWrk.throughput}, requests per CPU-second ${results.ratios.gwscaleOverWrk.requestsPerCpuSecond}`);
-  console.log(`rate ${RATE}/s for ${RATE_DURATION_S} s: achieved ${results.rate.achievedPerSec}/s (${results.rate.errorPercent}%, sent ${results.rate.sendRatePerSec}/s), p99 ${results.rate.p99Ms} ms`);
-  console.log('written bench/results/traffic.json');
+  const line = (r: ToolRun): string => `${r.tool} ${sig(r.requestsPerSec)} req/s, p99 ${r.p99Ms} ms, ${sig(r.requestsPerCpuSecond)} req/CPU-s`;
+  return {
+    name: 'traffic',
+    info: [
+      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk].filter((r): r is ToolRun => r !== null).map(line).join('; ')}${hasWrk ? '' : '; wrk not installed: skipped (apt-get install -y wrk)'}`,
+      `traffic: gwscale ÷ autocannon throughput ${results.ratios.gwscaleOverAutocannon.throughput}×` +
+        (results.ratios.gwscaleOverWrk === null ? '' : `; gwscale ÷ wrk throughput ${results.ratios.gwscaleOverWrk.throughput}×, requests per CPU-second ${results.ratios.gwscaleOverWrk.requestsPerCpuSecond}×`) +
+        `; through the full CLI (start-up included) ${sig(cliRun.requestsPerCpuSecond)} req/CPU-s`,
+    ],
+    checks: [
+      check('traffic: gwscale ÷ autocannon, requests per CPU-second', results.ratios.gwscaleOverAutocannon.requestsPerCpuSecond, '>=', 1, '×'),
+      check(`traffic: rate generator's error at ${RATE}/s for ${RATE_DURATION_S} s`, Math.abs(rateError) * 100, '<=', 1, '%'),
+    ],
+    data: results,
+  };
 }
 
-await main();
+if (isMain(import.meta.url)) await runAlone(run);
