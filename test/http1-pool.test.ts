@@ -79,6 +79,21 @@ describe('Http1Pool against Node’s HTTP server', () => {
     expect(seen.headers).toMatchObject({ authorization: 'Basic eDp5', 'content-length': String(Buffer.byteLength('{"name":"grüße"}')), host: new URL(url).host });
   });
 
+  it('sends a Latin-1 header value as Latin-1 and the body as UTF-8, and reuses a frozen header object safely', async () => {
+    const { url } = await httpServer(echo);
+    const p = pool(url);
+    const latin = await p.request({ method: 'POST', path: '/l', headers: { 'x-name': 'café' }, body: 'grüße ☃', timeoutMs: 5_000 });
+    const seen = JSON.parse(latin.text) as { headers: Record<string, string>; body: string };
+    expect(Buffer.from(seen.headers['x-name'] ?? '', 'latin1').toString('latin1')).toBe('café');
+    expect(seen.body).toBe('grüße ☃');
+    const frozen = Object.freeze({ 'content-type': 'application/json' });
+    for (const body of ['{"a":1}', '{"b":"ü"}', '{}']) {
+      const answer = JSON.parse((await p.request({ method: 'POST', path: '/f', headers: frozen, body, timeoutMs: 5_000 })).text) as { headers: Record<string, string>; body: string };
+      expect(answer.body).toBe(body);
+      expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    }
+  });
+
   it('keeps connections alive: 200 sequential calls use one socket, 64 concurrent calls at most 4', async () => {
     const server = await httpServer(echo);
     const p = pool(server.url, 4);

@@ -204,12 +204,16 @@ export class AdminClient {
   readonly #authorization: string | null;
   readonly #transport: Transport;
   readonly #basePath: string;
+  readonly #merged = new WeakMap<object, Readonly<Record<string, string>>>();
+  readonly #authOnly: Readonly<Record<string, string>>;
 
   constructor(options: AdminClientOptions) {
     this.#options = Object.freeze({ ...options });
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.name = options.name;
     this.#authorization = options.auth ? `Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`).toString('base64')}` : null;
+    const authOnly: Record<string, string> = this.#authorization === null ? {} : { authorization: this.#authorization };
+    this.#authOnly = Object.freeze(authOnly);
     const base = new URL(this.baseUrl);
     this.#basePath = base.pathname.replace(/\/+$/, '');
     const connections = options.connections ?? 16;
@@ -230,8 +234,7 @@ export class AdminClient {
       let failure: CallFailure;
       let retryAfter: string | undefined;
       try {
-        const headers = this.#authorization === null ? { ...call.headers } : { ...call.headers, authorization: this.#authorization };
-        const answer = await this.#transport.send(call.method, this.#basePath + call.path, headers, call.body, timeoutMs);
+        const answer = await this.#transport.send(call.method, this.#basePath + call.path, this.#headersFor(call.headers), call.body, timeoutMs);
         const unavailable = classifyStatus(answer.status);
         if (unavailable === null) return withAttempts(answer, attempt);
         failure = unavailable;
@@ -248,6 +251,19 @@ export class AdminClient {
       this.#options.onRetry?.(`${this.name}: ${call.method} ${safeUrl(`${this.baseUrl}${call.path}`)}: ${failure.description}; retry ${attempt} of ${policy.attempts - 1} in ${Math.round(delay)} ms`);
       await sleep(delay);
     }
+  }
+
+  /**
+   * The call's headers with the client's Authorization, as one frozen object kept per (frozen)
+   * header object of the caller's: the transport encodes each such object once.
+   */
+  #headersFor(headers: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+    if (headers === undefined) return this.#authOnly;
+    const kept = this.#merged.get(headers);
+    if (kept !== undefined) return kept;
+    const merged = Object.freeze(this.#authorization === null ? { ...headers } : { ...headers, authorization: this.#authorization });
+    if (Object.isFrozen(headers)) this.#merged.set(headers, merged);
+    return merged;
   }
 
   #error(call: AdminRequest, url: string, failure: CallFailure, attempts: number, cause: unknown): AdminCallError {

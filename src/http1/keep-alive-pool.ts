@@ -14,6 +14,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
 import { headerFields, ResponseParser } from './response-parser.js';
 
 export interface Http1PoolOptions {
@@ -69,7 +70,9 @@ interface Connection {
   readonly socket: Socket;
   readonly parser: ResponseParser;
   call: Call | null;
-  body: Buffer[];
+  /** The answer's body so far, decoded as it arrives (a character split between reads is held by `decoder`). */
+  text: string;
+  readonly decoder: StringDecoder;
   bodyBytes: number;
   /** performance.now() of the last write or read for the call in flight, or when it became idle. */
   lastActivityMs: number;
@@ -86,6 +89,14 @@ const keepAliveTimeout = /\r\nkeep-alive:[^\r]*\btimeout=(\d+)/i;
 const safePath = /^\/[\x21-\x7e]*$/;
 /** RFC 9110 token. */
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Header lines already encoded, per (frozen) header object. */
+interface EncodedFields {
+  readonly text: string;
+  /** Printable ASCII (and tabs) only: the lines read the same in Latin-1 and UTF-8. */
+  readonly ascii: boolean;
+}
+const encodedFields = new WeakMap<object, EncodedFields>();
+const asciiOnly = /^[\t\r\n\x20-\x7e]*$/;
 /** A field value sent as Latin-1: tab, printable characters, no CR, LF or NUL. */
 const fieldValue = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -173,7 +184,8 @@ export class Http1Pool {
       }),
       parser,
       call: null,
-      body: [],
+      text: '',
+      decoder: new StringDecoder('utf8'),
       bodyBytes: 0,
       lastActivityMs: performance.now(),
       dead: false,
@@ -181,7 +193,7 @@ export class Http1Pool {
     };
     parser.onBody = (data) => {
       conn.bodyBytes += data.byteLength;
-      if (conn.bodyBytes <= this.#maxAnswerBytes) conn.body.push(Buffer.from(data));
+      if (conn.bodyBytes <= this.#maxAnswerBytes) conn.text += conn.decoder.write(data);
     };
     conn.socket.on('error', (error) => this.#kill(conn, error));
     conn.socket.on('close', () => {
@@ -193,7 +205,7 @@ export class Http1Pool {
   }
 
   #start(conn: Connection, call: Call): void {
-    let bytes: Buffer;
+    let bytes: Buffer | string;
     try {
       bytes = this.#encode(call.request);
     } catch (error) {
@@ -203,7 +215,8 @@ export class Http1Pool {
       return;
     }
     conn.call = call;
-    conn.body = [];
+    conn.text = '';
+    conn.decoder.end();
     conn.bodyBytes = 0;
     conn.parser.begin(call.request.method === 'HEAD');
     conn.lastActivityMs = performance.now();
@@ -212,20 +225,41 @@ export class Http1Pool {
     this.#startTimer();
   }
 
-  #encode(request: Http1Request): Buffer {
+  /**
+   * The whole request for one write: a string when the head is ASCII and the body a string (written
+   * as UTF-8, the head's bytes unchanged), else a Buffer.
+   */
+  #encode(request: Http1Request): Buffer | string {
     if (!safePath.test(request.path)) throw new Http1Error('ERR_HTTP1_INVALID', `invalid request path ${JSON.stringify(request.path)} (encode it first)`);
-    let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n`;
-    for (const [name, value] of Object.entries(request.headers)) {
+    const fields = this.#fieldsOf(request.headers);
+    const start = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n${fields.text}`;
+    const body = request.body;
+    const framed = body !== undefined || request.method === 'POST' || request.method === 'PUT';
+    if (typeof body === 'string' && fields.ascii) return `${start}content-length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
+    const bytes = body === undefined ? null : typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const head = Buffer.from(`${start}${framed ? `content-length: ${bytes?.byteLength ?? 0}\r\n` : ''}\r\n`, 'latin1');
+    return bytes === null ? head : Buffer.concat([head, bytes]);
+  }
+
+  /**
+   * The header lines for a set of fields, checked once: callers send the same few header objects
+   * again and again (a client's JSON and auth headers), so their lines are kept per object.
+   */
+  #fieldsOf(headers: Readonly<Record<string, string>>): EncodedFields {
+    const kept = encodedFields.get(headers);
+    if (kept !== undefined) return kept;
+    let text = '';
+    for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase();
       if (lower === 'host' || lower === 'content-length' || lower === 'connection' || lower === 'transfer-encoding') continue;
       if (!token.test(name)) throw new Http1Error('ERR_HTTP1_INVALID', `invalid header name ${JSON.stringify(name)}`);
       if (!fieldValue.test(value)) throw new Http1Error('ERR_HTTP1_INVALID', `header ${JSON.stringify(name)} holds a line break or a character outside Latin-1`);
-      head += `${name}: ${value}\r\n`;
+      text += `${name}: ${value}\r\n`;
     }
-    const body = request.body === undefined ? null : typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
-    if (body !== null || request.method === 'POST' || request.method === 'PUT') head += `content-length: ${body?.byteLength ?? 0}\r\n`;
-    head += '\r\n';
-    return body === null ? Buffer.from(head, 'latin1') : Buffer.concat([Buffer.from(head, 'latin1'), body]);
+    const fields = { text, ascii: asciiOnly.test(text) };
+    // Only frozen objects are kept: a caller could change another one between calls.
+    if (Object.isFrozen(headers)) encodedFields.set(headers, fields);
+    return fields;
   }
 
   #onRead(conn: Connection, data: Buffer): boolean {
@@ -249,8 +283,8 @@ export class Http1Pool {
     conn.call = null;
     const parser = conn.parser;
     const head = parser.head;
-    const text = conn.body.length === 1 ? (conn.body[0] as Buffer).toString('utf8') : Buffer.concat(conn.body).toString('utf8');
-    conn.body = [];
+    const text = conn.text + conn.decoder.end();
+    conn.text = '';
     const hinted = keepAliveTimeout.exec(head);
     conn.idleLimitMs = hinted === null ? this.#idleMs : Math.min(this.#idleMs, Math.max(0, Number(hinted[1]) * 1000 - 1000));
     if (parser.closeAfter || parser.rest !== null || conn.dead) this.#kill(conn, null);

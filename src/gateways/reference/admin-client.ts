@@ -20,6 +20,9 @@ export interface CallOptions {
   readonly retry?: RetryPolicy;
 }
 
+/** Frozen, so the admin client and its transport encode it once. */
+const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json' });
+
 export class ReferenceAdminClient {
   readonly adminUrl: string;
   readonly #http: AdminClient;
@@ -40,7 +43,7 @@ export class ReferenceAdminClient {
       method,
       path,
       idempotent: options.idempotent ?? method === 'GET',
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: JSON_HEADERS }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
     });
