@@ -13,11 +13,9 @@
  *
  *   npx tsx bench/headroom.ts   (BENCH_HEADROOM_SECONDS=6, BENCH_HEADROOM_CONNECTIONS=16)
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { spawnBackend, type SpawnedBackend } from '../src/backend/spawn.js';
 import { createServiceCatalog } from '../src/driver/generated-catalog.js';
 import type { ServiceCatalog } from '../src/driver/service-catalog.js';
@@ -30,20 +28,12 @@ import type { TrafficOptions } from '../src/traffic/options.js';
 import { parseWsdl } from '../src/wsdl/index.js';
 import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
 import { runNode } from './lib/children.js';
-import { benchScript, root } from './lib/paths.js';
+import { generatorSource, reapedChildrenCpuSeconds, startFixedTarget } from './lib/generator.js';
 
 const SECONDS = Number(process.env['BENCH_HEADROOM_SECONDS'] ?? 6);
 const CONNECTIONS = Number(process.env['BENCH_HEADROOM_CONNECTIONS'] ?? 16);
 const SERVICES = 20;
 const TARGET_FACTOR = 10;
-
-/** CPU seconds of this process's reaped children (user + system), from /proc/self/stat. */
-function reapedChildrenCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name, field 3 is index 0: cutime (16) and cstime (17) are 13 and 14.
-  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
-}
 
 const cpuSecondsOf = (pid: number | null): number => (pid === null ? NaN : readProcStat(pid).cpuTicks / CLOCK_TICKS_PER_SECOND);
 
@@ -56,17 +46,10 @@ interface BurstResult {
   readonly headroom: { readonly cpuSeconds: number };
 }
 
-/** The generator as its own process: the compiled `runTraffic`, which `gwscale traffic` calls. */
-const runnerSource = `
-import { runTraffic } from ${JSON.stringify(join(root, 'dist/api/traffic.js'))};
-const { result } = await runTraffic(JSON.parse(process.argv[1]));
-process.stdout.write(JSON.stringify(result));
-`;
-
 /** One burst in a generator process of its own; `processCpuSeconds` is that whole process's CPU from the OS. */
 async function burst(options: TrafficOptions): Promise<{ result: BurstResult; processCpuSeconds: number }> {
   const before = reapedChildrenCpuSeconds();
-  const child = await runNode(['--input-type=module', '-e', runnerSource, JSON.stringify(options)], { timeoutMs: ((options.durationMs ?? 0) + 60_000) });
+  const child = await runNode(['--input-type=module', '-e', generatorSource, JSON.stringify(options)], { timeoutMs: ((options.durationMs ?? 0) + 60_000) });
   const processCpuSeconds = reapedChildrenCpuSeconds() - before;
   if (child.exitCode !== 0) throw new Error(`the generator exited ${child.exitCode ?? child.signal}: ${child.stderr.slice(-400)}`);
   return { result: JSON.parse(child.stdout) as BurstResult, processCpuSeconds };
@@ -82,14 +65,8 @@ function burstOptions(url: string, wsdlFile: string, operation: string, seconds:
 
 /** The generator's requests per second of its own CPU against a target that answers at once. */
 async function capacityAgainstNullTarget(wsdlFile: string, operation: string): Promise<{ perCpuSecond: number; result: BurstResult }> {
-  const target = spawn(process.execPath, benchScript('traffic-target'), { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const { child: target, url } = await startFixedTarget();
   try {
-    const first = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: target.stdout }).once('line', resolve);
-      target.once('exit', (code) => reject(new Error(`the bench target exited with ${code}`)));
-    });
-    const { port } = JSON.parse(first) as { port: number };
-    const url = `http://127.0.0.1:${port}/services/quote`;
     await burst(burstOptions(url, wsdlFile, operation, 2));
     const { result } = await burst(burstOptions(url, wsdlFile, operation, SECONDS));
     return { perCpuSecond: result.completed / result.headroom.cpuSeconds, result };

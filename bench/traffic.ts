@@ -9,13 +9,13 @@
  * generator within 1 % of its rate. Part of `npm run bench`; alone: `npm run bench:traffic`.
  * Linux only (reads /proc).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
-import { benchScript, root } from './lib/paths.js';
+import { generatorSource, reapedChildrenCpuSeconds, startFixedTarget } from './lib/generator.js';
+import { root } from './lib/paths.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
@@ -38,19 +38,11 @@ interface ToolRun {
   readonly requestsPerCpuSecond: number;
 }
 
-/** CPU seconds of this process's reaped children (user + system), from /proc/self/stat. */
-function childrenCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name: field 3 is index 0, so cutime (16) and cstime (17) are 13 and 14.
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
-
 /** Runs a generator to completion as a child process; returns its stdout and the CPU it used. */
 function measure(command: string, args: readonly string[]): { stdout: string; cpuSeconds: number } {
-  const before = childrenCpuSeconds();
+  const before = reapedChildrenCpuSeconds();
   const child = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: (DURATION_S + 60) * 1000 });
-  const cpuSeconds = childrenCpuSeconds() - before;
+  const cpuSeconds = reapedChildrenCpuSeconds() - before;
   if (child.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${child.status ?? child.signal}: ${child.stderr.slice(-500)}`);
   return { stdout: child.stdout, cpuSeconds };
 }
@@ -83,23 +75,13 @@ function runGwscale(url: string, bodyFile: string, extra: readonly string[]): { 
   return { json: JSON.parse(stdout) as GwscaleJson, cpuSeconds };
 }
 
-/**
- * The generator alone as its own process: the compiled `runTraffic` (what `gwscale traffic` calls)
- * without the CLI's command registry, whose other commands' imports cost ~0.3 CPU-s per start.
- */
-const runnerSource = `
-import { runTraffic } from ${JSON.stringify(join(root, 'dist/api/traffic.js'))};
-const { result } = await runTraffic(JSON.parse(process.argv[1]));
-process.stdout.write(JSON.stringify(result));
-`;
-
 function gwscaleBurst(url: string, bodyFile: string): ToolRun {
   const options = {
     url, wsdl: null, operation: null, soapVersion: null, body: bodyFile, contentType, mode: 'burst', connections: CONNECTIONS, httpClient: 'socket',
     requests: null, ratePerSec: null, durationMs: DURATION_S * 1000, warmup: null, workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000,
     allowRemote: false, skipProbe: true,
   };
-  const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', runnerSource, JSON.stringify(options)]);
+  const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', generatorSource, JSON.stringify(options)]);
   const json = JSON.parse(stdout) as GwscaleJson;
   return toolRun('gwscale burst', json.completed, json.durationMs / 1000, json.latency.p99Ms, cpuSeconds);
 }
@@ -131,17 +113,6 @@ function wrk(url: string, scriptFile: string): ToolRun {
   return toolRun('wrk', Number(total[1]), seconds, Number(p99Ms.toFixed(3)), cpuSeconds);
 }
 
-async function startTarget(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, benchScript('traffic-target'), { cwd: root });
-  const lines = createInterface({ input: child.stdout });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bench target exited with ${code}`)));
-  });
-  const { port } = JSON.parse(first) as { port: number };
-  return { child, url: `http://127.0.0.1:${port}/services/quote` };
-}
-
 /** Each number's median over the rounds, taken separately (noise on a shared machine hits them differently). */
 function median(runs: readonly ToolRun[]): ToolRun {
   const mid = (pick: (r: ToolRun) => number): number => {
@@ -168,7 +139,7 @@ export async function run(): Promise<BenchOutcome> {
   const luaFile = join(work, 'post.lua');
   writeFileSync(luaFile, `wrk.method = "POST"\nwrk.body = [[${body}]]\nwrk.headers["Content-Type"] = "${contentType}"\n`);
   const hasWrk = wrkInstalled();
-  const { child, url } = await startTarget();
+  const { child, url } = await startFixedTarget();
   const runs: Record<string, ToolRun[]> = { 'gwscale burst': [], autocannon: [], wrk: [] };
   let rateRun: GwscaleJson;
   let cliRun: ToolRun;
