@@ -191,7 +191,9 @@ describe('find-max', () => {
     // 320/s is three times the capacity: it can never hold.
     expect(findMax.steps.filter((s) => s.ratePerSec >= 320).every((s) => !s.passed)).toBe(true);
     expect(findMax.maxSustainableRatePerSec).not.toBeNull();
-    expect(findMax.maxSustainableRatePerSec).toBeGreaterThanOrEqual(20);
+    // 20/s is a fifth of the capacity and normally holds; a stall of the shared machine during that
+    // first step makes the search step down once (to 10/s) and refine back up, which is right too.
+    expect(findMax.maxSustainableRatePerSec).toBeGreaterThanOrEqual(10);
     expect(findMax.maxSustainableRatePerSec).toBeLessThan(320);
     expect(findMax.steps.some((s) => s.phase === 'confirm')).toBe(true);
     expect(findMax.thresholds.maxP99Ms).toBe(150);
