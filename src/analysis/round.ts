@@ -15,14 +15,25 @@ export interface Round {
    * it, else RSS. `memorySource` says which.
    */
   readonly memoryBytes: number;
+  /**
+   * Every reading taken at this point (`--readings K`, a few hundred ms apart, each after its own
+   * forced GC), in order. `memoryBytes` is their mean. Absent or of length 1 for a single reading.
+   * Their scatter is the run's pure measurement error (the lack-of-fit test reads it).
+   */
+  readonly readingsBytes?: readonly number[];
   /** e.g. `v8-heap-after-gc`, `jvm-heap-after-gc`, `go-heap-inuse-after-gc`, `rss`, `csv`. */
   readonly memorySource: string;
   /** True when `memoryBytes` was read after a forced GC (no garbage in it). */
   readonly afterGc: boolean;
   /** Resident set size of the gateway process after the round; null when not measured. */
   readonly rssBytes: number | null;
-  /** Highest memory seen while the deploy ran (RSS sampled at a short interval); null when not measured. */
+  /** Highest memory seen while the deploy ran (sampled at a short interval); null when not measured. */
   readonly peakBytes: number | null;
+  /**
+   * What `peakBytes` and `preDeployBytes` measure: `heap` (heap in use, the same kind of memory as
+   * `memoryBytes` — V8, JVM, Go) or `rss`. Absent means `rss` (runs logged before this field).
+   */
+  readonly peakSource?: 'heap' | 'rss';
   /** Same measure as `peakBytes`, read just before the deploy started; the base of the deploy peak factor. */
   readonly preDeployBytes: number | null;
   /** Time spent registering this round's new services. */
