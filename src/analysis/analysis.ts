@@ -34,6 +34,11 @@ export interface AnalysisOptions {
   readonly heapMaxSource?: HeapMaxSource;
   /** Deploy peak factor to use instead of the measured one (--deploy-peak-factor). */
   readonly deployPeakFactor?: number | null;
+  /**
+   * Healthy only when the upper 95 % bound of memory kept per deploy is below this fraction of
+   * memory (--leak-margin; default LEAK_MARGIN_FRACTION, and never below LEAK_MARGIN_FLOOR_BYTES).
+   */
+  readonly leakMarginFraction?: number | null;
 }
 
 export type HeapMaxSource = 'option' | 'run-settings';
