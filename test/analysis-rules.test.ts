@@ -1,14 +1,18 @@
 /**
- * The rule chain on seeded synthetic series of every class. Healthy series — after GC, with a
- * ±10 % sawtooth, with a one-off step — must never be called leaks over 500 seeds; leaks of
- * moderate size must be caught in (nearly) every seed.
+ * The verdict engine on seeded synthetic series of every class (our own generators: the scenario
+ * grid with field-like irregularity is `npm run bench -- verdict`). Healthy series may be called a
+ * leak in at most 1 % of seeds (the engine's levels are 0.001 per test); leaks of moderate size must
+ * be caught in (nearly) every seed; `healthy` needs evidence of absence (the equivalence test).
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeRounds, type Analysis } from '../src/analysis/analysis.js';
 import type { RuleName } from '../src/analysis/rules/rule.js';
+import { RULE_ORDER } from '../src/analysis/verdict.js';
 import { HEALTHY, KiB, MiB, rowsOf, simulate, withLoad, type Noise, type Step } from './analysis-synthetic.js';
 
 const SEEDS = 500;
+/** At most 1 % of healthy seeds may be called a leak. */
+const FALSE_LEAKS = SEEDS / 100;
 const GC: Noise = { afterGc: true, sdFraction: 0.005 };
 const SAWTOOTH: Noise = { afterGc: false, sawtooth: 0.1 };
 
@@ -31,7 +35,7 @@ function answer(a: Analysis, rule: RuleName): string {
 
 const full = { services: 1000, batch: 100, restartAt: [500], redeploys: 6 };
 
-describe('healthy series are not called leaks (500 seeds each)', () => {
+describe('healthy series are not called leaks (500 seeds each, at most 1 %)', () => {
   const cases: [string, Step[], Noise][] = [
     ['linear rounds, after GC', simulate(HEALTHY, { services: 1000, batch: 100 }), GC],
     ['rounds, restart and redeploys, after GC', simulate(HEALTHY, full), GC],
@@ -44,74 +48,85 @@ describe('healthy series are not called leaks (500 seeds each)', () => {
   ];
   it.each(cases)('%s', (_name, steps, noise) => {
     const counts = verdicts(steps, noise);
-    expect(counts.leak ?? 0).toBe(0);
+    expect(counts.leak ?? 0).toBeLessThanOrEqual(FALSE_LEAKS);
     expect(counts['concurrency-retention'] ?? 0).toBe(0);
   });
 
-  it('calls a clean after-GC run healthy and says which rules could have seen a leak', () => {
+  it('calls a clean after-GC run with redeploys healthy by the equivalence test, in at least 95 % of seeds', () => {
     const counts = verdicts(simulate(HEALTHY, full), GC);
-    expect(counts.healthy).toBe(SEEDS);
+    expect(counts.healthy).toBeGreaterThanOrEqual(0.95 * SEEDS);
     const a = one(simulate(HEALTHY, full), GC);
     expect(a.verdict.kind).toBe('healthy');
     expect(a.verdict.leak).toBe(false);
-    expect(answer(a, 'restart-drop')).toBe('not-leak');
-    expect(answer(a, 'constant-services-trend')).toBe('not-leak');
-    expect(answer(a, 'shape')).toBe('not-leak');
+    expect(a.verdict.decidedBy).toBe('equivalence');
+    expect(answer(a, 'model-selection')).toBe('not-leak');
+    expect(answer(a, 'lack-of-fit')).toBe('fits');
+    expect(answer(a, 'equivalence')).toBe('not-leak');
+    expect(a.estimates.retainedPerDeploy!.upper95!).toBeLessThan(a.leakMarginBytes);
+  });
+
+  it('does not call rounds alone healthy: what a deploy keeps needs redeploys to be bounded', () => {
+    const a = one(simulate(HEALTHY, { services: 1000, batch: 100 }), GC);
+    expect(a.verdict.kind).toBe('inconclusive');
+    expect(a.verdict.needs.join(' ')).toMatch(/--redeploys/);
   });
 });
 
 describe('leaks are caught (power over 500 seeds)', () => {
-  it('quadratic growth from kept configurations (retain-configs), rounds only, after GC: shape rule', () => {
+  it('kept configurations (retain-configs), rounds only, after GC', () => {
     const steps = simulate({ ...HEALTHY, retainedPerSupersededServiceBytes: 9 * KiB }, { services: 1000, batch: 100 });
-    expect(verdicts(steps, GC).leak).toBe(SEEDS);
+    expect(verdicts(steps, GC).leak).toBeGreaterThanOrEqual(0.99 * SEEDS);
     const a = one(steps, GC);
-    expect(a.verdict.decidedBy).toBe('shape');
-    expect(a.verdict.reasons.find((r) => r.rule === 'shape')?.numbers.retainedPerSupersededServiceBytes).toBeGreaterThan(7 * KiB);
-  });
-
-  it('the same leak from only 4 after-GC rounds of equal size', () => {
-    const steps = simulate({ ...HEALTHY, retainedPerSupersededServiceBytes: 30 * KiB }, { services: 400, batch: 100, zeroRow: false });
-    expect(verdicts(steps, GC).leak).toBe(SEEDS);
+    expect(a.verdict.decidedBy).toBe('retention');
+    expect(a.estimates.model?.chosen).toBe('linear+retained-configs');
+    // 9 KiB per superseded service × 1000 services.
+    expect(a.retainedPerDeployBytes! / (9 * KiB * 1000)).toBeGreaterThan(0.8);
+    expect(a.retainedPerDeployBytes! / (9 * KiB * 1000)).toBeLessThan(1.2);
   });
 
   it('the same leak under a ±10 % sawtooth when it is large', () => {
     const steps = simulate({ ...HEALTHY, retainedPerSupersededServiceBytes: 30 * KiB }, { services: 1000, batch: 100 });
-    expect(verdicts(steps, SAWTOOTH).leak).toBeGreaterThanOrEqual(SEEDS * 0.95);
+    expect(verdicts(steps, SAWTOOTH).leak).toBeGreaterThanOrEqual(SEEDS * 0.9);
   });
 
-  it('a restart that releases kept configurations: restart-drop rule', () => {
+  it('a restart that releases kept configurations, and redeploys: the restart is explained by the model, not by a shift', () => {
     const steps = simulate({ ...HEALTHY, retainedPerSupersededServiceBytes: 9 * KiB }, { services: 1000, batch: 100, restartAt: [500], redeploys: 4 });
     expect(verdicts(steps, GC).leak).toBe(SEEDS);
     const a = one(steps, GC);
-    expect(a.verdict.decidedBy).toBe('restart-drop');
-    expect(a.estimates.perService?.method).toBe('clean-rows');
+    expect(a.estimates.model?.chosen).toBe('linear+retained-configs');
+    expect(a.perServiceBytes! / (60 * KiB)).toBeGreaterThan(0.9);
+    expect(a.perServiceBytes! / (60 * KiB)).toBeLessThan(1.1);
   });
 
-  it('a fixed leak per deploy over redeploys at unchanged services: constant-services trend', () => {
+  it('a fixed leak per deploy over redeploys at unchanged services', () => {
     const steps = simulate({ ...HEALTHY, leakPerDeployBytes: 1 * MiB }, { services: 1000, batch: 100, redeploys: 6 });
     expect(verdicts(steps, GC).leak).toBeGreaterThanOrEqual(SEEDS * 0.95);
     const a = one(steps, GC);
-    expect(a.verdict.decidedBy).toBe('constant-services-trend');
-    expect(a.estimates.retainedPerDeploy?.method).toBe('constant-services-trend');
+    expect(a.estimates.model?.chosen).toBe('linear+per-deploy');
     expect(a.retainedPerDeployBytes).toBeGreaterThan(0.5 * MiB);
     expect(a.retainedPerDeployBytes).toBeLessThan(1.5 * MiB);
+    const [lo, hi] = a.estimates.retainedPerDeploy!.ci95!;
+    expect(lo!).toBeLessThan(1 * MiB);
+    expect(hi!).toBeGreaterThan(1 * MiB);
   });
 });
 
 describe('bounded retention is not a leak', () => {
-  it('a cache that fills and stops, with a restart: plateau', () => {
+  it('a cache that fills and stops, with a restart', () => {
     const steps = simulate({ ...HEALTHY, cacheBytes: 10 * MiB }, full);
-    expect(verdicts(steps, GC)['bounded-retention']).toBe(SEEDS);
+    expect(verdicts(steps, GC)['bounded-retention']).toBeGreaterThanOrEqual(0.95 * SEEDS);
     const a = one(steps, GC);
     expect(a.verdict.kind).toBe('bounded-retention');
-    expect(a.verdict.decidedBy).toBe('plateau');
+    expect(a.verdict.decidedBy).toBe('model-selection');
+    expect(a.estimates.model?.retention).toBe('saturating');
     expect(a.boundedRetentionBytes).toBeGreaterThan(7 * MiB);
     expect(a.boundedRetentionBytes).toBeLessThan(13 * MiB);
-    expect(answer(a, 'restart-drop')).toBe('no-say');
   });
 
   it('a one-off step at the first reload after GC', () => {
-    expect(verdicts(simulate({ ...HEALTHY, firstDeployStepBytes: 10 * MiB }, full), GC)['bounded-retention']).toBe(SEEDS);
+    const counts = verdicts(simulate({ ...HEALTHY, firstDeployStepBytes: 10 * MiB }, full), GC);
+    expect(counts['bounded-retention']).toBeGreaterThanOrEqual(0.95 * SEEDS);
+    expect(counts.leak ?? 0).toBe(0);
   });
 });
 
@@ -135,9 +150,10 @@ describe('concurrency', () => {
     expect(one(steps, GC).verdict.decidedBy).toBe('concurrency');
   });
 
-  it('memory back to baseline after traffic: healthy', () => {
+  it('memory back to baseline after traffic: no finding from the traffic steps', () => {
     const steps = withLoad(base, concurrencies, 'healthy', 0);
-    expect(verdicts(steps, GC).healthy).toBe(SEEDS);
+    const counts = verdicts(steps, GC);
+    expect((counts.leak ?? 0) + (counts['concurrency-retention'] ?? 0)).toBe(0);
     expect(answer(one(steps, GC), 'concurrency')).toBe('not-leak');
   });
 
@@ -150,18 +166,19 @@ describe('concurrency', () => {
 });
 
 describe('too little data', () => {
-  it('is inconclusive with fewer than 4 rows, saying what to add', () => {
+  it('is inconclusive with fewer than 4 deploy readings, saying what to add', () => {
     const steps = simulate({ ...HEALTHY, retainedPerSupersededServiceBytes: 30 * KiB }, { services: 300, batch: 100, zeroRow: false });
-    const counts = verdicts(steps, GC, 50);
-    expect(counts.inconclusive).toBe(50);
+    expect(verdicts(steps, GC, 50).inconclusive).toBe(50);
     const a = one(steps, GC);
-    expect(a.verdict.needs).toEqual(expect.arrayContaining(['add --restart-at 300', 'add --redeploys 6', 'add rounds: at least 4 rounds, e.g. --services 400 --batch 100']));
-    expect(answer(a, 'shape')).toBe('no-say');
+    expect(a.verdict.needs.join(' ')).toMatch(/at least 4 deploys/);
+    expect(answer(a, 'model-selection')).toBe('no-say');
   });
 
-  it('lists every rule, in chain order, with its numbers', () => {
+  it('lists every test, in order, with finite numbers', () => {
     const a = one(simulate(HEALTHY, full), GC);
-    expect(a.verdict.reasons.map((r) => r.rule)).toEqual(['restart-drop', 'constant-services-trend', 'shape', 'concurrency', 'plateau']);
+    const order = a.verdict.reasons.map((r) => r.rule);
+    expect(order).toEqual(['model-selection', 'lack-of-fit', 'retention', 'equivalence', 'restart', 'concurrency']);
+    expect([...order].sort((x, y) => RULE_ORDER.indexOf(x) - RULE_ORDER.indexOf(y))).toEqual(order);
     for (const r of a.verdict.reasons) {
       expect(r.reason).toMatch(/\.$/);
       for (const v of Object.values(r.numbers)) expect(v === null || Number.isFinite(v)).toBe(true);
@@ -175,9 +192,9 @@ describe('numbers and determinism', () => {
     expect(JSON.stringify(analyzeRounds(rows))).toBe(JSON.stringify(analyzeRounds(structuredClone(rows))));
   });
 
-  it('estimates the live cost per service of a healthy run from the linear fit, within 5 %', () => {
+  it('estimates the live cost per service of a healthy run from the curve model, within 5 %', () => {
     const a = one(simulate(HEALTHY, { services: 1000, batch: 100 }), GC);
-    expect(a.estimates.perService?.method).toBe('linear-fit');
+    expect(a.estimates.perService?.method).toBe('curve-model');
     expect(a.perServiceBytes! / (60 * KiB)).toBeGreaterThan(0.95);
     expect(a.perServiceBytes! / (60 * KiB)).toBeLessThan(1.05);
     const [lo, hi] = a.estimates.perService!.ci95!;
@@ -192,26 +209,40 @@ describe('numbers and determinism', () => {
     expect(a.predictedOomServices).toBeGreaterThan(2900);
     expect(a.predictedOomServices).toBeLessThan(3250);
     expect(a.estimates.prediction.model).toBe('linear');
+    const [lo, hi] = a.predictedOomInterval!;
+    expect(lo!).toBeLessThan(3072);
+    expect(hi!).toBeGreaterThan(3072);
     expect(analyzeRounds(rows).predictedOomServices).toBeNull();
+    expect(analyzeRounds(rows).predictedOomInterval).toBeNull();
   });
 
-  it('marks the rows each rule read', () => {
+  it('marks the rows each test read', () => {
     const a = one(simulate(HEALTHY, full), GC);
     const restart = a.rounds.find((r) => r.event === 'restart')!;
     expect(restart.role).toBe('restart');
-    expect(restart.usedBy).toContain('restart-drop');
+    expect(restart.usedBy).toContain('restart');
+    expect(restart.fittedBytes).not.toBeNull();
     expect(restart.supersededServices).toBe(0);
     expect(a.rounds[0]?.role).toBe('fresh-start');
   });
 
   it('measures the deploy peak factor from peaks when given and says the source', () => {
     const rows = rowsOf(simulate(HEALTHY, { services: 500, batch: 100 }), GC, 1).map((r) =>
-      r.services > 0 ? { ...r, preDeployBytes: r.memoryBytes, peakBytes: r.memoryBytes * 1.8 } : r,
+      r.services > 0 ? { ...r, preDeployBytes: r.memoryBytes, peakBytes: r.memoryBytes * 1.8, peakSource: 'heap' as const } : r,
     );
     const a = analyzeRounds(rows);
     expect(a.deployPeakFactor).toBeCloseTo(1.8, 3);
     expect(a.estimates.deployPeakFactor.source).toBe('measured');
     expect(analyzeRounds(rows, { deployPeakFactor: 2.5 }).estimates.deployPeakFactor).toMatchObject({ source: 'option', measured: { deploys: 5 } });
+  });
+
+  it('takes an RSS peak as a rise over the RSS before the deploy, applied to the live memory before it', () => {
+    const rows = rowsOf(simulate(HEALTHY, { services: 500, batch: 100 }), GC, 1).map((r, i, all) =>
+      r.services > 0 ? { ...r, preDeployBytes: 3 * (all[i - 1]?.memoryBytes ?? 0), peakBytes: 3 * (all[i - 1]?.memoryBytes ?? 0) + 0.5 * (all[i - 1]?.memoryBytes ?? 0), peakSource: 'rss' as const } : r,
+    );
+    // RSS three times the heap: the deploy needs half the live memory more, not 1.17× RSS.
+    expect(analyzeRounds(rows).deployPeakFactor).toBeCloseTo(1.5, 3);
+    expect(analyzeRounds(rows).estimates.deployPeakFactor.measured?.kind).toBe('rss');
   });
 
   it('fits the deploy time exponent on a log–log scale', () => {

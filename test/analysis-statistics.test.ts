@@ -1,56 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mannKendall } from '../src/analysis/mann-kendall.js';
-import { theilSen } from '../src/analysis/theil-sen.js';
 import { fitLinear, confidenceInterval } from '../src/analysis/regression.js';
-import { tQuantile, normalQuantile, normalCdf } from '../src/analysis/distributions.js';
+import { fCdf, tCdf, tQuantile, normalQuantile, normalCdf } from '../src/analysis/distributions.js';
+import { fitModel, interceptOf, type Term } from '../src/analysis/model/fit.js';
+import { pureErrorOf, type Point } from '../src/analysis/model/points.js';
+import { projectOom } from '../src/analysis/model/projection.js';
+import { chiSquareOverDof, seededRandom } from '../src/analysis/random.js';
 import { median, scaledMad } from '../src/analysis/order-statistics.js';
-
-describe('Mann–Kendall against published examples', () => {
-  it('matches the worked example "by hand" (Little, Holy Cross): S = 54, Var(S) with one tie, Z = 2.9058, p = .0018', () => {
-    const series = [12.9, 14.8, 13.2, 15.7, 13.8, 15.6, 12.9, 11.0, 17.3, 15.9, 19.0, 18.3, 20.1, 21.7];
-    const mk = mannKendall(series);
-    expect(mk.n).toBe(14);
-    expect(mk.s).toBe(54);
-    expect(mk.varianceS).toBeCloseTo((14 * 13 * 33) / 18 - (2 * 1 * 9) / 18, 10);
-    expect(mk.z).toBeCloseTo(2.9058, 4);
-    expect(mk.pIncreasing).toBeCloseTo(0.0018, 4);
-    expect(mk.tau).toBeCloseTo(54 / 91, 12);
-  });
-
-  it('uses the tie-corrected variance (Gilbert 1987 eq. 16.4) and the continuity correction', () => {
-    // Values 1,1,2,2,2,3: ties of 2 and 3 → Var = [6·5·17 − 2·1·9 − 3·2·11]/18 = (510 − 18 − 66)/18.
-    const mk = mannKendall([1, 1, 2, 2, 2, 3]);
-    expect(mk.s).toBe(11);
-    expect(mk.varianceS).toBeCloseTo(426 / 18, 12);
-    expect(mk.z).toBeCloseTo(10 / Math.sqrt(426 / 18), 12);
-  });
-
-  it('finds no trend in a flat or falling series', () => {
-    expect(mannKendall([5, 5, 5, 5]).z).toBe(0);
-    expect(mannKendall([4, 3, 2, 1]).pIncreasing).toBeGreaterThan(0.95);
-  });
-});
-
-describe('Theil–Sen against Sen (1968)', () => {
-  it('gives slope 4 and the 93% interval (3.71, 4.38) on Sen’s example', () => {
-    const x = [1, 2, 3, 4, 10, 12, 18];
-    const y = [9, 15, 19, 20, 45, 55, 78];
-    const ts = theilSen(x, y, 0.93);
-    expect(ts.slope).toBe(4);
-    expect(ts.intercept).toBe(4);
-    expect(ts.lower).toBeCloseTo(3.71, 2);
-    expect(ts.upper).toBeCloseTo(4.38, 2);
-    expect(ts.pairs).toBe(21);
-  });
-
-  it('gives the basic slope and intercept of [0, 1, 1] (0.5, 0.5) and ignores one wild point', () => {
-    const ts = theilSen([0, 1, 2], [0, 1, 1]);
-    expect(ts.slope).toBe(0.5);
-    expect(ts.intercept).toBe(0.5);
-    const robust = theilSen([0, 1, 2, 3, 4, 5, 6], [0, 2, 4, 600, 8, 10, 12]);
-    expect(robust.slope).toBe(2);
-  });
-});
 
 describe('least squares against NIST StRD Norris (certified values)', () => {
   const y = [0.1, 338.8, 118.1, 888.0, 9.2, 228.1, 668.5, 998.5, 449.1, 778.9, 559.2, 0.3, 0.1, 778.1, 668.8, 339.3, 448.9, 10.8, 557.7, 228.3,
@@ -103,5 +58,80 @@ describe('distribution functions and order statistics', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     expect(scaledMad([1, 2, 3, 4, 100])).toBeCloseTo(1.4826, 4);
+  });
+});
+
+describe('F and t distribution functions against printed tables', () => {
+  it('gives the 5 % and 1 % points of F and the 97.5 % point of t', () => {
+    // F tables: F(1, 3; 0.95) = 10.13, F(2, 10; 0.95) = 4.10, F(4, 20; 0.99) = 4.43.
+    expect(fCdf(10.128, 1, 3)).toBeCloseTo(0.95, 4);
+    expect(fCdf(4.103, 2, 10)).toBeCloseTo(0.95, 3);
+    expect(fCdf(4.431, 4, 20)).toBeCloseTo(0.99, 3);
+    // An infinite second dof is χ²(d1)/d1: χ²(3; 0.95) = 7.815.
+    expect(fCdf(7.815 / 3, 3, Infinity)).toBeCloseTo(0.95, 3);
+    expect(tCdf(2.228, 10)).toBeCloseTo(0.975, 4);
+    expect(tCdf(1.96, Infinity)).toBeCloseTo(0.975, 4);
+  });
+});
+
+function point(segment: number, services: number, memoryBytes: number, readings: number[] = [memoryBytes]): Point {
+  return { index: 0, segment, event: 'round', memoryBytes, readings, services, deploys: 0, supersededServices: 0, afterGc: true };
+}
+
+describe('the curve model fit', () => {
+  const services: Term = { name: 'services', value: (p) => p.services, fixed: null };
+  const pts = [point(0, 100, 130), point(0, 200, 228), point(0, 300, 333), point(1, 300, 301), point(1, 400, 398), point(1, 500, 505)];
+
+  it('with an intercept per segment equals least squares with explicit segment dummies (Frisch–Waugh–Lovell)', () => {
+    const fit = fitModel(pts, pts.map(() => 1), [services])!;
+    const dummies = fitLinear(pts.map((p) => [p.segment === 0 ? 1 : 0, p.segment === 1 ? 1 : 0, p.services]), pts.map((p) => p.memoryBytes))!;
+    expect(fit.coefficients[0]).toBeCloseTo(dummies.coefficients[2]!, 10);
+    expect(interceptOf(fit, 0)).toBeCloseTo(dummies.coefficients[0]!, 8);
+    expect(interceptOf(fit, 1)).toBeCloseTo(dummies.coefficients[1]!, 8);
+    expect(fit.rssWeighted).toBeCloseTo(dummies.rss, 8);
+    expect(fit.dof).toBe(dummies.dof);
+    // Var(slope) = σ̂²·(XᵀX)⁻¹ with σ̂² = RSS/dof, as for the dummy regression.
+    expect(Math.sqrt(fit.covariance[0]![0]!)).toBeCloseTo(dummies.standardErrors[2]!, 10);
+  });
+
+  it('with one shared intercept equals plain least squares, and computes AICc by the textbook formula', () => {
+    const fit = fitModel(pts, pts.map(() => 1), [services], false)!;
+    const plain = fitLinear(pts.map((p) => [1, p.services]), pts.map((p) => p.memoryBytes))!;
+    expect(fit.coefficients[0]).toBeCloseTo(plain.coefficients[1]!, 10);
+    const n = 6;
+    const k = 3; // slope, intercept, variance
+    const aic = n * Math.log((2 * Math.PI * plain.rss) / n) + n + 2 * k;
+    expect(fit.aicc).toBeCloseTo(aic + (2 * k * (k + 1)) / (n - k - 1), 8);
+  });
+
+  it('measures pure error as the pooled relative variance of replicates', () => {
+    // Readings 99, 101 (mean 100) and 198, 200, 202 (mean 200): relative deviations ±1 % each.
+    const pe = pureErrorOf([point(0, 1, 100, [99, 101]), point(0, 2, 200, [198, 200, 202])]);
+    expect(pe.source).toBe('replicates');
+    expect(pe.dof).toBe(3);
+    expect(pe.relativeVariance).toBeCloseTo((2 * 0.01 ** 2 + 2 * 0.01 ** 2) / 3, 12);
+    expect(pureErrorOf([point(0, 1, 100)]).source).toBe('prior');
+  });
+
+  it('projects a linear model to the exact crossing, and its interval brackets it', () => {
+    // memory = 100 + 1·services (no noise but a tiny scatter for a finite scale): limit 1000 ÷ 2 = 500 at 400 services.
+    const linear = [0, 100, 200, 300].map((s, i) => point(0, s, 100 + s + (i % 2 === 0 ? 0.01 : -0.01)));
+    const fit = fitModel(linear, linear.map(() => 1), [services], false)!;
+    const p = projectOom(fit, { last: linear[3]!, batchServices: 10, heapMaxBytes: 1000, peakFactor: 2, peakFactorSamples: [] }, 2000);
+    expect(p.services).toBeCloseTo(400, 0);
+    expect(p.interval[0]!).toBeLessThanOrEqual(400.5);
+    expect(p.interval[1]!).toBeGreaterThanOrEqual(399.5);
+  });
+});
+
+describe('the seeded random source', () => {
+  it('repeats its sequence for a seed, and χ²/ν draws average 1', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    expect([a.uniform(), a.normal(), a.uniform()]).toEqual([b.uniform(), b.normal(), b.uniform()]);
+    const r = seededRandom(7);
+    let sum = 0;
+    for (let i = 0; i < 20000; i++) sum += chiSquareOverDof(r, 10);
+    expect(sum / 20000).toBeCloseTo(1, 1);
   });
 });

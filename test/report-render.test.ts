@@ -113,7 +113,7 @@ describe('run folder rendering', () => {
     const md = readFileSync(first.files.markdown, 'utf8');
     expect(md).toMatch(/^## gwscale: ❌ leak — reference\/retain-configs/);
     expect(md).toContain('| Memory per service |');
-    expect(md).toContain('restart-drop (decided)');
+    expect(md).toContain('retention (decided)');
     expect(md).not.toContain('<img');
   });
 });

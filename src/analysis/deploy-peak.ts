@@ -1,6 +1,10 @@
 /**
- * Deploy peak factor: peak memory during a deploy ÷ memory just before it. A deploy that briefly
- * needs twice the memory in use fails at half the heap; the OOM prediction needs this factor.
+ * Deploy peak factor: memory needed at the peak of a deploy ÷ memory in use before it. A deploy that
+ * briefly needs twice the memory in use fails at half the heap; the out-of-memory prediction needs
+ * this factor, on the same kind of memory it projects (the live set read after GC):
+ * - peaks sampled on the heap (`peakSource: 'heap'`, V8/JVM/Go): peak ÷ heap before the deploy;
+ * - peaks sampled as RSS: 1 + (peak RSS − RSS before the deploy) ÷ the live memory before it
+ *   (the previous reading), so an RSS that never shrinks does not pass for a deploy's need.
  */
 import type { Round } from './round.js';
 import { median } from './order-statistics.js';
@@ -13,34 +17,52 @@ export interface DeployPeakFactor {
   /** `option` (--deploy-peak-factor), `measured` (median over deploys), or `assumed` (1: no peaks and no option). */
   readonly source: PeakFactorSource;
   /** What the rows show, even when the option overrides it. */
-  readonly measured: { readonly median: number; readonly min: number; readonly max: number; readonly deploys: number; readonly rows: readonly number[] } | null;
-  /** How the base was taken: `preDeployBytes`, else the previous row's memory in the same measure. */
+  readonly measured: {
+    readonly median: number;
+    readonly min: number;
+    readonly max: number;
+    readonly deploys: number;
+    readonly rows: readonly number[];
+    /** Every deploy's factor, in row order (the prediction interval resamples them). */
+    readonly factors: readonly number[];
+    /** `heap` when every peak was sampled on the heap, `rss` when every one was RSS, else `mixed`. */
+    readonly kind: 'heap' | 'rss' | 'mixed';
+  } | null;
   readonly note: string;
 }
 
-/** The reading a row's peak is compared with; null when no reading in the same measure exists. */
-export function peakBaseOf(row: Round, previous: Round | undefined): number | null {
-  if (row.preDeployBytes !== null && row.preDeployBytes > 0) return row.preDeployBytes;
+/** One deploy's factor; null when the row has no peak or nothing to compare it with. */
+export function peakFactorOf(row: Round, previous: Round | undefined): number | null {
+  if (row.peakBytes === null || (row.event !== 'round' && row.event !== 'redeploy')) return null;
+  const heap = row.peakSource === 'heap';
+  if (row.preDeployBytes !== null && row.preDeployBytes > 0) {
+    if (heap) return row.peakBytes / row.preDeployBytes;
+    const live = previous !== undefined && previous.memoryBytes > 0 ? previous.memoryBytes : row.preDeployBytes;
+    return 1 + Math.max(0, row.peakBytes - row.preDeployBytes) / live;
+  }
   if (previous === undefined) return null;
-  // Peaks are RSS samples: compare with RSS, or with memory when the rows' memory is the same kind.
-  if (previous.rssBytes !== null && previous.rssBytes > 0 && row.memorySource !== 'csv') return previous.rssBytes;
-  if (previous.memorySource === row.memorySource && previous.memoryBytes > 0 && (row.memorySource === 'csv' || row.memorySource === 'rss')) return previous.memoryBytes;
+  // Older logs and CSVs: compare with RSS, or with memory when the rows' memory is the same kind.
+  if (!heap && previous.rssBytes !== null && previous.rssBytes > 0 && row.memorySource !== 'csv') return 1 + Math.max(0, row.peakBytes - previous.rssBytes) / previous.memoryBytes;
+  if (previous.memorySource === row.memorySource && previous.memoryBytes > 0) return row.peakBytes / previous.memoryBytes;
   return null;
 }
 
 export function estimateDeployPeakFactor(rounds: readonly Round[], option: number | null): DeployPeakFactor {
-  const factors: { f: number; index: number }[] = [];
+  const factors: { f: number; index: number; heap: boolean }[] = [];
   rounds.forEach((row, i) => {
-    if (row.peakBytes === null || (row.event !== 'round' && row.event !== 'redeploy')) return;
-    const base = peakBaseOf(row, rounds[i - 1]);
-    if (base !== null) factors.push({ f: row.peakBytes / base, index: row.index });
+    const f = peakFactorOf(row, rounds[i - 1]);
+    if (f !== null && Number.isFinite(f)) factors.push({ f, index: row.index, heap: row.peakSource === 'heap' });
   });
   const values = factors.map((x) => x.f);
+  const kind: 'heap' | 'rss' | 'mixed' = factors.every((x) => x.heap) ? 'heap' : factors.every((x) => !x.heap) ? 'rss' : 'mixed';
   const measured =
     factors.length > 0
-      ? { median: median(values), min: Math.min(...values), max: Math.max(...values), deploys: factors.length, rows: factors.map((x) => x.index) }
+      ? { median: median(values), min: Math.min(...values), max: Math.max(...values), deploys: factors.length, rows: factors.map((x) => x.index), factors: values, kind }
       : null;
   if (option !== null) return { value: option, source: 'option', measured, note: 'given with --deploy-peak-factor' };
-  if (measured !== null) return { value: measured.median, source: 'measured', measured, note: `median over ${measured.deploys} deploys of peak ÷ memory before the deploy` };
+  if (measured !== null) {
+    const how = measured.kind === 'heap' ? 'heap peak ÷ heap before the deploy' : measured.kind === 'rss' ? '1 + RSS rise during the deploy ÷ live memory before it' : 'heap peaks where sampled, RSS rises elsewhere';
+    return { value: measured.median, source: 'measured', measured, note: `median over ${measured.deploys} deploys of ${how}` };
+  }
   return { value: 1, source: 'assumed', measured: null, note: 'no peak samples and no --deploy-peak-factor: assumed 1 (the deploy needs no more than memory in use)' };
 }

@@ -1,25 +1,11 @@
 /**
- * How much a memory reading can wander without anything being retained. Every test in the rule
- * chain compares an effect against this: a prior noise level per reading (small after a forced GC,
+ * How much a memory reading can wander without anything being retained, for the concurrency test
+ * (traffic steps have no replicates of their own): a prior noise level per reading (small after a forced GC,
  * a ±10 % sawtooth otherwise), widened by what the rows themselves show when they scatter more.
  */
 import { tQuantile } from './distributions.js';
+import { AFTER_GC_NOISE_FLOOR_BYTES, AFTER_GC_NOISE_FRACTION, ALPHA_CONCURRENCY, PRIOR_DOF, SAWTOOTH_FRACTION } from './constants.js';
 import type { Round } from './round.js';
-
-/** Standard deviation of an after-GC reading, as a fraction of it (heap after GC barely moves). */
-export const AFTER_GC_NOISE_FRACTION = 0.005;
-/** Smallest standard deviation assumed for an after-GC reading, for tiny heaps. */
-export const AFTER_GC_NOISE_FLOOR_BYTES = 64 * 1024;
-/** A reading not taken after GC may sit anywhere within ±10 % of the live set (the GC sawtooth). */
-export const SAWTOOTH_FRACTION = 0.1;
-/** Weight of the prior noise level, in residual degrees of freedom, when pooled with a fit's own. */
-export const PRIOR_DOF = 4;
-/** One-sided significance level of every "is it beyond noise" test. */
-export const ALPHA = 0.001;
-/** A drop or rise smaller than this fraction of memory is not worth a leak verdict, however certain. */
-export const MIN_EFFECT_FRACTION = 0.05;
-/** Curvature (retention read off the shape alone) must reach this fraction of memory: shapes bend by chance more easily than restarts drop. */
-export const MIN_SHAPE_EFFECT_FRACTION = 0.1;
 
 /** Prior standard deviation of one reading, in bytes. */
 export function priorNoiseSdBytes(row: Pick<Round, 'memoryBytes' | 'afterGc'>): number {
@@ -38,7 +24,7 @@ export interface NoiseScale {
   /** ≥ 1: the rows never make the noise smaller than the prior. */
   readonly scale: number;
   readonly dof: number;
-  /** One-sided critical value at ALPHA for this many degrees of freedom. */
+  /** One-sided critical value at ALPHA_CONCURRENCY for this many degrees of freedom. */
   readonly critical: number;
 }
 
@@ -51,5 +37,5 @@ export function pooledNoiseScale(observedScale: number, dof: number): NoiseScale
   const usable = dof > 0 && Number.isFinite(observedScale);
   const pooledDof = PRIOR_DOF + (usable ? dof : 0);
   const variance = usable ? (dof * observedScale ** 2 + PRIOR_DOF) / pooledDof : 1;
-  return { scale: Math.sqrt(Math.max(1, variance)), dof: pooledDof, critical: tQuantile(1 - ALPHA, pooledDof) };
+  return { scale: Math.sqrt(Math.max(1, variance)), dof: pooledDof, critical: tQuantile(1 - ALPHA_CONCURRENCY, pooledDof) };
 }

@@ -1,8 +1,17 @@
 /**
  * The sequential redeploy test behind `--redeploys auto[:MAX]`: after each redeploy of the
- * unchanged configuration the driver asks whether the evidence so far decides leak or healthy,
- * and stops redeploying when it does. Pure: rows in, decision out.
+ * unchanged configuration the driver asks whether the evidence so far decides leak or healthy, and
+ * stops redeploying when it does.
+ *
+ * Design: repeated significance tests with a Bonferroni split of both levels over the MAX looks the
+ * test may take (each look uses ALPHA_LEAK / MAX for leak and ALPHA_EQUIVALENCE / MAX for the
+ * equivalence bound). By the union bound the chance of a false `leak` over the whole sequence is at
+ * most ALPHA_LEAK, and of a false `healthy` (a leak at or above the margin called healthy) at most
+ * ALPHA_EQUIVALENCE, whatever redeploy it stops at; the price is a few more redeploys than a fixed
+ * design needs (docs/analysis.md gives the measured numbers). Pure: rows in, decision out.
  */
+import { analyzeRounds } from './analysis.js';
+import { SEQUENTIAL_FIRST_LOOK, SEQUENTIAL_MAX_REDEPLOYS } from './constants.js';
 import type { Round } from './round.js';
 
 export type SequentialState = 'leak' | 'healthy' | 'continue';
@@ -17,13 +26,20 @@ export interface SequentialDecision {
 
 export interface SequentialOptions {
   /** Healthy margin per deploy as a fraction of memory (--leak-margin). */
-  readonly leakMarginFraction?: number;
+  readonly leakMarginFraction?: number | null;
+  /** The most redeploys the run will make (MAX of `--redeploys auto:MAX`). */
+  readonly maxRedeploys?: number;
 }
 
 /** Decides after each redeploy; `continue` until the evidence settles it. */
 export function sequentialRedeployDecision(rows: readonly Round[], options: SequentialOptions = {}): SequentialDecision {
-  void options;
   const last = rows[rows.length - 1];
   const redeploys = last === undefined ? 0 : rows.filter((r) => r.event === 'redeploy' && r.services === last.services).length;
-  return { state: 'continue', redeploys, reason: 'not yet implemented' };
+  if (redeploys < SEQUENTIAL_FIRST_LOOK) return { state: 'continue', redeploys, reason: `first look after ${SEQUENTIAL_FIRST_LOOK} redeploys` };
+  const looks = Math.max(1, (options.maxRedeploys ?? SEQUENTIAL_MAX_REDEPLOYS) - SEQUENTIAL_FIRST_LOOK + 1);
+  const analysis = analyzeRounds(rows, { leakMarginFraction: options.leakMarginFraction ?? null, looks });
+  const kind = analysis.verdict.kind;
+  if (kind === 'leak') return { state: 'leak', redeploys, reason: analysis.verdict.summary };
+  if (kind === 'healthy') return { state: 'healthy', redeploys, reason: analysis.verdict.summary };
+  return { state: 'continue', redeploys, reason: analysis.verdict.summary };
 }

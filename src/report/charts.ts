@@ -22,49 +22,21 @@ export function memoryLabel(rows: readonly AnalysedRound[]): string {
   return first.afterGc ? `live set after GC (${first.memorySource})` : `memory (${first.memorySource}, not after GC)`;
 }
 
-/** Fitted memory at each deploy row: base + perService·services + retained·supersededServices (the growth model). */
-export function fittedPoints(report: Pick<Report, 'estimates'>, rows: readonly AnalysedRound[]): ChartPoint[] {
-  const g = report.estimates.growthModel;
-  if (g === null || g.baseBytes === null || g.perServiceBytes === null) return [];
-  const retained = g.retainedPerSupersededServiceBytes ?? 0;
-  return rows.map((r) => ({
-    x: r.services,
-    y: g.baseBytes! + g.perServiceBytes! * r.services + retained * (r.supersededServices ?? 0),
-    note: `growth model at #${r.index}: ${formatBytes(g.baseBytes! + g.perServiceBytes! * r.services + retained * (r.supersededServices ?? 0))}`,
-  }));
+/** Memory the chosen curve model gives at each deploy row it fitted (`fittedBytes`). */
+export function fittedPoints(_report: unknown, rows: readonly AnalysedRound[]): ChartPoint[] {
+  return rows.filter((r) => r.fittedBytes !== null).map((r) => ({ x: r.services, y: r.fittedBytes as number, note: `curve model at #${r.index}: ${formatBytes(r.fittedBytes)}` }));
 }
 
-/**
- * The prediction's own projection (oom-prediction.ts): from the last deploy row, rounds of the last
- * batch size, each adding the live cost of its services and, for a leak, keeping the configuration
- * it replaced; until the deploy limit or the edge of the chart.
- */
-export function projectionPoints(report: Report, last: AnalysedRound, maxServices: number): ChartPoint[] {
+/** The prediction's projected curve and its 95 % band, up to the edge of the chart. */
+export function projectionPoints(report: Report, edge: number): { mid: ChartPoint[]; low: ChartPoint[]; high: ChartPoint[] } {
+  const path = report.estimates.prediction.path.filter((p) => p.services <= edge && p.memoryBytes !== null);
   const p = report.estimates.prediction;
-  if (report.predictedOomServices === null || p.reachedInData || p.limitBytes === null || p.batchServices === null) return [];
-  const perService = p.perServiceBytes ?? 0;
-  const retained = p.retainedPerSupersededServiceBytes ?? 0;
-  const edge = maxServices * MAX_PROJECTION_FACTOR;
-  const points: ChartPoint[] = [{ x: last.services, y: last.memoryBytes }];
-  let s = last.services;
-  let memory = last.memoryBytes;
-  while (points.length < 2000) {
-    const next = memory + perService * p.batchServices + retained * s;
-    if (next >= p.limitBytes) {
-      const x = s + ((p.limitBytes - memory) / (next - memory)) * p.batchServices;
-      if (x <= edge) points.push({ x, y: p.limitBytes, note: `projected: deploys need more than the heap max at ≈ ${formatCount(x)} services` });
-      else points.push({ x: edge, y: memory + ((edge - s) / p.batchServices) * (next - memory) });
-      break;
-    }
-    if (s + p.batchServices > edge) {
-      points.push({ x: edge, y: memory + ((edge - s) / p.batchServices) * (next - memory) });
-      break;
-    }
-    memory = next;
-    s += p.batchServices;
-    points.push({ x: s, y: memory, note: `projected: ${formatBytes(memory)} at ${formatCount(s)} services` });
-  }
-  return points;
+  const cap = (y: number | null): number => Math.min(y ?? 0, (p.limitBytes ?? Infinity) * 1.25);
+  return {
+    mid: path.map((q) => ({ x: q.services, y: cap(q.memoryBytes), note: `projected (${p.model}): ${formatBytes(q.memoryBytes)} at ${formatCount(q.services)} services` })),
+    low: path.map((q) => ({ x: q.services, y: cap(q.lowBytes), note: `95 % band, low: ${formatBytes(q.lowBytes)}` })),
+    high: path.map((q) => ({ x: q.services, y: cap(q.highBytes), note: `95 % band, high: ${formatBytes(q.highBytes)}` })),
+  };
 }
 
 /** Memory vs services: the chart the product exists for. */
@@ -81,11 +53,14 @@ export function memoryChart(report: Report): ChartSpec {
   add({ key: 'deploy-peak', label: 'peak during deploy', style: 'markers', marker: 'triangle', color: 'peak', points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.services, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })) });
   add({ key: 'restart', label: 'restart', style: 'markers', marker: 'square', color: 'restart', points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })) });
   add({ key: 'redeploy', label: 'redeploy', style: 'markers', marker: 'diamond', color: 'redeploy', points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })) });
-  add({ key: 'fit', label: 'growth model (fit)', style: 'dashed', color: 'fit', points: fittedPoints(report, rows) });
+  const model = report.estimates.model;
+  add({ key: 'fit', label: `curve model: ${model?.chosen ?? 'none'}`, style: 'dashed', color: 'fit', points: fittedPoints(report, rows) });
   const maxServices = Math.max(1, ...report.rounds.map((r) => r.services));
-  const last = rows[rows.length - 1];
-  const projection = last === undefined ? [] : projectionPoints(report, last, maxServices);
-  add({ key: 'projection', label: 'projection', style: 'dotted', color: 'extrap', points: projection });
+  const band = projectionPoints(report, maxServices * MAX_PROJECTION_FACTOR);
+  const projection = band.mid;
+  add({ key: 'projection', label: 'projection', style: 'dotted', color: 'extrap', points: band.mid });
+  add({ key: 'projection-low', label: 'projection 95 % band', style: 'dotted', color: 'band', points: band.low });
+  add({ key: 'projection-high', label: 'projection 95 % band (high)', style: 'dotted', color: 'band', points: band.high });
   const p = report.estimates.prediction;
   const oom = report.predictedOomServices;
   const oomInChart = oom !== null && p.limitBytes !== null && oom <= maxServices * MAX_PROJECTION_FACTOR;
@@ -99,10 +74,12 @@ export function memoryChart(report: Report): ChartSpec {
     add({ key: 'heap-max', label: 'heap max', style: 'hline', color: 'heapmax', endLabel: `heap max ${formatBytes(report.heapMaxBytes)}`, points: [{ x: 0, y: report.heapMaxBytes, note: `heap max ${formatBytes(report.heapMaxBytes)}` }] });
   }
   if (oomInChart && p.limitBytes !== null) {
-    add({ key: 'predicted-oom', label: 'predicted out of memory', style: 'markers', marker: 'cross', color: 'oom', endLabel: `out of memory ≈ ${formatCount(oom)} services`, points: [{ x: oom, y: p.limitBytes, note: `predicted: deploys run out of memory at ≈ ${formatCount(oom)} services` }] });
+    const interval = report.predictedOomInterval;
+    const range = interval === null ? '' : ` (95 % ${formatCount(interval[0])} – ${interval[1] === null ? 'beyond' : formatCount(interval[1])})`;
+    add({ key: 'predicted-oom', label: 'predicted out of memory', style: 'markers', marker: 'cross', color: 'oom', endLabel: `out of memory ≈ ${formatCount(oom)} services${range}`, points: [{ x: oom, y: p.limitBytes, note: `predicted: deploys run out of memory at ≈ ${formatCount(oom)} services${range}` }] });
   }
   add({ key: 'crash', label: 'crash', style: 'markers', marker: 'cross', color: 'crash', endLabel: crash.length > 0 ? `crash at ${formatCount(crash[0]?.services)} services` : undefined, points: crash.map((r) => ({ x: r.services, y: r.peakBytes ?? r.memoryBytes, note: `the gateway crashed at ${formatCount(r.services)} services (last peak ${formatBytes(r.peakBytes ?? r.memoryBytes)})` })) });
-  let caption = 'Memory after each deploy. A healthy gateway climbs in a straight line and stays put on redeploys; old configurations kept alive bend the line upward and drop on restart.';
+  let caption = 'Memory after each deploy. A healthy gateway climbs in a straight line and stays put on redeploys; old configurations kept alive bend the line upward and drop on restart. The dashed line is the curve model the verdict chose; the dotted lines, its projection with a 95 % band.';
   if (oom !== null && !oomInChart) caption += ` The projection reaches the heap max (${formatBytes(report.heapMaxBytes)}) at ≈ ${formatCount(oom)} services, beyond this chart.`;
   return { id: 'chart-memory', title: 'Memory vs services', caption, x: { label: 'services registered', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
 }

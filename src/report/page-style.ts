@@ -8,7 +8,7 @@ export const PAGE_CSS = `
   --bg: #ffffff; --fg: #1f2328; --muted: #5b6470; --border: #d8dee4; --panel: #f6f8fa; --grid: #e7ebef; --axis: #8c959f;
   --ok: #1a7f37; --ok-bg: #dafbe1; --bad: #cf222e; --bad-bg: #ffebe9; --warn: #9a6700; --warn-bg: #fff8c5; --info: #57606a; --info-bg: #eaeef2;
   --c-heap: #0969da; --c-rss: #8c959f; --c-peak: #d4a72c; --c-restart: #1a7f37; --c-redeploy: #8250df; --c-fit: #0550ae;
-  --c-extrap: #cf222e; --c-heapmax: #a40e26; --c-oom: #cf222e; --c-crash: #a40e26;
+  --c-extrap: #cf222e; --c-band: #f4a6ab; --c-heapmax: #a40e26; --c-oom: #cf222e; --c-crash: #a40e26;
   --c-deploy: #0969da; --c-round: #8c959f; --c-register: #1a7f37; --c-load: #bc4c00;
   --c-a: #bc4c00; --c-b: #0969da;
 }
@@ -17,7 +17,7 @@ export const PAGE_CSS = `
     --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --border: #30363d; --panel: #161b22; --grid: #21262d; --axis: #6e7681;
     --ok: #3fb950; --ok-bg: #12261e; --bad: #f85149; --bad-bg: #2d1416; --warn: #d29922; --warn-bg: #272115; --info: #9198a1; --info-bg: #1c2128;
     --c-heap: #4493f8; --c-rss: #8b949e; --c-peak: #e3b341; --c-restart: #3fb950; --c-redeploy: #ab7df8; --c-fit: #79c0ff;
-    --c-extrap: #f85149; --c-heapmax: #ff7b72; --c-oom: #f85149; --c-crash: #ff7b72;
+    --c-extrap: #f85149; --c-band: #8e3a3f; --c-heapmax: #ff7b72; --c-oom: #f85149; --c-crash: #ff7b72;
     --c-deploy: #4493f8; --c-round: #8b949e; --c-register: #3fb950; --c-load: #f0883e;
     --c-a: #f0883e; --c-b: #4493f8;
   }
@@ -65,7 +65,7 @@ figure.chart figcaption { margin-bottom: 6px; }
 .chart-svg .end-label { fill: currentColor; font-size: 12px; font-weight: 600; paint-order: stroke; stroke: var(--bg); stroke-width: 3px; }
 .series, .swatch { color: var(--c-heap); }
 .c-heap { color: var(--c-heap); } .c-rss { color: var(--c-rss); } .c-peak { color: var(--c-peak); } .c-restart { color: var(--c-restart); }
-.c-redeploy { color: var(--c-redeploy); } .c-fit { color: var(--c-fit); } .c-extrap { color: var(--c-extrap); } .c-heapmax { color: var(--c-heapmax); }
+.c-redeploy { color: var(--c-redeploy); } .c-fit { color: var(--c-fit); } .c-extrap { color: var(--c-extrap); } .c-band { color: var(--c-band); } .c-heapmax { color: var(--c-heapmax); }
 .c-oom { color: var(--c-oom); } .c-crash { color: var(--c-crash); } .c-deploy { color: var(--c-deploy); } .c-round { color: var(--c-round); }
 .c-register { color: var(--c-register); } .c-load { color: var(--c-load); } .c-a { color: var(--c-a); } .c-b { color: var(--c-b); }
 .series .ln, .swatch .ln { fill: none; stroke: currentColor; stroke-width: 2.2; stroke-linejoin: round; stroke-linecap: round; }

@@ -30,7 +30,8 @@ const comparedShape = z.looseObject({
   heapMaxBytes: nullableNumber,
   predictedOomServices: nullableNumber,
   bytesPerConcurrency: nullableNumber,
-  estimates: z.looseObject({ perService: estimate, retainedPerDeploy: estimate, deployTimeExponent: estimate, growthModel: z.unknown() }),
+  predictedOomInterval: ci.optional(),
+  estimates: z.looseObject({ perService: estimate, retainedPerDeploy: estimate, deployTimeExponent: estimate, model: z.unknown() }),
   rounds: z.array(z.looseObject({ services: z.number(), memoryBytes: z.number(), role: z.string() })),
   crash: z.unknown(),
 });

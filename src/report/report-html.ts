@@ -3,7 +3,7 @@
  * then every rule's answer with its numbers, the run's facts and settings, and the table of rounds.
  * One self-contained file (see page.ts); everything from data is escaped.
  */
-import { RULE_ORDER } from '../analysis/analysis.js';
+import { RULE_ORDER } from '../analysis/verdict.js';
 import { concurrencyChart, memoryChart, timeChart, timelineChart } from './charts.js';
 import { escapeHtml } from './escape.js';
 import { formatBytes, formatCount, formatMs, formatNumber } from './format.js';
@@ -85,11 +85,28 @@ function rules(report: Report): string {
   });
   const needs = report.verdict.needs.length === 0 ? '' : `<p><strong>To decide:</strong> ${e(report.verdict.needs.join('; '))}</p>`;
   return [
-    '<h2 id="verdict-rules">Verdict: every rule\'s answer</h2>',
-    '<p class="muted">Rules run in this order; the first finding decides. A rule that cannot tell says what measurement would let it.</p>',
-    '<div class="scroll"><table class="rules"><thead><tr><th>Rule</th><th>Answer</th><th>Reason</th><th>Numbers</th><th class="num">Rows</th></tr></thead>',
+    '<h2 id="verdict-rules">Verdict: every test\'s decision</h2>',
+    '<p class="muted">One model of the whole curve is chosen by evidence; these tests turn it into the verdict. A test that cannot tell says what measurement would let it.</p>',
+    '<div class="scroll"><table class="rules"><thead><tr><th>Test</th><th>Answer</th><th>Reason</th><th>Numbers</th><th class="num">Rows</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table></div>`,
     needs,
+  ].join('');
+}
+
+function candidates(report: Report): string {
+  const m = report.estimates.model;
+  if (m === null) return '';
+  const rows = [...m.candidates]
+    .sort((a, b) => (a.deltaAicc ?? Infinity) - (b.deltaAicc ?? Infinity))
+    .map((c) => {
+      const mark = c.name === m.chosen ? ' <span class="badge good">chosen</span>' : c.name === m.bestByAicc ? ' <span class="badge neutral">best AICc</span>' : '';
+      return `<tr data-model="${e(c.name)}"><td><code>${e(c.name)}</code>${mark}</td><td class="num">${c.deltaAicc === null ? 'cannot be fitted' : e(formatNumber(c.deltaAicc, 3))}</td><td class="num">${e(c.parameters ?? '—')}</td><td class="num">${e(c.scale === null ? '—' : formatNumber(c.scale, 3))}</td><td class="num">${e(c.fixed ?? '')}</td></tr>`;
+    });
+  return [
+    '<h2 id="models">Candidate models</h2>',
+    '<p class="muted">Each candidate is fitted to every deploy reading at once, with its own intercept per segment (fresh start, each restart). ΔAICc 0 is the best; a model whose extra term is not significant gives way to the simpler one.</p>',
+    '<div class="scroll"><table class="models"><thead><tr><th>Model</th><th class="num">ΔAICc</th><th class="num">Parameters</th><th class="num">Residual scale</th><th class="num">ρ / step</th></tr></thead>',
+    `<tbody>${rows.join('')}</tbody></table></div>`,
   ].join('');
 }
 
@@ -101,11 +118,13 @@ function estimates(report: Report): string {
   rows.push(['Deploy peak factor', `${es.deployPeakFactor.source}: ${es.deployPeakFactor.note}`]);
   if (es.deployTimeExponent) rows.push(['Deploy time exponent', es.deployTimeExponent.note]);
   rows.push(['Out-of-memory prediction', `${es.prediction.model ?? 'none'}: ${es.prediction.note}${es.prediction.limitBytes !== null ? `; deploy limit ${formatBytes(es.prediction.limitBytes)}` : ''}`]);
-  if (es.growthModel) {
-    const g = es.growthModel;
-    rows.push(['Growth model', `memory ≈ ${formatBytes(g.baseBytes)} + ${formatBytes(g.perServiceBytes)} × services${g.retainedPerSupersededServiceBytes !== null ? ` + ${formatBytes(g.retainedPerSupersededServiceBytes)} × services of replaced configurations` : ''} (${g.rows} rows)`]);
+  const m = es.model;
+  if (m !== null) {
+    rows.push(['Curve model', `${m.chosen} (best by AICc: ${m.bestByAicc}${m.setAside.length > 0 ? `; set aside for a term that was not significant: ${m.setAside.map((x) => `${x.name} (${x.term})`).join(', ')}` : ''}); residual scale ${formatNumber(m.scale)} on ${m.dof} degrees of freedom`]);
+    rows.push(['Model terms', m.terms.map((t) => `${t.term}${t.fixed !== null ? ` [${t.fixed}]` : ''} = ${formatNumber(t.estimate, 4)} (95 % CI ${formatNumber(t.ci95[0], 4)} … ${formatNumber(t.ci95[1], 4)}${t.p !== null ? `, p = ${formatNumber(t.p, 2)}` : ''})`).join('; ') + '; plus an intercept per segment']);
+    rows.push(['Pure error', `${m.pureError.source === 'replicates' ? `from replicate readings: sd ${formatNumber((m.pureError.sdFraction ?? 0) * 100)} % of a reading on ${m.pureError.dof} degrees of freedom` : `no replicates: the after-GC prior (${formatNumber(es.noise.afterGcFraction * 100)} %)`}; deploy-to-deploy allowance ${formatNumber(es.noise.betweenDeployAllowanceFraction * 100)} %`]);
+    if (m.lackOfFit !== null) rows.push(['Lack of fit', `F = ${formatNumber(m.lackOfFit.f)} on (${m.lackOfFit.dof1}, ${m.lackOfFit.dof2 ?? '∞'}), p = ${formatNumber(m.lackOfFit.p, 2)}: ${m.lackOfFit.fits ? 'fits' : 'no candidate fits'}`]);
   }
-  rows.push(['Noise', `after-GC readings ±${formatNumber(es.noise.afterGcFraction * 100)}%, others ±${formatNumber(es.noise.sawtoothFraction * 100)}% sawtooth; observed scale ${formatNumber(es.noise.scale)} on ${es.noise.dof} degrees of freedom`]);
   return `<h2 id="estimates">How the numbers were found</h2>${keyValueTable(rows)}`;
 }
 
@@ -215,6 +234,7 @@ export function renderReportHtml(report: Report): string {
     cards(report),
     charts(report),
     rules(report),
+    candidates(report),
     estimates(report),
     runFacts(report),
     crash(report),

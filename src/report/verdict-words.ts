@@ -11,7 +11,7 @@ export const VERDICT_MEANING: Readonly<Record<VerdictKind, string>> = {
   leak: 'memory grows with every deploy and is never released: the gateway will run out of memory',
   'bounded-retention': 'the gateway keeps something that levels off: leak-like, but bounded',
   'concurrency-retention': 'the gateway keeps memory sized to the highest concurrency ever reached, and never gives it back',
-  inconclusive: 'the measurements cannot decide; the rules say what would',
+  inconclusive: 'the measurements cannot decide; the tests say what would',
 };
 
 /** Badge class of a verdict kind (colours in page-style.ts). */
@@ -38,6 +38,8 @@ export const ANSWER_WORDS: Readonly<Record<RuleAnswer, string>> = {
   'not-leak': 'no retention',
   bounded: 'bounded retention',
   'concurrency-retention': 'concurrency retention',
+  fits: 'fits',
+  misfit: 'no model fits',
   'no-say': 'cannot tell',
 };
 
@@ -45,7 +47,8 @@ export const ANSWER_WORDS: Readonly<Record<RuleAnswer, string>> = {
 export function answerClass(answer: RuleAnswer): string {
   if (answer === 'leak' || answer === 'concurrency-retention') return 'bad';
   if (answer === 'bounded') return 'warn';
-  if (answer === 'not-leak') return 'good';
+  if (answer === 'not-leak' || answer === 'fits') return 'good';
+  if (answer === 'misfit') return 'warn';
   return 'neutral';
 }
 

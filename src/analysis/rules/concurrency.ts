@@ -8,14 +8,37 @@
  * a pool moves the first term only, traffic that leaks moves the second.
  */
 import { formatBytes } from '../../units.js';
-import { MIN_EFFECT_FRACTION, pooledNoiseScale, priorNoiseSdBytes, sawtoothAmplitudeBytes } from '../noise.js';
+import { CONCURRENCY_MIN_EFFECT_FRACTION, LOAD_MIN_EFFECT_FRACTION } from '../constants.js';
+import { pooledNoiseScale, priorNoiseSdBytes, sawtoothAmplitudeBytes, type NoiseScale } from '../noise.js';
 import { roundNumbers } from '../numbers.js';
 import { tQuantile } from '../distributions.js';
-import { fitLinear } from '../regression.js';
-import { testPositive, type CoefficientTest } from '../retention-model.js';
+import { fitLinear, type LinearFit } from '../regression.js';
 import type { Round } from '../round.js';
 import type { RuleContext } from './context.js';
 import type { RuleResult } from './rule.js';
+
+/** Whether a coefficient is above zero beyond both random noise and a worst-case GC sawtooth. */
+export interface CoefficientTest {
+  readonly estimate: number;
+  /** Standard deviation of the estimate: noise scale × √(XᵀWX)⁻¹ⱼⱼ. */
+  readonly sd: number;
+  /** estimate / sd. */
+  readonly t: number;
+  readonly critical: number;
+  /** How far a ±10 % sawtooth on the non-after-GC rows could push the estimate at worst. */
+  readonly sawtoothBound: number;
+  readonly significant: boolean;
+}
+
+/** Tests βⱼ > 0 in a WLS fit weighted by 1/prior variance, so that noise scale × √(XᵀWX)⁻¹ⱼⱼ is its sd. */
+function testPositive(fit: LinearFit, j: number, readings: readonly Pick<Round, 'memoryBytes' | 'afterGc'>[], noise: NoiseScale): CoefficientTest {
+  const estimate = fit.coefficients[j] as number;
+  const sd = noise.scale * Math.sqrt((fit.unscaledCovariance[j] as readonly number[])[j] as number);
+  const weights = fit.estimatorWeights[j] as readonly number[];
+  const sawtoothBound = readings.reduce((s, r, i) => s + Math.abs(weights[i] as number) * sawtoothAmplitudeBytes(r), 0);
+  const t = sd > 0 ? estimate / sd : estimate > 0 ? Infinity : 0;
+  return { estimate, sd, t, critical: noise.critical, sawtoothBound, significant: t > noise.critical && estimate > sawtoothBound };
+}
 
 export interface ConcurrencyPoint {
   readonly row: Round;
@@ -83,7 +106,7 @@ export function concurrencySteps(ctx: RuleContext, rounds: readonly Round[]): Co
     ? Math.max(
         ctx.noise.critical * ctx.noise.scale * Math.hypot(priorNoiseSdBytes(baseline), priorNoiseSdBytes(last)),
         sawtoothAmplitudeBytes(baseline) + sawtoothAmplitudeBytes(last),
-        0.02 * memory,
+        LOAD_MIN_EFFECT_FRACTION * memory,
       )
     : 0;
   return {
@@ -132,11 +155,11 @@ export function concurrencyRule(ctx: RuleContext, rounds: readonly Round[]): Rul
   const base = { rule: 'concurrency' as const, numbers, rows };
   const poolText = f.pool ? `${formatBytes(f.pool.estimate)} per unit of the highest concurrency reached (t = ${numbers.poolT})` : 'no pool term';
   const trafficText = f.traffic ? `${formatBytes(f.traffic.estimate)} per unit of concurrency of every step (t = ${numbers.leakT})` : 'too few steps for a traffic term';
-  const leaked = f.traffic !== null && f.traffic.significant && f.traffic.estimate * f.cumulativeConcurrency >= 0.02 * memory;
+  const leaked = f.traffic !== null && f.traffic.significant && f.traffic.estimate * f.cumulativeConcurrency >= LOAD_MIN_EFFECT_FRACTION * memory;
   if (leaked && f.repeats > 0) {
     return { ...base, answer: 'leak', reason: `Memory rises with every traffic step, repeats included: ${trafficText}; ${poolText}.`, needs: null, sawRetention: false };
   }
-  const pooled = f.pool !== null && f.pool.significant && f.pool.estimate * f.maxConcurrency >= MIN_EFFECT_FRACTION * memory;
+  const pooled = f.pool !== null && f.pool.significant && f.pool.estimate * f.maxConcurrency >= CONCURRENCY_MIN_EFFECT_FRACTION * memory;
   if (pooled || leaked) {
     if (f.repeats === 0) {
       return {

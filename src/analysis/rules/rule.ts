@@ -1,14 +1,17 @@
 /**
- * One rule of the verdict chain (memlab's LeakFilterRuleList is the model): each rule reads the
- * rows it knows about and answers, with a plain reason and the numbers behind it.
+ * One test of the verdict, as the report lists it (memlab's LeakFilterRuleList is the model for the
+ * listing, not for the decision): each says what it found, in a plain sentence with its numbers.
+ * The verdict is decided by the curve model as a whole (model/curve.ts) and the concurrency test;
+ * these results let a reader follow that decision.
  */
-export type RuleName = 'restart-drop' | 'constant-services-trend' | 'shape' | 'concurrency' | 'plateau';
+export type RuleName = 'model-selection' | 'lack-of-fit' | 'retention' | 'equivalence' | 'restart' | 'concurrency';
 
 /**
- * `leak`, `bounded` and `concurrency-retention` are findings; `not-leak` says the rule's rows show
- * no retention although it could have seen some; `no-say` says the rows cannot tell.
+ * `leak`, `bounded` and `concurrency-retention` are findings; `not-leak` says the test's evidence
+ * shows no retention; `fits` / `misfit` are the lack-of-fit test's answers; `no-say` says the rows
+ * cannot tell.
  */
-export type RuleAnswer = 'leak' | 'not-leak' | 'bounded' | 'concurrency-retention' | 'no-say';
+export type RuleAnswer = 'leak' | 'not-leak' | 'bounded' | 'concurrency-retention' | 'fits' | 'misfit' | 'no-say';
 
 export interface RuleResult {
   readonly rule: RuleName;
@@ -17,13 +20,10 @@ export interface RuleResult {
   readonly reason: string;
   /** The numbers the answer rests on (bytes as integers, ratios to 4 significant digits). */
   readonly numbers: Readonly<Record<string, number | null>>;
-  /** For `no-say`: the measurement that would let this rule answer (e.g. `add --redeploys 6`); else null. */
+  /** For `no-say`: the measurement that would let this test answer (e.g. `add --redeploys 6`); else null. */
   readonly needs: string | null;
-  /** Indices of the rows the rule read. */
+  /** Indices of the rows the test read. */
   readonly rows: readonly number[];
-  /**
-   * True when the rule saw memory held beyond noise that it could not classify (a `no-say` that
-   * must keep the verdict from being healthy).
-   */
+  /** True when the test saw memory held beyond noise that it could not classify (keeps the verdict from healthy). */
   readonly sawRetention: boolean;
 }

@@ -2,7 +2,7 @@
 import { analyze } from '../../api/analyze.js';
 import { gateReport } from '../../api/report.js';
 import { ciOptions, validateCiFlags } from '../../report/ci-gates.js';
-import { renderAnalysisText } from '../../analysis/summary-text.js';
+import { renderAnalysisText } from '../../report/analysis-text.js';
 import type { ExitCode } from '../../exit-codes.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { OptionSpec } from '../option-spec.js';

@@ -1,0 +1,142 @@
+/**
+ * The out-of-memory point: the chosen curve model projected forward from the last reading of the
+ * current segment, in rounds of the run's last batch size (each round adds that many services and
+ * deploys once, replacing the configuration before it), until memory in use × the deploy peak
+ * factor reaches the heap max. The interval comes from draws of the model's coefficients from their
+ * sampling distribution (multivariate t, scale φ̂ on the fit's degrees of freedom) and of the peak
+ * factor from its measured deploys (bootstrap of the median): each draw is projected the same way.
+ */
+import { MAX_PROJECTED_ROUNDS, PREDICTION_DRAWS, PREDICTION_SEED } from '../constants.js';
+import { chiSquareOverDof, seededRandom, type Random } from '../random.js';
+import { median } from '../order-statistics.js';
+import { interceptOf, type ModelFit } from './fit.js';
+import type { Point } from './points.js';
+
+export interface ProjectionStart {
+  /** The last deploy point of the current segment. */
+  readonly last: Point;
+  /** Services each projected round adds. */
+  readonly batchServices: number;
+  /** The heap max, bytes. */
+  readonly heapMaxBytes: number;
+  /** The peak factor used for the point estimate. */
+  readonly peakFactor: number;
+  /** Measured per-deploy factors to resample for the interval (empty: the factor is taken as known). */
+  readonly peakFactorSamples: readonly number[];
+}
+
+export interface ProjectionPathPoint {
+  readonly services: number;
+  readonly memoryBytes: number;
+  /** 2.5 % and 97.5 % of the draws at this service count. */
+  readonly lowBytes: number;
+  readonly highBytes: number;
+}
+
+export interface Projection {
+  /** Interpolated service count of the first deploy that no longer fits; null beyond the horizon. */
+  readonly services: number | null;
+  /** 95 % interval of that count over the draws; the high end is null when more than 2.5 % of draws never reach the limit. */
+  readonly interval: readonly [number | null, number | null];
+  readonly draws: number;
+  /** The projected curve with its band, from the last reading to the predicted point (or 4× the services measured). */
+  readonly path: readonly ProjectionPathPoint[];
+}
+
+interface Coefficients {
+  readonly intercept: number;
+  readonly beta: readonly number[];
+}
+
+/** Memory after k more rounds. */
+function memoryAfter(fit: ModelFit, c: Coefficients, start: ProjectionStart, k: number): number {
+  const { last, batchServices: b } = start;
+  const point: Point = {
+    ...last,
+    event: k === 0 ? last.event : 'round',
+    services: last.services + k * b,
+    deploys: last.deploys + k,
+    supersededServices: last.supersededServices + k * last.services + (b * k * (k - 1)) / 2,
+  };
+  return fit.terms.reduce((s, t, j) => s + t.value(point) * (c.beta[j] as number), c.intercept);
+}
+
+/** First k ≥ 1 at which memory × factor reaches the heap max, as an interpolated service count; null past the horizon. */
+function crossing(fit: ModelFit, c: Coefficients, start: ProjectionStart, factor: number): number | null {
+  const limit = start.heapMaxBytes / factor;
+  const at = (k: number): number => memoryAfter(fit, c, start, k);
+  let hi = 1;
+  while (at(hi) < limit) {
+    if (hi >= MAX_PROJECTED_ROUNDS) return null;
+    hi = Math.min(MAX_PROJECTED_ROUNDS, hi * 2);
+  }
+  let lo = Math.max(0, Math.floor(hi / 2));
+  if (at(lo) >= limit) lo = 0;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (at(mid) >= limit) hi = mid;
+    else lo = mid;
+  }
+  const before = at(hi - 1);
+  const after = at(hi);
+  const fraction = after > before ? Math.min(1, Math.max(0, (limit - before) / (after - before))) : 1;
+  return start.last.services + (hi - 1 + fraction) * start.batchServices;
+}
+
+function choleskyLower(m: readonly (readonly number[])[]): number[][] {
+  const n = m.length;
+  const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = (m[i] as readonly number[])[j] as number;
+      for (let k = 0; k < j; k++) s -= ((l[i] as number[])[k] as number) * ((l[j] as number[])[k] as number);
+      (l[i] as number[])[j] = i === j ? Math.sqrt(Math.max(s, 0)) : ((l[j] as number[])[j] as number) > 0 ? s / ((l[j] as number[])[j] as number) : 0;
+    }
+  }
+  return l;
+}
+
+function drawCoefficients(fit: ModelFit, segment: number, chol: readonly (readonly number[])[], random: Random): Coefficients {
+  const s = Math.sqrt(1 / chiSquareOverDof(random, fit.dof));
+  const z = fit.coefficients.map(() => random.normal());
+  const beta = fit.coefficients.map((b, i) => b + s * (chol[i] as readonly number[]).reduce((acc, l, j) => acc + l * (z[j] as number), 0));
+  const means = fit.segments.get(fit.keyOf(segment));
+  if (means === undefined) return { intercept: NaN, beta };
+  const memory = means.memory + s * Math.sqrt(fit.scale / means.weight) * random.normal();
+  return { intercept: memory - means.regressors.reduce((acc, v, j) => acc + v * (beta[j] as number), 0), beta };
+}
+
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)))] as number;
+
+/** Projects the model; see the module comment. */
+export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: number): Projection {
+  const segment = start.last.segment;
+  const estimate: Coefficients = { intercept: interceptOf(fit, segment), beta: fit.coefficients };
+  const services = crossing(fit, estimate, start, start.peakFactor);
+  const random = seededRandom(PREDICTION_SEED);
+  const chol = choleskyLower(fit.covariance);
+  const horizon = Math.max(edgeServices, services ?? 0);
+  const pathCounts = Array.from({ length: 41 }, (_, i) => start.last.services + ((horizon - start.last.services) * i) / 40);
+  const pathDraws: number[][] = pathCounts.map(() => []);
+  const outcomes: number[] = [];
+  for (let d = 0; d < PREDICTION_DRAWS; d++) {
+    const c = drawCoefficients(fit, segment, chol, random);
+    const samples = start.peakFactorSamples;
+    const factor = samples.length > 1 ? median(samples.map(() => samples[Math.floor(random.uniform() * samples.length)] as number)) : start.peakFactor;
+    outcomes.push(crossing(fit, c, start, factor) ?? Infinity);
+    pathCounts.forEach((n, i) => (pathDraws[i] as number[]).push(memoryAfter(fit, c, start, (n - start.last.services) / start.batchServices)));
+  }
+  outcomes.sort((a, b) => a - b);
+  const low = quantile(outcomes, 0.025);
+  const high = quantile(outcomes, 0.975);
+  const path = pathCounts.map((n, i) => {
+    const sorted = (pathDraws[i] as number[]).sort((a, b) => a - b);
+    return { services: n, memoryBytes: memoryAfter(fit, estimate, start, (n - start.last.services) / start.batchServices), lowBytes: quantile(sorted, 0.025), highBytes: quantile(sorted, 0.975) };
+  });
+  return {
+    services,
+    interval: [Number.isFinite(low) ? low : null, Number.isFinite(high) ? high : null],
+    draws: PREDICTION_DRAWS,
+    path,
+  };
+}
