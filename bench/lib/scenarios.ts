@@ -94,6 +94,8 @@ export interface SimulatedRun {
   readonly peakFactor: number;
   readonly options: AnalysisOptions;
   readonly oom: OomCase | null;
+  /** The outlier class's high point: its row and the replicates read 6 % high. */
+  readonly outlier: { readonly rowIndex: number; readonly replicates: readonly number[] } | null;
 }
 
 /** Verdicts that are right for a class (the first is the one it is named after). */
@@ -226,7 +228,7 @@ class TrueGateway {
 }
 
 /** Draws one point's K readings around `trueBytes`. Always draws the same count of numbers. */
-function readingsOf(trueBytes: number, noise: NoiseSpec, random: Random): number[] {
+export function readingsOf(trueBytes: number, noise: NoiseSpec, random: Random): number[] {
   const k = READINGS_PER_POINT;
   const { shape, scaleFraction: a, pointShare: s } = noise;
   let offsets: number[];
@@ -380,6 +382,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string): SimulatedRun
   const memorySource = afterGc ? 'v8-heap-after-gc' : 'v8-heap';
   const rows: Round[] = [];
   const trueMemoryBytes: number[] = [];
+  let outlier: SimulatedRun['outlier'] = null;
   let previousServices = 0;
   plan.forEach((step, stepIndex) => {
     const before = gateway.memory();
@@ -412,7 +415,9 @@ export function simulateRun(scenario: ScenarioClass, seed: string): SimulatedRun
 
     const next = plan[stepIndex + 1];
     if (scenario.kind === 'outlier-before-restart' && next?.event === 'restart') {
-      readings = readings.map((r, i) => (outlierAllReplicates || i === outlierReplicate ? Math.round(r * 1.06) : r));
+      const replicates = readings.map((_, i) => i).filter((i) => outlierAllReplicates || i === outlierReplicate);
+      readings = readings.map((r, i) => (replicates.includes(i) ? Math.round(r * 1.06) : r));
+      outlier = { rowIndex: rows.length, replicates };
     }
     const newServices = step.event === 'round' ? step.services - previousServices : 0;
     const registerMs = step.event === 'round' ? Math.max(1, Math.round(newServices * registerMsPerService * (1 + 0.1 * (timingNoise[0] as number)))) : step.event === 'redeploy' ? 0 : null;
@@ -453,6 +458,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string): SimulatedRun
     peakFactor,
     options: oom === null ? {} : { heapMaxBytes: oom.heapMaxBytes },
     oom,
+    outlier,
   };
 }
 
