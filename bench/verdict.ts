@@ -6,15 +6,20 @@
  *
  *   npm run bench -- verdict    or    npx tsx bench/verdict.ts
  *   BENCH_VERDICT_SEEDS=500 (per class)   BENCH_VERDICT_POWER_SEEDS=200 (per leak size in the power search)
+ *   BENCH_VERDICT_POINT_SHARE=1 fixes the point share of the noise for every seed (default: drawn U(0,1) per seed)
  */
 import { analyzeRounds, type Analysis, type AnalysisOptions } from '../src/analysis/analysis.js';
 import type { Round } from '../src/analysis/round.js';
 import type { VerdictKind } from '../src/analysis/verdict.js';
 import { check, isMain, runAlone, sig, type BenchOutcome, type Check } from './lib/check.js';
-import { expectedVerdicts, leaks, scenarioLabel, simulateRun, type ScenarioClass } from './lib/scenarios.js';
+import { wilsonInterval } from './lib/proportion.js';
+import { olsSlopeRises } from './lib/slope-test.js';
+import { expectedVerdicts, leaks, SCENARIO_DEFINITIONS, scenarioLabel, simulateRun, type ScenarioClass, type SimulationOverrides } from './lib/scenarios.js';
 
 const SEEDS = Number(process.env['BENCH_VERDICT_SEEDS'] ?? 500);
 const POWER_SEEDS = Number(process.env['BENCH_VERDICT_POWER_SEEDS'] ?? 200);
+const POINT_SHARE = process.env['BENCH_VERDICT_POINT_SHARE'];
+const OVERRIDES: SimulationOverrides = POINT_SHARE === undefined ? {} : { pointShare: Number(POINT_SHARE) };
 /** Detection rate the power search looks for. */
 const POWER = 0.8;
 /** The power search bisects (in log scale) between these leak sizes, as fractions of memory per deploy. */
@@ -34,6 +39,8 @@ const HEADINGS: Readonly<Record<Outcome, string>> = {
 };
 
 const LEAK_SIZES = [0.0025, 0.005, 0.01, 0.02] as const;
+/** One-sided level of the OLS yardstick (the level docs/analysis.md states for the engine's tests). */
+const YARDSTICK_ALPHA = 0.001;
 
 /** The grid, in table order. */
 export const GRID: readonly ScenarioClass[] = [
@@ -50,21 +57,6 @@ export const GRID: readonly ScenarioClass[] = [
   { kind: 'too-little-data' },
 ];
 
-/** One line per class: what the generator does (printed into the results JSON). */
-export const SCENARIO_DEFINITIONS: readonly string[] = [
-  'all: fresh-start row at 0 services (deployMs null), 5–20 rounds of 0.5–1.5 × a nominal batch (log-uniform 20–400), base 30–300 MiB, live 20–400 KiB/service, K=3 readings per point (memoryBytes = their mean), replicate correlation (point share of the noise) U(0,1) per seed, heap peak = memory before the deploy × U(1.3,2.1) (±5 % per deploy), 15 % of rows without elapsedMs, 10 % without deployMs; restart after round 30–70 % of the rounds',
-  'healthy sd X: memory = base + c·n; normal noise of sd X per reading; restart in half the seeds; 6–10 redeploys',
-  'gc-sawtooth: as healthy, afterGc false, each reading = live × (1 + U(0, 0.10)); restart in half the seeds; 6–10 redeploys',
-  'first-reload-step: as healthy (noise sd U(0.5,1.5) %), + 3–8 % of live memory at the first deploy that replaces a loaded configuration of a process, flat after; restart (which drops it until the next reload) in half the seeds; 6–10 redeploys',
-  'outlier-before-restart: healthy (sd U(0.5,1.5) %) with a restart; the point before the restart reads 6 % high in all replicates (half the seeds) or one; 6–10 redeploys',
-  'slow-cache: + a cache filling 20 % of the remaining gap to B = 5–15 % of the final live memory per deploy; restart after ≤ 8 deploys (cache ≤ 83 % full); 6–10 redeploys',
-  'live-superlinear: memory = base + c·n + q·n², q·n² = 30–60 % of memory at the last round; restart in half the seeds; flat redeploys (6–10)',
-  'per-deploy leak L × R: every deploy (round or redeploy) keeps L × the final live memory; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
-  'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts the true crash at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory, rows fed up to 80 % of the crash',
-  'concurrency-high-water: healthy deploys, then 6–10 load steps (8…512, ≥ 3 new highs, ≥ 2 repeats at or below the high); idle memory + u × the highest concurrency so far (5–15 % of memory at the top)',
-  'load-leak: as concurrency-high-water, idle memory + l × every step\'s concurrency (5–15 % of memory over all steps)',
-  'too-little-data: the first 2–3 rows of a healthy run (sd U(0.5,1.5) %)',
-];
 
 interface ClassResult {
   readonly label: string;
@@ -75,8 +67,25 @@ interface ClassResult {
   /** % of seeds whose verdict is one of the expected ones. */
   readonly expectedPct: number;
   readonly leakPct: number;
+  /** Leak verdicts among seeds whose point share of the noise is below / at least ½ (replicates see most / little of it). */
+  readonly leakByShare: { readonly low: Tally; readonly high: Tally };
+  /** For the outlier class: leak verdicts when all replicates / one replicate read high. */
+  readonly leakByOutlier: { readonly all: Tally; readonly one: Tally } | null;
+  /** Leak found by the OLS slope yardstick on the redeploys (healthy and per-deploy-leak classes). */
+  readonly yardstick: Tally | null;
   readonly errors: readonly string[];
 }
+
+/** `count` of `of` seeds. */
+interface Tally {
+  count: number;
+  of: number;
+}
+const tally = (): Tally => ({ count: 0, of: 0 });
+const add = (t: Tally, hit: boolean): void => {
+  t.of++;
+  if (hit) t.count++;
+};
 
 function outcomeOf(rows: readonly Round[], options: AnalysisOptions, errors: string[]): { outcome: Outcome; analysis: Analysis | null } {
   try {
@@ -94,9 +103,17 @@ const pct = (count: number, of: number): number => (of === 0 ? NaN : (100 * coun
 function runClass(scenario: ScenarioClass, seeds: number): ClassResult {
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   const errors: string[] = [];
+  const byShare = { low: tally(), high: tally() };
+  const byOutlier = { all: tally(), one: tally() };
+  const yardstick = tally();
+  const withYardstick = scenario.kind === 'healthy' || scenario.kind === 'per-deploy-leak';
   for (let i = 0; i < seeds; i++) {
-    const sim = simulateRun(scenario, String(i));
-    counts[outcomeOf(sim.rows, sim.options, errors).outcome]++;
+    const sim = simulateRun(scenario, String(i), OVERRIDES);
+    const { outcome } = outcomeOf(sim.rows, sim.options, errors);
+    counts[outcome]++;
+    add(sim.noise.pointShare < 0.5 ? byShare.low : byShare.high, outcome === 'leak');
+    if (sim.outlier !== null) add(sim.outlier.replicates.length > 1 ? byOutlier.all : byOutlier.one, outcome === 'leak');
+    if (withYardstick) add(yardstick, olsSlopeRises(sim.rows, YARDSTICK_ALPHA) === true);
   }
   const expected = expectedVerdicts(scenario);
   return {
@@ -107,6 +124,9 @@ function runClass(scenario: ScenarioClass, seeds: number): ClassResult {
     expected,
     expectedPct: pct(sum(expected.map((k) => counts[k])), seeds),
     leakPct: pct(counts.leak, seeds),
+    leakByShare: byShare,
+    leakByOutlier: scenario.kind === 'outlier-before-restart' ? byOutlier : null,
+    yardstick: withYardstick ? yardstick : null,
     errors,
   };
 }
@@ -122,28 +142,31 @@ export function oomIntervalOf(analysis: Analysis): readonly [number, number] | n
 
 interface OomResult {
   readonly seeds: number;
-  readonly coveredPct: number;
-  readonly within15Pct: number;
-  readonly noPredictionPct: number;
-  readonly noIntervalPct: number;
+  /** Seeds whose true crash lies inside predictedOomInterval (a missing interval covers nothing). */
+  readonly covered: number;
+  /** Seeds whose predictedOomServices is within ±15 % of the true crash. */
+  readonly within15: number;
+  readonly noPrediction: number;
+  readonly noInterval: number;
+  /** Median |predicted − true| ÷ true (a missing prediction counts as infinitely wrong). */
   readonly medianAbsRelativeError: number;
-  /** Share of fed rows' verdicts that are leak (rows up to 80 % of the crash). */
-  readonly leakOnFedRowsPct: number;
+  /** Seeds whose verdict on the fed rows (up to 80 % of the crash) is leak. */
+  readonly leakOnFedRows: number;
 }
 
 function runOom(seeds: number): OomResult {
   let covered = 0;
-  let within = 0;
+  let within15 = 0;
   let noPrediction = 0;
   let noInterval = 0;
-  let leak = 0;
+  let leakOnFedRows = 0;
   const relErrors: number[] = [];
   const errors: string[] = [];
   for (let i = 0; i < seeds; i++) {
-    const oom = simulateRun({ kind: 'retained-configs' }, String(i)).oom;
+    const oom = simulateRun({ kind: 'retained-configs' }, String(i), OVERRIDES).oom;
     if (oom === null) throw new Error('retained-configs gave no out-of-memory case');
     const { outcome, analysis } = outcomeOf(oom.rows, { heapMaxBytes: oom.heapMaxBytes }, errors);
-    if (outcome === 'leak') leak++;
+    if (outcome === 'leak') leakOnFedRows++;
     const predicted = analysis?.predictedOomServices ?? null;
     const interval = analysis === null ? null : oomIntervalOf(analysis);
     if (interval === null) noInterval++;
@@ -155,25 +178,31 @@ function runOom(seeds: number): OomResult {
     }
     const rel = Math.abs(predicted - oom.crashServices) / oom.crashServices;
     relErrors.push(rel);
-    if (rel <= 0.15) within++;
+    if (rel <= 0.15) within15++;
   }
   relErrors.sort((a, b) => a - b);
-  return {
-    seeds,
-    coveredPct: pct(covered, seeds),
-    within15Pct: pct(within, seeds),
-    noPredictionPct: pct(noPrediction, seeds),
-    noIntervalPct: pct(noInterval, seeds),
-    medianAbsRelativeError: relErrors[Math.floor(seeds / 2)] ?? NaN,
-    leakOnFedRowsPct: pct(leak, seeds),
-  };
+  return { seeds, covered, within15, noPrediction, noInterval, medianAbsRelativeError: relErrors[Math.floor(seeds / 2)] ?? NaN, leakOnFedRows };
+}
+
+/** A target on a rate over seeds, with its 95 % interval: the check passes on the point estimate. */
+interface RateTarget {
+  readonly check: Check;
+  readonly count: number;
+  readonly of: number;
+  /** Wilson 95 % interval, in %. */
+  readonly ci95: readonly [number, number];
+}
+
+function rateTarget(name: string, count: number, of: number, comparator: '<=' | '>=', targetPct: number): RateTarget {
+  const [low, high] = wilsonInterval(count, of);
+  return { check: check(name, pct(count, of), comparator, targetPct, '%'), count, of, ci95: [sig(100 * low), sig(100 * high)] };
 }
 
 function detectionRate(leakFraction: number, redeploys: number, seeds: number): number {
   let found = 0;
   const errors: string[] = [];
   for (let i = 0; i < seeds; i++) {
-    const sim = simulateRun({ kind: 'per-deploy-leak', leakFraction, redeploys }, `power-${i}`);
+    const sim = simulateRun({ kind: 'per-deploy-leak', leakFraction, redeploys }, `power-${i}`, OVERRIDES);
     if (outcomeOf(sim.rows, sim.options, errors).outcome === 'leak') found++;
   }
   return found / seeds;
@@ -224,9 +253,12 @@ export function confusionTable(results: readonly ClassResult[]): string[] {
   return [`confusion table (% of seeds per verdict):`, head, ...rows];
 }
 
-const pctOfMemory = (fraction: number | null): string => (fraction === null ? 'n/a' : `${sig(fraction * 100, 2)} %`);
+const pctOfMemory = (fraction: number | null): string => (fraction === null ? 'n/a' : `${sig(fraction * 100, 3)} %`);
 
 export function run(): Promise<BenchOutcome> {
+  if (OVERRIDES.pointShare !== undefined && !(OVERRIDES.pointShare >= 0 && OVERRIDES.pointShare <= 1)) {
+    throw new Error(`BENCH_VERDICT_POINT_SHARE must be a number from 0 to 1, got ${POINT_SHARE}`);
+  }
   const t0 = performance.now();
   const results = GRID.map((scenario) => runClass(scenario, SEEDS));
   const oom = runOom(SEEDS);
@@ -238,27 +270,43 @@ export function run(): Promise<BenchOutcome> {
     if (r === undefined) throw new Error(`no class ${label}`);
     return r;
   };
-  const checks: Check[] = [
-    ...results.filter((r) => !leaks(r.scenario)).map((r) => check(`false leak: ${r.label}`, r.leakPct, '<=', 1, '%')),
-    check('leak found: per-deploy leak 0.5 % × 10 redeploys (±1.5 %)', find(scenarioLabel({ kind: 'per-deploy-leak', leakFraction: 0.005, redeploys: 10 })).leakPct, '>=', 95, '%'),
-    check('leak found: retained-configs with a restart', find('retained-configs').leakPct, '>=', 99, '%'),
-    check('OOM: true crash inside predictedOomInterval', oom.coveredPct, '>=', 90, '%'),
-    check('OOM: predictedOomServices within ±15 % of the true crash', oom.within15Pct, '>=', 90, '%'),
+  const leak05x10 = find(scenarioLabel({ kind: 'per-deploy-leak', leakFraction: 0.005, redeploys: 10 }));
+  const retained = find('retained-configs');
+  const targets: RateTarget[] = [
+    ...results.filter((r) => !leaks(r.scenario)).map((r) => rateTarget(`false leak: ${r.label}`, r.counts.leak, r.seeds, '<=', 1)),
+    rateTarget('leak found: per-deploy leak 0.5 % × 10 redeploys (±1.5 %)', leak05x10.counts.leak, leak05x10.seeds, '>=', 95),
+    rateTarget('leak found: retained-configs with a restart', retained.counts.leak, retained.seeds, '>=', 99),
+    rateTarget('OOM: true crash inside predictedOomInterval', oom.covered, oom.seeds, '>=', 90),
+    rateTarget('OOM: predictedOomServices within ±15 % of the true crash', oom.within15, oom.seeds, '>=', 90),
   ];
+  const checks = targets.map((t) => t.check);
+  // A point estimate on the right side of a target whose 95 % interval still straddles it is not settled by this many seeds.
+  const unsettled = targets.filter((t) => t.ci95[0] <= t.check.target && t.check.target <= t.ci95[1]);
   const healthyLine = results
     .filter((r) => r.scenario.kind === 'healthy')
     .map((r) => `${r.label}: ${fmtPct(pct(r.counts.healthy, r.seeds))} %`)
     .join(', ');
   const powerLine = power
-    .map((p) => `${p.redeploys} redeploys ${p.leakFraction === null ? `> ${pctOfMemory(p.belowFraction)}` : pctOfMemory(p.leakFraction)}`)
+    .map((p) => `${p.redeploys} redeploys ${p.leakFraction === null ? `> ${pctOfMemory(p.belowFraction)}` : `${pctOfMemory(p.leakFraction)} (below: ${pctOfMemory(p.belowFraction)})`}`)
+    .join(', ');
+  const shareLine = (r: ClassResult): string =>
+    `${r.label}: ${fmtPct(pct(r.leakByShare.low.count, r.leakByShare.low.of))} % (n=${r.leakByShare.low.of}) vs ${fmtPct(pct(r.leakByShare.high.count, r.leakByShare.high.of))} % (n=${r.leakByShare.high.of})`;
+  const outlier = find('outlier-before-restart').leakByOutlier;
+  const yardstickLine = results
+    .filter((r) => r.yardstick !== null)
+    .map((r) => `${r.label} ${fmtPct(pct(r.yardstick?.count ?? 0, r.yardstick?.of ?? 0))}`)
     .join(', ');
   const errorLines = results.filter((r) => r.errors.length > 0).map((r) => `analyzeRounds threw on ${r.label} (${r.counts.error} seeds): ${r.errors[0]}`);
   const info = [
     ...confusionTable(results),
     `healthy verdicts: ${healthyLine}`,
-    `power: smallest per-deploy leak (% of memory) found as leak in ≥ ${POWER * 100} % of ${POWER_SEEDS} seeds per size (log bisection, ${POWER_STEPS} steps, ±1.5 % uniform noise): ${powerLine}`,
-    `OOM (retained-configs, rows up to 80 % of the true crash, ${oom.seeds} seeds): interval covers the crash ${fmtPct(oom.coveredPct)} % (no interval ${fmtPct(oom.noIntervalPct)} %), point within ±15 % ${fmtPct(oom.within15Pct)} %, median |error| ${fmtPct(oom.medianAbsRelativeError * 100)} %, no prediction ${fmtPct(oom.noPredictionPct)} %, leak on the fed rows ${fmtPct(oom.leakOnFedRowsPct)} %`,
-    `seeds: ${SEEDS} per class (${GRID.length} classes) + ${SEEDS} OOM + ${POWER_SEEDS} per size in the power search; ${sig(seconds)} s`,
+    `power: smallest per-deploy leak (% of memory) found as leak in ≥ ${POWER * 100} % of ${POWER_SEEDS} seeds per size (log bisection, ${POWER_STEPS} steps, same seeds at every size, ±1.5 % uniform noise): ${powerLine}`,
+    `OOM (retained-configs, rows up to 80 % of the true crash, ${oom.seeds} seeds): interval covers the crash ${fmtPct(pct(oom.covered, oom.seeds))} % (no interval ${fmtPct(pct(oom.noInterval, oom.seeds))} %), point within ±15 % ${fmtPct(pct(oom.within15, oom.seeds))} %, median |error| ${fmtPct(oom.medianAbsRelativeError * 100)} %, no prediction ${fmtPct(pct(oom.noPrediction, oom.seeds))} %, leak on the fed rows ${fmtPct(pct(oom.leakOnFedRows, oom.seeds))} %`,
+    `leak verdicts by point share of the noise (< ½: replicates see most of it; ≥ ½: they see little): ${shareLine(leak05x10)}; ${shareLine(find(scenarioLabel({ kind: 'healthy', noiseSdFraction: 0.03 })))}`,
+    ...(outlier === null ? [] : [`outlier-before-restart leak: all replicates high ${fmtPct(pct(outlier.all.count, outlier.all.of))} % (n=${outlier.all.of}), one replicate ${fmtPct(pct(outlier.one.count, outlier.one.of))} % (n=${outlier.one.of})`]),
+    `yardstick, OLS slope over the last round + redeploys (one-sided t-test, α = ${YARDSTICK_ALPHA}), % called rising: ${yardstickLine}`,
+    ...unsettled.map((t) => `not settled by ${t.of} seeds: ${t.check.name}: ${t.count}/${t.of} = ${sig(t.check.value)} %, 95 % interval ${t.ci95[0]}–${t.ci95[1]} % (target ${t.check.comparator === '<=' ? '≤' : '≥'} ${t.check.target} %)`),
+    `seeds: ${POINT_SHARE === undefined ? '' : `point share fixed at ${POINT_SHARE}; `}${SEEDS} per class (${GRID.length} classes) + ${SEEDS} OOM + ${POWER_SEEDS} per size in the power search; ${sig(seconds)} s`,
     ...errorLines,
   ];
   return Promise.resolve({
@@ -268,6 +316,7 @@ export function run(): Promise<BenchOutcome> {
     data: {
       seedsPerClass: SEEDS,
       powerSeedsPerSize: POWER_SEEDS,
+      pointShare: OVERRIDES.pointShare ?? 'U(0,1) per seed',
       seconds: sig(seconds),
       scenarios: SCENARIO_DEFINITIONS,
       classes: results.map((r) => ({
@@ -277,8 +326,12 @@ export function run(): Promise<BenchOutcome> {
         percent: Object.fromEntries(OUTCOMES.map((o) => [o, sig(pct(r.counts[o], r.seeds), 4)])),
         expected: r.expected,
         expectedPercent: sig(r.expectedPct, 4),
+        leakByPointShare: r.leakByShare,
+        ...(r.leakByOutlier === null ? {} : { leakByOutlierReplicates: r.leakByOutlier }),
+        ...(r.yardstick === null ? {} : { yardstickRising: r.yardstick }),
         errors: r.errors,
       })),
+      targets: targets.map((t) => ({ name: t.check.name, count: t.count, of: t.of, percent: sig(t.check.value, 4), ci95: t.ci95, target: t.check.target, comparator: t.check.comparator, pass: t.check.pass })),
       oom,
       power,
     },

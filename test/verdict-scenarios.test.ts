@@ -177,13 +177,16 @@ describe('scenario generators', () => {
         const idle = run.trueMemoryBytes[firstLoad - 1]!;
         let highest = 0;
         let total = 0;
+        let repeatsAtHighest = 0;
         for (let i = firstLoad; i < run.rows.length; i++) {
           const c = run.rows[i]!.concurrency!;
+          if (c === highest) repeatsAtHighest++;
           highest = Math.max(highest, c);
           total += c;
           const extra = kind === 'load-leak' ? run.truth.leakBytesPerConcurrency * total : run.truth.poolBytesPerConcurrency * highest;
           relClose(run.trueMemoryBytes[i]!, idle + extra);
         }
+        expect(repeatsAtHighest).toBeGreaterThanOrEqual(1);
       }
     }
   });

@@ -98,6 +98,22 @@ export interface SimulatedRun {
   readonly outlier: { readonly rowIndex: number; readonly replicates: readonly number[] } | null;
 }
 
+/** One line per class: what the generator does (printed into the results JSON). */
+export const SCENARIO_DEFINITIONS: readonly string[] = [
+  'all: fresh-start row at 0 services (deployMs null), 5–20 rounds of 0.5–1.5 × a nominal batch (log-uniform 20–400), base 30–300 MiB, live 20–400 KiB/service, K=3 readings per point (memoryBytes = their mean), replicate correlation (point share of the noise) U(0,1) per seed, heap peak = memory before the deploy × U(1.3,2.1) (±5 % per deploy), 15 % of rows without elapsedMs, 10 % without deployMs; restart after round 30–70 % of the rounds',
+  'healthy sd X: memory = base + c·n; normal noise of sd X per reading; restart in half the seeds; 6–10 redeploys',
+  'gc-sawtooth: as healthy, afterGc false, each reading = live × (1 + U(0, 0.10)); restart in half the seeds; 6–10 redeploys',
+  'first-reload-step: as healthy (noise sd U(0.5,1.5) %), + 3–8 % of live memory at the first deploy that replaces a loaded configuration of a process, flat after; restart (which drops it until the next reload) in half the seeds; 6–10 redeploys',
+  'outlier-before-restart: healthy (sd U(0.5,1.5) %) with a restart; the point before the restart reads 6 % high in all replicates (half the seeds) or one; 6–10 redeploys',
+  'slow-cache: + a cache filling 20 % of the remaining gap to B = 5–15 % of the final live memory per deploy; restart after ≤ 8 deploys (cache ≤ 83 % full); 6–10 redeploys',
+  'live-superlinear: memory = base + c·n + q·n², q·n² = 30–60 % of memory at the last round; restart in half the seeds; flat redeploys (6–10)',
+  'per-deploy leak L × R: every deploy (round or redeploy) keeps L × the final live memory; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
+  'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts the true crash at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory, rows fed up to 80 % of the crash',
+  'concurrency-high-water: healthy deploys, then 6–10 load steps (8…512, ≥ 3 new highs, ≥ 2 repeats at or below the high, ≥ 1 of them at the high); idle memory + u × the highest concurrency so far (5–15 % of memory at the top)',
+  'load-leak: as concurrency-high-water, idle memory + l × every step\'s concurrency (5–15 % of memory over all steps)',
+  'too-little-data: the first 2–3 rows of a healthy run (sd U(0.5,1.5) %)',
+];
+
 /** Verdicts that are right for a class (the first is the one it is named after). */
 export function expectedVerdicts(scenario: ScenarioClass): readonly VerdictKind[] {
   switch (scenario.kind) {
@@ -247,7 +263,10 @@ export function readingsOf(trueBytes: number, noise: NoiseSpec, random: Random):
   return offsets.map((e) => Math.round(trueBytes * (1 + e)));
 }
 
-/** Concurrencies of 6–10 traffic steps: at least 3 new highs and 2 steps at or below the highest so far. */
+/**
+ * Concurrencies of 6–10 traffic steps: at least 3 new highs and 2 steps at or below the highest so
+ * far, one of them at the highest itself (where a pool stays flat and a load leak still rises).
+ */
 function concurrencySequence(random: Random): number[] {
   const levels = [8, 16, 32, 64, 128, 256, 512];
   for (;;) {
@@ -256,27 +275,37 @@ function concurrencySequence(random: Random): number[] {
     let top = -1;
     let newHighs = 0;
     let repeats = 0;
+    let topRepeats = 0;
     for (let i = 0; i < steps; i++) {
       if (top < levels.length - 1 && (top < 0 || random.chance(0.55))) {
         top++;
         newHighs++;
         out.push(levels[top] as number);
       } else {
+        const atTop = random.chance(0.5);
+        const level = atTop ? top : random.int(0, top);
         repeats++;
-        out.push(levels[random.int(0, top)] as number);
+        if (level === top) topRepeats++;
+        out.push(levels[level] as number);
       }
     }
-    if (newHighs >= 3 && repeats >= 2) return out;
+    if (newHighs >= 3 && repeats >= 2 && topRepeats >= 1) return out;
   }
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
+/** Fixes what is otherwise drawn per seed (every other draw stays as it was). */
+export interface SimulationOverrides {
+  /** E.g. 1: all noise varies from point to point and the replicates agree (the hardest case for a replicate-based test). */
+  readonly pointShare?: number;
+}
+
 /**
  * Simulates one run of a scenario class under a seed name. Pure: the same class and seed give the
  * same rows.
  */
-export function simulateRun(scenario: ScenarioClass, seed: string): SimulatedRun {
+export function simulateRun(scenario: ScenarioClass, seed: string, overrides: SimulationOverrides = {}): SimulatedRun {
   const random = seededRandom(`${seedStream(scenario)}#${seed}`);
   // Drawn for every class, in this order, so that the classes' seeds line up.
   const baseBytes = random.uniform(30, 300) * MIB;
@@ -284,7 +313,8 @@ export function simulateRun(scenario: ScenarioClass, seed: string): SimulatedRun
   const rounds = random.int(5, 20);
   const nominalBatch = Math.round(Math.exp(random.uniform(Math.log(20), Math.log(400))));
   const batches = Array.from({ length: rounds }, () => Math.max(1, Math.round(nominalBatch * random.uniform(0.5, 1.5))));
-  const pointShare = random.next();
+  const drawnPointShare = random.next();
+  const pointShare = overrides.pointShare ?? drawnPointShare;
   const peakFactor = random.uniform(1.3, 2.1);
   const registerMsPerService = random.uniform(1, 10);
   const deployMsAt100 = random.uniform(200, 2000);
