@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seriesOf } from '../src/analysis/series.js';
+import { wilsonInterval } from '../bench/lib/proportion.js';
 import { mulberry32, seededRandom } from '../bench/lib/random.js';
+import { olsSlopeRises } from '../bench/lib/slope-test.js';
 import { READINGS_PER_POINT, readingsOf, simulateRun, type ScenarioClass, type SimulatedRun } from '../bench/lib/scenarios.js';
 
 const ALL: readonly ScenarioClass[] = [
@@ -294,5 +296,25 @@ describe('scenario generators', () => {
       expect(n).toBeGreaterThanOrEqual(2);
       expect(n).toBeLessThanOrEqual(3);
     }
+  });
+});
+
+describe('bench statistics', () => {
+  it('Wilson 95 % interval matches textbook values', () => {
+    const [low, high] = wilsonInterval(5, 10);
+    expect(low).toBeCloseTo(0.2366, 4);
+    expect(high).toBeCloseTo(0.7634, 4);
+    expect(wilsonInterval(0, 10)[0]).toBe(0);
+    expect(wilsonInterval(0, 10)[1]).toBeCloseTo(0.2775, 4);
+    expect(wilsonInterval(10, 10)[1]).toBe(1);
+  });
+
+  it('the OLS yardstick reads only the last round and its redeploys', () => {
+    const leak = simulateRun({ kind: 'per-deploy-leak', leakFraction: 0.02, redeploys: 20 }, '1');
+    expect(olsSlopeRises(leak.rows, 0.001)).toBe(true);
+    // A healthy run's rounds rise steeply; the yardstick must not see them.
+    const healthy = simulateRun({ kind: 'healthy', noiseSdFraction: 0.005 }, '1');
+    expect(olsSlopeRises(healthy.rows, 0.001)).toBe(false);
+    expect(olsSlopeRises(healthy.rows.slice(0, 2), 0.001)).toBeNull();
   });
 });
