@@ -100,18 +100,18 @@ export interface SimulatedRun {
 
 /** One line per class: what the generator does (printed into the results JSON). */
 export const SCENARIO_DEFINITIONS: readonly string[] = [
-  'all: fresh-start row at 0 services (deployMs null), 5–20 rounds of 0.5–1.5 × a nominal batch (log-uniform 20–400), base 30–300 MiB, live 20–400 KiB/service, K=3 readings per point (memoryBytes = their mean), replicate correlation (point share of the noise) U(0,1) per seed, heap peak = memory before the deploy × U(1.3,2.1) (±5 % per deploy), 15 % of rows without elapsedMs, 10 % without deployMs; restart after round 30–70 % of the rounds',
+  'all: fresh-start row at 0 services (deployMs null), 5–20 rounds of 0.5–1.5 × a nominal batch (log-uniform 20–400), base 30–300 MiB, live 20–400 KiB/service, K=3 readings per point (memoryBytes = their mean), replicate correlation (point share of the noise) U(0,1) per seed, heap peak = memory before the deploy × U(1.3,2.1) (±5 % per deploy), 15 % of rows without elapsedMs, 10 % without deployMs; noise normal with sd U(0.5,1.5) % per seed unless the class says otherwise; a restart follows round clamp(round(U(0.3,0.7) × rounds), 2, rounds − 1)',
   'healthy sd X: memory = base + c·n; normal noise of sd X per reading; restart in half the seeds; 6–10 redeploys',
   'gc-sawtooth: as healthy, afterGc false, each reading = live × (1 + U(0, 0.10)); restart in half the seeds; 6–10 redeploys',
-  'first-reload-step: as healthy (noise sd U(0.5,1.5) %), + 3–8 % of live memory at the first deploy that replaces a loaded configuration of a process, flat after; restart (which drops it until the next reload) in half the seeds; 6–10 redeploys',
-  'outlier-before-restart: healthy (sd U(0.5,1.5) %) with a restart; the point before the restart reads 6 % high in all replicates (half the seeds) or one; 6–10 redeploys',
+  'first-reload-step: base + c·n, + 3–8 % of live memory at the first deploy that replaces a loaded configuration of a process, flat after; restart (which drops it until the next reload) in half the seeds; 6–10 redeploys',
+  'outlier-before-restart: base + c·n with a restart; the point before the restart reads 6 % high in all replicates (half the seeds) or one; 6–10 redeploys',
   'slow-cache: + a cache filling 20 % of the remaining gap to B = 5–15 % of the final live memory per deploy; restart after ≤ 8 deploys (cache ≤ 83 % full); 6–10 redeploys',
   'live-superlinear: memory = base + c·n + q·n², q·n² = 30–60 % of memory at the last round; restart in half the seeds; flat redeploys (6–10)',
-  'per-deploy leak L × R: every deploy (round or redeploy) keeps L × the final live memory; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
+  'per-deploy leak L × R: every deploy (round or redeploy) keeps L × (base + c·N), the live memory at the final service count N; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
   'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts the true crash at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory, rows fed up to 80 % of the crash',
   'concurrency-high-water: healthy deploys, then 6–10 load steps (8…512, ≥ 3 new highs, ≥ 2 repeats at or below the high, ≥ 1 of them at the high); idle memory + u × the highest concurrency so far (5–15 % of memory at the top)',
   'load-leak: as concurrency-high-water, idle memory + l × every step\'s concurrency (5–15 % of memory over all steps)',
-  'too-little-data: the first 2–3 rows of a healthy run (sd U(0.5,1.5) %)',
+  'too-little-data: the first 2–3 rows (fresh start + 1–2 rounds) of a healthy run',
 ];
 
 /** Verdicts that are right for a class (the first is the one it is named after). */
