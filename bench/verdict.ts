@@ -286,8 +286,16 @@ export function run(): Promise<BenchOutcome> {
     .filter((r) => r.scenario.kind === 'healthy')
     .map((r) => `${r.label}: ${fmtPct(pct(r.counts.healthy, r.seeds))} %`)
     .join(', ');
+  const rateAt = (p: PowerResult, fraction: number | null): string => {
+    const tried = p.tried.find((t) => fraction !== null && t.leakFraction === sig(fraction, 4));
+    return tried === undefined ? '' : ` found in ${fmtPct(100 * tried.detected)} %`;
+  };
   const powerLine = power
-    .map((p) => `${p.redeploys} redeploys ${p.leakFraction === null ? `> ${pctOfMemory(p.belowFraction)}` : `${pctOfMemory(p.leakFraction)} (below: ${pctOfMemory(p.belowFraction)})`}`)
+    .map((p) =>
+      p.leakFraction === null
+        ? `${p.redeploys} redeploys > ${pctOfMemory(p.belowFraction)}${rateAt(p, p.belowFraction)}`
+        : `${p.redeploys} redeploys ${pctOfMemory(p.leakFraction)}${rateAt(p, p.leakFraction)} (${pctOfMemory(p.belowFraction)}${rateAt(p, p.belowFraction)})`,
+    )
     .join(', ');
   const shareLine = (r: ClassResult): string =>
     `${r.label}: ${fmtPct(pct(r.leakByShare.low.count, r.leakByShare.low.of))} % (n=${r.leakByShare.low.of}) vs ${fmtPct(pct(r.leakByShare.high.count, r.leakByShare.high.of))} % (n=${r.leakByShare.high.of})`;
