@@ -15,6 +15,7 @@ import * as overhead from './overhead.js';
 import * as samplerCost from './sampler-cost.js';
 import * as scale from './scale.js';
 import * as traffic from './traffic.js';
+import * as verdict from './verdict.js';
 import { formatCheck, formatOutcome, sig, writeResult, type BenchOutcome, type Check } from './lib/check.js';
 import { resultsDir } from './lib/paths.js';
 
@@ -27,6 +28,7 @@ const benches: readonly (readonly [string, () => Promise<BenchOutcome>])[] = [
   ['headroom', headroom.run],
   ['traffic', traffic.run],
   ['scale', scale.run],
+  ['verdict', verdict.run],
 ];
 
 const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, loadAverage: loadavg().map((l) => sig(l)) };

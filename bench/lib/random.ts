@@ -1,0 +1,54 @@
+/**
+ * A small seeded random source for the verdict bench's scenario generators: the same seed gives
+ * the same numbers on every machine and Node version, so a confusion table can be reproduced and a
+ * surprising seed replayed alone.
+ */
+
+/** Uniform numbers in [0, 1) and the few distributions the generators draw from. */
+export interface Random {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform in [low, high). */
+  uniform(low: number, high: number): number;
+  /** Integer uniform in [low, high] (both ends included). */
+  int(low: number, high: number): number;
+  /** Standard normal deviate. */
+  normal(): number;
+  /** True with probability p. */
+  chance(p: number): boolean;
+}
+
+/** FNV-1a of a string: turns a scenario name and seed number into a 32-bit PRNG seed. */
+export function hashSeed(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32 (Tommy Ettinger's 32-bit generator): period 2³², good enough for simulation, tiny. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A `Random` seeded by a number or by a name (hashed). */
+export function seededRandom(seed: number | string): Random {
+  const next = mulberry32(typeof seed === 'string' ? hashSeed(seed) : seed);
+  return {
+    next,
+    uniform: (low, high) => low + (high - low) * next(),
+    int: (low, high) => low + Math.floor((high - low + 1) * next()),
+    // Box–Muller; one deviate per call keeps the stream position independent of call history.
+    normal: () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
+    chance: (p) => next() < p,
+  };
+}
