@@ -209,12 +209,7 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
   for (let i = 0; i < segment.length; i++) {
     const d = segment[i] as (typeof segment)[number];
     if (d.row.memoryBytes < limitBytes) continue;
-    const prev = segment[i - 1];
-    const services =
-      prev !== undefined && prev.row.memoryBytes < limitBytes && d.row.services > prev.row.services
-        ? prev.row.services + ((limitBytes - prev.row.memoryBytes) / (d.row.memoryBytes - prev.row.memoryBytes)) * (d.row.services - prev.row.services)
-        : d.row.services;
-    return { ...empty, reachedInData: services, limitBytes, note: 'the readings since the last restart already reach heap max ÷ peak factor' };
+    return { ...empty, reachedInData: d.row.services, limitBytes, note: `the reading at ${d.row.services} services (since the last restart) already reaches heap max ÷ peak factor` };
   }
   const batch = lastBatch(series);
   if (batch === null) return { ...empty, limitBytes, note: 'no round added services, so there is no growth to project' };
@@ -223,7 +218,11 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
   if (model === null || last === undefined) return { ...empty, limitBytes, batch, note: 'no curve model to project' };
   const samples = peak.source === 'measured' && peak.measured !== null ? peak.measured.factors : [];
   const edge = Math.max(...series.deployRows.map((d) => d.row.services)) * 4;
-  const projection = projectOom(model.fit, { last, batchServices: batch, heapMaxBytes, peakFactor: peak.value, peakFactorSamples: samples }, edge);
+  const batchSamples = series.deployRows.flatMap((d, i) => {
+    const step = d.row.services - (series.deployRows[i - 1]?.row.services ?? d.row.services);
+    return i > 0 && d.row.event === 'round' && step > 0 ? [step] : [];
+  });
+  const projection = projectOom(model.fit, { last, batchServices: batch, heapMaxBytes, peakFactor: peak.value, peakFactorSamples: samples, batchSamples }, edge);
   const note =
     projection.services === null
       ? `${model.name} does not reach heap max ÷ peak factor within the projection horizon`

@@ -27,11 +27,16 @@ export const SAWTOOTH_FRACTION = 0.1;
  */
 export const BETWEEN_DEPLOY_ALLOWANCE_FRACTION = 0.01;
 /**
- * When a growing retention model and another explanation are both significant and their AICc differ
- * by less than this, the retention model is chosen: rounds of equal size cannot tell kept
+ * When a growing retention model and a superlinear live cost are both significant and their AICc
+ * differ by less than this, the retention model is chosen: rounds of equal size cannot tell kept
  * configurations from a superlinear live cost, and only a redeploy or a restart can.
  */
 export const RETENTION_TIE_AICC = 2;
+/**
+ * A growing retention model is a leak only when the saturating model (retention that levels off)
+ * fits worse by at least this much AICc; closer, the readings cannot yet tell a slow cache from a leak.
+ */
+export const SATURATION_AMBIGUITY_AICC = 2;
 /** The empty gateway's reading (before its first deploy) is left out of the fit when its segment has more than this many others. */
 export const FRESH_ROW_KEPT_BELOW = 6;
 /** Fill rates tried for bounded (saturating) retention B·(1 − ρᵈ): ρ is the share of the gap left after each deploy. */

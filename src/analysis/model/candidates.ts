@@ -194,7 +194,8 @@ export function selectModel(points: readonly Point[], weights: readonly number[]
     // Rounds alone cannot tell kept configurations from a superlinear live cost (for equal batches the
     // two regressors are the same curve); then the leak explanation stands until a redeploy or a
     // restart separates them.
-    const growing = accepted.find((c) => GROWING.includes(c.retention) && (c.fit as ModelFit).aicc - (best.fit as ModelFit).aicc < RETENTION_TIE_AICC);
+    const tiesWithSuperlinear = best.live === 'superlinear' && best.retention === current.retention;
+    const growing = tiesWithSuperlinear ? accepted.find((c) => GROWING.includes(c.retention) && (c.fit as ModelFit).aicc - (best.fit as ModelFit).aicc < RETENTION_TIE_AICC) : undefined;
     chosen = growing ?? best;
   }
   return { candidates, bestByAicc, chosen, tests: termTests(chosen.fit as ModelFit), steps, setAside };

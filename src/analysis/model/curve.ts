@@ -19,10 +19,11 @@ import {
   LEAK_MARGIN_FLOOR_BYTES,
   FRESH_ROW_KEPT_BELOW,
   LEAK_MARGIN_FRACTION,
+  SATURATION_AMBIGUITY_AICC,
 } from '../constants.js';
 import { fCdf, tCdf, tQuantile } from '../distributions.js';
 import type { Series } from '../series.js';
-import { fitExtended, GROWING, perDeployTerm, selectModel, supersededTerm, type Candidate, type Selection } from './candidates.js';
+import { fitExtended, GROWING, perDeployTerm, selectModel, supersededTerm, termTests, type Candidate, type Selection } from './candidates.js';
 import { combinationVariance, interceptOf, termIndex, type ModelFit } from './fit.js';
 import { pointsOf, pureErrorOf, type Point, type PureError } from './points.js';
 
@@ -227,6 +228,19 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
 
   const lead = kept[0];
   const pct = (b: number): string => fmtPct(b, memory);
+  // A cache that fills slowly looks like a leak until it levels off: when the saturating model fits
+  // about as well as the growing one, the readings cannot tell them apart yet.
+  const saturating = selection.candidates.find((c) => c.live === chosen.live && c.shifts === chosen.shifts && c.retention === 'saturating')?.fit ?? null;
+  const levelsOffToo = growing && saturating !== null && saturating.aicc - fit.aicc < SATURATION_AMBIGUITY_AICC && termTests(saturating).every((t) => t.significant);
+  if (growing && lead !== undefined && lead.p < ALPHA_LEAK / looks && lead.estimate >= marginBytes && levelsOffToo) {
+    return {
+      ...result,
+      verdict: 'inconclusive',
+      decidedBy: null,
+      summary: `memory grows with deploys (${chosen.name}: ${pct(lead.estimate)} of memory per deploy), but retention that levels off fits about as well (ΔAICc ${(saturating.aicc - fit.aicc).toFixed(1)})`,
+      needs: [`redeploy until it levels off or keeps climbing (--redeploys ${Math.max(10, 2 * redeploys)}, or --redeploys auto)`],
+    };
+  }
   if (growing && lead !== undefined && lead.p < ALPHA_LEAK / looks && lead.estimate >= marginBytes) {
     const misfit = lackOfFit.fits ? '' : ` The curve also departs from every candidate (F = ${lackOfFit.f.toPrecision(3)}), but the retention stands above that misfit.`;
     return {

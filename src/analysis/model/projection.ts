@@ -23,6 +23,12 @@ export interface ProjectionStart {
   readonly peakFactor: number;
   /** Measured per-deploy factors to resample for the interval (empty: the factor is taken as known). */
   readonly peakFactorSamples: readonly number[];
+  /**
+   * Services each round of the run added, to resample for the interval: when a run's rounds were
+   * uneven, the rounds to come need not be the size of the last one (and retained configurations
+   * pile up per round, not per service).
+   */
+  readonly batchSamples: readonly number[];
 }
 
 export interface ProjectionPathPoint {
@@ -34,9 +40,16 @@ export interface ProjectionPathPoint {
 }
 
 export interface Projection {
-  /** Interpolated service count of the first deploy that no longer fits; null beyond the horizon. */
+  /**
+   * Service count of the first projected round whose deploy no longer fits (the round after the
+   * crossing: a gateway crashes at a round, not between two); null beyond the horizon.
+   */
   readonly services: number | null;
-  /** 95 % interval of that count over the draws; the high end is null when more than 2.5 % of draws never reach the limit. */
+  /**
+   * 95 % interval over the draws (coefficients, peak factor, round size): from the 2.5 % point of
+   * the crossing to the 97.5 % point of the end of the round it falls in. The high end is null when
+   * more than 2.5 % of draws never reach the limit.
+   */
   readonly interval: readonly [number | null, number | null];
   readonly draws: number;
   /** The projected curve with its band, from the last reading to the predicted point (or 4× the services measured). */
@@ -61,7 +74,7 @@ function memoryAfter(fit: ModelFit, c: Coefficients, start: ProjectionStart, k: 
   return fit.terms.reduce((s, t, j) => s + t.value(point) * (c.beta[j] as number), c.intercept);
 }
 
-/** First k ≥ 1 at which memory × factor reaches the heap max, as an interpolated service count; null past the horizon. */
+/** Where memory × factor reaches the heap max along the projected rounds, interpolated between rounds; null past the horizon. */
 function crossing(fit: ModelFit, c: Coefficients, start: ProjectionStart, factor: number): number | null {
   const limit = start.heapMaxBytes / factor;
   const at = (k: number): number => memoryAfter(fit, c, start, k);
@@ -112,22 +125,30 @@ const quantile = (sorted: readonly number[], q: number): number => sorted[Math.m
 export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: number): Projection {
   const segment = start.last.segment;
   const estimate: Coefficients = { intercept: interceptOf(fit, segment), beta: fit.coefficients };
-  const services = crossing(fit, estimate, start, start.peakFactor);
+  const crossed = crossing(fit, estimate, start, start.peakFactor);
+  const services = crossed === null ? null : start.last.services + Math.max(1, Math.ceil((crossed - start.last.services) / start.batchServices - 1e-9)) * start.batchServices;
   const random = seededRandom(PREDICTION_SEED);
   const chol = choleskyLower(fit.covariance);
   const horizon = Math.max(edgeServices, services ?? 0);
   const pathCounts = Array.from({ length: 41 }, (_, i) => start.last.services + ((horizon - start.last.services) * i) / 40);
   const pathDraws: number[][] = pathCounts.map(() => []);
+  // Per draw: the crossing (the earliest the crash can come) and the end of the round it falls in.
   const outcomes: number[] = [];
+  const lows: number[] = [];
   for (let d = 0; d < PREDICTION_DRAWS; d++) {
     const c = drawCoefficients(fit, segment, chol, random);
     const samples = start.peakFactorSamples;
     const factor = samples.length > 1 ? median(samples.map(() => samples[Math.floor(random.uniform() * samples.length)] as number)) : start.peakFactor;
-    outcomes.push(crossing(fit, c, start, factor) ?? Infinity);
+    const batches = start.batchSamples;
+    const batch = batches.length > 1 ? (batches[Math.floor(random.uniform() * batches.length)] as number) : start.batchServices;
+    const crossed = crossing(fit, c, { ...start, batchServices: batch }, factor);
+    outcomes.push(crossed === null ? Infinity : crossed + batch);
+    lows.push(crossed ?? Infinity);
     pathCounts.forEach((n, i) => (pathDraws[i] as number[]).push(memoryAfter(fit, c, start, (n - start.last.services) / start.batchServices)));
   }
   outcomes.sort((a, b) => a - b);
-  const low = quantile(outcomes, 0.025);
+  lows.sort((a, b) => a - b);
+  const low = quantile(lows, 0.025);
   const high = quantile(outcomes, 0.975);
   const path = pathCounts.map((n, i) => {
     const sorted = (pathDraws[i] as number[]).sort((a, b) => a - b);
