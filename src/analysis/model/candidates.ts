@@ -7,7 +7,7 @@
  */
 import { ALPHA_LEAK, ALPHA_TERM, RETENTION_TIE_AICC, SATURATION_RHO_GRID } from '../constants.js';
 import { fCdf, tCdf } from '../distributions.js';
-import { fitModel, type ModelFit, type Term, type TermName } from './fit.js';
+import { fitModel, type ColumnCache, type ModelFit, type Term, type TermName } from './fit.js';
 import type { Point } from './points.js';
 
 export type LivePart = 'linear' | 'superlinear';
@@ -71,10 +71,10 @@ function retentionOptions(retention: RetentionPart, points: readonly Point[]): T
 }
 
 /** Fits one candidate (profiling its fixed parameter by AICc). */
-export function fitCandidate(points: readonly Point[], weights: readonly number[], live: LivePart, retention: RetentionPart, shifts: boolean): Candidate {
+export function fitCandidate(points: readonly Point[], weights: readonly number[], live: LivePart, retention: RetentionPart, shifts: boolean, cache?: ColumnCache): Candidate {
   let best: ModelFit | null = null;
   for (const extra of retentionOptions(retention, points)) {
-    const fit = fitModel(points, weights, [...liveTerms(live), ...extra], shifts);
+    const fit = fitModel(points, weights, [...liveTerms(live), ...extra], shifts, cache);
     if (fit !== null && (best === null || fit.aicc < best.aicc)) best = fit;
   }
   const restarts = new Set(points.map((p) => p.segment)).size > 1;
@@ -159,7 +159,8 @@ function nestedTest(from: ModelFit, to: ModelFit): { f: number; p: number } {
 export function selectModel(points: readonly Point[], weights: readonly number[]): Selection | null {
   const restarts = new Set(points.map((p) => p.segment)).size > 1;
   const shiftOptions = restarts ? [false, true] : [true];
-  const candidates = shiftOptions.flatMap((shifts) => LIVE_PARTS.flatMap((live) => RETENTION_PARTS.map((retention) => fitCandidate(points, weights, live, retention, shifts))));
+  const cache: ColumnCache = new Map();
+  const candidates = shiftOptions.flatMap((shifts) => LIVE_PARTS.flatMap((live) => RETENTION_PARTS.map((retention) => fitCandidate(points, weights, live, retention, shifts, cache))));
   const fitted = candidates.filter((c) => c.fit !== null);
   const find = (live: LivePart, retention: RetentionPart, shifts: boolean): Candidate | undefined => fitted.find((c) => c.live === live && c.retention === retention && c.shifts === shifts);
   let chosen = find('linear', 'none', !restarts) ?? find('linear', 'none', true);

@@ -292,7 +292,7 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
       ...result,
       verdict: 'healthy',
       decidedBy: 'equivalence',
-      summary: `${chosen.name} fits best and keeps nothing per deploy: the 95 % upper bound of what a deploy keeps is ${pct(lead.upper)} of memory, below the ${pct(marginBytes)} margin.`,
+      summary: `${chosen.name} fits best${growing ? '' : ' and keeps nothing per deploy'}: the 95 % upper bound of what a deploy keeps is ${pct(lead.upper)} of memory, below the ${pct(marginBytes)} margin${growing ? ' (kept, but too little to matter)' : ''}.`,
       needs: [],
     };
   }
