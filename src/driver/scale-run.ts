@@ -17,7 +17,7 @@ import type { ServiceSpec } from '../wsdl/model.js';
 import { settingsOf, type RunConfig } from './config.js';
 import type { RunListener } from './events.js';
 import { RunLogWriter, RUN_LOG_FILE } from './run-log.js';
-import { RUN_LOG_SCHEMA, type GatewayStartRecord, type RunEndRecord } from './records.js';
+import { RUN_LOG_SCHEMA, type GatewayStartRecord, type RunEndRecord } from '../run-log/records.js';
 import type { ResumePoint } from './resume.js';
 import type { ServiceCatalog } from './service-catalog.js';
 

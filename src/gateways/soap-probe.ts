@@ -6,7 +6,7 @@
 import { request, type Dispatcher } from 'undici';
 import { inputError, messageOf } from '../errors.js';
 import type { WsdlBinding, WsdlDocument, WsdlEndpoint, WsdlOperation } from '../wsdl/model.js';
-import { buildEnvelope, soapHeaders, splitClarkName } from '../traffic/soap-envelope.js';
+import { buildEnvelope, soapHeaders, splitClarkName } from '../soap/envelope.js';
 import type { VerifyOutcome } from './adapter.js';
 
 /** What a SOAP probe sends. */

@@ -4,7 +4,7 @@
  */
 import type { Round } from '../analysis/round.js';
 import type { GatewayCounts } from '../gateways/adapter.js';
-import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord } from '../driver/records.js';
+import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord } from '../run-log/records.js';
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */
 export const REPORT_SCHEMA_VERSION = 1;

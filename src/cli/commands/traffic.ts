@@ -4,7 +4,7 @@ import { usageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { WarmupPlan } from '../../traffic/phase.js';
 import { renderFindMaxStep, renderSoakTick, renderTrafficSummary } from '../../traffic/summary.js';
-import type { SoapVersion } from '../../traffic/soap-envelope.js';
+import type { SoapVersion } from '../../soap/envelope.js';
 import { httpClientKinds, type HttpClientKind } from '../../traffic/sender.js';
 import type { CommandSpec } from '../command-spec.js';
 import { formatDurationMs, type OptionSpec } from '../option-spec.js';
