@@ -13,6 +13,8 @@ export { renderRunFolder, gateReport, type ReportFiles } from './report.js';
 export { compareRuns, loadReport } from './compare.js';
 /** `gwscale traffic`: the load generator. */
 export { runTraffic, driveConcurrencyStep } from './traffic.js';
+/** `gwscale wsdl generate` and `gwscale wsdl check`. */
+export { generateWsdls, checkWsdls, type GenerateWsdlsOptions } from './wsdl.js';
 export type { RunConfig } from '../driver/config.js';
 export type { Round } from '../analysis/round.js';
 export type { Analysis } from '../analysis/analysis.js';
