@@ -44,12 +44,6 @@ export function countOperations(doc: WsdlDocument, serviceName: string): number 
   return names.size;
 }
 
-/** All endpoint addresses the service names, in document order. */
-export function endpointAddresses(doc: WsdlDocument, serviceName: string): string[] {
-  const service = doc.services.find((s) => s.name === serviceName) ?? doc.services[0];
-  return (service?.endpoints ?? []).map((e) => e.address);
-}
-
 /**
  * The probe for a service: its first SOAP endpoint (1.1 preferred), its first request–response
  * operation, an envelope whose body element is the operation's input element.
