@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Round, RoundEvent } from '../analysis/round.js';
 import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, VerifyOutcome } from '../gateways/adapter.js';
@@ -73,8 +74,6 @@ export function telltaleLine(tail: readonly string[]): string | null {
   const why = tail.find((l) => /out of memory|OutOfMemoryError|FATAL|panic:|Killed/i.test(l));
   return (why ?? [...tail].reverse().find((l) => l.trim() !== '') ?? null)?.trim() ?? null;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Services verified per adapter call: bounds the WSDL texts held at once. */
 const VERIFY_SLICE = 1000;
