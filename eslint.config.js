@@ -1,9 +1,10 @@
 // Type-checked lint: runs inside `npm test`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './eslint.layers.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'reports/', 'bench/results/', 'node_modules/', 'eslint.config.js', 'bin/'] },
+  { ignores: ['dist/', 'reports/', 'bench/results/', 'node_modules/', 'eslint.config.js', 'eslint.layers.js', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -23,4 +24,5 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  ...layerRules,
 );

@@ -3,7 +3,7 @@
  * Prints the median of 5 runs for rounds only, rounds + redeploys, and rounds + traffic steps.
  */
 import { analyzeRounds } from '../src/analysis/analysis.js';
-import type { Round } from '../src/analysis/round.js';
+import type { Round } from '../src/run-log/round.js';
 import { HEALTHY, KiB, rowsOf, simulate, withLoad } from '../test/analysis-synthetic.js';
 
 const ROWS = 10_000;

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { exitWithParent } from '../src/gateways/parent-watch.js';
+import { exitWithParent } from '../src/process/parent-watch.js';
 import { isMain } from './lib/check.js';
 import { benchScript } from './lib/paths.js';
 

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { exitWithParent } from '../src/gateways/parent-watch.js';
+import { exitWithParent } from '../src/process/parent-watch.js';
 import { createReferenceAdapter } from '../src/gateways/reference/adapter.js';
 import type { AdapterContext } from '../src/gateways/adapter.js';
 import type { RunConfig } from '../src/driver/config.js';

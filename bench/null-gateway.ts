@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
-import { exitWithParent } from '../src/gateways/parent-watch.js';
+import { exitWithParent } from '../src/process/parent-watch.js';
 
 const user = process.env['GWSCALE_GATEWAY_USER'] ?? '';
 const password = process.env['GWSCALE_GATEWAY_PASSWORD'] ?? '';

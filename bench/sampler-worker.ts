@@ -8,7 +8,7 @@
  * `proc-file` (/proc/<pid>/stat opened and read each time), `none` (the loop and its timer only: the floor every reader pays).
  */
 import pidusage from 'pidusage';
-import { exitWithParent } from '../src/gateways/parent-watch.js';
+import { exitWithParent } from '../src/process/parent-watch.js';
 import { procPageBytes, readProcStat } from '../src/sampling/proc-stat.js';
 import { rssSource } from '../src/sampling/process-usage.js';
 import { startSampler } from '../src/sampling/sampler.js';

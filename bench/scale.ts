@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/scale.ts   (BENCH_SCALE_SERVICES=20000, BENCH_SCALE_VERIFY=new)
  */
-import type { RunRecord } from '../src/driver/records.js';
+import type { RunRecord } from '../src/run-log/records.js';
 import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
 import { childCpu, runGwscale } from './lib/cli-run.js';
 

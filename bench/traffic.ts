@@ -5,9 +5,11 @@
  * 2,000 req/s. CPU is measured by the OS: the bench's own children CPU (`cutime + cstime` in
  * /proc/self/stat) before and after each generator process is reaped.
  *
- * Targets: gwscale's requests per CPU-second ≥ autocannon's (median of the rounds); the rate
- * generator within 1 % of its rate. Part of `npm run bench`; alone: `npm run bench:traffic`.
- * Linux only (reads /proc).
+ * Targets: gwscale's requests per CPU-second ≥ autocannon's and ≥ 0.9 × wrk's (medians of the
+ * rounds; wrk, written in C, is the cheapest generator there is, so 0.9 × its figure is as close
+ * as a Node generator can be asked to come); the rate generator within 1 % of its rate. Part of
+ * `npm run bench`; alone: `npm run bench:traffic`. wrk comes from Debian (`bash .ci/system-packages
+ * wrk`; CI installs it); without it the wrk target fails, naming that command. Linux only (reads /proc).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RATE = 2_000;
+/** gwscale's requests per CPU-second ÷ wrk's must reach this. */
+const WRK_TARGET = 0.9;
+const WRK_INSTALL = 'bash .ci/system-packages wrk';
 const RATE_DURATION_S = 10;
 
 const body =
@@ -176,7 +181,7 @@ export async function run(): Promise<BenchOutcome> {
       gwscaleOverAutocannon: { throughput: ratio(gw.requestsPerSec, ac.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
       gwscaleOverWrk: wk === null ? null : { throughput: ratio(gw.requestsPerSec, wk.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, wk.requestsPerCpuSecond) },
     },
-    wrk: hasWrk ? 'installed' : 'not installed: skipped (apt-get install -y wrk)',
+    wrk: hasWrk ? 'installed' : `not installed: ${WRK_INSTALL}`,
     rate: {
       requestedPerSec: RATE,
       achievedPerSec: rateRun.throughputPerSec,
@@ -189,13 +194,15 @@ export async function run(): Promise<BenchOutcome> {
   return {
     name: 'traffic',
     info: [
-      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk].filter((r): r is ToolRun => r !== null).map(line).join('; ')}${hasWrk ? '' : '; wrk not installed: skipped (apt-get install -y wrk)'}`,
+      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk].filter((r): r is ToolRun => r !== null).map(line).join('; ')}${hasWrk ? '' : `; wrk not installed (${WRK_INSTALL})`}`,
       `traffic: gwscale ÷ autocannon throughput ${results.ratios.gwscaleOverAutocannon.throughput}×` +
-        (results.ratios.gwscaleOverWrk === null ? '' : `; gwscale ÷ wrk throughput ${results.ratios.gwscaleOverWrk.throughput}×, requests per CPU-second ${results.ratios.gwscaleOverWrk.requestsPerCpuSecond}×`) +
+        (results.ratios.gwscaleOverWrk === null ? '' : `; gwscale ÷ wrk throughput ${results.ratios.gwscaleOverWrk.throughput}×`) +
         `; through the full CLI (start-up included) ${sig(cliRun.requestsPerCpuSecond)} req/CPU-s`,
     ],
     checks: [
       check('traffic: gwscale ÷ autocannon, requests per CPU-second', results.ratios.gwscaleOverAutocannon.requestsPerCpuSecond, '>=', 1, '×'),
+      // Without wrk the figure is NaN, which never passes: the target cannot be shown met.
+      check(`traffic: gwscale ÷ wrk, requests per CPU-second${hasWrk ? '' : ` (wrk not installed: ${WRK_INSTALL})`}`, results.ratios.gwscaleOverWrk?.requestsPerCpuSecond ?? NaN, '>=', WRK_TARGET, '×'),
       check(`traffic: rate generator's error at ${RATE}/s for ${RATE_DURATION_S} s`, Math.abs(rateError) * 100, '<=', 1, '%'),
     ],
     data: results,

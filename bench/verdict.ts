@@ -9,7 +9,7 @@
  *   BENCH_VERDICT_POINT_SHARE=1 fixes the point share of the noise for every seed (default: drawn U(0,1) per seed)
  */
 import { analyzeRounds, type Analysis, type AnalysisOptions } from '../src/analysis/analysis.js';
-import type { Round } from '../src/analysis/round.js';
+import type { Round } from '../src/run-log/round.js';
 import type { VerdictKind } from '../src/analysis/verdict.js';
 import { check, isMain, runAlone, sig, type BenchOutcome, type Check } from './lib/check.js';
 import { wilsonInterval } from './lib/proportion.js';

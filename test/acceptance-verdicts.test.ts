@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeRounds } from '../src/analysis/analysis.js';
-import type { Round } from '../src/analysis/round.js';
+import type { Round } from '../src/run-log/round.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { createReferenceAdapter } from '../src/gateways/reference/index.js';
 import { spawnBackend } from '../src/backend/index.js';

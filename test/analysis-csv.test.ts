@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRoundsCsv, roundsToCsv, ROUND_CSV_COLUMNS } from '../src/analysis/rounds-csv.js';
 import { GwscaleError } from '../src/errors.js';
-import type { Round } from '../src/analysis/round.js';
+import type { Round } from '../src/run-log/round.js';
 
 const MiB = 1024 * 1024;
 

@@ -10,7 +10,7 @@ import { analyze } from '../src/api/analyze.js';
 import { analyzeRounds, type Analysis } from '../src/analysis/analysis.js';
 import { parseRoundsCsv } from '../src/analysis/rounds-csv.js';
 import { ExitCode } from '../src/exit-codes.js';
-import { RUN_LOG_SCHEMA } from '../src/driver/records.js';
+import { RUN_LOG_SCHEMA } from '../src/run-log/records.js';
 import { HEALTHY, KiB, rowsOf, simulate } from './analysis-synthetic.js';
 import { gwscale } from './helpers/cli.js';
 

@@ -1,5 +1,5 @@
 /** Seeded synthetic measurement series for the analysis tests: every class of gateway behaviour, with noise. */
-import type { Round, RoundEvent } from '../src/analysis/round.js';
+import type { Round, RoundEvent } from '../src/run-log/round.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunConfig } from '../src/driver/config.js';
-import type { DeployRecord, ListingRecord } from '../src/driver/records.js';
+import type { DeployRecord, ListingRecord } from '../src/run-log/records.js';
 import { runScale } from '../src/driver/scale-run.js';
 import type { ServiceCatalog } from '../src/driver/service-catalog.js';
 import { buildReport } from '../src/report/build.js';

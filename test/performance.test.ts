@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeRounds } from '../src/analysis/analysis.js';
 import type { RunConfig } from '../src/driver/config.js';
 import { roundsOf } from '../src/driver/run-log.js';
-import type { RunRecord, VerifyRecord } from '../src/driver/records.js';
+import type { RunRecord, VerifyRecord } from '../src/run-log/records.js';
 import { runScale } from '../src/driver/scale-run.js';
 import type { GatewayAdapter, VerifyOutcome } from '../src/gateways/adapter.js';
 import { createProbeCache } from '../src/gateways/reference/probe-cache.js';

@@ -14,7 +14,8 @@ import { ConfigInvalid, parseConfigTree, readConfig, serialiseConfig } from '../
 import { Deployer, DEPLOYED_FILE } from '../src/reference-gateway/deployer.js';
 import { startReferenceGateway, type RunningGateway } from '../src/reference-gateway/gateway.js';
 import { profileBehaviours } from '../src/reference-gateway/profiles.js';
-import { EntityStore, REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type WsdlParser } from '../src/reference-gateway/store.js';
+import { EntityStore, type WsdlParser } from '../src/reference-gateway/store.js';
+import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT } from '../src/reference-gateway/protocol.js';
 import { createServiceGenerator, parseWsdlWithTree } from '../src/wsdl/index.js';
 import { envelope, post, soapHeaders } from './reference-harness.js';
 

@@ -4,8 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Round, RoundEvent } from '../src/analysis/round.js';
-import type { RunRecord } from '../src/driver/records.js';
+import type { Round, RoundEvent } from '../src/run-log/round.js';
+import type { RunRecord } from '../src/run-log/records.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

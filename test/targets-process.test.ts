@@ -1,6 +1,6 @@
 /** The shared server-process helper: stop by PID with SIGKILL after the grace period, the output tail, readiness. */
 import { describe, expect, it } from 'vitest';
-import { freePort, spawnServer, waitForReady } from '../src/gateways/process.js';
+import { freePort, spawnServer, waitForReady } from '../src/process/server-process.js';
 import { isAlive } from './helpers/process.js';
 
 const node = process.execPath;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTraffic, type TrafficOptions } from '../src/api/traffic.js';
 import { GwscaleError } from '../src/errors.js';
 import { sampleContent } from '../src/traffic/sample-values.js';
-import { buildEnvelope, soapHeaders } from '../src/traffic/soap-envelope.js';
+import { buildEnvelope, soapHeaders } from '../src/soap/envelope.js';
 import { soapMessageFor } from '../src/traffic/wsdl-message.js';
 import { parseWsdl } from '../src/wsdl/index.js';
 import { startServer, type TestServer } from './traffic-servers.js';

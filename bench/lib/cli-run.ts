@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRunLog } from '../../src/driver/run-log.js';
-import type { RunRecord } from '../../src/driver/records.js';
+import type { RunRecord } from '../../src/run-log/records.js';
 import { reapedChildrenCpuSeconds, runNode, watchDescendants, type TreeCpu } from './children.js';
 
 /**

@@ -9,7 +9,7 @@
  * (leak per deploy), so a grid of leak sizes over the same seeds compares like with like.
  */
 import type { AnalysisOptions } from '../../src/analysis/analysis.js';
-import type { Round } from '../../src/analysis/round.js';
+import type { Round } from '../../src/run-log/round.js';
 import type { VerdictKind } from '../../src/analysis/verdict.js';
 import { seededRandom, type Random } from './random.js';
 

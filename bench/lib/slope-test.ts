@@ -5,7 +5,7 @@
  * nothing of restarts, replicates or other rows; it only says what the redeploys alone can show.
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import type { Round } from '../../src/analysis/round.js';
+import type { Round } from '../../src/run-log/round.js';
 
 /** True when the slope is significantly positive at one-sided `alpha`; null with fewer than 3 rows. */
 export function olsSlopeRises(rows: readonly Round[], alpha: number): boolean | null {

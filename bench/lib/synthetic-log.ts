@@ -3,8 +3,8 @@
  * seed: rounds of a gateway that keeps `retainedPerServiceBytes` per service, with noise, a deploy
  * peak, a restart in the middle and redeploys at the end, and deploy samples. Pure: text out.
  */
-import type { Round } from '../../src/analysis/round.js';
-import { RUN_LOG_SCHEMA, type RunRecord } from '../../src/driver/records.js';
+import type { Round } from '../../src/run-log/round.js';
+import { RUN_LOG_SCHEMA, type RunRecord } from '../../src/run-log/records.js';
 
 export interface SyntheticLogOptions {
   /** Measurement rows in all (round, restart and redeploy rows). */

@@ -4,7 +4,7 @@
  * The deploy rows are explained by one model of the whole curve (model/), the traffic steps by the
  * concurrency test; see docs/analysis.md.
  */
-import type { Round } from './round.js';
+import type { Round } from '../run-log/round.js';
 import { seriesOf, type Series } from './series.js';
 import { pooledNoiseScale } from './noise.js';
 import { concurrencyRule, concurrencySteps } from './rules/concurrency.js';

@@ -6,7 +6,7 @@
  * - peaks sampled as RSS: 1 + (peak RSS − RSS before the deploy) ÷ the live memory before it
  *   (the previous reading), so an RSS that never shrinks does not pass for a deploy's need.
  */
-import type { Round } from './round.js';
+import type { Round } from '../run-log/round.js';
 import { median } from './order-statistics.js';
 
 export type PeakFactorSource = 'measured' | 'option' | 'assumed';

@@ -4,7 +4,7 @@
  */
 import type { Estimate } from './estimate.js';
 import { confidenceInterval, fitLinear } from './regression.js';
-import type { Round } from './round.js';
+import type { Round } from '../run-log/round.js';
 
 export type DeployTimeMethod = 'deployMs' | 'elapsedMs';
 

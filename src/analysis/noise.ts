@@ -5,7 +5,7 @@
  */
 import { tQuantile } from './distributions.js';
 import { AFTER_GC_NOISE_FLOOR_BYTES, AFTER_GC_NOISE_FRACTION, ALPHA_CONCURRENCY, PRIOR_DOF, SAWTOOTH_FRACTION } from './constants.js';
-import type { Round } from './round.js';
+import type { Round } from '../run-log/round.js';
 
 /** Prior standard deviation of one reading, in bytes. */
 export function priorNoiseSdBytes(row: Pick<Round, 'memoryBytes' | 'afterGc'>): number {

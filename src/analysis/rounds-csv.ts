@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { inputError } from '../errors.js';
 import { MiB } from '../units.js';
-import type { Round, RoundEvent } from './round.js';
+import type { Round, RoundEvent } from '../run-log/round.js';
 
 /** Columns of `rounds.csv`, in the order written. Every one of them is also read. */
 export const ROUND_CSV_COLUMNS = [

@@ -1,5 +1,5 @@
 /** Analysis options a run log implies: the heap max the run set (`heapMaxBytes`, else `gatewayHeapMb`). Pure. */
-import type { RunRecord } from '../driver/records.js';
+import type { RunRecord } from '../run-log/records.js';
 import { MiB } from '../units.js';
 import type { AnalysisOptions } from './analysis.js';
 

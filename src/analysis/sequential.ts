@@ -12,7 +12,7 @@
  */
 import { analyzeRounds } from './analysis.js';
 import { SEQUENTIAL_FIRST_LOOK, SEQUENTIAL_MAX_REDEPLOYS } from './constants.js';
-import type { Round } from './round.js';
+import type { Round } from '../run-log/round.js';
 
 export type SequentialState = 'leak' | 'healthy' | 'continue';
 

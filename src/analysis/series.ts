@@ -3,7 +3,7 @@
  * segments at each restart, each with the number of services whose superseded configurations a
  * gateway that never releases old configurations would still hold; and the traffic (`load`) rows.
  */
-import type { Round } from './round.js';
+import type { Round } from '../run-log/round.js';
 
 export interface DeployRow {
   readonly row: Round;

@@ -11,6 +11,9 @@ import { analyzeRounds, type Analysis } from '../analysis/analysis.js';
 import { parseRoundsCsv } from '../analysis/rounds-csv.js';
 import { analysisOptionsOfRun } from '../analysis/run-settings.js';
 
+/** The terminal text `gwscale analyze` prints. */
+export { renderAnalysisText } from '../report/analysis-text.js';
+
 export interface AnalyzeInput {
   /** A folder written by `gwscale run` (or its run.jsonl). */
   readonly runDir?: string;

@@ -15,6 +15,8 @@ import { parseReportJson } from '../report/report-file.js';
 import { RUN_FOLDER_FILES } from '../report/run-folder-files.js';
 import { writeOutputFile } from './report.js';
 
+export { renderCompareMarkdown, renderCompareText } from '../report/compare-md.js';
+
 export const COMPARE_HTML_FILE = 'compare.html';
 
 export interface CompareOptions extends Partial<CompareThresholds>, Partial<Pick<CiFlags, 'failOn' | 'maxPerService' | 'junit'>> {

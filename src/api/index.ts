@@ -13,8 +13,10 @@ export { renderRunFolder, gateReport, type ReportFiles } from './report.js';
 export { compareRuns, loadReport } from './compare.js';
 /** `gwscale traffic`: the load generator. */
 export { runTraffic, driveConcurrencyStep } from './traffic.js';
+/** `gwscale wsdl generate` and `gwscale wsdl check`. */
+export { generateWsdls, checkWsdls, type GenerateWsdlsOptions } from './wsdl.js';
 export type { RunConfig } from '../driver/config.js';
-export type { Round } from '../analysis/round.js';
+export type { Round } from '../run-log/round.js';
 export type { Analysis } from '../analysis/analysis.js';
 export type { Report } from '../report/build.js';
 export type { GatewayAdapter, AdapterContext } from '../gateways/adapter.js';

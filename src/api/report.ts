@@ -10,6 +10,9 @@ import { RUN_FOLDER_FILES, renderRunFolderFiles, type RunFolderFileKind } from '
 import { inputError, messageOf } from '../errors.js';
 import { applyCiGates, type CiFlags, type GateOutcome, type GateSubject } from '../report/ci-gates.js';
 
+export { DEFAULT_FAIL_ON, FAIL_ON_CHOICES, validateCiFlags, type CiFlags } from '../report/ci-gates.js';
+export { renderReportJson } from '../report/run-folder-files.js';
+
 export interface ReportFiles {
   readonly report: Report;
   /** Paths written, by kind: json (report.json), html, markdown (report.md), csv (rounds.csv). */

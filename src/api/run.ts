@@ -22,6 +22,10 @@ import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/res
 import { usageError } from '../errors.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
 
+export type { RunConfig } from '../driver/config.js';
+export type { RunEvent, RunListener } from '../driver/events.js';
+export type { TargetName } from '../gateways/adapter.js';
+
 export interface RunResult extends ScaleRunResult {
   readonly reports: ReportFiles;
 }

@@ -19,6 +19,7 @@ import { runJobsInWorkers } from '../traffic/worker-pool.js';
 export { driveConcurrencyStep, type ConcurrencyStepOptions, type ConcurrencyTarget } from '../traffic/concurrency-step.js';
 export type { FindMaxResult, FindMaxStep, SoakTick, TrafficResult } from '../traffic/result.js';
 export { TRAFFIC_DEFAULTS, validateTrafficOptions, type GeneratorMode, type TrafficOptions } from '../traffic/options.js';
+export { renderFindMaxStep, renderSoakTick, renderTrafficSummary } from '../traffic/summary.js';
 
 /** Signal and progress callbacks of `runTraffic`. */
 export interface TrafficHooks {

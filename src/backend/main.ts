@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startBackend } from './soap-backend.js';
-import { exitWithParent } from '../gateways/parent-watch.js';
+import { exitWithParent } from '../process/parent-watch.js';
 
 function fail(message: string): never {
   process.stderr.write(`gwscale-backend: ${message}\n`);

@@ -1,8 +1,8 @@
 /** Runs the SOAP backend as its own process and talks to it by URL. */
 import { request } from 'undici';
 import { gatewayError } from '../errors.js';
-import { spawnServer, type ServerProcess } from '../gateways/process.js';
-import { distScript } from '../reference-gateway/dist-script.js';
+import { spawnServer, type ServerProcess } from '../process/server-process.js';
+import { distScript } from '../process/dist-script.js';
 import { LATENCY_ROUTE } from './routes.js';
 import type { BackendOptions } from './soap-backend.js';
 

@@ -3,7 +3,7 @@
  * plain lines otherwise (CI logs, pipes).
  */
 import cliProgress from 'cli-progress';
-import type { RunEvent, RunListener } from '../driver/events.js';
+import type { RunEvent, RunListener } from '../api/run.js';
 import { formatBytes } from '../units.js';
 
 export function progressListener(err: (text: string) => void, isTty: boolean): RunListener & { stop(): void } {

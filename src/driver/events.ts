@@ -2,7 +2,7 @@
  * Lifecycle events of a run (autocannon's start/tick/done idea): the driver emits them, the progress
  * bar, the log and the tests listen. Nothing here is needed to compute results.
  */
-import type { Round } from '../analysis/round.js';
+import type { Round } from '../run-log/round.js';
 
 export type RunEvent =
   | { readonly type: 'gateway-started'; readonly version: string; readonly pid: number | null; readonly reason: string }

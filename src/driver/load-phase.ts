@@ -4,6 +4,7 @@
  * highest in-flight count. Memory that follows the highest concurrency ever reached, and never
  * comes back, is the operation-pool failure from the field.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { driveConcurrencyStep, type ConcurrencyTarget } from '../traffic/concurrency-step.js';
 import { errorTotal } from '../traffic/result.js';
 import { soapRequestsFor } from '../gateways/soap-probe.js';
@@ -25,8 +26,6 @@ export interface LoadPhaseConfig {
   readonly services: number;
   readonly requestTimeoutMs: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Builds the phase: one `load` row per step. */
 export function loadPhase(config: LoadPhaseConfig, catalog: ServiceCatalog): ExtraPhase {

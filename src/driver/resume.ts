@@ -3,7 +3,7 @@
  * so `gwscale run --resume` continues from the last completed round.
  */
 import { openSync, readSync, fstatSync, ftruncateSync, closeSync } from 'node:fs';
-import type { RunRecord } from './records.js';
+import type { RunRecord } from '../run-log/records.js';
 
 export interface ResumePoint {
   /** Services deployed and measured in the last completed round (or restart/redeploy). */

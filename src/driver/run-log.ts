@@ -4,8 +4,8 @@
  */
 import { openSync, writeSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
 import { inputError, messageOf } from '../errors.js';
-import type { Round } from '../analysis/round.js';
-import type { RunRecord } from './records.js';
+import type { Round } from '../run-log/round.js';
+import type { RunRecord } from '../run-log/records.js';
 
 export const RUN_LOG_FILE = 'run.jsonl';
 

@@ -6,8 +6,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import type { Round, RoundEvent } from '../analysis/round.js';
+import type { Round, RoundEvent } from '../run-log/round.js';
 import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, VerifyOutcome } from '../gateways/adapter.js';
 import { GwscaleError, gatewayError, messageOf } from '../errors.js';
 import { harnessVersion } from '../version.js';
@@ -17,7 +18,7 @@ import type { ServiceSpec } from '../wsdl/model.js';
 import { settingsOf, type RunConfig } from './config.js';
 import type { RunListener } from './events.js';
 import { RunLogWriter, RUN_LOG_FILE } from './run-log.js';
-import { RUN_LOG_SCHEMA, type GatewayStartRecord, type RunEndRecord } from './records.js';
+import { RUN_LOG_SCHEMA, type GatewayStartRecord, type RunEndRecord } from '../run-log/records.js';
 import type { ResumePoint } from './resume.js';
 import type { ServiceCatalog } from './service-catalog.js';
 
@@ -73,8 +74,6 @@ export function telltaleLine(tail: readonly string[]): string | null {
   const why = tail.find((l) => /out of memory|OutOfMemoryError|FATAL|panic:|Killed/i.test(l));
   return (why ?? [...tail].reverse().find((l) => l.trim() !== '') ?? null)?.trim() ?? null;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Services verified per adapter call: bounds the WSDL texts held at once. */
 const VERIFY_SLICE = 1000;

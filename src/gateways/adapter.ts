@@ -5,6 +5,10 @@
  */
 import type { ServiceSpec } from '../wsdl/model.js';
 import type { MemoryReading } from '../sampling/source.js';
+import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../run-log/records.js';
+
+// What a gateway reports is recorded as is in the run log, so the shapes live with its records.
+export type { GatewayCounts, GatewayExit, VerifyOutcome };
 
 export type TargetName = 'reference' | 'caddy' | 'tomcat';
 
@@ -39,15 +43,6 @@ export interface GatewayInfo {
   readonly adminUrl: string;
 }
 
-/** Gateway-confirmed counts from the gateway's own listing API; fields it does not have are null. */
-export interface GatewayCounts {
-  readonly serviceGroups: number | null;
-  readonly services: number;
-  readonly operations: number | null;
-  readonly circuits: number | null;
-  readonly attachedPolicies: number | null;
-}
-
 export type DeployOutcome =
   | { readonly state: 'deployed'; readonly ms: number; readonly detail?: string }
   | { readonly state: 'failed'; readonly ms: number; readonly reason: string };
@@ -61,20 +56,6 @@ export interface RegisterOutcome {
 }
 
 /** How the gateway process ended, when the harness started it. */
-export interface GatewayExit {
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  /** Last lines the gateway wrote to stderr/stdout (e.g. "JavaScript heap out of memory"). */
-  readonly stderrTail: readonly string[];
-}
-
-/** A SOAP request sent through the gateway to one service to prove the deploy took effect. */
-export interface VerifyOutcome {
-  readonly serviceName: string;
-  readonly ok: boolean;
-  readonly status: number | null;
-  readonly error?: string;
-}
 
 export interface GatewayAdapter {
   readonly target: TargetName;

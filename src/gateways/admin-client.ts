@@ -14,6 +14,7 @@
  * call as the kernel's side of the exchange (bench/capacity). https URLs go through undici.
  * Either way the timeout covers the wait for the answer and every pause within its body.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, request } from 'undici';
 import { GwscaleError } from '../errors.js';
 import { Http1Pool, type Http1Answer } from '../http1/keep-alive-pool.js';
@@ -147,8 +148,6 @@ function backoffMs(policy: RetryPolicy, retry: number, retryAfter: string | unde
   const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return delay * (0.75 + Math.random() * 0.5);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};

@@ -4,7 +4,7 @@
  * runs, and its exit.
  */
 import type { GatewayAdapter, GatewayExit, GatewayInfo } from './adapter.js';
-import type { ServerProcess } from './process.js';
+import type { ServerProcess } from '../process/server-process.js';
 
 const never = new Promise<GatewayExit>(() => undefined);
 

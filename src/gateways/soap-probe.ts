@@ -6,7 +6,7 @@
 import { request, type Dispatcher } from 'undici';
 import { inputError, messageOf } from '../errors.js';
 import type { WsdlBinding, WsdlDocument, WsdlEndpoint, WsdlOperation } from '../wsdl/model.js';
-import { buildEnvelope, soapHeaders, splitClarkName } from '../traffic/soap-envelope.js';
+import { buildEnvelope, soapHeaders, splitClarkName } from '../soap/envelope.js';
 import type { VerifyOutcome } from './adapter.js';
 
 /** What a SOAP probe sends. */
@@ -42,12 +42,6 @@ export function countOperations(doc: WsdlDocument, serviceName: string): number 
   const names = new Set<string>();
   for (const { binding } of soapEndpoints(doc, serviceName)) for (const op of operationsOf(doc, binding)) names.add(op.name);
   return names.size;
-}
-
-/** All endpoint addresses the service names, in document order. */
-export function endpointAddresses(doc: WsdlDocument, serviceName: string): string[] {
-  const service = doc.services.find((s) => s.name === serviceName) ?? doc.services[0];
-  return (service?.endpoints ?? []).map((e) => e.address);
 }
 
 /**

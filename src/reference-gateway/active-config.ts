@@ -6,7 +6,7 @@
 import type { BindingProtocol } from '../wsdl/model.js';
 import type { ConfigMeta, DeployedConfig } from './config-xml.js';
 import { compilePolicy, type CompiledPolicy } from './policies.js';
-import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type ConfigCounts } from './store.js';
+import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type ConfigCounts } from './protocol.js';
 
 export interface ActiveOperation {
   /** `service/operation`: the key of the operation's client pool. */

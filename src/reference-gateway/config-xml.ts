@@ -5,8 +5,10 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import type { BindingProtocol, MessagePattern } from '../wsdl/model.js';
-import { escapeXml, type PolicyAction, type PolicyDefinition, type PolicyDirection } from './policies.js';
-import { circuitNames, type CircuitName, type EntityStore } from './store.js';
+import { escapeXml } from '../soap/message.js';
+import type { PolicyAction, PolicyDefinition, PolicyDirection } from './policies.js';
+import { circuitNames, type CircuitName } from './protocol.js';
+import type { EntityStore } from './store.js';
 
 export interface ConfigMeta {
   readonly deployVersion: number;

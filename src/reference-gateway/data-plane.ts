@@ -11,7 +11,7 @@ import { isLoopbackUrl } from './fetch-wsdl.js';
 import { readBody } from './http-util.js';
 import type { OperationPools } from './operation-pool.js';
 import type { MessageContext } from './policies.js';
-import { contentTypeOf, firstBodyElement, soapActionOf, soapFault, soapVersionOf, type SoapVersion } from './soap-message.js';
+import { contentTypeOf, firstBodyElement, soapActionOf, soapFault, soapVersionOf, type SoapVersion } from '../soap/message.js';
 
 export interface DataPlaneOptions {
   readonly active: () => ActiveConfiguration | null;

@@ -10,10 +10,7 @@ import { ActiveConfiguration } from './active-config.js';
 import { ConfigInvalid, parseConfigTree, readConfig, serialiseConfig, type ConfigTree, type DeployedConfig } from './config-xml.js';
 import type { ProfileBehaviour } from './profiles.js';
 import type { EntityStore } from './store.js';
-
-export type DeployResult =
-  | { readonly status: 'deployed'; readonly deployVersion: number; readonly ms: number; readonly configBytes: number; readonly services: number }
-  | { readonly status: 'failed'; readonly ms: number; readonly reason: string };
+import type { DeployResult } from './protocol.js';
 
 /** A superseded configuration kept reachable by `retain-configs` (nobody reads it again). */
 interface RetainedConfig {

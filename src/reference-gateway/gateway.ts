@@ -11,7 +11,8 @@ import { createAdminApi } from './admin-api.js';
 import { createDataPlane } from './data-plane.js';
 import { Deployer } from './deployer.js';
 import { OperationPools } from './operation-pool.js';
-import { profileBehaviours, type GatewayProfile } from './profiles.js';
+import { profileBehaviours } from './profiles.js';
+import type { GatewayProfile } from './protocol.js';
 import { EntityStore, type WsdlParser } from './store.js';
 
 export const GATEWAY_NAME = 'gwscale-reference';

@@ -10,10 +10,9 @@ import { createServiceGenerator, parseWsdlWithTree } from '../wsdl/index.js';
 import type { WsdlParser } from './store.js';
 import { warmUp } from './warm-up.js';
 import { GATEWAY_NAME, startReferenceGateway } from './gateway.js';
-import { gatewayProfiles, isGatewayProfile } from './profiles.js';
-import { PASSWORD_ENV, USER_ENV } from './credentials-env.js';
+import { gatewayProfiles, isGatewayProfile, PASSWORD_ENV, USER_ENV } from './protocol.js';
 import { harnessVersion } from '../version.js';
-import { exitWithParent } from '../gateways/parent-watch.js';
+import { exitWithParent } from '../process/parent-watch.js';
 
 
 function fail(message: string): never {

@@ -1,18 +1,8 @@
 /** The gateway's own memory numbers (V8 heap and process RSS), optionally after a forced GC. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getHeapStatistics } from 'node:v8';
+import type { GatewayMemory } from './protocol.js';
 
-/** What `GET /api/memory` and `POST /api/gc` answer. */
-export interface GatewayMemory {
-  readonly heapUsedBytes: number;
-  readonly heapTotalBytes: number;
-  readonly rssBytes: number;
-  readonly externalBytes: number;
-  readonly arrayBuffersBytes: number;
-  /** The V8 heap limit (`--max-old-space-size` plus the young generation). */
-  readonly heapLimitBytes: number;
-  readonly afterGc: boolean;
-}
 
 export function readMemory(afterGc: boolean): GatewayMemory {
   const usage = process.memoryUsage();

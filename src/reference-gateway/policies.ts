@@ -4,6 +4,16 @@
  */
 import { XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
+import { escapeXml } from '../soap/message.js';
+import {
+  REQUEST_POLICY_ADD_HEADER,
+  REQUEST_POLICY_HEADER,
+  REQUEST_POLICY_VALIDATE,
+  RESPONSE_POLICY_ADD_HEADER,
+  RESPONSE_POLICY_HEADER,
+  RESPONSE_POLICY_SOAP_HEADER,
+  RESPONSE_POLICY_STRIP,
+} from './protocol.js';
 
 export type PolicyDirection = 'request' | 'response';
 
@@ -20,17 +30,6 @@ export interface PolicyDefinition {
   readonly actions: readonly PolicyAction[];
   readonly builtIn: boolean;
 }
-
-/** Header each request policy appends its name to (the backend echoes it back). */
-export const REQUEST_POLICY_HEADER = 'x-gw-request-policy';
-/** Header each response policy appends its name to. */
-export const RESPONSE_POLICY_HEADER = 'x-gw-response-policy';
-
-export const REQUEST_POLICY_ADD_HEADER = 'Add Header X-Gw-Request';
-export const REQUEST_POLICY_VALIDATE = 'Validate SOAP Envelope';
-export const RESPONSE_POLICY_ADD_HEADER = 'Add Header X-Gw-Response';
-export const RESPONSE_POLICY_STRIP = 'Strip Internal Headers';
-export const RESPONSE_POLICY_SOAP_HEADER = 'Add SOAP Header Element';
 
 /** Policies every reference gateway starts with; they cannot be replaced. */
 export const builtInPolicies: readonly PolicyDefinition[] = [
@@ -119,11 +118,6 @@ export function addSoapHeaderElement(envelope: string, element: string, namespac
   }
   const at = root.index + root[0].length;
   return `${envelope.slice(0, at)}<${p}Header>${entry}</${p}Header>${envelope.slice(at)}`;
-}
-
-/** Escapes text for XML content and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
 }
 
 /** Turns a definition into the function the data plane runs on each message. */

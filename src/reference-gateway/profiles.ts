@@ -2,8 +2,7 @@
  * Behaviour profiles of the reference gateway, chosen at start. Each is a real behaviour of the
  * process (what it keeps reachable), not a number it reports.
  */
-export const gatewayProfiles = ['healthy', 'retain-configs', 'operation-pool'] as const;
-export type GatewayProfile = (typeof gatewayProfiles)[number];
+import type { GatewayProfile } from './protocol.js';
 
 export interface ProfileBehaviour {
   /** Every deploy keeps its serialised configuration and parsed form reachable, forever. */
@@ -30,5 +29,3 @@ export const profileBehaviours: Readonly<Record<GatewayProfile, ProfileBehaviour
     description: 'each operation keeps a pool of client objects sized to the highest concurrency it ever saw, never expunged',
   },
 };
-
-export const isGatewayProfile = (name: string): name is GatewayProfile => (gatewayProfiles as readonly string[]).includes(name);

@@ -6,12 +6,8 @@
  */
 import type { BindingProtocol, MessagePattern, WsdlDocument, WsdlVersion } from '../wsdl/model.js';
 import { ApiError } from './api-error.js';
+import { circuitNames, REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type CircuitName, type ConfigCounts } from './protocol.js';
 import { builtInPolicies, hasControlCharacter, samePolicy, type PolicyDefinition, type PolicyDirection } from './policies.js';
-
-export const REQUEST_CIRCUIT = 'Request From Front End';
-export const RESPONSE_CIRCUIT = 'Response From Back End';
-export type CircuitName = typeof REQUEST_CIRCUIT | typeof RESPONSE_CIRCUIT;
-export const circuitNames: readonly CircuitName[] = [REQUEST_CIRCUIT, RESPONSE_CIRCUIT];
 
 /** A WSDL read by the repository: the model and the decoded text. */
 export interface ParsedWsdlEntry {
@@ -75,15 +71,6 @@ export interface StoredService {
 export interface ServiceGroup {
   readonly name: string;
   readonly services: Map<string, StoredService>;
-}
-
-/** Counts of what a configuration holds; the listing endpoint answers these. */
-export interface ConfigCounts {
-  readonly serviceGroups: number;
-  readonly services: number;
-  readonly operations: number;
-  readonly circuits: number;
-  readonly attachedPolicies: number;
 }
 
 /** What a restored service needs beyond its WSDL (read back from a deployed configuration). */

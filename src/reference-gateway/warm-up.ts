@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { startReferenceGateway } from './gateway.js';
-import { REQUEST_POLICY_ADD_HEADER, RESPONSE_POLICY_ADD_HEADER } from './policies.js';
-import type { GatewayProfile } from './profiles.js';
-import { contentTypeOf } from './soap-message.js';
-import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type WsdlParser } from './store.js';
+import { REQUEST_CIRCUIT, REQUEST_POLICY_ADD_HEADER, RESPONSE_CIRCUIT, RESPONSE_POLICY_ADD_HEADER, type GatewayProfile } from './protocol.js';
+import { contentTypeOf } from '../soap/message.js';
+import type { WsdlParser } from './store.js';
 
 /** A sample service to warm up with (generated from the built-in templates). */
 export interface WarmUpSample {

@@ -1,6 +1,6 @@
 /** report.json = the run's facts (from the log) + the analysis of its rounds. Pure. */
 import { analyzeRounds, type Analysis, type AnalysisOptions } from '../analysis/analysis.js';
-import type { RunRecord } from '../driver/records.js';
+import type { RunRecord } from '../run-log/records.js';
 import { MiB } from '../units.js';
 import { REPORT_SCHEMA_VERSION, runFactsOf, type RunFacts } from './report-json.js';
 

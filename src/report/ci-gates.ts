@@ -1,12 +1,11 @@
 /**
  * CI gates: which outcomes fail the exit code (`--fail-on`, `--max-per-service`) and the JUnit
  * test cases that show why (`--junit`). Pure: a report (or an analysis) and the flags in; the exit
- * code, the cases and the XML out. `run`, `analyze` and `compare` share the option table.
+ * code, the cases and the XML out. The flags' option table is the CLI's (cli/commands/ci-options.ts).
  */
 import type { Analysis } from '../analysis/analysis.js';
 import type { VerdictKind } from '../analysis/verdict.js';
 import type { RuleAnswer } from '../analysis/rules/rule.js';
-import type { OptionSpec } from '../cli/option-spec.js';
 import { usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, formatBytesWithCi } from './format.js';
@@ -17,7 +16,7 @@ import { ANSWER_WORDS, formatRuleNumber, VERDICT_KINDS, words } from './verdict-
 export const FAIL_ON_CHOICES: readonly string[] = [...VERDICT_KINDS, 'none'];
 export const DEFAULT_FAIL_ON: readonly VerdictKind[] = ['leak', 'concurrency-retention'];
 
-/** The CI flags as parsed from `ciOptions`. */
+/** The CI flags as parsed from the CLI's `ciOptions`. */
 export interface CiFlags {
   /** Where to write JUnit XML; undefined for none. */
   readonly junit?: string;
@@ -26,23 +25,6 @@ export interface CiFlags {
   /** Largest acceptable memory per service, bytes (the point estimate is compared). */
   readonly maxPerService?: number;
 }
-
-const junitOption: OptionSpec = { key: 'junit', kind: { type: 'path' }, description: 'write JUnit XML (one test case per rule and threshold) to FILE for CI servers', placeholder: 'FILE', example: 'gwscale-junit.xml' };
-const maxPerServiceOption: OptionSpec = { key: 'maxPerService', kind: { type: 'size' }, description: 'fail (exit 3) when the estimated memory per service exceeds SIZE', placeholder: 'SIZE', example: '2MB' };
-
-/** CI options of `run` and `analyze`: add them to the command's option table. */
-export const ciOptions: readonly OptionSpec[] = [
-  junitOption,
-  { key: 'failOn', kind: { type: 'enum-list', choices: FAIL_ON_CHOICES }, default: DEFAULT_FAIL_ON, description: 'verdict kinds that fail the exit code (leak → 3, concurrency-retention → 4, others → 3); none for never', placeholder: 'KINDS', example: 'leak,concurrency-retention' },
-  maxPerServiceOption,
-];
-
-/** CI options of `compare`: the same, but B's verdict fails nothing unless --fail-on is given. */
-export const compareCiOptions: readonly OptionSpec[] = [
-  junitOption,
-  { key: 'failOn', kind: { type: 'enum-list', choices: FAIL_ON_CHOICES }, description: "verdict kinds of B that also fail the exit code [default: none; compare's own gate is --max-regression]", placeholder: 'KINDS', example: 'leak' },
-  maxPerServiceOption,
-];
 
 /** Cross-checks of the CI flags (a command's `validate` calls it). */
 export function validateCiFlags(flags: { readonly failOn?: readonly string[] }): void {

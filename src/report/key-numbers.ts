@@ -1,5 +1,5 @@
 /** The handful of numbers a reader wants first, in the same order in report.html, report.md and the terminal. */
-import { formatBytes, formatBytesWithCi, formatCount, formatNumber } from './format.js';
+import { formatBytes, formatCount, formatNumber } from './format.js';
 import type { Report } from './build.js';
 
 export interface KeyNumber {
@@ -67,9 +67,4 @@ export function keyNumbers(report: Report): KeyNumber[] {
     out.push({ key: 'boundedRetentionBytes', label: 'Bounded retention', value: formatBytes(report.boundedRetentionBytes), detail: 'extra memory that levelled off' });
   }
   return out;
-}
-
-/** `1.20 MiB (95% CI …)`: the per-service number with its interval, for one-line summaries. */
-export function perServiceText(report: Pick<Report, 'perServiceBytes' | 'estimates'>): string {
-  return formatBytesWithCi(report.perServiceBytes, report.estimates.perService?.ci95 ?? null);
 }

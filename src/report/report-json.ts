@@ -2,9 +2,9 @@
  * report.json: everything a run measured, derived from the run log alone (so `gwscale report`
  * reproduces it byte for byte), plus the analysis of its rounds.
  */
-import type { Round } from '../analysis/round.js';
+import type { Round } from '../run-log/round.js';
 import type { GatewayCounts } from '../gateways/adapter.js';
-import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord } from '../driver/records.js';
+import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord } from '../run-log/records.js';
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */
 export const REPORT_SCHEMA_VERSION = 1;

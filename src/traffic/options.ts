@@ -6,7 +6,7 @@
 import { usageError } from '../errors.js';
 import type { WarmupPlan } from './phase.js';
 import type { HttpClientKind } from './sender.js';
-import type { SoapVersion } from './soap-envelope.js';
+import type { SoapVersion } from '../soap/envelope.js';
 
 /** The generator `gwscale traffic --mode` runs. */
 export type GeneratorMode = 'burst' | 'rate' | 'find-max' | 'soak';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { inputError, messageOf, usageError } from '../errors.js';
-import type { SoapVersion } from './soap-envelope.js';
+import type { SoapVersion } from '../soap/envelope.js';
 
 /** The flags that say what to send. */
 export interface RequestSourceOptions {

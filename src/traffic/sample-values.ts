@@ -4,7 +4,7 @@
  * type (`xs:int` → 1, `xs:string` → sample, an enumeration → its first value). Off the hot path.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { escapeXml, splitClarkName } from './soap-envelope.js';
+import { escapeXml, splitClarkName } from '../soap/envelope.js';
 
 type Node = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
 import { inputError } from '../errors.js';
 import type { WsdlBinding, WsdlDocument, WsdlOperation } from '../wsdl/model.js';
 import { sampleContent } from './sample-values.js';
-import { buildEnvelope, soapHeaders, type SoapVersion } from './soap-envelope.js';
+import { buildEnvelope, soapHeaders, type SoapVersion } from '../soap/envelope.js';
 
 /** The SOAP request of one operation, ready to send. */
 export interface SoapMessage {

@@ -1,7 +1,7 @@
 /** Reads a run folder's run.jsonl strictly: every line must be a JSON record (a torn line fails the test). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord } from '../../src/driver/records.js';
+import type { RunRecord } from '../../src/run-log/records.js';
 
 /** The records of `<dir>/run.jsonl`, in order. */
 export const records = (dir: string): RunRecord[] =>

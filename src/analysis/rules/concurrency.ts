@@ -13,7 +13,7 @@ import { pooledNoiseScale, priorNoiseSdBytes, sawtoothAmplitudeBytes, type Noise
 import { roundNumbers } from '../numbers.js';
 import { tQuantile } from '../distributions.js';
 import { fitLinear, type LinearFit } from '../regression.js';
-import type { Round } from '../round.js';
+import type { Round } from '../../run-log/round.js';
 import type { RuleContext } from './context.js';
 import type { RuleResult } from './rule.js';
 

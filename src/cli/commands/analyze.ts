@@ -1,8 +1,7 @@
 /** `gwscale analyze`: the growth-curve analysis and leak verdict of a run folder or a CSV of measurements. */
-import { analyze } from '../../api/analyze.js';
-import { gateReport } from '../../api/report.js';
-import { ciOptions, validateCiFlags } from '../../report/ci-gates.js';
-import { renderAnalysisText } from '../../report/analysis-text.js';
+import { analyze, renderAnalysisText } from '../../api/analyze.js';
+import { gateReport, validateCiFlags } from '../../api/report.js';
+import { ciOptions } from './ci-options.js';
 import type { ExitCode } from '../../exit-codes.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { OptionSpec } from '../option-spec.js';

@@ -1,8 +1,8 @@
 /** `gwscale compare RUN_A RUN_B`: is the candidate B better or worse than the baseline A, beyond noise? */
-import { compareRuns } from '../../api/compare.js';
+import { compareRuns, renderCompareMarkdown, renderCompareText } from '../../api/compare.js';
+import { validateCiFlags } from '../../api/report.js';
 import { usageError } from '../../errors.js';
-import { compareCiOptions, validateCiFlags } from '../../report/ci-gates.js';
-import { renderCompareMarkdown, renderCompareText } from '../../report/compare-md.js';
+import { compareCiOptions } from './ci-options.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { OptionSpec } from '../option-spec.js';
 

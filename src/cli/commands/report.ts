@@ -1,7 +1,6 @@
 /** `gwscale report RUN_DIR`: re-renders a run folder's reports from its run log. */
-import { renderRunFolder } from '../../api/report.js';
+import { renderReportJson, renderRunFolder } from '../../api/report.js';
 import { ExitCode } from '../../exit-codes.js';
-import { renderReportJson } from '../../report/run-folder-files.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { OptionSpec } from '../option-spec.js';
 

@@ -1,6 +1,6 @@
 /** The option table of `gwscale run`: flags, config-file fields, --help and README all come from it. */
 import type { OptionSpec } from '../option-spec.js';
-import { ciOptions } from '../../report/ci-gates.js';
+import { ciOptions } from './ci-options.js';
 
 export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
 export const TARGETS = ['reference', 'caddy', 'tomcat'] as const;

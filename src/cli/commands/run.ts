@@ -1,11 +1,8 @@
 /** `gwscale run`: the registration scale test. */
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
-import { run, resumeRun, defaultRunDir } from '../../api/run.js';
-import { gateReport } from '../../api/report.js';
-import { validateCiFlags } from '../../report/ci-gates.js';
-import type { RunConfig } from '../../driver/config.js';
-import type { TargetName } from '../../gateways/adapter.js';
+import { run, resumeRun, defaultRunDir, type RunConfig, type TargetName } from '../../api/run.js';
+import { gateReport, validateCiFlags } from '../../api/report.js';
 import type { CommandSpec } from '../command-spec.js';
 import { progressListener } from '../progress.js';
 import { runOptions } from './run-options.js';

@@ -1,11 +1,16 @@
 /** `gwscale traffic`: drive one URL with a load generator and print the result. */
-import { TRAFFIC_DEFAULTS, validateTrafficOptions, type GeneratorMode, type TrafficOptions } from '../../traffic/options.js';
+import {
+  httpClientKinds,
+  TRAFFIC_DEFAULTS,
+  validateTrafficOptions,
+  type GeneratorMode,
+  type HttpClientKind,
+  type SoapVersion,
+  type TrafficOptions,
+  type WarmupPlan,
+} from '../../api/traffic-options.js';
 import { usageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import type { WarmupPlan } from '../../traffic/phase.js';
-import { renderFindMaxStep, renderSoakTick, renderTrafficSummary } from '../../traffic/summary.js';
-import type { SoapVersion } from '../../traffic/soap-envelope.js';
-import { httpClientKinds, type HttpClientKind } from '../../traffic/sender.js';
 import type { CommandSpec } from '../command-spec.js';
 import { formatDurationMs, type OptionSpec } from '../option-spec.js';
 
@@ -114,7 +119,7 @@ export const trafficCommand: CommandSpec<TrafficFlags> = {
   validate: (o) => validateTrafficOptions(toTrafficOptions(o)),
   async run({ options: o, out, err, signal }) {
     // The generators (undici, the WSDL layer, hdr-histogram) load only when traffic runs.
-    const { runTraffic } = await import('../../api/traffic.js');
+    const { runTraffic, renderFindMaxStep, renderSoakTick, renderTrafficSummary } = await import('../../api/traffic.js');
     const { result, description } = await runTraffic(toTrafficOptions(o), {
       signal,
       onSoakTick: (tick) => err(renderSoakTick(tick) + '\n'),

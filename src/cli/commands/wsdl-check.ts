@@ -1,6 +1,6 @@
 /** `gwscale wsdl check`: parse WSDL files and print what each holds, or one error line per bad file. */
 import { ExitCode } from '../../exit-codes.js';
-import { checkWsdlFiles, describeWsdl, DEFAULT_MAX_WSDL_BYTES } from '../../wsdl/index.js';
+import { checkWsdls, describeWsdl, DEFAULT_MAX_WSDL_BYTES } from '../../api/wsdl.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { OptionSpec } from '../option-spec.js';
 
@@ -21,7 +21,7 @@ export const wsdlCheckCommand: CommandSpec<WsdlCheckFlags> = {
   options,
   examples: ['gwscale wsdl check fixtures/wsdl/*.wsdl', 'gwscale wsdl check --json service.wsdl'],
   run({ options: o, args, out, err }) {
-    const results = checkWsdlFiles(args, { maxDocumentBytes: o.maxSize });
+    const results = checkWsdls(args, { maxDocumentBytes: o.maxSize });
     if (o.json) out(JSON.stringify(results, null, 2) + '\n');
     for (const result of results) {
       if (result.state === 'error') err(`gwscale: ${result.message}\n`);

@@ -2,7 +2,7 @@
 import { usageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { formatBytes } from '../../units.js';
-import { loadTemplates, writeServices, type GenerateVersion } from '../../wsdl/index.js';
+import { generateWsdls, type GenerateVersion } from '../../api/wsdl.js';
 import type { CommandSpec } from '../command-spec.js';
 import type { OptionSpec } from '../option-spec.js';
 
@@ -42,14 +42,14 @@ export const wsdlGenerateCommand: CommandSpec<WsdlGenerateFlags> = {
     if (o.out === undefined) throw usageError('--out is required', 'e.g. gwscale wsdl generate --count 100 --out wsdls');
   },
   run({ options: o, out }) {
-    const templates = o.wsdl === undefined ? undefined : loadTemplates(o.wsdl);
-    const written = writeServices(o.out ?? '', {
+    const written = generateWsdls({
+      outDir: o.out ?? '',
       count: o.count ?? 0,
       version: o.version,
       seed: o.seed,
       endpointBase: o.endpointBase,
       startIndex: o.startIndex,
-      ...(templates === undefined ? {} : { templates }),
+      ...(o.wsdl === undefined ? {} : { templatesDir: o.wsdl }),
     });
     if (o.json) {
       out(JSON.stringify(written, null, 2) + '\n');

@@ -25,7 +25,7 @@ import type {
   RegisterOutcome,
   VerifyOutcome,
 } from '../adapter.js';
-import { freePort, spawnServer, waitForReady, type ServerProcess } from '../process.js';
+import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';

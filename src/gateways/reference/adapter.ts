@@ -9,18 +9,27 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { Pool } from 'undici';
 import { gatewayError, messageOf, usageError } from '../../errors.js';
-import { distScript } from '../../reference-gateway/dist-script.js';
-import { PASSWORD_ENV, USER_ENV } from '../../reference-gateway/credentials-env.js';
-import type { GatewayMemory } from '../../reference-gateway/memory.js';
-import { REQUEST_POLICY_ADD_HEADER, REQUEST_POLICY_HEADER, RESPONSE_POLICY_ADD_HEADER, RESPONSE_POLICY_HEADER } from '../../reference-gateway/policies.js';
-import { gatewayProfiles, isGatewayProfile } from '../../reference-gateway/profiles.js';
-import { faultReason, isSoapFault } from '../../reference-gateway/soap-message.js';
-import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type ConfigCounts } from '../../reference-gateway/store.js';
-import type { DeployResult } from '../../reference-gateway/deployer.js';
+import { distScript } from '../../process/dist-script.js';
+import {
+  gatewayProfiles,
+  isGatewayProfile,
+  PASSWORD_ENV,
+  REQUEST_CIRCUIT,
+  REQUEST_POLICY_ADD_HEADER,
+  REQUEST_POLICY_HEADER,
+  RESPONSE_CIRCUIT,
+  RESPONSE_POLICY_ADD_HEADER,
+  RESPONSE_POLICY_HEADER,
+  USER_ENV,
+  type ConfigCounts,
+  type DeployResult,
+  type GatewayMemory,
+} from '../../reference-gateway/protocol.js';
+import { faultReason, isSoapFault } from '../../soap/message.js';
 import type { MemoryReading } from '../../sampling/source.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
-import { spawnServer, type ServerProcess } from '../process.js';
+import { spawnServer, type ServerProcess } from '../../process/server-process.js';
 import { AdminCallError, NO_RETRY } from '../admin-client.js';
 import { ReferenceAdminClient, type AdminAnswer } from './admin-client.js';
 import { createProbeCache } from './probe-cache.js';

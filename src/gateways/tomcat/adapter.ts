@@ -27,7 +27,7 @@ import type {
   RegisterOutcome,
   VerifyOutcome,
 } from '../adapter.js';
-import { freePort, spawnServer, waitForReady, type ServerProcess } from '../process.js';
+import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { writeTomcatBase } from './base-folder.js';
 import { serverLifecycle } from '../server-lifecycle.js';

@@ -3,10 +3,34 @@
  * Everything in report.json is derived from these records, so a report can be re-rendered, and a
  * run resumed, from the log alone.
  */
-import type { Round } from '../analysis/round.js';
-import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../gateways/adapter.js';
+import type { Round } from './round.js';
 
 export const RUN_LOG_SCHEMA = 1;
+
+/** Gateway-confirmed counts from the gateway's own listing API; fields it does not have are null. */
+export interface GatewayCounts {
+  readonly serviceGroups: number | null;
+  readonly services: number;
+  readonly operations: number | null;
+  readonly circuits: number | null;
+  readonly attachedPolicies: number | null;
+}
+
+/** How a gateway (or any server process the harness started) ended. */
+export interface GatewayExit {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** Last lines the gateway wrote to stderr/stdout (e.g. "JavaScript heap out of memory"). */
+  readonly stderrTail: readonly string[];
+}
+
+/** A SOAP request sent through the gateway to one service to prove the deploy took effect. */
+export interface VerifyOutcome {
+  readonly serviceName: string;
+  readonly ok: boolean;
+  readonly status: number | null;
+  readonly error?: string;
+}
 
 /** Settings of a run as recorded (no secrets ever). */
 export type RunSettings = Readonly<Record<string, unknown>>;

@@ -1,13 +1,13 @@
 /**
- * Spawning and stopping a gateway server process by PID, keeping the last lines it wrote so a
- * crash can be explained ("OutOfMemoryError", "address already in use"). Shared by every target
- * the harness starts itself (reference gateway, Caddy, Tomcat).
+ * Spawning and stopping a server process by PID, keeping the last lines it wrote so a crash can be
+ * explained ("OutOfMemoryError", "address already in use"). Shared by every process the harness
+ * starts itself: the targets (reference gateway, Caddy, Tomcat) and the SOAP backend.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { gatewayError } from '../errors.js';
-import type { GatewayExit } from './adapter.js';
+import type { GatewayExit } from '../run-log/records.js';
 
 export interface SpawnServerOptions {
   /** Short name for messages, e.g. `caddy`, `tomcat`. */

@@ -2,9 +2,15 @@
  * SOAP 1.1 / 1.2 message facts the gateway and the harness need without parsing a whole envelope:
  * which version a request speaks, its action, its first body element, and faults in each version.
  */
-import { escapeXml } from './policies.js';
 
-export type SoapVersion = '1.1' | '1.2';
+import type { SoapVersion } from './envelope.js';
+
+export type { SoapVersion };
+
+/** Escapes text for XML content and attribute values (all five predefined entities). */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
+}
 
 export const SOAP11_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12_ENVELOPE_NS = 'http://www.w3.org/2003/05/soap-envelope';

@@ -1,0 +1,39 @@
+/**
+ * `gwscale wsdl generate` and `gwscale wsdl check`: write N unique WSDL services from templates,
+ * and parse WSDL files into the model the harness uses.
+ */
+import { checkWsdlFiles, loadTemplates, writeServices, type GenerateVersion, type WrittenServices, type WsdlCheckResult } from '../wsdl/index.js';
+
+export { describeWsdl, DEFAULT_MAX_WSDL_BYTES, type GenerateVersion, type WrittenServices, type WsdlCheckResult } from '../wsdl/index.js';
+
+/** What `generateWsdls` writes. */
+export interface GenerateWsdlsOptions {
+  /** Folder to write `svc-00000.wsdl` … into; created when missing. */
+  readonly outDir: string;
+  readonly count: number;
+  readonly version: GenerateVersion;
+  readonly seed: number;
+  /** Base URL of the SOAP backend; every endpoint address becomes `<base>/<serviceName>[/soap12]`. */
+  readonly endpointBase: string;
+  readonly startIndex: number;
+  /** Folder of your own `*.wsdl` templates instead of the built-in ones. */
+  readonly templatesDir?: string;
+}
+
+/** Generates and writes the services. Backs `gwscale wsdl generate`. */
+export function generateWsdls(options: GenerateWsdlsOptions): WrittenServices {
+  const templates = options.templatesDir === undefined ? undefined : loadTemplates(options.templatesDir);
+  return writeServices(options.outDir, {
+    count: options.count,
+    version: options.version,
+    seed: options.seed,
+    endpointBase: options.endpointBase,
+    startIndex: options.startIndex,
+    ...(templates === undefined ? {} : { templates }),
+  });
+}
+
+/** Parses each file; one result per file, errors included. Backs `gwscale wsdl check`. */
+export function checkWsdls(files: readonly string[], options: { readonly maxDocumentBytes: number }): WsdlCheckResult[] {
+  return checkWsdlFiles(files, { maxDocumentBytes: options.maxDocumentBytes });
+}
