@@ -95,6 +95,29 @@ describe('verdicts on the real reference gateway', () => {
   });
 });
 
+describe('a real out-of-memory crash', () => {
+  it('retain-configs on a 96 MiB heap crashes inside the interval predicted from the rounds up to three quarters of the crash', async () => {
+    const out = join(root, 'crash');
+    const r = await gwscale(['run', '--profile', 'retain-configs', '--services', '1500', '--batch', '50', '--gateway-heap-mb', '96', '--verify', 'none', '--out', out]);
+    expect(r.code).toBe(ExitCode.GatewayCrashed);
+    const report = readReport(out);
+    const crash = report.rounds.find((x) => x.event === 'crash');
+    expect(crash).toBeDefined();
+    const before = report.rounds
+      .filter((x) => x.event !== 'crash' && x.services <= 0.75 * crash!.services)
+      .map(({ index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency, readingsBytes, peakSource }) => ({
+        index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency, readingsBytes, peakSource,
+      }));
+    const a = analyzeRounds(before, { heapMaxBytes: 96 * 1024 * 1024 });
+    console.log(`crash at ${crash!.services}; from ${before.length} rows up to ${before[before.length - 1]?.services}: predicted ${a.predictedOomServices} ${JSON.stringify(a.predictedOomInterval)}`);
+    expect(a.verdict.kind).toBe('leak');
+    expect(a.estimates.prediction.reachedInData).toBe(false);
+    const [low, high] = a.predictedOomInterval!;
+    expect(low!).toBeLessThanOrEqual(crash!.services);
+    expect(high ?? Infinity).toBeGreaterThanOrEqual(crash!.services);
+  });
+});
+
 describe('the concurrency phase', () => {
   const steps = ['--load-steps', '10,40,20,80,80,30', '--backend-latency-ms', '200', '--load-step-ms', '2500'];
 

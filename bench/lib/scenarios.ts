@@ -108,7 +108,7 @@ export const SCENARIO_DEFINITIONS: readonly string[] = [
   'slow-cache: + a cache filling 20 % of the remaining gap to B = 5–15 % of the final live memory per deploy; restart after ≤ 8 deploys (cache ≤ 83 % full); 6–10 redeploys',
   'live-superlinear: memory = base + c·n + q·n², q·n² = 30–60 % of memory at the last round; restart in half the seeds; flat redeploys (6–10)',
   'per-deploy leak L × R: every deploy (round or redeploy) keeps L × (base + c·N), the live memory at the final service count N; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
-  'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts the true crash at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory, rows fed up to 80 % of the crash',
+  'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts memory × peak factor past it at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory; the true crash is the deploy of the round after (it starts from that memory); rows fed up to 80 % of the crash',
   'concurrency-high-water: healthy deploys, then 6–10 load steps (8…512, ≥ 3 new highs, ≥ 2 repeats at or below the high, ≥ 1 of them at the high); idle memory + u × the highest concurrency so far (5–15 % of memory at the top)',
   'load-leak: as concurrency-high-water, idle memory + l × every step\'s concurrency (5–15 % of memory over all steps)',
   'too-little-data: the first 2–3 rows (fresh start + 1–2 rounds) of a healthy run',
@@ -515,9 +515,11 @@ function oomCaseOf(
     const memory = gateway.memory();
     if (services >= target && memory > highest) {
       const heapMaxBytes = Math.floor(peakFactor * (highest + place * (memory - highest)));
-      const feedUpToServices = 0.8 * services;
+      // The deploy that starts from this memory needs peakFactor × as much: the next round crashes.
+      const crashServices = services + lastBatch;
+      const feedUpToServices = 0.8 * crashServices;
       const cut = rows.findIndex((r) => r.services > feedUpToServices);
-      return { heapMaxBytes, crashServices: services, feedUpToServices, rows: cut < 0 ? rows : rows.slice(0, cut) };
+      return { heapMaxBytes, crashServices, feedUpToServices, rows: cut < 0 ? rows : rows.slice(0, cut) };
     }
     highest = Math.max(highest, memory);
   }

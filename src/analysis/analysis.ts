@@ -209,7 +209,9 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
   for (let i = 0; i < segment.length; i++) {
     const d = segment[i] as (typeof segment)[number];
     if (d.row.memoryBytes < limitBytes) continue;
-    return { ...empty, reachedInData: d.row.services, limitBytes, note: `the reading at ${d.row.services} services (since the last restart) already reaches heap max ÷ peak factor` };
+    // The next deploy starts from this memory: it is the one that fails.
+    const next = segment[i + 1]?.row.services ?? d.row.services + (lastBatch(series) ?? 0);
+    return { ...empty, reachedInData: next, limitBytes, note: `the reading at ${d.row.services} services (since the last restart) already reaches heap max ÷ peak factor: the deploy after it fails` };
   }
   const batch = lastBatch(series);
   if (batch === null) return { ...empty, limitBytes, note: 'no round added services, so there is no growth to project' };

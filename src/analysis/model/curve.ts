@@ -203,11 +203,12 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   const lackOfFit = lackOfFitOf(points, weights, fit, pureError);
   const atServices = last.services;
   const growing = GROWING.includes(chosen.retention);
+  const restartsInRun = new Set(points.map((p) => p.segment)).size > 1;
   const keptPerDeploy = growing
     ? [keptPerDeployOf(fit, chosen.name, atServices, looks)]
     : [perDeployTerm, supersededTerm].map((term) => {
         const extended = fitExtended(points, weights, chosen, term);
-        const name = `${chosen.live}+${term.name === 'deploys' ? 'per-deploy' : 'retained-configs'}${chosen.shifts ? '+restart-shifts' : ''}`;
+        const name = `${chosen.live}+${term.name === 'deploys' ? 'per-deploy' : 'retained-configs'}${chosen.shifts && restartsInRun ? '+restart-shifts' : ''}`;
         return extended === null ? null : keptPerDeployOf(extended, name, atServices, looks);
       });
   const kept = keptPerDeploy.filter((k): k is KeptPerDeploy => k !== null).sort((a, b) => b.upper - a.upper);
@@ -242,16 +243,18 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
     };
   }
   if (growing && lead !== undefined && lead.p < ALPHA_LEAK / looks && lead.estimate >= marginBytes) {
-    const misfit = lackOfFit.fits ? '' : ` The curve also departs from every candidate (F = ${lackOfFit.f.toPrecision(3)}), but the retention stands above that misfit.`;
+    const misfitText = lackOfFit.fits ? '' : ` The curve also departs from every candidate (F = ${lackOfFit.f.toPrecision(3)}), but the retention stands above that misfit.`;
     return {
       ...result,
       verdict: 'leak',
       decidedBy: 'retention',
-      summary: `${chosen.name} fits best: each deploy keeps ${pct(lead.estimate)} of memory (${Math.round(lead.estimate)} bytes, one-sided p = ${lead.p.toPrecision(2)}), above the ${pct(marginBytes)} margin.${misfit}`,
+      summary: `${chosen.name} fits best: each deploy keeps ${pct(lead.estimate)} of memory (${Math.round(lead.estimate)} bytes, one-sided p = ${lead.p.toPrecision(2)}), above the ${pct(marginBytes)} margin.${misfitText}`,
       needs: [],
     };
   }
-  if (!lackOfFit.fits) {
+  const misfit = !lackOfFit.fits;
+  const misfitNote = misfit ? ` The curve departs from every candidate (lack of fit F = ${lackOfFit.f.toPrecision(3)}); this bound counts that misfit as noise, so it only gets wider.` : '';
+  if (misfit && !(lead !== undefined && lead.upper < marginBytes)) {
     const w = lackOfFit.worst;
     return {
       ...result,
@@ -260,11 +263,11 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
       summary: `no candidate model fits the curve: the best (${chosen.name}) leaves residuals ${Math.sqrt(lackOfFit.f).toPrecision(3)}× the measured noise (lack-of-fit p = ${lackOfFit.p.toPrecision(2)})`,
       needs: [
         `look at row #${w?.index ?? '?'} (${w?.services ?? '?'} services), the reading furthest from every model`,
-        'repeat the run with more readings per point (--readings 5) and a restart (--restart-at) so pure error and the live set are measured',
+        'repeat the run with more readings per point (--readings 5) and more redeploys (--redeploys auto) so pure error and what a deploy keeps are measured',
       ],
     };
   }
-  if (chosen.retention === 'saturating' || chosen.retention === 'step') {
+  if (!misfit && (chosen.retention === 'saturating' || chosen.retention === 'step')) {
     const b = bounded as Amount;
     const what = chosen.retention === 'step' ? 'a one-off step' : 'retention that levels off';
     return {
@@ -278,6 +281,9 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   if (lead !== undefined && lead.upper < marginBytes) {
     // Deploys keep nothing; memory a restart released beyond the model was then held once, not per deploy.
     const held = restarts.filter((r) => r.released.ci95[0] > 0 && r.released.estimate >= marginBytes).sort((x, y) => y.released.estimate - x.released.estimate)[0];
+    if (held !== undefined && misfit) {
+      return { ...result, verdict: 'inconclusive', decidedBy: null, summary: `deploys keep nothing, but the restart at ${held.services} services released memory and no candidate model fits the curve`, needs: ['redeploy after the restart, with more readings per point (--readings 5)'] };
+    }
     if (held !== undefined) {
       return {
         ...result,
@@ -292,7 +298,7 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
       ...result,
       verdict: 'healthy',
       decidedBy: 'equivalence',
-      summary: `${chosen.name} fits best${growing ? '' : ' and keeps nothing per deploy'}: the 95 % upper bound of what a deploy keeps is ${pct(lead.upper)} of memory, below the ${pct(marginBytes)} margin${growing ? ' (kept, but too little to matter)' : ''}.`,
+      summary: `${chosen.name} fits best${growing ? '' : ' and keeps nothing per deploy'}: the 95 % upper bound of what a deploy keeps is ${pct(lead.upper)} of memory, below the ${pct(marginBytes)} margin${growing ? ' (kept, but too little to matter)' : ''}.${misfitNote}`,
       needs: [],
     };
   }

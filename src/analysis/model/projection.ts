@@ -41,14 +41,16 @@ export interface ProjectionPathPoint {
 
 export interface Projection {
   /**
-   * Service count of the first projected round whose deploy no longer fits (the round after the
-   * crossing: a gateway crashes at a round, not between two); null beyond the horizon.
+   * Service count of the first projected round whose deploy no longer fits: the round after the
+   * first one whose memory × peak factor reaches the heap max (that deploy starts from this memory);
+   * null beyond the horizon.
    */
   readonly services: number | null;
   /**
-   * 95 % interval over the draws (coefficients, peak factor, round size): from the 2.5 % point of
-   * the crossing to the 97.5 % point of the end of the round it falls in. The high end is null when
-   * more than 2.5 % of draws never reach the limit.
+   * 95 % interval over the draws (coefficients, peak factor, round size): the failing deploy comes
+   * between one and two rounds after the crossing, so from the 2.5 % point of crossing + one round
+   * to the 97.5 % point of crossing + two rounds. The high end is null when more than 2.5 % of draws
+   * never reach the limit.
    */
   readonly interval: readonly [number | null, number | null];
   readonly draws: number;
@@ -125,14 +127,16 @@ const quantile = (sorted: readonly number[], q: number): number => sorted[Math.m
 export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: number): Projection {
   const segment = start.last.segment;
   const estimate: Coefficients = { intercept: interceptOf(fit, segment), beta: fit.coefficients };
+  // The deploy that fails is the one after the first round whose memory × factor reaches the heap
+  // max: it starts from that memory and needs factor × as much at its peak.
   const crossed = crossing(fit, estimate, start, start.peakFactor);
-  const services = crossed === null ? null : start.last.services + Math.max(1, Math.ceil((crossed - start.last.services) / start.batchServices - 1e-9)) * start.batchServices;
+  const services = crossed === null ? null : start.last.services + (Math.max(1, Math.ceil((crossed - start.last.services) / start.batchServices - 1e-9)) + 1) * start.batchServices;
   const random = seededRandom(PREDICTION_SEED);
   const chol = choleskyLower(fit.covariance);
   const horizon = Math.max(edgeServices, services ?? 0);
   const pathCounts = Array.from({ length: 41 }, (_, i) => start.last.services + ((horizon - start.last.services) * i) / 40);
   const pathDraws: number[][] = pathCounts.map(() => []);
-  // Per draw: the crossing (the earliest the crash can come) and the end of the round it falls in.
+  // Per draw: the earliest and the latest the failing deploy can come.
   const outcomes: number[] = [];
   const lows: number[] = [];
   for (let d = 0; d < PREDICTION_DRAWS; d++) {
@@ -142,8 +146,9 @@ export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: 
     const batches = start.batchSamples;
     const batch = batches.length > 1 ? (batches[Math.floor(random.uniform() * batches.length)] as number) : start.batchServices;
     const crossed = crossing(fit, c, { ...start, batchServices: batch }, factor);
-    outcomes.push(crossed === null ? Infinity : crossed + batch);
-    lows.push(crossed ?? Infinity);
+    // The round that reaches the crossing ends within one round of it; the failing deploy is the next.
+    outcomes.push(crossed === null ? Infinity : crossed + 2 * batch);
+    lows.push(crossed === null ? Infinity : crossed + batch);
     pathCounts.forEach((n, i) => (pathDraws[i] as number[]).push(memoryAfter(fit, c, start, (n - start.last.services) / start.batchServices)));
   }
   outcomes.sort((a, b) => a - b);
