@@ -11,6 +11,7 @@
 import { analyzeRounds, type Analysis, type AnalysisOptions } from '../src/analysis/analysis.js';
 import type { Round } from '../src/run-log/round.js';
 import type { VerdictKind } from '../src/analysis/verdict.js';
+import { sequentialRedeployDecision, type SequentialState } from '../src/analysis/sequential.js';
 import { check, isMain, runAlone, sig, type BenchOutcome, type Check } from './lib/check.js';
 import { wilsonInterval } from './lib/proportion.js';
 import { olsSlopeRises } from './lib/slope-test.js';
@@ -18,6 +19,9 @@ import { expectedVerdicts, leaks, SCENARIO_DEFINITIONS, scenarioLabel, simulateR
 
 const SEEDS = Number(process.env['BENCH_VERDICT_SEEDS'] ?? 500);
 const POWER_SEEDS = Number(process.env['BENCH_VERDICT_POWER_SEEDS'] ?? 200);
+/** Runs per class in the sequential (`--redeploys auto`) check: each is up to 30 analyses. */
+const SEQUENTIAL_SEEDS = Number(process.env['BENCH_VERDICT_SEQUENTIAL_SEEDS'] ?? 200);
+const SEQUENTIAL_MAX = 30;
 const POINT_SHARE = process.env['BENCH_VERDICT_POINT_SHARE'];
 const OVERRIDES: SimulationOverrides = POINT_SHARE === undefined ? {} : { pointShare: Number(POINT_SHARE) };
 /** Detection rate the power search looks for. */
@@ -240,6 +244,46 @@ function smallestDetected(redeploys: number, seeds: number): PowerResult {
   return { redeploys, leakFraction: high, belowFraction: low, tried };
 }
 
+interface SequentialResult {
+  readonly leakFraction: number;
+  readonly seeds: number;
+  readonly leak: number;
+  readonly healthy: number;
+  readonly undecided: number;
+  /** Mean redeploys at which the test stopped (MAX when undecided). */
+  readonly meanRedeploys: number;
+}
+
+/**
+ * `--redeploys auto:MAX` as the driver runs it: after each redeploy of a 30-redeploy run, the
+ * sequential test sees the rows so far and stops at its first decision.
+ */
+function runSequential(leakFraction: number, seeds: number, max = SEQUENTIAL_MAX): SequentialResult {
+  let leak = 0;
+  let healthy = 0;
+  let undecided = 0;
+  let total = 0;
+  for (let i = 0; i < seeds; i++) {
+    const sim = simulateRun({ kind: 'per-deploy-leak', leakFraction, redeploys: max }, `sequential-${i}`, OVERRIDES);
+    const firstRedeploy = sim.rows.findIndex((r) => r.event === 'redeploy');
+    let stopped: SequentialState = 'continue';
+    let at = max;
+    for (let r = 1; r <= max; r++) {
+      const decision = sequentialRedeployDecision(sim.rows.slice(0, firstRedeploy + r), { maxRedeploys: max });
+      if (decision.state !== 'continue') {
+        stopped = decision.state;
+        at = r;
+        break;
+      }
+    }
+    if (stopped === 'leak') leak++;
+    else if (stopped === 'healthy') healthy++;
+    else undecided++;
+    total += at;
+  }
+  return { leakFraction, seeds, leak, healthy, undecided, meanRedeploys: total / seeds };
+}
+
 const fmtPct = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
 
 /** The confusion table as lines: one row per class, verdict columns in %, then the expected share. */
@@ -263,6 +307,7 @@ export function run(): Promise<BenchOutcome> {
   const results = GRID.map((scenario) => runClass(scenario, SEEDS));
   const oom = runOom(SEEDS);
   const power = POWER_REDEPLOYS.map((r) => smallestDetected(r, POWER_SEEDS));
+  const sequential = [0, 0.005, 0.01].map((f) => runSequential(f, SEQUENTIAL_SEEDS));
   const seconds = (performance.now() - t0) / 1000;
 
   const find = (label: string): ClassResult => {
@@ -278,6 +323,8 @@ export function run(): Promise<BenchOutcome> {
     rateTarget('leak found: retained-configs with a restart', retained.counts.leak, retained.seeds, '>=', 99),
     rateTarget('OOM: true crash inside predictedOomInterval', oom.covered, oom.seeds, '>=', 90),
     rateTarget('OOM: predictedOomServices within ±15 % of the true crash', oom.within15, oom.seeds, '>=', 90),
+    rateTarget('sequential (auto:30): false leak, no leak', (sequential[0] as SequentialResult).leak, SEQUENTIAL_SEEDS, '<=', 1),
+    rateTarget('sequential (auto:30): false healthy, 0.5 %/deploy leak', (sequential[1] as SequentialResult).healthy, SEQUENTIAL_SEEDS, '<=', 5),
   ];
   const checks = targets.map((t) => t.check);
   // A point estimate on the right side of a target whose 95 % interval still straddles it is not settled by this many seeds.
@@ -312,6 +359,9 @@ export function run(): Promise<BenchOutcome> {
     `OOM (retained-configs, rows up to 80 % of the true crash, ${oom.seeds} seeds): interval covers the crash ${fmtPct(pct(oom.covered, oom.seeds))} % (no interval ${fmtPct(pct(oom.noInterval, oom.seeds))} %), point within ±15 % ${fmtPct(pct(oom.within15, oom.seeds))} %, median |error| ${fmtPct(oom.medianAbsRelativeError * 100)} %, no prediction ${fmtPct(pct(oom.noPrediction, oom.seeds))} %, leak on the fed rows ${fmtPct(pct(oom.leakOnFedRows, oom.seeds))} %`,
     `leak verdicts by point share of the noise (< ½: replicates see most of it; ≥ ½: they see little): ${shareLine(leak05x10)}; ${shareLine(find(scenarioLabel({ kind: 'healthy', noiseSdFraction: 0.03 })))}`,
     ...(outlier === null ? [] : [`outlier-before-restart leak: all replicates high ${fmtPct(pct(outlier.all.count, outlier.all.of))} % (n=${outlier.all.of}), one replicate ${fmtPct(pct(outlier.one.count, outlier.one.of))} % (n=${outlier.one.of})`]),
+    `sequential --redeploys auto:${SEQUENTIAL_MAX} (±1.5 % uniform noise, ${SEQUENTIAL_SEEDS} seeds each): ${sequential
+      .map((q) => `${q.leakFraction === 0 ? 'no leak' : `leak ${q.leakFraction * 100} %/deploy`}: leak ${fmtPct(pct(q.leak, q.seeds))} %, healthy ${fmtPct(pct(q.healthy, q.seeds))} %, undecided ${fmtPct(pct(q.undecided, q.seeds))} %, stopped after ${sig(q.meanRedeploys, 3)} redeploys on average`)
+      .join('; ')}`,
     `yardstick, OLS slope over the last round + redeploys (one-sided t-test, α = ${YARDSTICK_ALPHA}), % called rising: ${yardstickLine}`,
     ...unsettled.map((t) => `not settled by ${t.of} seeds: ${t.check.name}: ${t.count}/${t.of} = ${sig(t.check.value)} %, 95 % interval ${t.ci95[0]}–${t.ci95[1]} % (target ${t.check.comparator === '<=' ? '≤' : '≥'} ${t.check.target} %)`),
     `seeds: ${POINT_SHARE === undefined ? '' : `point share fixed at ${POINT_SHARE}; `}${SEEDS} per class (${GRID.length} classes) + ${SEEDS} OOM + ${POWER_SEEDS} per size in the power search; ${sig(seconds)} s`,
@@ -342,6 +392,7 @@ export function run(): Promise<BenchOutcome> {
       targets: targets.map((t) => ({ name: t.check.name, count: t.count, of: t.of, percent: sig(t.check.value, 4), ci95: t.ci95, target: t.check.target, comparator: t.check.comparator, pass: t.check.pass })),
       oom,
       power,
+      sequential,
     },
   });
 }
