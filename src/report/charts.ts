@@ -27,15 +27,16 @@ export function fittedPoints(_report: unknown, rows: readonly AnalysedRound[]): 
   return rows.filter((r) => r.fittedBytes !== null).map((r) => ({ x: r.services, y: r.fittedBytes as number, note: `curve model at #${r.index}: ${formatBytes(r.fittedBytes)}` }));
 }
 
-/** The prediction's projected curve and its 95 % band, up to the edge of the chart. */
+/** The prediction's projected curve and its 95 % band, up to the first point past the deploy limit (or the edge of the chart). */
 export function projectionPoints(report: Report, edge: number): { mid: ChartPoint[]; low: ChartPoint[]; high: ChartPoint[] } {
-  const path = report.estimates.prediction.path.filter((p) => p.services <= edge && p.memoryBytes !== null);
   const p = report.estimates.prediction;
-  const cap = (y: number | null): number => Math.min(y ?? 0, (p.limitBytes ?? Infinity) * 1.25);
+  const all = p.path.filter((q) => q.services <= edge && q.memoryBytes !== null);
+  const past = p.limitBytes === null ? -1 : all.findIndex((q) => (q.memoryBytes ?? 0) >= (p.limitBytes as number));
+  const path = past < 0 ? all : all.slice(0, past + 1);
   return {
-    mid: path.map((q) => ({ x: q.services, y: cap(q.memoryBytes), note: `projected (${p.model}): ${formatBytes(q.memoryBytes)} at ${formatCount(q.services)} services` })),
-    low: path.map((q) => ({ x: q.services, y: cap(q.lowBytes), note: `95 % band, low: ${formatBytes(q.lowBytes)}` })),
-    high: path.map((q) => ({ x: q.services, y: cap(q.highBytes), note: `95 % band, high: ${formatBytes(q.highBytes)}` })),
+    mid: path.map((q) => ({ x: q.services, y: q.memoryBytes as number, note: `projected (${p.model}): ${formatBytes(q.memoryBytes)} at ${formatCount(q.services)} services` })),
+    low: path.map((q) => ({ x: q.services, y: q.lowBytes ?? 0, note: `95 % band, low: ${formatBytes(q.lowBytes)}` })),
+    high: path.map((q) => ({ x: q.services, y: q.highBytes ?? 0, note: `95 % band, high: ${formatBytes(q.highBytes)}` })),
   };
 }
 
@@ -59,8 +60,8 @@ export function memoryChart(report: Report): ChartSpec {
   const band = projectionPoints(report, maxServices * MAX_PROJECTION_FACTOR);
   const projection = band.mid;
   add({ key: 'projection', label: 'projection', style: 'dotted', color: 'extrap', points: band.mid });
-  add({ key: 'projection-low', label: 'projection 95 % band', style: 'dotted', color: 'band', points: band.low });
-  add({ key: 'projection-high', label: 'projection 95 % band (high)', style: 'dotted', color: 'band', points: band.high });
+  add({ key: 'projection-low', label: 'projection, 95 % band (low)', style: 'dotted', color: 'band', points: band.low });
+  add({ key: 'projection-high', label: 'projection, 95 % band (high)', style: 'dotted', color: 'band', points: band.high });
   const p = report.estimates.prediction;
   const oom = report.predictedOomServices;
   const oomInChart = oom !== null && p.limitBytes !== null && oom <= maxServices * MAX_PROJECTION_FACTOR;

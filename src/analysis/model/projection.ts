@@ -133,7 +133,8 @@ export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: 
   const services = crossed === null ? null : start.last.services + (Math.max(1, Math.ceil((crossed - start.last.services) / start.batchServices - 1e-9)) + 1) * start.batchServices;
   const random = seededRandom(PREDICTION_SEED);
   const chol = choleskyLower(fit.covariance);
-  const horizon = Math.max(edgeServices, services ?? 0);
+  // The path reaches a little past the predicted point (or the chart's edge when the limit is never reached).
+  const horizon = services === null ? edgeServices : Math.max(start.last.services + start.batchServices, Math.min(edgeServices, services * 1.3));
   const pathCounts = Array.from({ length: 41 }, (_, i) => start.last.services + ((horizon - start.last.services) * i) / 40);
   const pathDraws: number[][] = pathCounts.map(() => []);
   // Per draw: the earliest and the latest the failing deploy can come.
