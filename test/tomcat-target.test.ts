@@ -27,6 +27,8 @@ function context(workDir: string, password: string, logs: string[] = []): Adapte
     callTimeoutMs: 60_000,
     credentials: { user: 'gwscale', password },
     log: (line: string) => logs.push(line),
+    // This file proves reloads; test/tomcat-redeploy.test.ts compares both modes.
+    targetOptions: { redeployMode: 'reload' as const },
   });
 }
 

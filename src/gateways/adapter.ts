@@ -26,6 +26,17 @@ export interface AdapterContext {
   readonly credentials: { readonly user: string; readonly password: string };
   /** Diagnostic lines (go to stderr with --verbose); must never receive secrets. */
   readonly log: (line: string) => void;
+  /** Settings only some targets read (`--redeploy-mode` …); absent fields take each target's default. */
+  readonly targetOptions?: TargetOptions;
+}
+
+/** How Tomcat redeploys a context that is already deployed (`--redeploy-mode`). */
+export type RedeployMode = 'full' | 'reload';
+
+/** Target-specific settings of a run; each target reads the fields that concern it and ignores the rest. */
+export interface TargetOptions {
+  /** Tomcat: `full` uploads every WAR again (undeploy + deploy), `reload` restarts existing contexts. */
+  readonly redeployMode?: RedeployMode;
 }
 
 export interface GatewayInfo {

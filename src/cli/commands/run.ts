@@ -35,6 +35,7 @@ interface RunFlags {
   loadStepMs: number;
   loadIdleMs: number;
   loadServices: number;
+  redeployMode: 'full' | 'reload';
   credentialsFile?: string;
   resume?: string;
   junit?: string;
@@ -84,6 +85,8 @@ export const runCommand: CommandSpec<RunFlags> = {
       loadStepMs: o.loadStepMs,
       loadIdleMs: o.loadIdleMs,
       loadServices: o.loadServices,
+      // Recorded only where it means something, so a Caddy report does not show a Tomcat setting.
+      ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
     });
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {
