@@ -48,11 +48,16 @@ export interface RunConfig {
   readonly restartOnCrash: boolean;
   /** Tomcat only (absent for other targets): how each deploy after the first redeploys existing contexts. */
   readonly redeployMode?: RedeployMode;
+  /** HAProxy only (absent otherwise, and when not set): `hard-stop-after` in ms. */
+  readonly hardStopAfterMs?: number;
 }
 
 /** The target-specific settings of a run, as the adapter receives them. */
 export function targetOptionsOf(config: RunConfig): TargetOptions {
-  return config.redeployMode === undefined ? {} : { redeployMode: config.redeployMode };
+  return {
+    ...(config.redeployMode === undefined ? {} : { redeployMode: config.redeployMode }),
+    ...(config.hardStopAfterMs === undefined ? {} : { hardStopAfterMs: config.hardStopAfterMs }),
+  };
 }
 
 /** Settings as written to the run log and report (the config minus anything secret; there is none in it). */

@@ -6,7 +6,7 @@
 import type { ServiceSpec } from '../wsdl/model.js';
 import type { MemoryReading } from '../sampling/source.js';
 
-export type TargetName = 'reference' | 'caddy' | 'tomcat';
+export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy';
 
 /** What a target is told when it is created. Frozen; secrets travel only in `credentials`. */
 export interface AdapterContext {
@@ -37,6 +37,8 @@ export type RedeployMode = 'full' | 'reload';
 export interface TargetOptions {
   /** Tomcat: `full` uploads every WAR again (undeploy + deploy), `reload` restarts existing contexts. */
   readonly redeployMode?: RedeployMode;
+  /** HAProxy: `hard-stop-after` in ms (old workers are killed that long after a reload); absent: wait for their connections. */
+  readonly hardStopAfterMs?: number;
 }
 
 export interface GatewayInfo {
