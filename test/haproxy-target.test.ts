@@ -198,7 +198,7 @@ describe('haproxy target, bad input and missing binary', () => {
 
   it('refuses endpoints off the loopback and names that are not plain, naming the file', () => {
     expect(() => haproxyServiceFor('S1', 'http://example.com/S1', 'svc-1.wsdl')).toThrow(/svc-1\.wsdl: endpoint address http:\/\/example\.com\/S1 of service S1 is not http:\/\/ on the loopback/);
-    expect(() => haproxyServiceFor('S 1', 'http://127.0.0.1:9/S1', 'svc-1.wsdl')).toThrow(/svc-1\.wsdl: service name 'S 1' cannot be an HAProxy path ACL/);
+    expect(() => haproxyServiceFor('S 1', 'http://127.0.0.1:9/S1', 'svc-1.wsdl')).toThrow(/svc-1\.wsdl: service name 'S 1' is not plain enough for HAProxy/);
     expect(haproxyServiceFor('S1', 'http://127.0.0.1:9000/base/S1/soap12', 'a.wsdl')).toEqual({
       service: { serviceName: 'S1', server: '127.0.0.1:9000', rewrite: { kind: 'prefix', prefix: '/base' } },
       probePath: '/S1/soap12',

@@ -50,6 +50,8 @@ export interface RunConfig {
   readonly redeployMode?: RedeployMode;
   /** HAProxy only (absent otherwise, and when not set): `hard-stop-after` in ms. */
   readonly hardStopAfterMs?: number;
+  /** Varnish only (absent otherwise): discard earlier VCLs after each deploy. */
+  readonly discardOld?: boolean;
 }
 
 /** The target-specific settings of a run, as the adapter receives them. */
@@ -57,6 +59,7 @@ export function targetOptionsOf(config: RunConfig): TargetOptions {
   return {
     ...(config.redeployMode === undefined ? {} : { redeployMode: config.redeployMode }),
     ...(config.hardStopAfterMs === undefined ? {} : { hardStopAfterMs: config.hardStopAfterMs }),
+    ...(config.discardOld === undefined ? {} : { discardOld: config.discardOld }),
   };
 }
 

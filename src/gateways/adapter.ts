@@ -6,7 +6,7 @@
 import type { ServiceSpec } from '../wsdl/model.js';
 import type { MemoryReading } from '../sampling/source.js';
 
-export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy';
+export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy' | 'varnish';
 
 /** What a target is told when it is created. Frozen; secrets travel only in `credentials`. */
 export interface AdapterContext {
@@ -39,6 +39,8 @@ export interface TargetOptions {
   readonly redeployMode?: RedeployMode;
   /** HAProxy: `hard-stop-after` in ms (old workers are killed that long after a reload); absent: wait for their connections. */
   readonly hardStopAfterMs?: number;
+  /** Varnish: `vcl.discard` earlier VCLs after each deploy (default true); false keeps them, as a forgetful operator does. */
+  readonly discardOld?: boolean;
 }
 
 export interface GatewayInfo {

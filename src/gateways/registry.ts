@@ -4,12 +4,14 @@ import { createReferenceAdapter } from './reference/index.js';
 import { createCaddyAdapter } from './caddy/index.js';
 import { createTomcatAdapter } from './tomcat/index.js';
 import { createHaproxyAdapter } from './haproxy/index.js';
+import { createVarnishAdapter } from './varnish/index.js';
 
 const factories: Record<TargetName, (ctx: AdapterContext) => GatewayAdapter> = {
   reference: createReferenceAdapter,
   caddy: createCaddyAdapter,
   tomcat: createTomcatAdapter,
   haproxy: createHaproxyAdapter,
+  varnish: createVarnishAdapter,
 };
 
 export function createAdapter(target: TargetName, ctx: AdapterContext): GatewayAdapter {

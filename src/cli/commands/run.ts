@@ -37,6 +37,7 @@ interface RunFlags {
   loadServices: number;
   redeployMode: 'full' | 'reload';
   hardStopAfter?: number;
+  discardOld: 'true' | 'false';
   credentialsFile?: string;
   resume?: string;
   junit?: string;
@@ -90,6 +91,7 @@ export const runCommand: CommandSpec<RunFlags> = {
       // Recorded only where it means something, so a Caddy report does not show a Tomcat setting.
       ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
       ...(o.target === 'haproxy' && o.hardStopAfter !== undefined ? { hardStopAfterMs: o.hardStopAfter } : {}),
+      ...(o.target === 'varnish' ? { discardOld: o.discardOld === 'true' } : {}),
     });
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {

@@ -3,8 +3,7 @@
  * `use_backend` rule and a backend whose `http-request` / `http-response set-header` rules are the
  * service's policies. Pure: model in, config text out.
  */
-import { inputError } from '../../errors.js';
-import { isLoopbackHost } from '../../loopback.js';
+import { endpointRouteFor, type PathRewrite } from '../endpoint-route.js';
 
 /** Every backend the harness writes is named with this prefix, so `listing` can find its own. */
 export const BACKEND_PREFIX = 'gwscale-svc-';
@@ -20,7 +19,7 @@ export interface HaproxyServiceSpec {
   /** `host:port` of the WSDL endpoint (the harness's SOAP backend). */
   readonly server: string;
   /** How the path reaches the server: as it came, behind a prefix, or replaced by an exact path. */
-  readonly rewrite: { readonly kind: 'prefix'; readonly prefix: string } | { readonly kind: 'exact'; readonly path: string } | null;
+  readonly rewrite: PathRewrite;
 }
 
 export interface HaproxyConfigInput {
@@ -35,11 +34,6 @@ export interface HaproxyConfigInput {
   readonly services: readonly HaproxyServiceSpec[];
 }
 
-/** Characters a service name may have to become a path ACL and a backend name without quoting. */
-const PLAIN_NAME = /^[A-Za-z0-9._~-]+$/;
-/** Characters a rewritten path may have inside a `set-path` argument without quoting. */
-const PLAIN_PATH = /^[A-Za-z0-9._~/-]*$/;
-
 /** The value the response policy writes: the service, and the request policy's header as the backend got it. */
 export function expectedResponsePolicy(serviceName: string): string {
   return `${serviceName}; request=${serviceName}`;
@@ -50,32 +44,9 @@ export function expectedResponsePolicy(serviceName: string): string {
  * the probe posts to on the data plane. Only loopback endpoints and plain names are accepted.
  */
 export function haproxyServiceFor(serviceName: string, address: string, source: string): { service: HaproxyServiceSpec; probePath: string } {
-  if (!PLAIN_NAME.test(serviceName)) {
-    throw inputError(`${source}: service name '${serviceName}' cannot be an HAProxy path ACL`, 'use service names made of letters, digits, . _ ~ -');
-  }
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw inputError(`${source}: endpoint address '${address}' of service ${serviceName} is not a URL`);
-  }
-  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) {
-    throw inputError(
-      `${source}: endpoint address ${address} of service ${serviceName} is not http:// on the loopback`,
-      'gwscale only proxies to a SOAP backend on this machine (127.0.0.1 or ::1); point the WSDL at --backend',
-    );
-  }
-  const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname;
-  const server = `${host.includes(':') ? `[${host.replace(/^\[|\]$/g, '')}]` : host}:${url.port === '' ? '80' : url.port}`;
-  const path = url.pathname;
-  if (!PLAIN_PATH.test(path)) throw inputError(`${source}: endpoint path ${path} of service ${serviceName} needs quoting HAProxy does not get from gwscale`, 'use plain endpoint paths');
-  const at = path.indexOf(`/${serviceName}`);
-  const afterName = at < 0 ? '' : path.slice(at + serviceName.length + 1);
-  if (at >= 0 && (afterName === '' || afterName.startsWith('/'))) {
-    const prefix = path.slice(0, at);
-    return { service: { serviceName, server, rewrite: prefix === '' ? null : { kind: 'prefix', prefix } }, probePath: `/${serviceName}${afterName}` };
-  }
-  return { service: { serviceName, server, rewrite: { kind: 'exact', path: path === '' ? '/' : path } }, probePath: `/${serviceName}` };
+  const route = endpointRouteFor(serviceName, address, source, 'HAProxy');
+  const server = `${route.host.includes(':') ? `[${route.host}]` : route.host}:${route.port}`;
+  return { service: { serviceName, server, rewrite: route.rewrite }, probePath: route.probePath };
 }
 
 /** The lines of one service's backend. */
