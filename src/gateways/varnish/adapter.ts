@@ -126,6 +126,8 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
   /** Services of the VCL Varnish last used, in registration order; loaded again on restart. */
   let deployedBackends: readonly VarnishServiceSpec[] = [];
   let generation = 0;
+  /** Deploys tried so far (VCL names and generations count these, so a failed one is never reused). */
+  let attempts = 0;
   let server: ServerProcess | null = null;
   let baseDir: string | null = null;
   let dataPort: number | null = null;
@@ -246,7 +248,8 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     const started = Date.now();
     if (!running() || baseDir === null) return { state: 'failed', ms: 0, reason: 'Varnish is not running' };
     const backends = [...services.values()].map((s) => s.backend);
-    const next = generation + 1;
+    // Every attempt gets a new name: a failed deploy may have left its VCL loaded.
+    const next = ++attempts;
     const name = `${VCL_PREFIX}${next}`;
     const file = join(baseDir, `${name}.vcl`);
     try {
@@ -254,8 +257,12 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
       const loaded = await varnishadm(adm(), ['vcl.load', name, file]);
       if (!loaded.ok) return { state: 'failed', ms: Date.now() - started, reason: `vcl.load ${name} failed: ${loaded.text.split('\n').slice(0, 4).join(' / ').slice(0, 300)}` };
       const loadMs = Date.now() - started;
-      const used = await varnishadm(adm(), ['vcl.use', name]);
-      if (!used.ok) return { state: 'failed', ms: Date.now() - started, reason: `vcl.use ${name} failed: ${firstLine(used.text)}` };
+      const used = await varnishadm(adm(), ['vcl.use', name]).catch((error: unknown) => ({ ok: false, text: messageOf(error) }));
+      if (!used.ok) {
+        // Not used, so nothing holds it: discard it rather than leave it loaded.
+        await varnishadm(adm(), ['vcl.discard', name]).catch(() => undefined);
+        return { state: 'failed', ms: Date.now() - started, reason: `vcl.use ${name} failed: ${firstLine(used.text)}` };
+      }
       const deadline = started + ctx.callTimeoutMs;
       while (Date.now() < deadline && running() && !(await serves(next))) await sleep(50);
       if (!running()) return { state: 'failed', ms: Date.now() - started, reason: 'Varnish exited during the deploy' };

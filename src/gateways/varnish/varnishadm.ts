@@ -46,12 +46,31 @@ export interface VarnishAdmAnswer {
   readonly text: string;
 }
 
-/** Runs one CLI command; rejects only when varnishadm cannot run or reach varnishd. */
-export function varnishadm(options: VarnishAdmOptions, args: readonly string[]): Promise<VarnishAdmAnswer> {
+/** Attempts of a command whose connection varnishd did not greet in time (its manager is single-threaded). */
+const ATTEMPTS = 3;
+
+/**
+ * Runs one CLI command; rejects only when varnishadm cannot run or reach varnishd. A connection the
+ * busy manager did not greet in time (`Rejected 400`: no command was sent) is tried again.
+ */
+export async function varnishadm(options: VarnishAdmOptions, args: readonly string[]): Promise<VarnishAdmAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await varnishadmOnce(options, args);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !/Rejected 400/.test(messageOf(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
+function varnishadmOnce(options: VarnishAdmOptions, args: readonly string[]): Promise<VarnishAdmAnswer> {
+  // -t: varnishadm's own wait (5 s by default) would give up on a vcl.load that compiles a large VCL.
+  const waitS = String(Math.max(5, Math.ceil(options.timeoutMs / 1000)));
   return new Promise((resolve, reject) => {
     execFile(
       options.command,
-      ['-T', options.address, '-S', options.secretFile, ...args],
+      ['-T', options.address, '-S', options.secretFile, '-t', waitS, ...args],
       { timeout: options.timeoutMs, maxBuffer: 64 * 2 ** 20 },
       (error, stdout, stderr) => {
         const text = `${stdout}${stderr}`.trim();
