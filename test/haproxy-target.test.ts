@@ -207,25 +207,38 @@ describe('haproxy target, bad input and missing binary', () => {
 });
 
 describe('gwscale run --target haproxy', () => {
-  it('runs rounds and redeploys with every probe answered, listing matching, and the process count in every row', async () => {
+  it('runs rounds and redeploys under load with every probe answered, listing matching, and the process count in every row', async () => {
     const out = `${workDir}/cli-run`;
     const r = await gwscale(
-      ['run', '--target', 'haproxy', '--services', '200', '--batch', '100', '--redeploys', '2', '--verify', 'all', '--hard-stop-after', '30s', '--fail-on', 'none', '--out', out, '--json'],
+      [
+        'run', '--target', 'haproxy', '--services', '200', '--batch', '100', '--redeploys', '2', '--verify', 'all', '--hard-stop-after', '30s',
+        '--deploy-under-load', '4', '--backend-latency-ms', '200', '--fail-on', 'none', '--out', out, '--json',
+      ],
       { timeoutMs: 120_000 },
     );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; extra?: Record<string, number> }> };
-    expect(report.settings).toMatchObject({ target: 'haproxy', hardStopAfterMs: 30_000 });
+    expect(report.settings).toMatchObject({ target: 'haproxy', hardStopAfterMs: 30_000, deployUnderLoad: 4 });
     expect(report.settings.redeployMode).toBeUndefined();
     expect(report.rounds.map((row) => row.role)).toEqual(['fresh-start', 'round', 'round', 'redeploy', 'redeploy']);
     for (const row of report.rounds) {
       expect(row.memorySource).toBe('pss-tree');
+      // Read after the deploy's traffic stopped: old workers have let go by then.
       expect(row.extra).toMatchObject({ processes: 2, oldWorkers: 0, rssBytes: expect.any(Number) });
     }
     const log = (await readFile(`${out}/run.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const verifies = log.filter((rec) => rec.type === 'verify');
     expect(verifies.map((rec) => [rec.checked, rec.failed])).toEqual([[100, 0], [200, 0]]);
     expect(log.filter((rec) => rec.type === 'listing').every((rec) => rec.matches === true)).toBe(true);
+    // The first deploy has nothing served to call; every later one ran with 4 requests in flight, none failed.
+    const deploys = log.filter((rec) => rec.type === 'deploy') as Array<{ underLoad?: { sent: number; failed: number; maxInFlight: number; gatewayProcesses: number } }>;
+    expect(deploys[0]?.underLoad).toBeUndefined();
+    for (const deploy of deploys.slice(1)) {
+      expect(deploy.underLoad).toMatchObject({ failed: 0, maxInFlight: 4 });
+      expect(deploy.underLoad?.sent).toBeGreaterThan(0);
+      // Master, new worker, and the old worker still serving its kept-alive connections.
+      expect(deploy.underLoad?.gatewayProcesses).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it('refuses --hard-stop-after for another target, in one line', async () => {

@@ -190,14 +190,14 @@ describe('varnish target, parts and missing binary', () => {
 });
 
 describe('gwscale run --target varnish', () => {
-  it('runs rounds and redeploys with every probe answered, listing matching, and the process and VCL counts in every row', async () => {
+  it('runs rounds and redeploys under load with every probe answered, listing matching, and the process and VCL counts in every row', async () => {
     const out = `${workDir}/cli-run`;
-    const r = await gwscale(['run', '--target', 'varnish', '--services', '40', '--batch', '20', '--redeploys', '2', '--verify', 'all', '--fail-on', 'none', '--out', out, '--json'], {
+    const r = await gwscale(['run', '--target', 'varnish', '--services', '40', '--batch', '20', '--redeploys', '2', '--verify', 'all', '--deploy-under-load', '4', '--backend-latency-ms', '200', '--fail-on', 'none', '--out', out, '--json'], {
       timeoutMs: 180_000,
     });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; extra?: Record<string, number> }> };
-    expect(report.settings).toMatchObject({ target: 'varnish', discardOld: true });
+    expect(report.settings).toMatchObject({ target: 'varnish', discardOld: true, deployUnderLoad: 4 });
     for (const row of report.rounds) {
       expect(row.memorySource).toBe('pss-tree');
       expect(row.extra).toMatchObject({ processes: 2, loadedVcls: 1, discardedHeldVcls: expect.any(Number) });
@@ -205,5 +205,11 @@ describe('gwscale run --target varnish', () => {
     const log = (await readFile(`${out}/run.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(log.filter((rec) => rec.type === 'verify').map((rec) => [rec.checked, rec.failed])).toEqual([[20, 0], [40, 0]]);
     expect(log.filter((rec) => rec.type === 'listing').every((rec) => rec.matches === true)).toBe(true);
+    const deploys = log.filter((rec) => rec.type === 'deploy') as Array<{ underLoad?: { sent: number; failed: number; gatewayProcesses: number } }>;
+    expect(deploys[0]?.underLoad).toBeUndefined();
+    for (const deploy of deploys.slice(1)) {
+      expect(deploy.underLoad).toMatchObject({ failed: 0, gatewayProcesses: 2 });
+      expect(deploy.underLoad?.sent).toBeGreaterThan(0);
+    }
   });
 });

@@ -52,6 +52,8 @@ export interface RunConfig {
   readonly hardStopAfterMs?: number;
   /** Varnish only (absent otherwise): discard earlier VCLs after each deploy. */
   readonly discardOld?: boolean;
+  /** Requests kept in flight through the gateway while every deploy runs (absent or 0: none). */
+  readonly deployUnderLoad?: number;
 }
 
 /** The target-specific settings of a run, as the adapter receives them. */

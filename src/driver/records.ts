@@ -5,6 +5,7 @@
  */
 import type { Round } from '../analysis/round.js';
 import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../gateways/adapter.js';
+import type { DeployLoadSummary } from './deploy-load.js';
 
 export const RUN_LOG_SCHEMA = 1;
 
@@ -64,6 +65,8 @@ export interface DeployRecord {
   readonly state: 'deployed' | 'failed';
   readonly ms: number;
   readonly reason?: string;
+  /** Traffic sent through the gateway while the deploy ran (`--deploy-under-load`). */
+  readonly underLoad?: DeployLoadSummary;
 }
 
 export interface ListingRecord {

@@ -37,6 +37,7 @@ interface RunFlags {
   loadServices: number;
   redeployMode: 'full' | 'reload';
   hardStopAfter?: number;
+  deployUnderLoad: number;
   discardOld: 'true' | 'false';
   credentialsFile?: string;
   resume?: string;
@@ -88,6 +89,7 @@ export const runCommand: CommandSpec<RunFlags> = {
       loadStepMs: o.loadStepMs,
       loadIdleMs: o.loadIdleMs,
       loadServices: o.loadServices,
+      ...(o.deployUnderLoad > 0 ? { deployUnderLoad: o.deployUnderLoad } : {}),
       // Recorded only where it means something, so a Caddy report does not show a Tomcat setting.
       ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
       ...(o.target === 'haproxy' && o.hardStopAfter !== undefined ? { hardStopAfterMs: o.hardStopAfter } : {}),
