@@ -54,6 +54,8 @@ export const VSL_SPACE = '2M';
 /** Cache storage: requests are passed, never cached; a small malloc store keeps its arena small. */
 const STORAGE = 'malloc,16m';
 const VCL_PREFIX = 'gwscale_';
+/** Least time a `vcl.load` may take before the deploy fails. */
+const VCL_LOAD_TIMEOUT_MS = 900_000;
 /** How long a live reading sends requests to let discarded VCLs go. */
 const DISCARDED_SETTLE_MS = 1_000;
 /** Most requests {@link wakeThreads} sends at once. */
@@ -254,7 +256,8 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     const file = join(baseDir, `${name}.vcl`);
     try {
       await writeFile(file, vclText(backends, next));
-      const loaded = await varnishadm(adm(), ['vcl.load', name, file]);
+      // Compiling is slow (seconds per 100 services, minutes at 1,000 on a loaded machine): wait for it as long as it may take.
+      const loaded = await varnishadm({ ...adm(), timeoutMs: Math.max(ctx.callTimeoutMs, VCL_LOAD_TIMEOUT_MS) }, ['vcl.load', name, file]);
       if (!loaded.ok) return { state: 'failed', ms: Date.now() - started, reason: `vcl.load ${name} failed: ${loaded.text.split('\n').slice(0, 4).join(' / ').slice(0, 300)}` };
       const loadMs = Date.now() - started;
       const used = await varnishadm(adm(), ['vcl.use', name]).catch((error: unknown) => ({ ok: false, text: messageOf(error) }));
@@ -263,7 +266,7 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
         await varnishadm(adm(), ['vcl.discard', name]).catch(() => undefined);
         return { state: 'failed', ms: Date.now() - started, reason: `vcl.use ${name} failed: ${firstLine(used.text)}` };
       }
-      const deadline = started + ctx.callTimeoutMs;
+      const deadline = Date.now() + ctx.callTimeoutMs;
       while (Date.now() < deadline && running() && !(await serves(next))) await sleep(50);
       if (!running()) return { state: 'failed', ms: Date.now() - started, reason: 'Varnish exited during the deploy' };
       if (!(await serves(next))) return { state: 'failed', ms: Date.now() - started, reason: `Varnish did not serve VCL ${name} within ${ctx.callTimeoutMs} ms` };

@@ -67,11 +67,14 @@ export async function varnishadm(options: VarnishAdmOptions, args: readonly stri
 function varnishadmOnce(options: VarnishAdmOptions, args: readonly string[]): Promise<VarnishAdmAnswer> {
   // -t: varnishadm's own wait (5 s by default) would give up on a vcl.load that compiles a large VCL.
   const waitS = String(Math.max(5, Math.ceil(options.timeoutMs / 1000)));
+  // The manager is single-threaded: while it compiles a VCL it greets no other connection. Past
+  // varnishadm's wait, varnishadm is killed; the compile goes on, and the next call waits its turn.
+  const killAfterMs = options.timeoutMs + 5_000;
   return new Promise((resolve, reject) => {
     execFile(
       options.command,
       ['-T', options.address, '-S', options.secretFile, '-t', waitS, ...args],
-      { timeout: options.timeoutMs, maxBuffer: 64 * 2 ** 20 },
+      { timeout: killAfterMs, maxBuffer: 64 * 2 ** 20 },
       (error, stdout, stderr) => {
         const text = `${stdout}${stderr}`.trim();
         if (error === null) return resolve({ ok: true, text });

@@ -1,6 +1,7 @@
 /**
- * Varnish's VCL for a run: per service a backend, a route in `vcl_recv` (with the request policy)
- * and the response policy in `vcl_deliver`. Pure: model in, VCL text out.
+ * Varnish's VCL for a run: per service a backend and a route in `vcl_recv` that sets the request
+ * policy's header and the service's response policy value, which `vcl_deliver` writes on the
+ * answer. Pure: model in, VCL text out.
  */
 
 /** Every backend the harness writes is named with this prefix, so `listing` can find its own. */
@@ -8,6 +9,8 @@ export const BACKEND_PREFIX = 'gwscale_svc_';
 /** Set on the request by the request policy; the response policy echoes what it saw. */
 export const REQUEST_POLICY_HEADER = 'X-Gw-Request-Policy';
 export const RESPONSE_POLICY_HEADER = 'X-Gw-Response-Policy';
+/** Carries a service's response policy value from its route in `vcl_recv` to `vcl_deliver` (never sent to the backend). */
+export const RESPONSE_POLICY_VALUE_HEADER = 'X-Gw-Response-Policy-Value';
 /** Answered by `vcl_recv` itself with the VCL's generation: proves which VCL serves. */
 export const GENERATION_PATH = '/__gwscale/generation';
 
@@ -56,19 +59,26 @@ export function vclFor(input: VclInput): string {
       `  if (req.url ~ "^/${literal(s.serviceName)}(/|\\?|$)") {`,
       `    set req.backend_hint = ${BACKEND_PREFIX}${s.index};`,
       `    set req.http.${REQUEST_POLICY_HEADER} = "${s.serviceName}";`,
+      // The response policy's value, per service; vcl_deliver writes it (one generic line, not one `if` per service:
+      // a vcl_deliver with an `if` per service doubles the C that vcl.load compiles).
+      `    set req.http.${RESPONSE_POLICY_VALUE_HEADER} = "${s.serviceName}; request=" + req.http.${REQUEST_POLICY_HEADER};`,
     );
     if (s.rewrite?.kind === 'prefix') out.push(`    set req.url = "${s.rewrite.prefix}" + req.url;`);
     if (s.rewrite?.kind === 'exact') out.push(`    set req.url = regsub(req.url, "^[^?]*", "${s.rewrite.path}");`);
     // SOAP is never cached: every request goes to the backend.
     out.push('    return (pass);', '  }');
   }
-  out.push('  return (synth(404, "Not Found"));', '}', '', 'sub vcl_deliver {');
-  for (const s of input.services) {
-    out.push(
-      `  if (req.http.${REQUEST_POLICY_HEADER} == "${s.serviceName}") { set resp.http.${RESPONSE_POLICY_HEADER} = "${s.serviceName}; request=" + req.http.${REQUEST_POLICY_HEADER}; }`,
-    );
-  }
   out.push(
+    '  return (synth(404, "Not Found"));',
+    '}',
+    '',
+    'sub vcl_backend_fetch {',
+    // The backend gets the request policy's header, not the response policy's value.
+    `  unset bereq.http.${RESPONSE_POLICY_VALUE_HEADER};`,
+    '}',
+    '',
+    'sub vcl_deliver {',
+    `  if (req.http.${RESPONSE_POLICY_VALUE_HEADER}) { set resp.http.${RESPONSE_POLICY_HEADER} = req.http.${RESPONSE_POLICY_VALUE_HEADER}; }`,
     '}',
     '',
     'sub vcl_synth {',
@@ -83,11 +93,11 @@ export function vclFor(input: VclInput): string {
   return out.join('\n');
 }
 
-/** Policies in a VCL's source as Varnish shows it (`vcl.show`): request and response `set` lines. */
+/** Policies in a VCL's source as Varnish shows it (`vcl.show`): the request header and response policy value each route sets. */
 export function countPolicies(source: string): { requestPolicies: number; responsePolicies: number } {
   const count = (re: RegExp): number => source.match(re)?.length ?? 0;
   return {
     requestPolicies: count(new RegExp(`set req\\.http\\.${REQUEST_POLICY_HEADER} = `, 'g')),
-    responsePolicies: count(new RegExp(`set resp\\.http\\.${RESPONSE_POLICY_HEADER} = `, 'g')),
+    responsePolicies: count(new RegExp(`set req\\.http\\.${RESPONSE_POLICY_VALUE_HEADER} = `, 'g')),
   };
 }
