@@ -1,6 +1,6 @@
 /**
  * The leak signals of the Tomcat target can fire: WARs whose JSP pins its own classloader are
- * reloaded, and `liveMemory` must then report the leaked contexts (Tomcat's findleaks) and show
+ * redeployed (in full, and by reload), and `liveMemory` must then report the leaked contexts (Tomcat's findleaks) and show
  * that the reloaded classes were not unloaded.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +15,10 @@ import { generateServices } from '../src/wsdl/index.js';
 const BACKEND = 'http://127.0.0.1:9';
 const WARS = 10;
 
-describe('tomcat target with a planted classloader leak', () => {
+describe.each([
+  { redeployMode: 'full' as const, words: `redeployed ${WARS} contexts in full` },
+  { redeployMode: 'reload' as const, words: `reloaded ${WARS} contexts` },
+])('tomcat target with a planted classloader leak, redeploy mode $redeployMode', ({ redeployMode, words }) => {
   let workDir: string;
   let adapter: GatewayAdapter;
 
@@ -31,6 +34,7 @@ describe('tomcat target with a planted classloader leak', () => {
         callTimeoutMs: 60_000,
         credentials: { user: 'gwscale', password: randomBytes(18).toString('base64url') },
         log: () => undefined,
+        targetOptions: { redeployMode },
       }),
       { plantClassloaderLeak: true },
     );
@@ -41,7 +45,7 @@ describe('tomcat target with a planted classloader leak', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  it('reports every reloaded context as leaked, and their classes stay loaded', async () => {
+  it('reports every replaced or reloaded context as leaked, and their classes stay loaded', async () => {
     await adapter.start();
     const services = generateServices({ count: WARS, version: '1.1', seed: 5, endpointBase: BACKEND });
     for (const spec of services) await adapter.register(spec);
@@ -51,7 +55,7 @@ describe('tomcat target with a planted classloader leak', () => {
     const before = await adapter.liveMemory();
     expect(before.extra?.leakedContexts).toBe(0);
 
-    expect(await adapter.deploy()).toMatchObject({ state: 'deployed', detail: `uploaded 0 WARs, reloaded ${WARS} contexts` });
+    expect(await adapter.deploy()).toMatchObject({ state: 'deployed', detail: `uploaded 0 WARs, ${words}` });
     const after = await adapter.liveMemory();
     expect(after.extra?.leakedContexts).toBeGreaterThanOrEqual(WARS);
     // The old JSP classes cannot be unloaded while their loaders are pinned.

@@ -27,6 +27,8 @@ function context(workDir: string, password: string, logs: string[] = []): Adapte
     callTimeoutMs: 60_000,
     credentials: { user: 'gwscale', password },
     log: (line: string) => logs.push(line),
+    // This file proves reloads; test/tomcat-redeploy.test.ts compares both modes.
+    targetOptions: { redeployMode: 'reload' as const },
   });
 }
 
@@ -86,7 +88,8 @@ describe('tomcat target', () => {
       expect(counts.attachedPolicies).toBe(2 * to);
     }
     expect(await adapter.register(services[5]!)).toMatchObject({ created: false });
-  });
+    // Two rounds of 100 WAR uploads and JSP compiles: 42 s alone, over 2 min on 2 cores shared with other suites.
+  }, 300_000);
 
   it('answers SOAP through every WAR with both policies applied', async () => {
     const outcomes = await adapter.verify(services);

@@ -10,7 +10,7 @@ import { createAdapter } from '../gateways/registry.js';
 import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
-import type { RunConfig } from '../driver/config.js';
+import { targetOptionsOf, type RunConfig } from '../driver/config.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult } from '../driver/scale-run.js';
 import { startWsdlServer } from '../driver/wsdl-server.js';
@@ -70,6 +70,7 @@ async function execute(config: RunConfig, options: RunOptions, resume: ResumePoi
         callTimeoutMs: config.callTimeoutMs,
         credentials: Object.freeze({ user: credentials.user, password: credentials.password }),
         log: (line: string) => options.listener?.({ type: 'log', message: line }),
+        targetOptions: Object.freeze(targetOptionsOf(config)),
       });
       mkdirSync(ctx.workDir, { recursive: true });
       const adapter = createAdapter(config.target, ctx);

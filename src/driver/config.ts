@@ -2,7 +2,7 @@
  * The frozen configuration of one `gwscale run`. Built once by the CLI (or an API caller) and passed
  * down; nothing mutates it.
  */
-import type { TargetName } from '../gateways/adapter.js';
+import type { RedeployMode, TargetName, TargetOptions } from '../gateways/adapter.js';
 
 export type VerifyMode = 'all' | 'new' | 'none';
 export type WsdlVersionChoice = '1.1' | '2.0' | 'mixed';
@@ -46,6 +46,23 @@ export interface RunConfig {
   readonly loadServices: number;
   /** Restart the gateway after a crash and go on (up to 3 times), as people do in the field. */
   readonly restartOnCrash: boolean;
+  /** Tomcat only (absent for other targets): how each deploy after the first redeploys existing contexts. */
+  readonly redeployMode?: RedeployMode;
+  /** HAProxy only (absent otherwise, and when not set): `hard-stop-after` in ms. */
+  readonly hardStopAfterMs?: number;
+  /** Varnish only (absent otherwise): discard earlier VCLs after each deploy. */
+  readonly discardOld?: boolean;
+  /** Requests kept in flight through the gateway while every deploy runs (absent or 0: none). */
+  readonly deployUnderLoad?: number;
+}
+
+/** The target-specific settings of a run, as the adapter receives them. */
+export function targetOptionsOf(config: RunConfig): TargetOptions {
+  return {
+    ...(config.redeployMode === undefined ? {} : { redeployMode: config.redeployMode }),
+    ...(config.hardStopAfterMs === undefined ? {} : { hardStopAfterMs: config.hardStopAfterMs }),
+    ...(config.discardOld === undefined ? {} : { discardOld: config.discardOld }),
+  };
 }
 
 /** Settings as written to the run log and report (the config minus anything secret; there is none in it). */

@@ -21,6 +21,7 @@ import { RunLogWriter, RUN_LOG_FILE } from './run-log.js';
 import { RUN_LOG_SCHEMA, type GatewayStartRecord, type RunEndRecord } from '../run-log/records.js';
 import type { ResumePoint } from './resume.js';
 import type { ServiceCatalog } from './service-catalog.js';
+import { deployLoadFor, type DeployLoadSummary } from './deploy-load.js';
 
 /** How a run ended. Every state still leaves a complete run log behind. */
 export type RunState = RunEndRecord['state'];
@@ -103,6 +104,8 @@ class ScaleRun {
   private lastGatewayCpuSeconds = 0;
   private rowIndex: number;
   private registered: number;
+  /** Services the gateway served after the last successful deploy (where --deploy-under-load sends traffic). */
+  private servedServices: number;
   private operationsTotal: number;
   private policiesTotal: number;
   private phase = 'start';
@@ -122,6 +125,7 @@ class ScaleRun {
     this.emit = deps.listener ?? (() => undefined);
     this.rowIndex = deps.resume?.rows ?? 0;
     this.registered = deps.resume?.services ?? 0;
+    this.servedServices = this.registered;
     this.operationsTotal = deps.resume?.operations ?? 0;
     this.policiesTotal = deps.resume?.attachedPolicies ?? 0;
     this.crashRestartsLeft = deps.crashRestarts ?? 0;
@@ -238,9 +242,13 @@ class ScaleRun {
       });
     }
     let outcome: DeployOutcome;
+    // --deploy-under-load: traffic through the gateway for as long as the deploy runs.
+    const load = deployLoadFor(this.config, this.adapter, this.deps.catalog, this.servedServices);
+    let underLoad: DeployLoadSummary | undefined;
     try {
       outcome = await this.guarded('deploy', () => this.adapter.deploy());
     } finally {
+      underLoad = await load?.stop(this.adapter.pid());
       const summary = sampler ? await sampler.stop() : null;
       this.last.peakBytes = summary?.peakBytes ?? this.last.peakBytes;
       this.log.sync();
@@ -252,7 +260,12 @@ class ScaleRun {
       state: outcome.state,
       ms: outcome.ms,
       ...(outcome.state === 'failed' ? { reason: outcome.reason } : {}),
+      ...(underLoad === undefined ? {} : { underLoad }),
     });
+    if (outcome.state === 'deployed') this.servedServices = this.registered;
+    if (underLoad !== undefined && underLoad.failed > 0) {
+      this.emit({ type: 'warning', message: `${underLoad.failed} of ${underLoad.sent} requests sent during the deploy of ${this.registered} services failed` });
+    }
     if (outcome.state === 'failed') this.emit({ type: 'warning', message: `deploy of ${this.registered} services failed: ${outcome.reason}` });
     return { deployMs: outcome.ms, peakBytes: this.last.peakBytes, preDeployBytes, outcome };
   }

@@ -10,7 +10,7 @@ import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../run-log/recor
 // What a gateway reports is recorded as is in the run log, so the shapes live with its records.
 export type { GatewayCounts, GatewayExit, VerifyOutcome };
 
-export type TargetName = 'reference' | 'caddy' | 'tomcat';
+export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy' | 'varnish';
 
 /** What a target is told when it is created. Frozen; secrets travel only in `credentials`. */
 export interface AdapterContext {
@@ -30,6 +30,21 @@ export interface AdapterContext {
   readonly credentials: { readonly user: string; readonly password: string };
   /** Diagnostic lines (go to stderr with --verbose); must never receive secrets. */
   readonly log: (line: string) => void;
+  /** Settings only some targets read (`--redeploy-mode` …); absent fields take each target's default. */
+  readonly targetOptions?: TargetOptions;
+}
+
+/** How Tomcat redeploys a context that is already deployed (`--redeploy-mode`). */
+export type RedeployMode = 'full' | 'reload';
+
+/** Target-specific settings of a run; each target reads the fields that concern it and ignores the rest. */
+export interface TargetOptions {
+  /** Tomcat: `full` uploads every WAR again (undeploy + deploy), `reload` restarts existing contexts. */
+  readonly redeployMode?: RedeployMode;
+  /** HAProxy: `hard-stop-after` in ms (old workers are killed that long after a reload); absent: wait for their connections. */
+  readonly hardStopAfterMs?: number;
+  /** Varnish: `vcl.discard` earlier VCLs after each deploy (default true); false keeps them, as a forgetful operator does. */
+  readonly discardOld?: boolean;
 }
 
 export interface GatewayInfo {

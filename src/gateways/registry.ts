@@ -3,11 +3,15 @@ import type { AdapterContext, GatewayAdapter, TargetName } from './adapter.js';
 import { createReferenceAdapter } from './reference/index.js';
 import { createCaddyAdapter } from './caddy/index.js';
 import { createTomcatAdapter } from './tomcat/index.js';
+import { createHaproxyAdapter } from './haproxy/index.js';
+import { createVarnishAdapter } from './varnish/index.js';
 
 const factories: Record<TargetName, (ctx: AdapterContext) => GatewayAdapter> = {
   reference: createReferenceAdapter,
   caddy: createCaddyAdapter,
   tomcat: createTomcatAdapter,
+  haproxy: createHaproxyAdapter,
+  varnish: createVarnishAdapter,
 };
 
 export function createAdapter(target: TargetName, ctx: AdapterContext): GatewayAdapter {

@@ -81,6 +81,21 @@ export interface RegisterRecord {
   readonly failures: readonly string[];
 }
 
+/** Traffic kept through the gateway while a deploy ran (`--deploy-under-load`). */
+export interface DeployLoadSummary {
+  readonly concurrency: number;
+  readonly sent: number;
+  readonly ok: number;
+  readonly failed: number;
+  /** Most requests in flight at once. */
+  readonly maxInFlight: number;
+  /**
+   * Processes of the gateway's tree when the deploy returned, traffic still running (old workers
+   * still serving their connections included); null when the harness did not start the gateway.
+   */
+  readonly gatewayProcesses: number | null;
+}
+
 export interface DeployRecord {
   readonly type: 'deploy';
   readonly round: number;
@@ -88,6 +103,8 @@ export interface DeployRecord {
   readonly state: 'deployed' | 'failed';
   readonly ms: number;
   readonly reason?: string;
+  /** Traffic sent through the gateway while the deploy ran (`--deploy-under-load`). */
+  readonly underLoad?: DeployLoadSummary;
 }
 
 export interface ListingRecord {

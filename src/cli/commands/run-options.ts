@@ -3,7 +3,7 @@ import type { OptionSpec } from '../option-spec.js';
 import { ciOptions } from './ci-options.js';
 
 export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
-export const TARGETS = ['reference', 'caddy', 'tomcat'] as const;
+export const TARGETS = ['reference', 'caddy', 'tomcat', 'haproxy', 'varnish'] as const;
 
 export const runOptions: readonly OptionSpec[] = [
   { key: 'target', kind: { type: 'enum', choices: TARGETS }, default: 'reference', description: 'gateway to test; the harness starts it on loopback', placeholder: 'name' },
@@ -27,6 +27,10 @@ export const runOptions: readonly OptionSpec[] = [
   { key: 'loadIdleMs', kind: { type: 'int', min: 0, max: 3_600_000 }, default: 3000, description: 'quiet time after each load step before the memory reading, in ms (longer than the gateway\'s keep-alive timeouts, so idle connections are gone)', placeholder: 'ms' },
   { key: 'loadServices', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 2, description: 'services whose operations get the load steps\' traffic (few, so each operation sees the concurrency, as behind a slow backend)', placeholder: 'N' },
   { key: 'restartOnCrash', kind: { type: 'boolean' }, default: false, description: 'when the gateway dies, record the crash, restart it and go on (at most 3 times)' },
+  { key: 'redeployMode', kind: { type: 'enum', choices: ['full', 'reload'] }, default: 'full', description: 'tomcat: how every deploy after the first redeploys existing webapps: full (upload the WAR again: undeploy + deploy) or reload (restart the context)', placeholder: 'mode' },
+  { key: 'deployUnderLoad', kind: { type: 'int', min: 0, max: 1024 }, default: 0, description: 'keep C requests in flight through the gateway (to the first --load-services services) while every deploy runs; with --backend-latency-ms they stay in flight across a reload', placeholder: 'C' },
+  { key: 'hardStopAfter', kind: { type: 'duration', minMs: 1, maxMs: 86_400_000 }, description: 'haproxy: hard-stop-after, how long old workers may keep serving their connections after a reload before they are killed [default: until their connections end]', placeholder: 'TIME' },
+  { key: 'discardOld', kind: { type: 'enum', choices: ['true', 'false'] }, default: 'true', description: 'varnish: vcl.discard the earlier VCLs after each deploy once no request holds them (false keeps every VCL loaded, as an operator who forgets the discard does)', placeholder: 'BOOL' },
   { key: 'credentialsFile', kind: { type: 'path' }, description: 'JSON file {"user","password"} with the gateway admin credentials (must be chmod 600); else GWSCALE_GATEWAY_USER/GWSCALE_GATEWAY_PASSWORD, else generated per run', placeholder: 'FILE' },
   { key: 'resume', kind: { type: 'path' }, flagOnly: true, description: 'continue an interrupted run in this folder from its last completed round, with its settings (other run flags are ignored)', placeholder: 'RUN_DIR' },
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'run folder [default: reports/<timestamp>-<target>-<profile>]', placeholder: 'DIR' },

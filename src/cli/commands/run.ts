@@ -32,6 +32,10 @@ interface RunFlags {
   loadStepMs: number;
   loadIdleMs: number;
   loadServices: number;
+  redeployMode: 'full' | 'reload';
+  hardStopAfter?: number;
+  deployUnderLoad: number;
+  discardOld: 'true' | 'false';
   credentialsFile?: string;
   resume?: string;
   junit?: string;
@@ -52,6 +56,7 @@ export const runCommand: CommandSpec<RunFlags> = {
   ],
   validate(o) {
     validateCiFlags(o);
+    if (o.hardStopAfter !== undefined && o.target !== 'haproxy') throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
     if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
     for (const n of o.restartAt) {
       if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
@@ -81,6 +86,11 @@ export const runCommand: CommandSpec<RunFlags> = {
       loadStepMs: o.loadStepMs,
       loadIdleMs: o.loadIdleMs,
       loadServices: o.loadServices,
+      ...(o.deployUnderLoad > 0 ? { deployUnderLoad: o.deployUnderLoad } : {}),
+      // Recorded only where it means something, so a Caddy report does not show a Tomcat setting.
+      ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
+      ...(o.target === 'haproxy' && o.hardStopAfter !== undefined ? { hardStopAfterMs: o.hardStopAfter } : {}),
+      ...(o.target === 'varnish' ? { discardOld: o.discardOld === 'true' } : {}),
     });
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {

@@ -3,9 +3,11 @@
  * through the manager text API, memory through the JMX proxy.
  *
  * What a Tomcat "deploy" is here: upload (PUT `deploy?update=true`) the WAR of every service
- * registered since the last deploy, then `reload` every context deployed before. A reload stops the
- * context and starts it with a new webapp classloader, so redeploy rounds churn classloaders the way
- * an application server redeploying its configuration does; classes of old loaders must be unloaded.
+ * registered since the last deploy; contexts deployed before are redeployed as `--redeploy-mode`
+ * says. `full` (the default, what an operator's redeploy is) uploads their WAR again: Tomcat
+ * undeploys the context (a new Context object, its work folder and sessions dropped) and deploys a
+ * new one. `reload` keeps the Context object and restarts it with a new webapp classloader. Both
+ * churn classloaders; classes of old loaders must be unloaded.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec, WsdlDocument } from '../../wsdl/model.js';
 import type {
   AdapterContext,
+  RedeployMode,
   DeployOutcome,
   GatewayAdapter,
   GatewayCounts,
@@ -56,6 +59,10 @@ export const DEFAULT_TOMCAT_HEAP_MB = 512;
 export const VERIFY_FORWARDED_FOR = '192.0.2.10';
 /** Probes in flight at once during `verify`. */
 const VERIFY_CONCURRENCY = 4;
+/** An operator's redeploy replaces each webapp; a reload is the gentler operation. */
+/** ObjectName pattern of the webapp classloader MBeans of started contexts. */
+const WEBAPP_CLASSLOADERS = 'Catalina:type=*WebappClassLoader,*';
+export const DEFAULT_REDEPLOY_MODE: RedeployMode = 'full';
 
 /** Flags `catalina.sh run` would pass, with the JVM started directly so the PID we hold is the JVM's. */
 export function tomcatJvmArgs(catalinaHome: string, baseDir: string, heapMb: number): string[] {
@@ -123,6 +130,7 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
   const javaCommand = options.javaCommand ?? 'java';
   const heapMb = ctx.heapMb ?? DEFAULT_TOMCAT_HEAP_MB;
   const concurrency = Math.max(1, options.deployConcurrency ?? 2);
+  const redeployMode: RedeployMode = ctx.targetOptions?.redeployMode ?? DEFAULT_REDEPLOY_MODE;
 
   const services = new Map<string, TomcatService>();
   /** Contexts whose WAR Tomcat holds, by context name. */
@@ -244,6 +252,16 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     return service.spec.wsdlText.split(from).join(`${dataUrl()}/${service.contextName}`);
   }
 
+  function warOf(service: TomcatService): Uint8Array {
+    return buildServiceWar({
+      serviceName: service.spec.serviceName,
+      targetNamespace: service.document.targetNamespace,
+      operations: service.operations,
+      wsdlText: servedWsdl(service),
+      plantClassloaderLeak: options.plantClassloaderLeak === true,
+    });
+  }
+
   async function deploy(): Promise<DeployOutcome> {
     const started = Date.now();
     if (server === null || !server.isRunning()) {
@@ -253,28 +271,25 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     const limit = pLimit(concurrency);
     const failures: string[] = [];
     let uploaded = 0;
-    let reloaded = 0;
+    let redeployed = 0;
     const tasks = [...services.values()].map((service) =>
       limit(async () => {
         const path = `/${service.contextName}`;
+        const existing = deployed.has(service.contextName);
         try {
-          if (deployed.has(service.contextName)) {
+          if (existing && redeployMode === 'reload') {
             const answer = await client.text('reload', { path });
-            if (answer.ok) reloaded++;
+            if (answer.ok) redeployed++;
             else failures.push(`reload ${path}: ${answer.message}`);
           } else {
-            const war = buildServiceWar({
-              serviceName: service.spec.serviceName,
-              targetNamespace: service.document.targetNamespace,
-              operations: service.operations,
-              wsdlText: servedWsdl(service),
-              plantClassloaderLeak: options.plantClassloaderLeak === true,
-            });
-            const answer = await client.text('deploy', { path, update: 'true' }, war);
-            if (answer.ok) {
+            // update=true on a deployed context: Tomcat undeploys it and deploys the uploaded WAR as a new context.
+            const answer = await client.text('deploy', { path, update: 'true' }, warOf(service));
+            if (!answer.ok) failures.push(`deploy ${path}: ${answer.message}`);
+            else if (existing) redeployed++;
+            else {
               deployed.add(service.contextName);
               uploaded++;
-            } else failures.push(`deploy ${path}: ${answer.message}`);
+            }
           }
         } catch (error) {
           failures.push(`${path}: ${messageOf(error)}`);
@@ -286,7 +301,8 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     if (failures.length > 0) {
       return { state: 'failed', ms, reason: `${failures.length} of ${services.size} contexts failed; first: ${failures[0] ?? ''}` };
     }
-    return { state: 'deployed', ms, detail: `uploaded ${uploaded} WARs, reloaded ${reloaded} contexts` };
+    const again = redeployMode === 'reload' ? `reloaded ${redeployed} contexts` : `redeployed ${redeployed} contexts in full`;
+    return { state: 'deployed', ms, detail: `uploaded ${uploaded} WARs, ${again}` };
   }
 
   async function listing(): Promise<GatewayCounts> {
@@ -320,6 +336,9 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     // after "OK - Found potential memory leaks…", none after "OK - No memory leaks found".
     const leaks = await manager().text('findleaks', { statusLine: 'true' });
     if (leaks.ok) extra.leakedContexts = leaks.lines.length;
+    // Each started context registers its webapp classloader as an MBean (ParallelWebappClassLoader by default).
+    const jmx = new JmxProxy({ managerUrl: managerUrl(), user: ctx.credentials.user, password: ctx.credentials.password, timeoutMs: ctx.callTimeoutMs });
+    extra.webappClassLoaders = await jmx.count(WEBAPP_CLASSLOADERS);
     try {
       extra.rssBytes = (await readProcessUsage(child.pid)).rssBytes;
     } catch {
