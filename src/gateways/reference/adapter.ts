@@ -17,7 +17,7 @@ import { gatewayProfiles, isGatewayProfile } from '../../reference-gateway/profi
 import { faultReason, isSoapFault } from '../../reference-gateway/soap-message.js';
 import { REQUEST_CIRCUIT, RESPONSE_CIRCUIT, type ConfigCounts } from '../../reference-gateway/store.js';
 import type { DeployResult } from '../../reference-gateway/deployer.js';
-import type { MemoryReading } from '../../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { spawnServer, type ServerProcess } from '../process.js';
@@ -227,6 +227,17 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     };
   };
 
+  /** V8 heap used as it stands (`GET /api/memory`, no GC): sampled while a deploy runs. */
+  const heapInUseSource = (): MemorySource => ({
+    name: 'v8-heap-used',
+    measures: 'V8 heap used as it stands, garbage included (process.memoryUsage().heapUsed, GET /api/memory)',
+    read: async () => {
+      // One attempt: a sample that fails is skipped, the next one comes a few ms later.
+      const m = await client().ok<GatewayMemory>('GET', '/api/memory', undefined, { retry: NO_RETRY });
+      return { bytes: m.heapUsedBytes, source: 'v8-heap-used', afterGc: false };
+    },
+  });
+
   const probeOf = createProbeCache();
   const verifyOne = async (spec: ServiceSpec, dataPlane: Pool, basePath: string): Promise<VerifyOutcome> => {
     const serviceName = spec.serviceName;
@@ -284,6 +295,7 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     deploy,
     listing,
     liveMemory,
+    heapInUseSource,
     verify,
     requestUrl: (spec) => {
       if (info === null) throw gatewayError('the reference gateway is not running: start() it first');
