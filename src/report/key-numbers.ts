@@ -57,7 +57,12 @@ export function keyNumbers(report: Report): KeyNumber[] {
       key: 'heapMaxBytes',
       label: 'Heap max',
       value: formatBytes(report.heapMaxBytes),
-      detail: e.heapMax.source === 'option' ? 'given by --heap-max' : e.heapMax.source === 'run-settings' ? "the gateway's heap setting in this run" : 'unknown: pass --heap-max for a prediction',
+      detail:
+        e.heapMax.source === 'option'
+          ? 'given by --heap-max'
+          : e.heapMax.source === 'run-settings'
+            ? typeof report.settings.heapMaxBytes === 'number' ? 'given to the run by --heap-max' : "the gateway's heap setting in this run"
+            : 'unknown: pass --heap-max for a prediction',
     },
   ];
   if (report.bytesPerConcurrency !== null) {
