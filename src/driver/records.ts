@@ -4,6 +4,7 @@
  * run resumed, from the log alone.
  */
 import type { Round } from '../analysis/round.js';
+import type { SequentialState } from '../analysis/sequential.js';
 import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../gateways/adapter.js';
 
 export const RUN_LOG_SCHEMA = 1;
@@ -90,6 +91,20 @@ export interface RoundRecord {
   readonly extra?: Readonly<Record<string, number>>;
 }
 
+/**
+ * `--redeploys auto`: what the sequential redeploy test decided after a redeploy (one record per
+ * redeploy; the last one says why the redeploys stopped).
+ */
+export interface SequentialRecord {
+  readonly type: 'sequential';
+  /** Redeploys done so far at the last service count. */
+  readonly redeploys: number;
+  /** Most redeploys allowed (`auto:MAX`). */
+  readonly max: number;
+  readonly state: SequentialState;
+  readonly reason: string;
+}
+
 export interface CrashRecord {
   readonly type: 'crash';
   readonly at: string;
@@ -133,6 +148,7 @@ export type RunRecord =
   | ListingRecord
   | VerifyRecord
   | RoundRecord
+  | SequentialRecord
   | CrashRecord
   | ResumeRecord
   | ErrorRecord

@@ -65,6 +65,15 @@ export function keyNumbers(report: Report): KeyNumber[] {
             : 'unknown: pass --heap-max for a prediction',
     },
   ];
+  const sequential = report.sequentialRedeploys;
+  if (sequential !== null) {
+    out.push({
+      key: 'sequentialRedeploys',
+      label: 'Sequential redeploys',
+      value: sequential.decided === null ? `undecided after ${sequential.redeploys}` : `${sequential.decided} after ${sequential.redeploys}`,
+      detail: `--redeploys auto:${sequential.max}; ${sequential.reason}`,
+    });
+  }
   if (report.bytesPerConcurrency !== null) {
     out.push({ key: 'bytesPerConcurrency', label: 'Kept per unit of concurrency', value: formatBytes(report.bytesPerConcurrency), detail: ciText(e.bytesPerConcurrency?.ci95, formatBytes) });
   }
