@@ -6,11 +6,9 @@ import cliProgress from 'cli-progress';
 import type { RunEvent, RunListener } from '../driver/events.js';
 import { formatBytes } from '../units.js';
 
-/** The scatter of one point's readings: `±0.4 MiB` (half the range) and the range itself. */
+/** The scatter of one point's readings: their range (highest − lowest), e.g. `spread 88.2 KiB`. */
 function spreadText(readings: readonly number[]): string {
-  const low = Math.min(...readings);
-  const high = Math.max(...readings);
-  return `±${formatBytes((high - low) / 2)} (${formatBytes(low)}–${formatBytes(high)})`;
+  return `spread ${formatBytes(Math.max(...readings) - Math.min(...readings))}`;
 }
 
 export function progressListener(err: (text: string) => void, isTty: boolean): RunListener & { stop(): void } {
@@ -62,7 +60,7 @@ export function progressListener(err: (text: string) => void, isTty: boolean): R
         memory = formatBytes(row.memoryBytes);
         const parts = [`${row.event} @ ${row.services} services: ${memory} (${row.memorySource})`];
         const readings = row.readingsBytes ?? [];
-        if (readings.length > 1) parts.push(`${readings.length} readings ${spreadText(readings)}`);
+        if (readings.length > 1) parts.push(`${readings.length} readings, ${spreadText(readings)}`);
         if (row.rssBytes !== null) parts.push(`RSS ${formatBytes(row.rssBytes)}`);
         if (row.peakBytes !== null) parts.push(`deploy peak ${formatBytes(row.peakBytes)}${row.peakSource === 'heap' ? ' heap' : ''}`);
         if (row.deployMs !== null) parts.push(`deploy ${(row.deployMs / 1000).toFixed(2)} s`);
