@@ -16,6 +16,7 @@ import { resolveOptions } from '../src/cli/parse-options.js';
 import { RUN_LOG_SCHEMA, type RunRecord } from '../src/driver/records.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { buildReport } from '../src/report/build.js';
+import { resumePointOf } from '../src/driver/resume.js';
 import { runFactsOf } from '../src/report/report-json.js';
 import { gwscale } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -118,5 +119,13 @@ describe('analysis options of a run log', () => {
     expect(runFactsOf(runLog({ redeploys: { mode: 'auto', max: 30 } })).sequentialRedeploys).toEqual({ mode: 'auto', max: 30, redeploys: 0, decided: null, reason: 'no redeploy was measured' });
     const decided = runFactsOf(runLog({ redeploys: { mode: 'auto', max: 30 } }, [{ type: 'sequential', redeploys: 7, max: 30, state: 'leak', reason: 'kept 1.2 % per deploy' }]));
     expect(decided.sequentialRedeploys).toEqual({ mode: 'auto', max: 30, redeploys: 7, decided: 'leak', reason: 'kept 1.2 % per deploy' });
+  });
+});
+
+describe('resuming a run with --redeploys auto', () => {
+  it('knows when the sequential test already decided, so a resumed run does not redeploy again', () => {
+    const auto = { redeploys: { mode: 'auto', max: 30 } };
+    expect(resumePointOf(runLog(auto, [{ type: 'sequential', redeploys: 1, max: 30, state: 'continue', reason: 'not yet' }]))).toMatchObject({ redeploysDone: 1, sequentialDecided: false });
+    expect(resumePointOf(runLog(auto, [{ type: 'sequential', redeploys: 1, max: 30, state: 'healthy', reason: 'flat' }]))).toMatchObject({ redeploysDone: 1, sequentialDecided: true });
   });
 });

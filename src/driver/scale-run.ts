@@ -485,6 +485,8 @@ class ScaleRun {
       for (let r = done + 1; r <= plan; r++) await this.redeployOnce(round + r);
       return Math.max(done, plan);
     }
+    // A resumed run whose sequential test already decided does not redeploy again.
+    if (this.deps.resume?.sequentialDecided === true) return done;
     let r = done;
     while (r < plan.max) {
       r++;
