@@ -286,7 +286,8 @@ class ScaleRun {
     let heapSampler: Sampler | null = null;
     if (heapSource !== null) {
       preDeployHeapBytes = await heapSource.read().then((r) => r.bytes, () => null);
-      heapSampler = startSampler(heapSource, this.config.sampleIntervalMs, onSample);
+      // A source that cannot answer now (a gateway without the endpoint) is not polled in vain.
+      if (preDeployHeapBytes !== null) heapSampler = startSampler(heapSource, this.config.sampleIntervalMs, onSample);
     }
     const stopSamplers = async (): Promise<{ rssPeak: number | null; heapPeak: number | null }> => {
       const [rss, heap] = await Promise.all([rssSampler?.stop(), heapSampler?.stop()]);
