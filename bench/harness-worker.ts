@@ -70,7 +70,7 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
   if (gc === undefined) throw new Error('run the worker with --expose-gc');
   const config: RunConfig = Object.freeze({
     target: 'reference', profile: 'healthy', services: input.services, batch: input.batch, concurrency: input.concurrency,
-    restartAt: [], redeploys: 0, gatewayHeapMb: null, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 1,
+    restartAt: [], redeploys: 0, readings: 1, readingIntervalMs: 0, leakMarginFraction: 0.0025, gatewayHeapMb: null, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 1,
     outDir: input.outDir, verify: 'none', callTimeoutMs: 120_000, sampleIntervalMs: 20, backendLatencyMs: 0,
     restartOnCrash: false, loadSteps: [], loadStepMs: 4000, loadIdleMs: 0, loadServices: 1,
   });

@@ -70,3 +70,61 @@ describe('writing rounds.csv', () => {
     expect(parseRoundsCsv(csv, 'rounds.csv')).toEqual(rounds);
   });
 });
+
+describe('replicate readings in rounds CSVs', () => {
+  const base = { memorySource: 'v8-heap-after-gc', afterGc: true, registerMs: null, elapsedMs: null, concurrency: null } as const;
+  const rounds: Round[] = [
+    { ...base, index: 0, event: 'round', services: 0, memoryBytes: 10_000_001, readingsBytes: [10_000_000, 10_000_002, 10_000_001], rssBytes: 50_000_000, peakBytes: null, preDeployBytes: null, deployMs: null },
+    { ...base, index: 1, event: 'round', services: 100, memoryBytes: 16_000_000, readingsBytes: [16_100_000, 15_900_000], rssBytes: 61_000_000, peakBytes: 30_000_000, peakSource: 'heap', preDeployBytes: 11_000_000, deployMs: 95 },
+    { ...base, index: 2, event: 'redeploy', services: 100, memoryBytes: 16_000_100, rssBytes: null, peakBytes: 90_000_000, peakSource: 'rss', preDeployBytes: 60_000_000, deployMs: 90 },
+    { ...base, index: 3, event: 'redeploy', services: 100, memoryBytes: 16_000_200, readingsBytes: [16_000_100, 16_000_300], rssBytes: null, peakBytes: null, preDeployBytes: null, deployMs: 91 },
+  ];
+
+  it('writes a line per reading (replicate 0, 1, 2…, other cells repeated) and reads back the same rows', () => {
+    const csv = roundsToCsv(rounds);
+    const lines = csv.trim().split('\n');
+    expect(lines).toHaveLength(1 + 3 + 2 + 1 + 2);
+    const column = (name: string): number => ROUND_CSV_COLUMNS.indexOf(name as (typeof ROUND_CSV_COLUMNS)[number]);
+    const cellsOf = (line: string | undefined): string[] => (line ?? '').split(',');
+    expect(lines.slice(1, 4).map((l) => [cellsOf(l)[column('index')], cellsOf(l)[column('replicate')], cellsOf(l)[column('memory_bytes')], cellsOf(l)[column('rss_bytes')]])).toEqual([
+      ['0', '0', '10000000', '50000000'],
+      ['0', '1', '10000002', '50000000'],
+      ['0', '2', '10000001', '50000000'],
+    ]);
+    expect(cellsOf(lines[4])[column('peak_source')]).toBe('heap');
+    expect(parseRoundsCsv(csv, 'rounds.csv')).toEqual(rounds);
+  });
+
+  it('folds repeated round and restart rows at one point of a hand-written CSV; redeploys stay separate deploys', () => {
+    const rows = parseRoundsCsv(
+      ['services,event,memory_mb', '100,round,120', '100,round,122', '100,round,121', '100,restart,90', '100,restart,92', '100,redeploy,121', '100,redeploy,121', '200,round,200'].join('\n'),
+      'hand.csv',
+    );
+    expect(rows.map((r) => [r.index, r.event, r.services, r.readingsBytes?.length ?? 1])).toEqual([
+      [0, 'round', 100, 3],
+      [1, 'restart', 100, 2],
+      [2, 'redeploy', 100, 1],
+      [3, 'redeploy', 100, 1],
+      [4, 'round', 200, 1],
+    ]);
+    expect(rows[0]?.memoryBytes).toBe(121 * MiB);
+    expect(rows[0]?.readingsBytes).toEqual([120 * MiB, 122 * MiB, 121 * MiB]);
+    expect(rows[1]?.memoryBytes).toBe(91 * MiB);
+  });
+
+  it('with a replicate column, folds only what it says: redeploy replicates join, repeated rounds with replicate 0 stay apart', () => {
+    const rows = parseRoundsCsv(['services,event,memory_mb,replicate', '100,round,120,0', '100,round,122,0', '100,redeploy,130,0', '100,redeploy,132,1'].join('\n'), 'r.csv');
+    expect(rows.map((r) => [r.event, r.memoryBytes / MiB, r.readingsBytes?.map((b) => b / MiB) ?? null])).toEqual([
+      ['round', 120, null],
+      ['round', 122, null],
+      ['redeploy', 131, [130, 132]],
+    ]);
+  });
+
+  it('refuses a replicate that follows no reading of its point, or skips a number, naming the line', () => {
+    expect(errorOf(() => parseRoundsCsv('services,memory_mb,replicate\n100,5,1\n', 'a.csv')).message).toBe('a.csv:2: replicate 1 does not follow a reading of the same event and services');
+    expect(errorOf(() => parseRoundsCsv('services,memory_mb,replicate\n100,5,0\n200,6,1\n', 'b.csv')).message).toBe('b.csv:3: replicate 1 does not follow a reading of the same event and services');
+    expect(errorOf(() => parseRoundsCsv('services,memory_mb,replicate\n100,5,0\n100,6,2\n', 'c.csv')).message).toBe("c.csv:3: replicate is 2, expected 1 (the point's readings are numbered 0, 1, 2…)");
+    expect(errorOf(() => parseRoundsCsv('services,memory_mb,peak_source\n100,5,ram\n', 'd.csv')).message).toBe("d.csv:2: peak_source is 'ram', expected empty, heap or rss");
+  });
+});

@@ -40,7 +40,7 @@ describe('deploys through a failing deployment API (reference gateway behind a f
     it('records a hanging deploy as a failed deploy with its reason, and the run goes on (runScale)', async () => {
       const out = join(root, 'run');
       const config: RunConfig = Object.freeze({
-        target: 'reference', profile: 'healthy', services: 20, batch: 10, concurrency: 4, restartAt: [], redeploys: 1,
+        target: 'reference', profile: 'healthy', services: 20, batch: 10, concurrency: 4, restartAt: [], redeploys: 1, readings: 1, readingIntervalMs: 0, leakMarginFraction: 0.0025,
         gatewayHeapMb: 256, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 7, outDir: out, verify: 'none',
         callTimeoutMs: CALL_TIMEOUT_MS, sampleIntervalMs: 20, backendLatencyMs: 0, restartOnCrash: false,
         loadSteps: [], loadStepMs: 4000, loadIdleMs: 0, loadServices: 1,

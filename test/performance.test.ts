@@ -123,7 +123,7 @@ describe('verification in slices', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'gwscale-perf-verify-'));
     dirs.push(outDir);
     const config: RunConfig = {
-      target: 'reference', profile: 'healthy', services: 2500, batch: 1500, concurrency: 16, restartAt: [], redeploys: 0, gatewayHeapMb: null, heapMaxBytes: null,
+      target: 'reference', profile: 'healthy', services: 2500, batch: 1500, concurrency: 16, restartAt: [], redeploys: 0, readings: 1, readingIntervalMs: 0, leakMarginFraction: 0.0025, gatewayHeapMb: null, heapMaxBytes: null,
       wsdlVersion: '1.1', wsdlDir: null, seed: 1, outDir, verify: 'all', callTimeoutMs: 10_000, sampleIntervalMs: 20, backendLatencyMs: 0,
       loadSteps: [], loadStepMs: 1000, loadIdleMs: 0, loadServices: 1, restartOnCrash: false,
     };

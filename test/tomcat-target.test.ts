@@ -146,6 +146,15 @@ describe('tomcat target', () => {
     );
   });
 
+  it('offers a one-call JVM heap-in-use source (no GC, no extras) for sampling during deploys', async () => {
+    const source = adapter.heapInUseSource?.() ?? null;
+    expect(source?.name).toBe('jvm-heap-used');
+    const reading = await source?.read();
+    expect(reading).toMatchObject({ source: 'jvm-heap-used', afterGc: false });
+    expect(reading?.bytes).toBeGreaterThan(0);
+    expect(reading?.extra).toBeUndefined();
+  });
+
   it('restarts with every deployed WAR loaded again', async () => {
     await expectRestartServesDeployed(adapter, services);
   });

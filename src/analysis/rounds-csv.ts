@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { inputError } from '../errors.js';
 import { MiB } from '../units.js';
-import type { Round, RoundEvent } from '../run-log/round.js';
+import { meanOfReadings, type Round, type RoundEvent } from '../run-log/round.js';
 
 /** Columns of `rounds.csv`, in the order written. Every one of them is also read. */
 export const ROUND_CSV_COLUMNS = [
@@ -14,11 +14,13 @@ export const ROUND_CSV_COLUMNS = [
   'event',
   'services',
   'memory_bytes',
+  'replicate',
   'memory_source',
   'after_gc',
   'rss_bytes',
   'peak_bytes',
   'pre_deploy_bytes',
+  'peak_source',
   'register_ms',
   'deploy_ms',
   'elapsed_ms',
@@ -37,6 +39,9 @@ const ALTERNATIVES: readonly (readonly [string, string])[] = [
 ];
 
 const EVENTS: readonly RoundEvent[] = ['round', 'restart', 'redeploy', 'load', 'crash'];
+
+/** Events whose consecutive rows at the same services are one point read again (without a `replicate` column). */
+const IMPLIED_REPLICATE_EVENTS: readonly RoundEvent[] = ['round', 'restart'];
 
 /** Memory read from a CSV is taken as after-GC unless an `after_gc` column says otherwise. */
 export const CSV_MEMORY_SOURCE = 'csv';
@@ -91,6 +96,18 @@ class RowReader {
     return text as RoundEvent;
   }
 
+  peakSource(): 'heap' | 'rss' | null {
+    const text = (this.cells.peak_source ?? '').toLowerCase();
+    if (text === '') return null;
+    if (text !== 'heap' && text !== 'rss') this.fail('peak_source', 'empty, heap or rss');
+    return text;
+  }
+
+  /** An input error about this line, to throw. */
+  error(message: string, hint?: string): Error {
+    return inputError(`${this.file}:${this.line}: ${message}`, hint);
+  }
+
   required(column: string, value: number | null, what: string): number {
     if (value === null) throw inputError(`${this.file}:${this.line}: ${column} is empty, expected ${what}`);
     return value;
@@ -116,8 +133,21 @@ function checkHeader(file: string, line: number, header: readonly string[]): voi
   }
 }
 
+/** One line of the file, read; `replicate` is null when the file has no such column. */
+interface Line {
+  readonly row: Round;
+  readonly replicate: number | null;
+  readonly reader: RowReader;
+}
+
 /**
- * Parses a rounds CSV into measurement rows, in file order. Lines starting with `#` are comments.
+ * Parses a rounds CSV into measurement rows (one per measurement point), in file order. Lines
+ * starting with `#` are comments. Repeated readings of one point become one row whose
+ * `memoryBytes` is their mean and `readingsBytes` every reading: a line with `replicate` > 0 is a
+ * further reading of the point on the line before it; in a file without that column, consecutive
+ * `round` (or `restart`) lines at the same services are one point read again. Consecutive
+ * `redeploy` lines stay separate deploys unless a `replicate` column says otherwise. A point's
+ * other columns are those of its first line.
  * @param file the name used in error messages (`field.csv:7: memory_mb is 'abc', expected a number ≥ 0`).
  * @throws GwscaleError (kind 'input') naming the line and column of the first bad value.
  */
@@ -135,7 +165,8 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
   const header = first.record.map((h) => h.toLowerCase());
   checkHeader(file, first.info.lines, header);
   if (records.length < 2) throw inputError(`${file}: no measurement rows after the header`);
-  return records.slice(1).map(({ record, info }, index): Round => {
+  const hasReplicate = header.includes('replicate');
+  const lines = records.slice(1).map(({ record, info }): Line => {
     const cells: Record<string, string> = {};
     header.forEach((name, i) => (cells[name] = record[i] ?? ''));
     const row = new RowReader(file, info.lines, cells);
@@ -144,8 +175,9 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
     if (event === 'load' && concurrency === null) row.required('concurrency', null, 'the highest in-flight count of the traffic step (load rows need it)');
     const elapsedMs = row.number('elapsed_ms') ?? (row.has('elapsed_s') ? (row.number('elapsed_s') as number) * 1000 : null);
     const resumed = row.boolean('resumed');
+    const peakSource = row.peakSource();
     const result: Round = {
-      index,
+      index: 0,
       event,
       services: row.required('services', row.number('services', { integer: true }), 'a whole number ≥ 0'),
       memoryBytes: row.required(header.includes('memory_bytes') ? 'memory_bytes' : 'memory_mb', row.bytes('memory_bytes', 'memory_mb'), 'a number ≥ 0'),
@@ -153,14 +185,37 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
       afterGc: row.boolean('after_gc') ?? true,
       rssBytes: row.bytes('rss_bytes'),
       peakBytes: row.bytes('peak_bytes', 'peak_mb'),
+      ...(peakSource === null ? {} : { peakSource }),
       preDeployBytes: row.bytes('pre_deploy_bytes'),
       registerMs: row.number('register_ms'),
       deployMs: row.number('deploy_ms'),
       elapsedMs,
       concurrency,
     };
-    return resumed === null ? result : { ...result, resumed };
+    return { row: resumed === null ? result : { ...result, resumed }, replicate: hasReplicate ? (row.number('replicate', { integer: true }) ?? 0) : null, reader: row };
   });
+  return foldReplicates(lines);
+}
+
+/** Folds the lines of each measurement point into one row (see `parseRoundsCsv`); `index` counts points. */
+function foldReplicates(lines: readonly Line[]): Round[] {
+  const points: { first: Round; readings: number[] }[] = [];
+  for (const { row, replicate, reader } of lines) {
+    const point = points[points.length - 1];
+    const sameSpot = point !== undefined && point.first.event === row.event && point.first.services === row.services;
+    if (replicate !== null && replicate > 0) {
+      if (point === undefined || !sameSpot) throw reader.error(`replicate ${replicate} does not follow a reading of the same event and services`, 'a replicate > 0 is a further reading of the point on the line before it');
+      if (replicate !== point.readings.length) throw reader.error(`replicate is ${replicate}, expected ${point.readings.length} (the point's readings are numbered 0, 1, 2…)`);
+      point.readings.push(row.memoryBytes);
+    } else if (replicate === null && sameSpot && IMPLIED_REPLICATE_EVENTS.includes(row.event)) {
+      point.readings.push(row.memoryBytes);
+    } else {
+      points.push({ first: row, readings: [row.memoryBytes] });
+    }
+  }
+  return points.map(({ first, readings }, index): Round =>
+    readings.length === 1 ? { ...first, index } : { ...first, index, memoryBytes: meanOfReadings(readings), readingsBytes: readings },
+  );
 }
 
 function cell(value: string | number | boolean | null | undefined): string {
@@ -169,27 +224,36 @@ function cell(value: string | number | boolean | null | undefined): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Renders rows as a rounds CSV (header ROUND_CSV_COLUMNS); `parseRoundsCsv` reads it back unchanged. */
+/**
+ * Renders rows as a rounds CSV (header ROUND_CSV_COLUMNS): one line per reading — a point read K
+ * times is K lines with `replicate` 0…K−1 and that reading in `memory_bytes`, its other cells
+ * repeated. `parseRoundsCsv` reads it back into the same rows.
+ */
 export function roundsToCsv(rounds: readonly Round[]): string {
   const lines = [ROUND_CSV_COLUMNS.join(',')];
   for (const r of rounds) {
-    const values: Record<(typeof ROUND_CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
-      index: r.index,
-      event: r.event,
-      services: r.services,
-      memory_bytes: r.memoryBytes,
-      memory_source: r.memorySource,
-      after_gc: r.afterGc,
-      rss_bytes: r.rssBytes,
-      peak_bytes: r.peakBytes,
-      pre_deploy_bytes: r.preDeployBytes,
-      register_ms: r.registerMs,
-      deploy_ms: r.deployMs,
-      elapsed_ms: r.elapsedMs,
-      concurrency: r.concurrency,
-      resumed: r.resumed,
-    };
-    lines.push(ROUND_CSV_COLUMNS.map((c) => cell(values[c])).join(','));
+    const readings = r.readingsBytes !== undefined && r.readingsBytes.length > 1 ? r.readingsBytes : [r.memoryBytes];
+    readings.forEach((reading, replicate) => {
+      const values: Record<(typeof ROUND_CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
+        index: r.index,
+        event: r.event,
+        services: r.services,
+        memory_bytes: reading,
+        replicate,
+        memory_source: r.memorySource,
+        after_gc: r.afterGc,
+        rss_bytes: r.rssBytes,
+        peak_bytes: r.peakBytes,
+        pre_deploy_bytes: r.preDeployBytes,
+        peak_source: r.peakSource,
+        register_ms: r.registerMs,
+        deploy_ms: r.deployMs,
+        elapsed_ms: r.elapsedMs,
+        concurrency: r.concurrency,
+        resumed: r.resumed,
+      };
+      lines.push(ROUND_CSV_COLUMNS.map((c) => cell(values[c])).join(','));
+    });
   }
   return lines.join('\n') + '\n';
 }

@@ -23,6 +23,8 @@ export interface AnalyzeInput {
   readonly heapMaxBytes?: number | null;
   /** Peak memory during a deploy ÷ memory before it, for data without peak samples. */
   readonly deployPeakFactor?: number | null;
+  /** Healthy margin per deploy as a fraction of memory (0.0025 = 0.25 %); for run logs it defaults to the run's `--leak-margin`. */
+  readonly leakMarginFraction?: number | null;
 }
 
 export interface AnalyzeOutput {
@@ -58,6 +60,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
       heapMaxBytes: input.heapMaxBytes ?? null,
       heapMaxSource: 'option',
       deployPeakFactor: input.deployPeakFactor ?? null,
+      leakMarginFraction: input.leakMarginFraction ?? null,
     });
     return { analysis, source: input.fromCsv };
   }
@@ -65,6 +68,10 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
   const records = readRunLog(path);
   const rounds = roundsOf(records);
   if (rounds.length === 0) throw inputError(`${path}: the run log holds no measurement rows yet`, 'let the run finish at least one round');
-  const options = analysisOptionsOfRun(records, { heapMaxBytes: input.heapMaxBytes ?? null, deployPeakFactor: input.deployPeakFactor ?? null });
+  const options = analysisOptionsOfRun(records, {
+    heapMaxBytes: input.heapMaxBytes ?? null,
+    deployPeakFactor: input.deployPeakFactor ?? null,
+    leakMarginFraction: input.leakMarginFraction ?? null,
+  });
   return { analysis: analyzeRounds(rounds, options), source: path };
 }

@@ -12,17 +12,18 @@ import { resolveCredentials } from '../gateways/credentials.js';
 import { spawnBackend } from '../backend/spawn.js';
 import { targetOptionsOf, type RunConfig } from '../driver/config.js';
 import type { RunListener } from '../driver/events.js';
-import { runScale, type ExtraPhase, type ScaleRunResult } from '../driver/scale-run.js';
+import { runScale, type ExtraPhase, type ScaleRunResult, type SequentialDecider } from '../driver/scale-run.js';
+import type { Round } from '../run-log/round.js';
 import { startWsdlServer } from '../driver/wsdl-server.js';
 import { loadPhase } from '../driver/load-phase.js';
 import { createServiceCatalog } from '../driver/generated-catalog.js';
 import type { ServiceCatalog } from '../driver/service-catalog.js';
-import { readRunLog, RUN_LOG_FILE } from '../driver/run-log.js';
+import { readRunLog, roundsOf, RUN_LOG_FILE } from '../driver/run-log.js';
 import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/resume.js';
 import { usageError } from '../errors.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
 
-export type { RunConfig } from '../driver/config.js';
+export type { RedeployPlan, RunConfig } from '../driver/config.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
 export type { TargetName } from '../gateways/adapter.js';
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   readonly credentialsFile?: string | null;
   /** Phases after registration (the concurrency phase). */
   readonly phases?: readonly ExtraPhase[];
+  /** The decision `--redeploys auto` asks after each redeploy (tests inject a stub); default `sequentialRedeployDecision`. */
+  readonly sequentialDecision?: SequentialDecider;
 }
 
 /** Default run folder: `reports/<timestamp>-<target>-<profile>` under the current directory. */
@@ -48,7 +51,7 @@ export function defaultRunDir(target: string, profile: string, now = new Date())
 /** Most crash restarts `--restart-on-crash` allows, so a gateway that dies at once cannot loop forever. */
 const MAX_CRASH_RESTARTS = 3;
 
-async function execute(config: RunConfig, options: RunOptions, resume: ResumePoint | undefined): Promise<RunResult> {
+async function execute(config: RunConfig, options: RunOptions, resume: { point: ResumePoint; rows: readonly Round[] } | undefined): Promise<RunResult> {
   mkdirSync(config.outDir, { recursive: true });
   const credentials = resolveCredentials(options.credentialsFile ?? null);
   // The WSDLs name the backend's address, and the backend reads the WSDLs: bind the catalog late.
@@ -86,7 +89,8 @@ async function execute(config: RunConfig, options: RunOptions, resume: ResumePoi
             : []),
           ...(options.phases ?? []),
         ],
-        ...(resume ? { resume } : {}),
+        ...(options.sequentialDecision ? { sequentialDecision: options.sequentialDecision } : {}),
+        ...(resume ? { resume: resume.point, priorRows: resume.rows } : {}),
       });
       return { ...result, reports: renderRunFolder(config.outDir) };
     } finally {
@@ -114,6 +118,8 @@ export function resumeRun(runDir: string, options: RunOptions = {}): Promise<Run
   if (point.finished) throw usageError(`--resume ${runDir}: that run already finished`, `re-render its reports with gwscale report ${runDir}`);
   const start = records[0];
   if (start?.type !== 'run-start') throw usageError(`--resume ${runDir}: the run log has no run-start record`);
-  const config = Object.freeze({ ...(start.settings as unknown as RunConfig), outDir: resolve(runDir) });
-  return execute(config, options, point);
+  // Logs written before --readings took one reading per point.
+  const settings = start.settings as Partial<RunConfig>;
+  const config = Object.freeze({ ...(settings as RunConfig), readings: settings.readings ?? 1, readingIntervalMs: settings.readingIntervalMs ?? 0, outDir: resolve(runDir) });
+  return execute(config, options, { point, rows: roundsOf(records) });
 }

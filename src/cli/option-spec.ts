@@ -11,7 +11,8 @@ export type OptionKind =
   | { type: 'int'; min?: number; max?: number }
   | { type: 'number'; min?: number; max?: number }
   | { type: 'size' }
-  | { type: 'percent' }
+  /** `0.25%` or `0.25` (both mean 0.25 %); parsed to a fraction (0.0025). `min`/`max` are in percent. */
+  | { type: 'percent'; min?: number; max?: number }
   | { type: 'string' }
   | { type: 'path' }
   | { type: 'boolean' }
@@ -21,7 +22,15 @@ export type OptionKind =
   /** A time such as `30s`, `500ms`, `2m`, `1m30s`; parsed to milliseconds. */
   | { type: 'duration'; minMs?: number; maxMs?: number }
   /** A duration (→ `{ durationMs }`) or a bare count (→ `{ requests }`), e.g. `--warmup 2s` or `--warmup 500`. */
-  | { type: 'duration-or-count' };
+  | { type: 'duration-or-count' }
+  /**
+   * A whole number, or `auto` / `auto:MAX` (→ `{ mode: 'auto', max }`, MAX defaulting to `autoMax.default`),
+   * e.g. `--redeploys 6` or `--redeploys auto:20`.
+   */
+  | { type: 'int-or-auto'; min: number; max: number; autoMax: { min: number; max: number; default: number } };
+
+/** What an `int-or-auto` option holds after parsing. */
+export type IntOrAuto = number | { readonly mode: 'auto'; readonly max: number };
 
 export interface OptionSpec {
   /** camelCase key in the parsed config, e.g. `gatewayHeapMb` (flag `--gateway-heap-mb`). */
@@ -53,7 +62,7 @@ export function allowedText(kind: OptionKind): string {
     case 'int': return 'a whole number' + rangeText(kind);
     case 'number': return 'a number' + rangeText(kind);
     case 'size': return 'a size such as 512MB, 4GiB or 1048576 (binary units: KB = KiB)';
-    case 'percent': return 'a percentage such as 10%';
+    case 'percent': return 'a percentage such as 10%' + (kind.min !== undefined && kind.max !== undefined ? ` from ${kind.min}% to ${kind.max}%` : '');
     case 'string': return 'text';
     case 'path': return 'a file or folder path';
     case 'boolean': return 'true or false';
@@ -62,6 +71,7 @@ export function allowedText(kind: OptionKind): string {
     case 'int-list': return 'a comma-separated list of whole numbers' + rangeText(kind);
     case 'duration': return 'a duration such as 500ms, 30s, 2m or 1h' + durationRangeText(kind);
     case 'duration-or-count': return 'a duration such as 2s, or a request count such as 500';
+    case 'int-or-auto': return `a whole number from ${kind.min} to ${kind.max}, or auto or auto:MAX (MAX from ${kind.autoMax.min} to ${kind.autoMax.max}; default ${kind.autoMax.default})`;
   }
 }
 
@@ -127,7 +137,7 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
       const m = typeof text === 'string' ? /^(\d+(?:\.\d+)?)%?$/.exec(text) : null;
       const n = typeof text === 'number' ? text : m ? Number(m[1]) : NaN;
       if (!Number.isFinite(n) || n < 0) fail(spec, raw);
-      return n / 100;
+      return checkRange(spec, kind, n, raw) / 100;
     }
     case 'string':
     case 'path':
@@ -157,6 +167,18 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
       const ms = typeof text === 'string' ? parseDurationMs(text) : undefined;
       if (ms === undefined) fail(spec, raw);
       return { durationMs: ms };
+    }
+    case 'int-or-auto': {
+      if (typeof text === 'number' || (typeof text === 'string' && /^-?\d+$/.test(text))) {
+        const n = Number(text);
+        if (!Number.isSafeInteger(n)) fail(spec, raw);
+        return checkRange(spec, kind, n, raw);
+      }
+      const m = typeof text === 'string' ? /^auto(?::(\d+))?$/.exec(text) : null;
+      if (m === null) fail(spec, raw);
+      const max = m[1] === undefined ? kind.autoMax.default : Number(m[1]);
+      if (!Number.isSafeInteger(max) || max < kind.autoMax.min || max > kind.autoMax.max) fail(spec, raw);
+      return { mode: 'auto', max };
     }
     case 'int-list': {
       const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;

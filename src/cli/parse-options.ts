@@ -47,7 +47,8 @@ export function resolveOptions<O>(specs: readonly OptionSpec[], raw: Record<stri
         throw usageError(`${configPath ?? 'config'}: field ${spec.key}: ${messageOf(error).replace(flagOf(spec.key) + ': ', '')}`);
       }
     } else {
-      result[spec.key] = spec.default;
+      // A default written as text is written as the flag would be (e.g. `0.25%`), and parsed like it.
+      result[spec.key] = typeof spec.default === 'string' ? parseOptionValue(spec, spec.default) : spec.default;
     }
   }
   return Object.freeze(result) as Readonly<O>;

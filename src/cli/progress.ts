@@ -6,6 +6,11 @@ import cliProgress from 'cli-progress';
 import type { RunEvent, RunListener } from '../api/run.js';
 import { formatBytes } from '../units.js';
 
+/** The scatter of one point's readings: their range (highest − lowest), e.g. `spread 88.2 KiB`. */
+function spreadText(readings: readonly number[]): string {
+  return `spread ${formatBytes(Math.max(...readings) - Math.min(...readings))}`;
+}
+
 export function progressListener(err: (text: string) => void, isTty: boolean): RunListener & { stop(): void } {
   let bar: cliProgress.SingleBar | null = null;
   let roundStarted = 0;
@@ -54,12 +59,18 @@ export function progressListener(err: (text: string) => void, isTty: boolean): R
         const row = event.row;
         memory = formatBytes(row.memoryBytes);
         const parts = [`${row.event} @ ${row.services} services: ${memory} (${row.memorySource})`];
+        const readings = row.readingsBytes ?? [];
+        if (readings.length > 1) parts.push(`${readings.length} readings, ${spreadText(readings)}`);
         if (row.rssBytes !== null) parts.push(`RSS ${formatBytes(row.rssBytes)}`);
-        if (row.peakBytes !== null) parts.push(`deploy peak ${formatBytes(row.peakBytes)}`);
+        if (row.peakBytes !== null) parts.push(`deploy peak ${formatBytes(row.peakBytes)}${row.peakSource === 'heap' ? ' heap' : ''}`);
         if (row.deployMs !== null) parts.push(`deploy ${(row.deployMs / 1000).toFixed(2)} s`);
         line('  ' + parts.join(', '));
         break;
       }
+      case 'sequential':
+        if (event.state !== 'continue') line(`  sequential test after ${event.redeploys} redeploys: ${event.state} (${event.reason})`);
+        else if (event.redeploys >= event.max) line(`  sequential test undecided after ${event.redeploys} redeploys (the most --redeploys auto:${event.max} allows): ${event.reason}`);
+        break;
       case 'warning':
         line(`warning: ${event.message}`);
         break;

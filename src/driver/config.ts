@@ -5,6 +5,9 @@
 import type { RedeployMode, TargetName, TargetOptions } from '../gateways/adapter.js';
 
 export type VerifyMode = 'all' | 'new' | 'none';
+
+/** `--redeploys R` (a count) or `--redeploys auto[:MAX]`. */
+export type RedeployPlan = number | { readonly mode: 'auto'; readonly max: number };
 export type WsdlVersionChoice = '1.1' | '2.0' | 'mixed';
 
 export interface RunConfig {
@@ -19,8 +22,17 @@ export interface RunConfig {
   readonly concurrency: number;
   /** Restart the gateway after the round that reaches each of these service counts. */
   readonly restartAt: readonly number[];
-  /** Redeploys of the unchanged configuration after the last round. */
-  readonly redeploys: number;
+  /**
+   * Redeploys of the unchanged configuration after the last round: a fixed count, or `auto` — one at
+   * a time until the sequential redeploy test decides leak or healthy, at most `max`.
+   */
+  readonly redeploys: RedeployPlan;
+  /** Readings at each measurement point (`--readings`), each after its own forced GC where the target forces GC. */
+  readonly readings: number;
+  /** Pause between the readings of one point (`--reading-interval-ms`). */
+  readonly readingIntervalMs: number;
+  /** Healthy margin per deploy as a fraction of memory (`--leak-margin 0.25%` → 0.0025); the analysis and the sequential test read it. */
+  readonly leakMarginFraction: number;
   readonly gatewayHeapMb: number | null;
   readonly wsdlVersion: WsdlVersionChoice;
   /** Folder of the user's own WSDL templates, or null for the built-in ones. */

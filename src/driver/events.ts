@@ -3,6 +3,7 @@
  * bar, the log and the tests listen. Nothing here is needed to compute results.
  */
 import type { Round } from '../run-log/round.js';
+import type { SequentialState } from '../analysis/sequential.js';
 
 export type RunEvent =
   | { readonly type: 'gateway-started'; readonly version: string; readonly pid: number | null; readonly reason: string }
@@ -10,6 +11,7 @@ export type RunEvent =
   | { readonly type: 'registered'; readonly services: number; readonly roundTarget: number }
   | { readonly type: 'deploy-start'; readonly services: number }
   | { readonly type: 'measured'; readonly row: Round }
+  | { readonly type: 'sequential'; readonly redeploys: number; readonly max: number; readonly state: SequentialState; readonly reason: string }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'log'; readonly message: string };
 

@@ -18,6 +18,8 @@ export interface ResumePoint {
   readonly attachedPolicies: number;
   /** The run already ended (completed, crashed or failed): there is nothing to resume. */
   readonly finished: boolean;
+  /** `--redeploys auto` already decided leak or healthy: no more redeploys. */
+  readonly sequentialDecided: boolean;
 }
 
 /** Computes the resume point of a run log. */
@@ -27,7 +29,9 @@ export function resumePointOf(records: readonly RunRecord[]): ResumePoint {
   let redeploysDone = 0;
   let rows = 0;
   let finished = false;
+  let sequentialDecided = false;
   for (const r of records) {
+    if (r.type === 'sequential') sequentialDecided = r.state !== 'continue';
     if (r.type === 'round') {
       rows++;
       const row = r.round;
@@ -45,7 +49,7 @@ export function resumePointOf(records: readonly RunRecord[]): ResumePoint {
       attachedPolicies += r.attachedPolicies;
     }
   }
-  return { services, roundsDone, redeploysDone, rows, operations, attachedPolicies, finished };
+  return { services, roundsDone, redeploysDone, rows, operations, attachedPolicies, finished, sequentialDecided };
 }
 
 /**

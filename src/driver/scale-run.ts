@@ -8,12 +8,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import type { Round, RoundEvent } from '../run-log/round.js';
+import { meanOfReadings, type Round, type RoundEvent } from '../run-log/round.js';
+import { sequentialRedeployDecision, type SequentialDecision, type SequentialOptions } from '../analysis/sequential.js';
 import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, VerifyOutcome } from '../gateways/adapter.js';
 import { GwscaleError, gatewayError, messageOf } from '../errors.js';
 import { harnessVersion } from '../version.js';
 import { readProcessUsage, rssSource, clearProcessHistory } from '../sampling/process-usage.js';
-import { startSampler } from '../sampling/sampler.js';
+import { startSampler, type Sampler } from '../sampling/sampler.js';
+import type { MemoryReading } from '../sampling/source.js';
 import type { ServiceSpec } from '../wsdl/model.js';
 import { settingsOf, type RunConfig } from './config.js';
 import type { RunListener } from './events.js';
@@ -59,7 +61,17 @@ export interface ScaleRunDeps {
   /** Restart the gateway after a crash and go on (at most this many times); 0 = stop at a crash. */
   readonly crashRestarts?: number;
   readonly phases?: readonly ExtraPhase[];
+  /** Rows an earlier session of this run measured (`--resume`), for the sequential test. */
+  readonly priorRows?: readonly Round[];
+  /**
+   * The decision `--redeploys auto` asks after each redeploy; `sequentialRedeployDecision` unless a
+   * caller (a test) passes its own.
+   */
+  readonly sequentialDecision?: SequentialDecider;
 }
+
+/** Decides, from the rows so far, whether `--redeploys auto` has seen enough. */
+export type SequentialDecider = (rows: readonly Round[], options: SequentialOptions) => SequentialDecision;
 
 /** The gateway process exited while the driver was not restarting it. */
 export class GatewayCrash extends Error {
@@ -88,8 +100,12 @@ export function roundTargets(services: number, batch: number): number[] {
 
 interface DeployMeasure {
   readonly deployMs: number;
+  /** Highest reading while the deploy ran, and the reading just before it, both of `peakSource`. */
   readonly peakBytes: number | null;
   readonly preDeployBytes: number | null;
+  readonly peakSource: 'heap' | 'rss';
+  /** With a heap peak: the RSS peak and pre-deploy RSS beside it (`peakRssBytes`, `preDeployRssBytes`). */
+  readonly extra: Readonly<Record<string, number>>;
   readonly outcome: DeployOutcome;
 }
 
@@ -114,7 +130,10 @@ class ScaleRun {
   /** Set by a crash restart: the fresh gateway holds only what was deployed before the crash. */
   private restartedAfterCrash = false;
   /** What the last measurement and deploy saw: a crash row is built from them. */
-  private last = { memoryBytes: null as number | null, memorySource: 'none', peakBytes: null as number | null };
+  private last = { memoryBytes: null as number | null, memorySource: 'none', peakBytes: null as number | null, peakSource: 'rss' as 'heap' | 'rss' };
+  /** Every row of the run so far (those of an earlier session first): what the sequential test reads. */
+  private readonly rows: Round[];
+  private readonly decideRedeploys: SequentialDecider;
 
   constructor(
     private readonly config: RunConfig,
@@ -130,6 +149,8 @@ class ScaleRun {
     this.policiesTotal = deps.resume?.attachedPolicies ?? 0;
     this.crashRestartsLeft = deps.crashRestarts ?? 0;
     this.resumedRowPending = deps.resume !== undefined;
+    this.rows = [...(deps.priorRows ?? [])];
+    this.decideRedeploys = deps.sequentialDecision ?? sequentialRedeployDecision;
   }
 
   private get adapter(): GatewayAdapter {
@@ -185,11 +206,23 @@ class ScaleRun {
     this.emit({ type: 'gateway-started', version: info.version, pid: info.pid, reason });
   }
 
+  /**
+   * Measures one point: `config.readings` live-memory readings, `readingIntervalMs` apart, each
+   * after its own forced GC where the target forces GC (`adapter.liveMemory()` does). The row holds
+   * their mean and every reading; RSS and the source's extra numbers are the last reading's.
+   */
   async measure(
     event: RoundEvent,
-    timing: { registerMs?: number | null; deployMs?: number | null; peakBytes?: number | null; preDeployBytes?: number | null; t0?: number; concurrency?: number; elapsedMs?: number },
+    timing: { registerMs?: number | null; deploy?: DeployMeasure; t0?: number; concurrency?: number; elapsedMs?: number },
   ): Promise<Round> {
-    const live = await this.guarded('measure', () => this.adapter.liveMemory());
+    const readings: number[] = [];
+    let live = await this.guarded('measure', () => this.adapter.liveMemory());
+    readings.push(live.bytes);
+    while (readings.length < this.config.readings) {
+      await this.guarded('measure', () => sleep(this.config.readingIntervalMs));
+      live = await this.guarded('measure', () => this.adapter.liveMemory());
+      readings.push(live.bytes);
+    }
     const pid = this.adapter.pid();
     let rssBytes: number | null = live.extra?.rssBytes ?? null;
     if (pid !== null) {
@@ -201,58 +234,85 @@ class ScaleRun {
         // keep the gateway's own RSS figure
       }
     }
+    const memoryBytes = meanOfReadings(readings);
+    const deploy = timing.deploy;
     const row: Round = {
       index: this.rowIndex++,
       event,
       services: this.registered,
-      memoryBytes: live.bytes,
+      memoryBytes,
+      // One reading is the row itself: the field is kept for points read more than once.
+      ...(readings.length > 1 ? { readingsBytes: readings } : {}),
       memorySource: live.source,
       afterGc: live.afterGc,
       rssBytes,
-      peakBytes: timing.peakBytes ?? null,
-      preDeployBytes: timing.preDeployBytes ?? null,
+      peakBytes: deploy?.peakBytes ?? null,
+      ...(deploy ? { peakSource: deploy.peakSource } : {}),
+      preDeployBytes: deploy?.preDeployBytes ?? null,
       registerMs: timing.registerMs ?? null,
-      deployMs: timing.deployMs ?? null,
+      deployMs: deploy?.deployMs ?? null,
       elapsedMs: timing.elapsedMs ?? (timing.t0 === undefined ? null : Date.now() - timing.t0),
       concurrency: timing.concurrency ?? null,
       ...(this.resumedRowPending ? { resumed: true } : {}),
     };
     this.resumedRowPending = false;
-    this.last.memoryBytes = live.bytes;
+    this.last.memoryBytes = memoryBytes;
     this.last.memorySource = live.source;
-    this.log.append({ type: 'round', round: row, ...(live.extra ? { extra: live.extra } : {}) });
+    const extra = { ...live.extra, ...deploy?.extra };
+    this.log.append({ type: 'round', round: row, ...(Object.keys(extra).length > 0 ? { extra } : {}) });
     this.log.sync();
+    this.rows.push(row);
     this.emit({ type: 'measured', row });
     return row;
   }
 
-  /** One deploy of the whole configuration, with the peak RSS sampled while it runs. */
+  /**
+   * One deploy of the whole configuration, with the peak sampled while it runs: heap in use where
+   * the target can read it cheaply (the kind of memory the verdict projects), and RSS beside it.
+   */
   private async deploy(round: number): Promise<DeployMeasure> {
     this.emit({ type: 'deploy-start', services: this.registered });
     const pid = this.adapter.pid();
-    let preDeployBytes: number | null = null;
-    let sampler: ReturnType<typeof startSampler> | null = null;
+    const heapSource = this.adapter.heapInUseSource?.() ?? null;
+    const onSample = (reading: MemoryReading): void => {
+      this.samplesTaken++;
+      this.log.append({ type: 'sample', t: Date.now() - this.started, phase: 'deploy', services: this.registered, source: reading.source, bytes: reading.bytes });
+    };
     this.last.peakBytes = null;
+    let preDeployRssBytes: number | null = null;
+    let rssSampler: Sampler | null = null;
     if (pid !== null) {
-      preDeployBytes = await readProcessUsage(pid).then((u) => u.rssBytes, () => null);
-      sampler = startSampler(rssSource(pid), this.config.sampleIntervalMs, (reading) => {
-        this.samplesTaken++;
-        this.last.peakBytes = Math.max(this.last.peakBytes ?? 0, reading.bytes);
-        this.log.append({ type: 'sample', t: Date.now() - this.started, phase: 'deploy', services: this.registered, source: reading.source, bytes: reading.bytes });
-      });
+      preDeployRssBytes = await readProcessUsage(pid).then((u) => u.rssBytes, () => null);
+      rssSampler = startSampler(rssSource(pid), this.config.sampleIntervalMs, onSample);
     }
+    let preDeployHeapBytes: number | null = null;
+    let heapSampler: Sampler | null = null;
+    if (heapSource !== null) {
+      preDeployHeapBytes = await heapSource.read().then((r) => r.bytes, () => null);
+      // A source that cannot answer now (a gateway without the endpoint) is not polled in vain.
+      if (preDeployHeapBytes !== null) heapSampler = startSampler(heapSource, this.config.sampleIntervalMs, onSample);
+    }
+    const stopSamplers = async (): Promise<{ rssPeak: number | null; heapPeak: number | null }> => {
+      const [rss, heap] = await Promise.all([rssSampler?.stop(), heapSampler?.stop()]);
+      const peaks = { rssPeak: rss?.peakBytes ?? null, heapPeak: heap?.peakBytes ?? null };
+      // A crash row reports how far the deploy got, in the kind of memory it would have used.
+      this.last.peakBytes = peaks.heapPeak ?? peaks.rssPeak;
+      this.last.peakSource = peaks.heapPeak !== null ? 'heap' : 'rss';
+      this.log.sync();
+      return peaks;
+    };
     let outcome: DeployOutcome;
     // --deploy-under-load: traffic through the gateway for as long as the deploy runs.
     const load = deployLoadFor(this.config, this.adapter, this.deps.catalog, this.servedServices);
-    let underLoad: DeployLoadSummary | undefined;
     try {
       outcome = await this.guarded('deploy', () => this.adapter.deploy());
-    } finally {
-      underLoad = await load?.stop(this.adapter.pid());
-      const summary = sampler ? await sampler.stop() : null;
-      this.last.peakBytes = summary?.peakBytes ?? this.last.peakBytes;
-      this.log.sync();
+    } catch (error) {
+      await load?.stop(this.adapter.pid()).catch(() => undefined);
+      await stopSamplers();
+      throw error;
     }
+    const underLoad: DeployLoadSummary | undefined = await load?.stop(this.adapter.pid());
+    const { rssPeak, heapPeak } = await stopSamplers();
     this.log.append({
       type: 'deploy',
       round,
@@ -267,7 +327,11 @@ class ScaleRun {
       this.emit({ type: 'warning', message: `${underLoad.failed} of ${underLoad.sent} requests sent during the deploy of ${this.registered} services failed` });
     }
     if (outcome.state === 'failed') this.emit({ type: 'warning', message: `deploy of ${this.registered} services failed: ${outcome.reason}` });
-    return { deployMs: outcome.ms, peakBytes: this.last.peakBytes, preDeployBytes, outcome };
+    const rssExtra = { ...(rssPeak === null ? {} : { peakRssBytes: rssPeak }), ...(preDeployRssBytes === null ? {} : { preDeployRssBytes }) };
+    if (heapPeak !== null && preDeployHeapBytes !== null) {
+      return { deployMs: outcome.ms, peakBytes: heapPeak, preDeployBytes: preDeployHeapBytes, peakSource: 'heap', extra: rssExtra, outcome };
+    }
+    return { deployMs: outcome.ms, peakBytes: rssPeak, preDeployBytes: preDeployRssBytes, peakSource: 'rss', extra: {}, outcome };
   }
 
   private async confirmCounts(): Promise<void> {
@@ -369,6 +433,7 @@ class ScaleRun {
       afterGc: false,
       rssBytes: null,
       peakBytes: this.last.peakBytes,
+      ...(this.last.peakBytes === null ? {} : { peakSource: this.last.peakSource }),
       preDeployBytes: null,
       registerMs: null,
       deployMs: null,
@@ -415,6 +480,40 @@ class ScaleRun {
     if (deployed.outcome.state === 'failed') throw gatewayError(`could not deploy the ${upTo} services already registered: ${deployed.outcome.reason}`);
   }
 
+  /** One redeploy of the unchanged configuration, measured. */
+  private async redeployOnce(deployRound: number): Promise<void> {
+    const t0 = Date.now();
+    const deployed = await this.withCrashRestart(() => this.deploy(deployRound), this.registered);
+    await this.measure('redeploy', { deploy: deployed, t0 });
+  }
+
+  /**
+   * The redeploys after the last round: a fixed count, or (`auto`) one at a time, asking the
+   * sequential test after each, until it decides leak or healthy or `max` is reached. Each decision
+   * is logged as a `sequential` record. Returns the redeploys done in all (earlier sessions included).
+   */
+  private async redeploy(round: number, done: number): Promise<number> {
+    const plan = this.config.redeploys;
+    if (typeof plan === 'number') {
+      for (let r = done + 1; r <= plan; r++) await this.redeployOnce(round + r);
+      return Math.max(done, plan);
+    }
+    // A resumed run whose sequential test already decided does not redeploy again.
+    if (this.deps.resume?.sequentialDecided === true) return done;
+    let r = done;
+    while (r < plan.max) {
+      r++;
+      await this.redeployOnce(round + r);
+      const decision = this.decideRedeploys(this.rows, { leakMarginFraction: this.config.leakMarginFraction, maxRedeploys: plan.max });
+      const stop = decision.state !== 'continue' || r >= plan.max;
+      this.log.append({ type: 'sequential', redeploys: r, max: plan.max, state: decision.state, reason: decision.reason });
+      this.log.sync();
+      this.emit({ type: 'sequential', redeploys: r, max: plan.max, state: decision.state, reason: decision.reason });
+      if (stop) break;
+    }
+    return r;
+  }
+
   async execute(): Promise<{ state: RunState; error: GwscaleError | null }> {
     const { config, deps } = this;
     const resume = deps.resume;
@@ -459,7 +558,7 @@ class ScaleRun {
           this.restartedAfterCrash = false;
           return this.deploy(round);
         }, from);
-        await this.measure('round', { registerMs, deployMs: deployed.deployMs, peakBytes: deployed.peakBytes, preDeployBytes: deployed.preDeployBytes, t0 });
+        await this.measure('round', { registerMs, deploy: deployed, t0 });
         await this.confirmCounts();
         await this.verify(from, to);
         if (config.restartAt.includes(to)) {
@@ -469,12 +568,8 @@ class ScaleRun {
           await this.confirmCounts();
         }
       }
-      for (let r = (resume?.redeploysDone ?? 0) + 1; r <= config.redeploys; r++) {
-        const t0 = Date.now();
-        const deployed = await this.withCrashRestart(() => this.deploy(round + r), this.registered);
-        await this.measure('redeploy', { deployMs: deployed.deployMs, peakBytes: deployed.peakBytes, preDeployBytes: deployed.preDeployBytes, t0 });
-      }
-      if (config.redeploys > 0) await this.confirmCounts();
+      const redeploys = await this.redeploy(round, resume?.redeploysDone ?? 0);
+      if (redeploys > 0) await this.confirmCounts();
       for (const phase of deps.phases ?? []) {
         await phase({
           adapter: this.adapter,

@@ -4,7 +4,7 @@
  * configuration, confirm counts through the gateway's own API, read memory, restart.
  */
 import type { ServiceSpec } from '../wsdl/model.js';
-import type { MemoryReading } from '../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../sampling/source.js';
 import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../run-log/records.js';
 
 // What a gateway reports is recorded as is in the run log, so the shapes live with its records.
@@ -88,6 +88,12 @@ export interface GatewayAdapter {
   listing(): Promise<GatewayCounts>;
   /** Live-set reading: force GC where the target can, settle, read. */
   liveMemory(): Promise<MemoryReading>;
+  /**
+   * Heap in use as it stands (no forced GC; garbage included), cheap enough to sample every few ms
+   * while a deploy runs: the same kind of memory as `liveMemory`, so the deploy peak can be applied
+   * to it. Absent (or null) where the target cannot read it; the driver then samples RSS.
+   */
+  heapInUseSource?(): MemorySource | null;
   /** Send one request through the gateway to each given service. */
   verify(services: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]>;
   /**

@@ -1,21 +1,15 @@
 /** report.json = the run's facts (from the log) + the analysis of its rounds. Pure. */
-import { analyzeRounds, type Analysis, type AnalysisOptions } from '../analysis/analysis.js';
+import { analyzeRounds, type Analysis } from '../analysis/analysis.js';
+import { analysisOptionsOfRun } from '../analysis/run-settings.js';
 import type { RunRecord } from '../run-log/records.js';
-import { MiB } from '../units.js';
 import { REPORT_SCHEMA_VERSION, runFactsOf, type RunFacts } from './report-json.js';
 
 /** Everything in report.json; see docs/reports.md for each field. */
 export type Report = Omit<RunFacts, 'rounds'> & Omit<Analysis, 'schemaVersion'> & { readonly analysisSchemaVersion: Analysis['schemaVersion'] };
 
-/** Heap limit for the prediction: `--heap-max` given to the run, else the gateway heap it was started with. */
-function heapMaxOf(settings: Readonly<Record<string, unknown>>): Pick<AnalysisOptions, 'heapMaxBytes' | 'heapMaxSource'> {
-  if (typeof settings.heapMaxBytes === 'number') return { heapMaxBytes: settings.heapMaxBytes, heapMaxSource: 'option' };
-  if (typeof settings.gatewayHeapMb === 'number') return { heapMaxBytes: settings.gatewayHeapMb * MiB, heapMaxSource: 'run-settings' };
-  return { heapMaxBytes: null };
-}
-
+/** The report of a run log, analysed with the options its settings imply (as `gwscale analyze RUN_DIR` does). */
 export function buildReport(records: readonly RunRecord[]): Report {
   const { rounds, ...facts } = runFactsOf(records);
-  const { schemaVersion: analysisSchemaVersion, ...analysis } = analyzeRounds(rounds, heapMaxOf(facts.settings));
+  const { schemaVersion: analysisSchemaVersion, ...analysis } = analyzeRounds(rounds, analysisOptionsOfRun(records));
   return { ...facts, schemaVersion: REPORT_SCHEMA_VERSION, analysisSchemaVersion, ...analysis };
 }

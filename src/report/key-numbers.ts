@@ -57,9 +57,23 @@ export function keyNumbers(report: Report): KeyNumber[] {
       key: 'heapMaxBytes',
       label: 'Heap max',
       value: formatBytes(report.heapMaxBytes),
-      detail: e.heapMax.source === 'option' ? 'given by --heap-max' : e.heapMax.source === 'run-settings' ? "the gateway's heap setting in this run" : 'unknown: pass --heap-max for a prediction',
+      detail:
+        e.heapMax.source === 'option'
+          ? 'given by --heap-max'
+          : e.heapMax.source === 'run-settings'
+            ? typeof report.settings.heapMaxBytes === 'number' ? 'given to the run by --heap-max' : "the gateway's heap setting in this run"
+            : 'unknown: pass --heap-max for a prediction',
     },
   ];
+  const sequential = report.sequentialRedeploys;
+  if (sequential !== null) {
+    out.push({
+      key: 'sequentialRedeploys',
+      label: 'Sequential redeploys',
+      value: sequential.decided === null ? `undecided after ${sequential.redeploys}` : `${sequential.decided} after ${sequential.redeploys}`,
+      detail: `--redeploys auto:${sequential.max}; ${sequential.reason}`,
+    });
+  }
   if (report.bytesPerConcurrency !== null) {
     out.push({ key: 'bytesPerConcurrency', label: 'Kept per unit of concurrency', value: formatBytes(report.bytesPerConcurrency), detail: ciText(e.bytesPerConcurrency?.ci95, formatBytes) });
   }

@@ -4,7 +4,7 @@
  */
 import type { Round } from '../run-log/round.js';
 import type { GatewayCounts } from '../gateways/adapter.js';
-import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord } from '../run-log/records.js';
+import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord, SequentialRecord } from '../run-log/records.js';
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -18,6 +18,19 @@ export interface ReportOverhead {
   /** harness ÷ gateway CPU seconds; null when the gateway's CPU time is unknown. */
   readonly ratio: number | null;
   readonly warning: string | null;
+}
+
+/**
+ * `--redeploys auto[:MAX]`: how the sequential redeploy test ended. `decided` is `leak` or
+ * `healthy` when it decided (after `redeploys` redeploys), null when the run stopped at MAX, or
+ * ended, undecided. Null in report.json for runs with a fixed redeploy count.
+ */
+export interface SequentialRedeploys {
+  readonly mode: 'auto';
+  readonly max: number;
+  readonly redeploys: number;
+  readonly decided: 'leak' | 'healthy' | null;
+  readonly reason: string;
 }
 
 export interface ReportCrash {
@@ -52,6 +65,7 @@ export interface RunFacts {
   readonly samples: number;
   readonly overhead: ReportOverhead | null;
   readonly crash: ReportCrash | null;
+  readonly sequentialRedeploys: SequentialRedeploys | null;
   readonly errors: readonly { readonly phase: string; readonly message: string }[];
   readonly rounds: readonly Round[];
 }
@@ -77,6 +91,7 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
   let sessions = 0;
   const errors: { phase: string; message: string }[] = [];
   const rounds: Round[] = [];
+  let sequential: SequentialRecord | null = null;
   for (const r of records) {
     switch (r.type) {
       case 'gateway-start':
@@ -107,6 +122,9 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
         break;
       case 'round':
         rounds.push(r.extra === undefined ? r.round : { ...r.round, extra: r.extra });
+        break;
+      case 'sequential':
+        sequential = r;
         break;
       case 'crash':
         crash = crashOf(r);
@@ -146,9 +164,22 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
     samples,
     overhead: sessions > 0 ? overheadOf(harnessCpuSeconds, gatewayCpuSeconds) : null,
     crash,
+    sequentialRedeploys: sequentialRedeploysOf(start.settings, sequential),
     errors,
     rounds,
   };
+}
+
+/** The last decision of `--redeploys auto`; null for a fixed redeploy count. */
+function sequentialRedeploysOf(settings: RunStartRecord['settings'], last: SequentialRecord | null): SequentialRedeploys | null {
+  const plan = settings.redeploys;
+  const autoMax = typeof plan === 'object' && plan !== null && typeof (plan as { max?: unknown }).max === 'number' ? (plan as { max: number }).max : null;
+  if (last === null) {
+    return autoMax === null ? null : { mode: 'auto', max: autoMax, redeploys: 0, decided: null, reason: 'no redeploy was measured' };
+  }
+  const decided = last.state === 'continue' ? null : last.state;
+  const reason = decided === null && last.redeploys >= last.max ? `undecided after ${last.max} redeploys, the most allowed: ${last.reason}` : last.reason;
+  return { mode: 'auto', max: last.max, redeploys: last.redeploys, decided, reason };
 }
 
 function overheadOf(harnessCpuSeconds: number, gatewayCpuSeconds: number): ReportOverhead {

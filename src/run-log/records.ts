@@ -131,6 +131,21 @@ export interface RoundRecord {
   readonly extra?: Readonly<Record<string, number>>;
 }
 
+/**
+ * `--redeploys auto`: what the sequential redeploy test decided after a redeploy (one record per
+ * redeploy; the last one says why the redeploys stopped).
+ */
+export interface SequentialRecord {
+  readonly type: 'sequential';
+  /** Redeploys done so far at the last service count. */
+  readonly redeploys: number;
+  /** Most redeploys allowed (`auto:MAX`). */
+  readonly max: number;
+  /** `leak` or `healthy` when the sequential test decided; `continue` after a look that did not. */
+  readonly state: 'leak' | 'healthy' | 'continue';
+  readonly reason: string;
+}
+
 export interface CrashRecord {
   readonly type: 'crash';
   readonly at: string;
@@ -174,6 +189,7 @@ export type RunRecord =
   | ListingRecord
   | VerifyRecord
   | RoundRecord
+  | SequentialRecord
   | CrashRecord
   | ResumeRecord
   | ErrorRecord

@@ -52,3 +52,14 @@ export interface Round {
    */
   readonly extra?: Readonly<Record<string, number>>;
 }
+
+/**
+ * `Round.memoryBytes` of a point read `readings.length` times: their mean, to the whole byte. The
+ * driver and the CSV import both call it, so a written `rounds.csv` reads back to the same rows.
+ */
+export function meanOfReadings(readings: readonly number[]): number {
+  if (readings.length === 0) throw new RangeError('a measurement point needs at least one reading');
+  let sum = 0;
+  for (const r of readings) sum += r;
+  return Math.round(sum / readings.length);
+}

@@ -21,6 +21,8 @@ export interface JvmHeapSourceOptions extends JmxProxyOptions {
   readonly settleSamples?: number;
   /** GET this once between the first and second GC (e.g. a data-plane URL), so request buffers are settled too. */
   readonly settleRequestUrl?: string;
+  /** Read Metaspace, class counts and committed heap into `extra` (default true); false keeps a reading to one call (deploy sampling). */
+  readonly extras?: boolean;
 }
 
 /**
@@ -128,6 +130,7 @@ export function createJvmHeapSource(options: JvmHeapSourceOptions): MemorySource
         if (forceGc) await jmx.invoke(MEMORY, 'gc');
         bytes = Math.min(bytes, await jmx.get(MEMORY, 'HeapMemoryUsage', 'used'));
       }
+      if (options.extras === false) return { bytes, source: name, afterGc: forceGc };
       return { bytes, source: name, afterGc: forceGc, extra: await readJvmExtras(jmx) };
     },
   };

@@ -1,7 +1,7 @@
 /** `gwscale run`: the registration scale test. */
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
-import { run, resumeRun, defaultRunDir, type RunConfig, type TargetName } from '../../api/run.js';
+import { run, resumeRun, defaultRunDir, type RedeployPlan, type RunConfig, type TargetName } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
 import type { CommandSpec } from '../command-spec.js';
 import { progressListener } from '../progress.js';
@@ -15,7 +15,10 @@ interface RunFlags {
   batch: number;
   concurrency: number;
   restartAt: number[];
-  redeploys: number;
+  redeploys: RedeployPlan;
+  readings: number;
+  readingIntervalMs: number;
+  leakMargin: number;
   gatewayHeapMb?: number;
   heapMax?: number;
   wsdlVersion: RunConfig['wsdlVersion'];
@@ -52,6 +55,7 @@ export const runCommand: CommandSpec<RunFlags> = {
   examples: [
     'gwscale run --profile retain-configs --services 800 --batch 100 --restart-at 400 --redeploys 4',
     'gwscale run --target caddy --services 5000 --batch 500 --redeploys 6',
+    'gwscale run --profile healthy --services 400 --batch 100 --redeploys auto:20 --readings 5',
     'gwscale run --config run.json --json > report.json',
   ],
   validate(o) {
@@ -70,7 +74,10 @@ export const runCommand: CommandSpec<RunFlags> = {
       batch: o.batch,
       concurrency: o.concurrency,
       restartAt: Object.freeze([...o.restartAt]),
-      redeploys: o.redeploys,
+      redeploys: typeof o.redeploys === 'number' ? o.redeploys : Object.freeze({ ...o.redeploys }),
+      readings: o.readings,
+      readingIntervalMs: o.readingIntervalMs,
+      leakMarginFraction: o.leakMargin,
       gatewayHeapMb: o.gatewayHeapMb ?? null,
       heapMaxBytes: o.heapMax ?? null,
       wsdlVersion: o.wsdlVersion,
@@ -108,6 +115,10 @@ export const runCommand: CommandSpec<RunFlags> = {
         `out of memory at ${report.predictedOomServices === null ? '—' : `≈${report.predictedOomServices} services`}`,
       ];
       err(`  ${numbers.join(', ')}\n`);
+      const sequential = report.sequentialRedeploys;
+      if (sequential !== null) {
+        err(`  sequential redeploys: ${sequential.decided === null ? 'undecided' : sequential.decided} after ${sequential.redeploys} of at most ${sequential.max} (${sequential.reason})\n`);
+      }
       err(`report: ${result.reports.files.html ?? result.reports.files.json}\n`);
       // Crash (5), interrupted (130), failed (7) first; then --fail-on verdicts and thresholds.
       const gate = gateReport(result.reports.report, o, `gwscale run ${o.target}/${o.profile}`);

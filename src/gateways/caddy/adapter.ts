@@ -13,7 +13,7 @@ import { Agent } from 'undici';
 import { gatewayError, inputError, messageOf } from '../../errors.js';
 import { isLoopbackHost } from '../../loopback.js';
 import { createGoHeapSource } from '../../sampling/prometheus.js';
-import type { MemoryReading } from '../../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type {
@@ -212,6 +212,12 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
     return createGoHeapSource({ adminUrl: adminUrl(), timeoutMs: ctx.callTimeoutMs }).read();
   }
 
+  /** Go heap allocated as it stands (`/metrics`, no GC): sampled while a config load runs. */
+  function heapInUseSource(): MemorySource | null {
+    if (server === null || !server.isRunning()) return null;
+    return createGoHeapSource({ adminUrl: adminUrl(), timeoutMs: ctx.callTimeoutMs, forceGc: false });
+  }
+
   function verifyOne(service: CaddyService, dispatcher: Agent): Promise<VerifyOutcome> {
     const serviceName = service.spec.serviceName;
     return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) => {
@@ -228,6 +234,7 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
     deploy,
     listing,
     liveMemory,
+    heapInUseSource,
     verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec, address) => `${dataUrl()}${routeSpecFor(spec.serviceName, address, spec.fileName).probePath}`,
   };

@@ -26,7 +26,7 @@ import {
   type GatewayMemory,
 } from '../../reference-gateway/protocol.js';
 import { faultReason, isSoapFault } from '../../soap/message.js';
-import type { MemoryReading } from '../../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { spawnServer, type ServerProcess } from '../../process/server-process.js';
@@ -236,6 +236,17 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     };
   };
 
+  /** V8 heap used as it stands (`GET /api/memory`, no GC): sampled while a deploy runs. */
+  const heapInUseSource = (): MemorySource => ({
+    name: 'v8-heap-used',
+    measures: 'V8 heap used as it stands, garbage included (process.memoryUsage().heapUsed, GET /api/memory)',
+    read: async () => {
+      // One attempt: a sample that fails is skipped, the next one comes a few ms later.
+      const m = await client().ok<GatewayMemory>('GET', '/api/memory', undefined, { retry: NO_RETRY });
+      return { bytes: m.heapUsedBytes, source: 'v8-heap-used', afterGc: false };
+    },
+  });
+
   const probeOf = createProbeCache();
   const verifyOne = async (spec: ServiceSpec, dataPlane: Pool, basePath: string): Promise<VerifyOutcome> => {
     const serviceName = spec.serviceName;
@@ -293,6 +304,7 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     deploy,
     listing,
     liveMemory,
+    heapInUseSource,
     verify,
     requestUrl: (spec) => {
       if (info === null) throw gatewayError('the reference gateway is not running: start() it first');

@@ -17,7 +17,7 @@ import { Agent } from 'undici';
 import { gatewayError, messageOf } from '../../errors.js';
 import { readProcessUsage } from '../../sampling/process-usage.js';
 import { createJvmHeapSource, JmxProxy } from '../../sampling/jvm.js';
-import type { MemoryReading } from '../../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec, WsdlDocument } from '../../wsdl/model.js';
 import type {
@@ -347,6 +347,12 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     return { ...reading, extra };
   }
 
+  /** JVM heap used as it stands (JMX proxy, no GC, no extras): sampled while a deploy runs. */
+  function heapInUseSource(): MemorySource | null {
+    if (server === null || !server.isRunning()) return null;
+    return createJvmHeapSource({ managerUrl: managerUrl(), user: ctx.credentials.user, password: ctx.credentials.password, timeoutMs: ctx.callTimeoutMs, forceGc: false, extras: false });
+  }
+
   function verifyOne(service: TomcatService, dispatcher: Agent): Promise<VerifyOutcome> {
     const url = `${dataUrl()}/${service.contextName}${service.probeSuffix}`;
     const options = { dispatcher, timeoutMs: ctx.callTimeoutMs, headers: { 'x-forwarded-for': VERIFY_FORWARDED_FOR } };
@@ -374,6 +380,7 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     deploy,
     listing,
     liveMemory,
+    heapInUseSource,
     verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec, address) => `${dataUrl()}/${contextNameFor(spec)}${suffixAfterService(address, spec.serviceName)}`,
   };
