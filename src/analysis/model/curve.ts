@@ -160,6 +160,27 @@ function redeploysToDecide(k: KeptPerDeploy, margin: number, redeploys: number):
   return Math.min(1000, Math.ceil(redeploys * needed ** (2 / 3)));
 }
 
+/**
+ * The slope of memory over the redeploys at the last service count (and the round just before
+ * them), by ordinary least squares with its own residual scatter; null with fewer than 4 points.
+ */
+function redeployBlockSlope(points: readonly Point[], looks: number): Amount | null {
+  const last = points[points.length - 1];
+  if (last === undefined) return null;
+  let start = points.length - 1;
+  while (start > 0 && (points[start] as Point).event === 'redeploy' && (points[start - 1] as Point).services === last.services && (points[start - 1] as Point).segment === last.segment) start--;
+  const block = points.slice(start);
+  if (block.length < 4 || !block.slice(1).every((p) => p.event === 'redeploy')) return null;
+  const n = block.length;
+  const xs = block.map((_, i) => i);
+  const mx = (n - 1) / 2;
+  const my = block.reduce((a, p) => a + p.memoryBytes, 0) / n;
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const slope = block.reduce((a, p, i) => a + (i - mx) * (p.memoryBytes - my), 0) / sxx;
+  const rss = block.reduce((a, p, i) => a + (p.memoryBytes - my - slope * (i - mx)) ** 2, 0);
+  return amount(slope, rss / (n - 2) / sxx, n - 2, looks);
+}
+
 const fmtPct = (bytes: number, memory: number): string => `${((100 * bytes) / memory).toFixed(2)} %`;
 
 /** Analyses the deploy points of a series. */
@@ -254,6 +275,19 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   }
   const misfit = !lackOfFit.fits;
   const misfitNote = misfit ? ` The curve departs from every candidate (lack of fit F = ${lackOfFit.f.toPrecision(3)}); this bound counts that misfit as noise, so it only gets wider.` : '';
+  // With no model that fits, the redeploys of the unchanged configuration still measure what a
+  // deploy keeps directly: their own slope, with their own scatter, needs no model of the rounds.
+  const block = misfit && !(lead !== undefined && lead.upper < marginBytes) ? redeployBlockSlope(points, looks) : null;
+  if (block !== null && block.upper < marginBytes) {
+    return {
+      ...result,
+      keptPerDeploy: [{ ...block, model: 'redeploys alone', term: 'deploys', atServices }, ...kept],
+      verdict: 'healthy',
+      decidedBy: 'equivalence',
+      summary: `no candidate model fits the curve (lack of fit F = ${lackOfFit.f.toPrecision(3)}), but the ${redeploys} redeploys at ${atServices} services alone bound what a deploy keeps: 95 % upper bound ${pct(block.upper)} of memory (slope ${pct(block.estimate)} per deploy), below the ${pct(marginBytes)} margin.`,
+      needs: [],
+    };
+  }
   if (misfit && !(lead !== undefined && lead.upper < marginBytes)) {
     const w = lackOfFit.worst;
     return {
