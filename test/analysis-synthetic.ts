@@ -1,19 +1,14 @@
 /** Seeded synthetic measurement series for the analysis tests: every class of gateway behaviour, with noise. */
 import type { Round, RoundEvent } from '../src/run-log/round.js';
+import { seededRandom } from '../src/analysis/random.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
 
-/** mulberry32: a small, fast, seedable PRNG (deterministic across runs and machines). */
+/** mulberry32 (the analysis's own seeded source): deterministic across runs and machines. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = seededRandom(seed);
+  return () => source.uniform();
 }
 
 /** Standard normal deviate (Box–Muller). */

@@ -3,6 +3,7 @@
  * the same numbers on every machine and Node version, so a confusion table can be reproduced and a
  * surprising seed replayed alone.
  */
+import { seededRandom as analysisRandom } from '../../src/analysis/random.js';
 
 /** Uniform numbers in [0, 1) and the few distributions the generators draw from. */
 export interface Random {
@@ -28,16 +29,10 @@ export function hashSeed(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32 (Tommy Ettinger's 32-bit generator): period 2³², good enough for simulation, tiny. */
+/** mulberry32, the analysis's own seeded source (src/analysis/random.ts), as a bare uniform stream. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = analysisRandom(seed);
+  return () => source.uniform();
 }
 
 /** A `Random` seeded by a number or by a name (hashed). */
