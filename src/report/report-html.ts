@@ -104,7 +104,7 @@ function candidates(report: Report): string {
     });
   return [
     '<h2 id="models">Candidate models</h2>',
-    '<p class="muted">Each candidate is fitted to every deploy reading at once, with its own intercept per segment (fresh start, each restart). ΔAICc 0 is the best; a model whose extra term is not significant gives way to the simpler one.</p>',
+    '<p class="muted">Each candidate is fitted to every deploy reading at once, with one intercept shared by all, or one per segment (fresh start, each restart: <code>+restart-shifts</code>). The chosen model is built up from linear by nested F tests; ΔAICc 0 marks the best by AICc alone.</p>',
     '<div class="scroll"><table class="models"><thead><tr><th>Model</th><th class="num">ΔAICc</th><th class="num">Parameters</th><th class="num">Residual scale</th><th class="num">ρ / step</th></tr></thead>',
     `<tbody>${rows.join('')}</tbody></table></div>`,
   ].join('');
