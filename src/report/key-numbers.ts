@@ -14,7 +14,7 @@ export interface KeyNumber {
 const ciText = (ci: readonly [number | null, number | null] | null | undefined, format: (n: number) => string): string =>
   ci && ci[0] !== null && ci[1] !== null ? `95% CI ${format(ci[0])} – ${format(ci[1])}` : 'no confidence interval (too few rows)';
 
-/** Key numbers of a run; rows that do not apply (no traffic steps, no plateau) are left out. */
+/** Key numbers of a run; rows that do not apply (no traffic steps, no bounded retention) are left out. */
 export function keyNumbers(report: Report): KeyNumber[] {
   const e = report.estimates;
   const out: KeyNumber[] = [
