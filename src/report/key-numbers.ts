@@ -51,7 +51,10 @@ export function keyNumbers(report: Report): KeyNumber[] {
       key: 'predictedOomServices',
       label: 'Out of memory at',
       value: report.predictedOomServices === null ? '—' : `≈ ${formatCount(report.predictedOomServices)} services`,
-      detail: e.prediction.note,
+      detail:
+        report.predictedOomInterval === null || report.predictedOomInterval === undefined || report.estimates.prediction.reachedInData
+          ? e.prediction.note
+          : `95% interval ${formatCount(report.predictedOomInterval[0])} – ${report.predictedOomInterval[1] === null ? 'beyond the horizon' : formatCount(report.predictedOomInterval[1])}; ${e.prediction.note}`,
     },
     {
       key: 'heapMaxBytes',
