@@ -130,6 +130,17 @@ export async function judgeProbe(
   }
 }
 
+/**
+ * The problem list for a gateway whose response policy writes `expected` into `header`: none when
+ * it did; else whether the response policy did not run at all, or ran without the request
+ * policy's header (the value it wrote shows what it saw).
+ */
+export function responsePolicyProblems(answer: ProbeAnswer, header: string, expected: string): string[] {
+  const policy = answer.headers[header.toLowerCase()];
+  if (policy === expected) return [];
+  return [policy === undefined ? `response policy not applied: no ${header} header` : `request policy not applied: ${header} is '${policy}'`];
+}
+
 /** An error's message with its cause (`fetch failed: other side closed`), on one line. */
 export function describeRequestError(error: unknown): string {
   const cause = error instanceof Error && error.cause !== undefined ? `: ${messageOf(error.cause)}` : '';

@@ -27,7 +27,7 @@ import type {
 } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
-import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { countOperations, judgeProbe, responsePolicyProblems, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { CaddyAdminClient } from './admin-client.js';
 import {
@@ -220,11 +220,9 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
 
   function verifyOne(service: CaddyService, dispatcher: Agent): Promise<VerifyOutcome> {
     const serviceName = service.spec.serviceName;
-    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) => {
-      const policy = answer.headers[RESPONSE_POLICY_HEADER.toLowerCase()];
-      if (policy === expectedResponsePolicy(serviceName)) return [];
-      return [policy === undefined ? `response policy not applied: no ${RESPONSE_POLICY_HEADER} header` : `request policy not applied: ${RESPONSE_POLICY_HEADER} is '${policy}'`];
-    });
+    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) =>
+      responsePolicyProblems(answer, RESPONSE_POLICY_HEADER, expectedResponsePolicy(serviceName)),
+    );
   }
 
   return {

@@ -26,7 +26,7 @@ import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, Gate
 import { endpointRouteFor } from '../endpoint-route.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
-import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { countOperations, judgeProbe, responsePolicyProblems, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { firstLine, parseVclList, varnishadm, type VarnishAdmOptions, type VclListEntry } from './varnishadm.js';
 import { BACKEND_PREFIX, countPolicies, expectedResponsePolicy, GENERATION_PATH, generationAnswer, RESPONSE_POLICY_HEADER, vclFor, type VarnishServiceSpec } from './vcl.js';
@@ -317,11 +317,9 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
 
   function verifyOne(service: VarnishService, dispatcher: Agent): Promise<VerifyOutcome> {
     const serviceName = service.spec.serviceName;
-    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) => {
-      const policy = answer.headers[RESPONSE_POLICY_HEADER.toLowerCase()];
-      if (policy === expectedResponsePolicy(serviceName)) return [];
-      return [policy === undefined ? `response policy not applied: no ${RESPONSE_POLICY_HEADER} header` : `request policy not applied: ${RESPONSE_POLICY_HEADER} is '${policy}'`];
-    });
+    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) =>
+      responsePolicyProblems(answer, RESPONSE_POLICY_HEADER, expectedResponsePolicy(serviceName)),
+    );
   }
 
   return {
