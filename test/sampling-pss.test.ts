@@ -57,7 +57,8 @@ describe('pss of a process tree', () => {
     const own = readSmapsRollup(parent.pid!);
     const child = readSmapsRollup(grandchild);
     expect(tree.pids).toEqual([parent.pid, grandchild]);
-    expect(tree.pssBytes).toBe(own.pssBytes + child.pssBytes);
+    // The three reads are moments apart and the processes are alive (timers, GC), so a few pages may move between them.
+    expect(Math.abs(tree.pssBytes - (own.pssBytes + child.pssBytes))).toBeLessThan(1 * MiB);
     expect(tree.pssBytes).toBeGreaterThan(64 * MiB);
     expect(tree.pssAnonBytes).toBeGreaterThan(64 * MiB);
     expect(tree.rssBytes).toBeGreaterThan(tree.pssBytes);
