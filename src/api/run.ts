@@ -11,6 +11,7 @@ import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
 import { targetOptionsOf, type RunConfig } from '../driver/config.js';
+import { DEFAULT_CRASH_RESTARTS } from '../driver/run-options.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult, type SequentialDecider } from '../driver/scale-run.js';
 import type { Round } from '../run-log/round.js';
@@ -23,7 +24,8 @@ import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/res
 import { usageError } from '../errors.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
 
-export type { RedeployPlan, RunConfig } from '../driver/config.js';
+export { runConfigOf, type RedeployPlan, type RunConfig } from '../driver/config.js';
+export { runSettingOptions } from '../driver/run-options.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
 export type { TargetName } from '../gateways/adapter.js';
 
@@ -47,9 +49,6 @@ export function defaultRunDir(target: string, profile: string, now = new Date())
   const stamp = now.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
   return resolve('reports', `${stamp}-${target}-${profile}`);
 }
-
-/** Most crash restarts `--restart-on-crash` allows, so a gateway that dies at once cannot loop forever. */
-const MAX_CRASH_RESTARTS = 3;
 
 async function execute(config: RunConfig, options: RunOptions, resume: { point: ResumePoint; rows: readonly Round[] } | undefined): Promise<RunResult> {
   mkdirSync(config.outDir, { recursive: true });
@@ -80,7 +79,8 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
       const result = await runScale(config, {
         catalog,
         adapter,
-        crashRestarts: config.restartOnCrash ? MAX_CRASH_RESTARTS : 0,
+        // A config built by hand (or read from an older run log) may name no count: the table's default.
+        crashRestarts: config.restartOnCrash ? (config.crashRestarts ?? DEFAULT_CRASH_RESTARTS) : 0,
         ...(options.listener ? { listener: options.listener } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         phases: [

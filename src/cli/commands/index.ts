@@ -1,5 +1,5 @@
 /** Every CLI command, in the order `--help` lists them. */
-import { anyCommand, type CommandSpec } from '../command-spec.js';
+import type { Command } from '../command-spec.js';
 import { runCommand } from './run.js';
 import { wsdlGenerateCommand } from './wsdl-generate.js';
 import { wsdlCheckCommand } from './wsdl-check.js';
@@ -8,12 +8,12 @@ import { analyzeCommand } from './analyze.js';
 import { reportCommand } from './report.js';
 import { compareCommand } from './compare.js';
 
-export const commands: readonly CommandSpec[] = [
-  anyCommand(runCommand),
-  anyCommand(wsdlGenerateCommand),
-  anyCommand(wsdlCheckCommand),
-  anyCommand(trafficCommand),
-  anyCommand(analyzeCommand),
-  anyCommand(reportCommand),
-  anyCommand(compareCommand),
+export const commands: readonly Command[] = [
+  runCommand,
+  wsdlGenerateCommand,
+  wsdlCheckCommand,
+  trafficCommand,
+  analyzeCommand,
+  reportCommand,
+  compareCommand,
 ];

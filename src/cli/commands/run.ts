@@ -1,52 +1,14 @@
 /** `gwscale run`: the registration scale test. */
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
-import { run, resumeRun, defaultRunDir, type RedeployPlan, type RunConfig, type TargetName } from '../../api/run.js';
+import { run, resumeRun, defaultRunDir, runConfigOf } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
-import type { CommandSpec } from '../command-spec.js';
+import { defineCommand } from '../command-spec.js';
 import { progressListener } from '../progress.js';
 import { runOptions } from './run-options.js';
 import { formatBytes } from '../../units.js';
 
-interface RunFlags {
-  target: TargetName;
-  profile: string;
-  services: number;
-  batch: number;
-  concurrency: number;
-  restartAt: number[];
-  redeploys: RedeployPlan;
-  readings: number;
-  readingIntervalMs: number;
-  leakMargin: number;
-  gatewayHeapMb?: number;
-  heapMax?: number;
-  wsdlVersion: RunConfig['wsdlVersion'];
-  wsdl?: string;
-  seed: number;
-  verify: RunConfig['verify'];
-  callTimeoutMs: number;
-  sampleIntervalMs: number;
-  backendLatencyMs: number;
-  out?: string;
-  json: boolean;
-  restartOnCrash: boolean;
-  loadSteps: number[];
-  loadStepMs: number;
-  loadIdleMs: number;
-  loadServices: number;
-  redeployMode: 'full' | 'reload';
-  hardStopAfter?: number;
-  deployUnderLoad: number;
-  discardOld: 'true' | 'false';
-  credentialsFile?: string;
-  resume?: string;
-  junit?: string;
-  failOn: string[];
-  maxPerService?: number;
-}
-
-export const runCommand: CommandSpec<RunFlags> = {
+export const runCommand = defineCommand({
   name: 'run',
   summary: 'register N services in rounds, deploy each round, measure memory, and give a verdict',
   args: [],
@@ -67,38 +29,7 @@ export const runCommand: CommandSpec<RunFlags> = {
     }
   },
   async run({ options: o, out, err, signal }) {
-    const config: RunConfig = Object.freeze({
-      target: o.target,
-      profile: o.profile,
-      services: o.services,
-      batch: o.batch,
-      concurrency: o.concurrency,
-      restartAt: Object.freeze([...o.restartAt]),
-      redeploys: typeof o.redeploys === 'number' ? o.redeploys : Object.freeze({ ...o.redeploys }),
-      readings: o.readings,
-      readingIntervalMs: o.readingIntervalMs,
-      leakMarginFraction: o.leakMargin,
-      gatewayHeapMb: o.gatewayHeapMb ?? null,
-      heapMaxBytes: o.heapMax ?? null,
-      wsdlVersion: o.wsdlVersion,
-      wsdlDir: o.wsdl === undefined ? null : resolve(o.wsdl),
-      seed: o.seed,
-      outDir: o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out),
-      verify: o.verify,
-      callTimeoutMs: o.callTimeoutMs,
-      sampleIntervalMs: o.sampleIntervalMs,
-      backendLatencyMs: o.backendLatencyMs,
-      restartOnCrash: o.restartOnCrash,
-      loadSteps: Object.freeze([...o.loadSteps]),
-      loadStepMs: o.loadStepMs,
-      loadIdleMs: o.loadIdleMs,
-      loadServices: o.loadServices,
-      ...(o.deployUnderLoad > 0 ? { deployUnderLoad: o.deployUnderLoad } : {}),
-      // Recorded only where it means something, so a Caddy report does not show a Tomcat setting.
-      ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
-      ...(o.target === 'haproxy' && o.hardStopAfter !== undefined ? { hardStopAfterMs: o.hardStopAfter } : {}),
-      ...(o.target === 'varnish' ? { discardOld: o.discardOld === 'true' } : {}),
-    });
+    const config = runConfigOf(o, o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out));
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {
       const runOptions = { listener: progress, signal, credentialsFile: o.credentialsFile ?? null };
@@ -128,4 +59,4 @@ export const runCommand: CommandSpec<RunFlags> = {
       progress.stop();
     }
   },
-};
+});
