@@ -2,7 +2,7 @@
  * Option rows that also fill the frozen config an API takes (`RunConfig`): the config's type and
  * its builder both come from the table, so a new setting is one row.
  */
-import type { OptionSpec, ValueOfKind } from './option-spec.js';
+import { defaultValueOf, type OptionSpec, type ValueOfKind } from './option-spec.js';
 
 /** An option row that is also a field of a config. */
 export interface SettingSpec extends OptionSpec {
@@ -40,13 +40,15 @@ function deepFreeze<V>(value: V): V {
 
 /**
  * Builds the frozen config from parsed options (`resolveOptions`' output, or an API caller's), row
- * by row. Arrays and objects are copied before they are frozen, so the caller's stay theirs.
+ * by row; an option the caller left out takes its row's default. Arrays and objects are copied
+ * before they are frozen, so the caller's stay theirs.
  */
 export function configFrom<const T extends readonly SettingSpec[]>(table: T, options: Readonly<Record<string, unknown>>): ConfigOf<T> {
+  const given: Readonly<Record<string, unknown>> = { ...options, ...Object.fromEntries(table.map((row) => [row.key, options[row.key] ?? defaultValueOf(row)])) };
   const config: Record<string, unknown> = {};
   for (const row of table) {
-    const value = options[row.key];
-    if (row.onlyWhen !== undefined && (value === undefined || !row.onlyWhen(value, options))) continue;
+    const value = given[row.key];
+    if (row.onlyWhen !== undefined && (value === undefined || !row.onlyWhen(value, given))) continue;
     const converted = value === undefined ? null : row.to === undefined ? value : row.to(value);
     config[row.field ?? row.key] = deepFreeze(typeof converted === 'object' && converted !== null ? structuredClone(converted) : converted);
   }

@@ -11,7 +11,6 @@ import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
 import { targetOptionsOf, type RunConfig } from '../driver/config.js';
-import { DEFAULT_CRASH_RESTARTS } from '../driver/run-options.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult, type SequentialDecider } from '../driver/scale-run.js';
 import type { Round } from '../run-log/round.js';
@@ -29,9 +28,10 @@ export { runSettingOptions } from '../driver/run-options.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
 export type { TargetName } from '../gateways/adapter.js';
 
-export interface RunResult extends ScaleRunResult {
+/** How the run ended (a union on `state`: completed, interrupted, crashed, failed) and its rendered reports. */
+export type RunResult = ScaleRunResult & {
   readonly reports: ReportFiles;
-}
+};
 
 export interface RunOptions {
   readonly listener?: RunListener;
@@ -79,8 +79,6 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
       const result = await runScale(config, {
         catalog,
         adapter,
-        // A config built by hand (or read from an older run log) may name no count: the table's default.
-        crashRestarts: config.restartOnCrash ? (config.crashRestarts ?? DEFAULT_CRASH_RESTARTS) : 0,
         ...(options.listener ? { listener: options.listener } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         phases: [

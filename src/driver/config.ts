@@ -4,7 +4,8 @@
  */
 import type { TargetOptions } from '../gateways/adapter.js';
 import { configFrom, type ConfigOf } from '../option-config.js';
-import { runSettingOptions } from './run-options.js';
+import type { OptionValues } from '../option-spec.js';
+import { DEFAULT_CRASH_RESTARTS, runSettingOptions } from './run-options.js';
 
 /**
  * A run's settings, one field per row of `runSettingOptions` (its type and its values both come from
@@ -20,12 +21,21 @@ export type VerifyMode = RunConfig['verify'];
 export type RedeployPlan = RunConfig['redeploys'];
 export type WsdlVersionChoice = RunConfig['wsdlVersion'];
 
+/** A run's settings keyed and typed as `gwscale run`'s flags are after parsing (`leakMargin` as a fraction). */
+export type RunSettingValues = OptionValues<typeof runSettingOptions>;
+
 /**
  * The frozen `RunConfig` of parsed run options (`gwscale run`'s, or an API caller's keyed as the
- * flags are), written to `outDir`.
+ * flags are; left-out ones take their defaults), written to `outDir`.
  */
-export function runConfigOf(options: Readonly<Record<string, unknown>>, outDir: string): RunConfig {
+export function runConfigOf(options: Partial<RunSettingValues>, outDir: string): RunConfig {
   return Object.freeze({ ...configFrom(runSettingOptions, options), outDir });
+}
+
+/** Crash restarts the run allows: `--crash-restarts` with `--restart-on-crash`, else none. */
+export function crashRestartsOf(config: RunConfig): number {
+  // A config built by hand (or read from an older run log) may name no count: the row's default.
+  return config.restartOnCrash ? (config.crashRestarts ?? DEFAULT_CRASH_RESTARTS) : 0;
 }
 
 /** The target-specific settings of a run, as the adapter receives them. */
