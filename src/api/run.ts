@@ -10,7 +10,7 @@ import { createAdapter } from '../gateways/registry.js';
 import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
-import { targetOptionsOf, type RunConfig } from '../driver/config.js';
+import { runConfigOfLog, targetOptionsOf, type RunConfig } from '../driver/config.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult, type SequentialDecider } from '../driver/scale-run.js';
 import type { Round } from '../run-log/round.js';
@@ -116,8 +116,6 @@ export function resumeRun(runDir: string, options: RunOptions = {}): Promise<Run
   if (point.finished) throw usageError(`--resume ${runDir}: that run already finished`, `re-render its reports with gwscale report ${runDir}`);
   const start = records[0];
   if (start?.type !== 'run-start') throw usageError(`--resume ${runDir}: the run log has no run-start record`);
-  // Logs written before --readings took one reading per point.
-  const settings = start.settings as Partial<RunConfig>;
-  const config = Object.freeze({ ...(settings as RunConfig), readings: settings.readings ?? 1, readingIntervalMs: settings.readingIntervalMs ?? 0, outDir: resolve(runDir) });
+  const config = runConfigOfLog(start.settings, resolve(runDir), logPath);
   return execute(config, options, { point, rows: roundsOf(records) });
 }

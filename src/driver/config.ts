@@ -3,7 +3,8 @@
  * down; nothing mutates it.
  */
 import type { TargetOptions } from '../gateways/adapter.js';
-import { configFrom, type ConfigOf } from '../option-config.js';
+import { configFrom, configFromRecord, type ConfigOf } from '../option-config.js';
+import type { RunSettings } from '../run-log/records.js';
 import type { OptionValues } from '../option-spec.js';
 import { DEFAULT_CRASH_RESTARTS, runSettingOptions } from './run-options.js';
 
@@ -32,6 +33,15 @@ export function runConfigOf(options: Partial<RunSettingValues>, outDir: string):
   return Object.freeze({ ...configFrom(runSettingOptions, options), outDir });
 }
 
+/**
+ * The `RunConfig` a run log recorded (`gwscale run --resume`), every setting checked against its
+ * row; settings an older version did not record take what that version did. `where` names the log
+ * in errors.
+ */
+export function runConfigOfLog(settings: RunSettings, outDir: string, where: string): RunConfig {
+  return Object.freeze({ ...configFromRecord(runSettingOptions, settings, where), outDir });
+}
+
 /** Crash restarts the run allows: `--crash-restarts` with `--restart-on-crash`, else none. */
 export function crashRestartsOf(config: RunConfig): number {
   // A config built by hand (or read from an older run log) may name no count: the row's default.
@@ -48,6 +58,6 @@ export function targetOptionsOf(config: RunConfig): TargetOptions {
 }
 
 /** Settings as written to the run log and report (the config minus anything secret; there is none in it). */
-export function settingsOf(config: RunConfig): Record<string, unknown> {
+export function settingsOf(config: RunConfig): RunSettings {
   return { ...config };
 }
