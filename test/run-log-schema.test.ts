@@ -13,9 +13,9 @@ import { crashRestartsOf, runConfigOf, runConfigOfLog, settingsOf } from '../src
 import { createServiceCatalog } from '../src/driver/generated-catalog.js';
 import { readRunLog } from '../src/driver/run-log.js';
 import { runScale } from '../src/driver/scale-run.js';
-import { GwscaleError } from '../src/errors.js';
 import { FakeGateway } from './helpers/fake-gateway.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { errorOf } from './helpers/errors.js';
 
 const root = tempDir('gwscale-run-log-schema-');
 const MiB = 1024 * 1024;
@@ -26,16 +26,6 @@ async function writtenLog(name: string, heapMax?: number): Promise<string> {
   const result = await runScale(config, { adapter: new FakeGateway({ deployMs: 5 }), catalog: createServiceCatalog(config, 'http://127.0.0.1:9') });
   return result.runLogPath;
 }
-
-const thrown = (f: () => unknown): GwscaleError => {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof GwscaleError) return error;
-    throw error;
-  }
-  throw new Error('nothing was thrown');
-};
 
 describe('run-log records are checked on read', () => {
   it('reads what the driver wrote, every record', async () => {
@@ -51,7 +41,7 @@ describe('run-log records are checked on read', () => {
     const bad = [...lines];
     bad[at] = (bad[at] ?? '').replace(/"memoryBytes":\d+/, '"memoryBytes":"lots"');
     writeFileSync(path, bad.join('\n') + '\n');
-    const error = thrown(() => readRunLog(path));
+    const error = errorOf(() => readRunLog(path));
     expect(error.message).toBe(`${path}:${at + 1}: bad run-log line (field round.memoryBytes: Invalid input: expected number, received string)`);
     expect(error.exitCode).toBe(6);
     writeFileSync(path, lines.join('\n') + '\n{"type":"sample","t":12');
@@ -85,7 +75,7 @@ describe('--resume reads the settings typed from the run log', () => {
 
   it('refuses a setting of the wrong type in one line naming the log and the field', () => {
     const tampered: Record<string, unknown> = { ...settingsOf(config), services: '300' };
-    const error = thrown(() => runConfigOfLog(tampered, '/runs/a', '/runs/a/run.jsonl'));
+    const error = errorOf(() => runConfigOfLog(tampered, '/runs/a', '/runs/a/run.jsonl'));
     expect(error.message).toBe('/runs/a/run.jsonl: settings.services: Invalid input: expected number, received string (got "300")');
     expect(error.exitCode).toBe(6);
   });
