@@ -26,8 +26,8 @@ export interface SettingSpec extends OptionSpec {
   readonly before?: unknown;
 }
 
-type FieldOf<S extends SettingSpec> = S extends { field: infer F extends string } ? F : S['key'];
-type ConfigValue<S extends SettingSpec> = S extends { to: (value: never) => infer V } ? V : ValueOfKind<S['kind']>;
+type FieldOf<S> = S extends { field: infer F extends string } ? F : S extends { key: infer K extends string } ? K : never;
+type ConfigValue<S> = S extends { to: (value: never) => infer V } ? V : S extends { kind: infer K extends OptionKind } ? ValueOfKind<K> : never;
 
 /**
  * The config a settings table fills (declare the table `as const satisfies readonly SettingSpec[]`):

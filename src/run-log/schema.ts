@@ -21,15 +21,15 @@ const redeployPlan = z.union([count, z.looseObject({ mode: z.literal('auto'), ma
  * All optional: logs of older versions lack the newer ones.
  */
 const settings: z.ZodType<RunSettings> = z.looseObject({
-  target: z.string().optional(),
-  profile: z.string().optional(),
-  services: count.optional(),
-  batch: count.optional(),
-  redeploys: redeployPlan.optional(),
-  readings: count.optional(),
-  heapMaxBytes: bytes.nullable().optional(),
-  gatewayHeapMb: z.number().positive().nullable().optional(),
-  leakMarginFraction: z.number().positive().optional(),
+  target: z.string().exactOptional(),
+  profile: z.string().exactOptional(),
+  services: count.exactOptional(),
+  batch: count.exactOptional(),
+  redeploys: redeployPlan.exactOptional(),
+  readings: count.exactOptional(),
+  heapMaxBytes: bytes.nullable().exactOptional(),
+  gatewayHeapMb: z.number().positive().nullable().exactOptional(),
+  leakMarginFraction: z.number().positive().exactOptional(),
 });
 
 const round: z.ZodType<Round> = z.looseObject({
@@ -37,19 +37,19 @@ const round: z.ZodType<Round> = z.looseObject({
   event: z.enum(['round', 'restart', 'redeploy', 'load', 'crash']),
   services: count,
   memoryBytes: bytes,
-  readingsBytes: z.array(bytes).optional(),
+  readingsBytes: z.array(bytes).exactOptional(),
   memorySource: z.string(),
   afterGc: z.boolean(),
   rssBytes: bytes.nullable(),
   peakBytes: bytes.nullable(),
-  peakSource: z.enum(['heap', 'rss']).optional(),
+  peakSource: z.enum(['heap', 'rss']).exactOptional(),
   preDeployBytes: bytes.nullable(),
   registerMs: nullableNumber,
   deployMs: nullableNumber,
   elapsedMs: nullableNumber,
   concurrency: nullableNumber,
-  resumed: z.boolean().optional(),
-  extra: numbers.optional(),
+  resumed: z.boolean().exactOptional(),
+  extra: numbers.exactOptional(),
 });
 
 const counts: z.ZodType<GatewayCounts> = z.looseObject({
@@ -61,7 +61,7 @@ const counts: z.ZodType<GatewayCounts> = z.looseObject({
 });
 
 const exit: z.ZodType<GatewayExit> = z.looseObject({ exitCode: nullableNumber, signal: z.string().nullable(), stderrTail: z.array(z.string()) });
-const verifyOutcome: z.ZodType<VerifyOutcome> = z.looseObject({ serviceName: z.string(), ok: z.boolean(), status: nullableNumber, error: z.string().optional() });
+const verifyOutcome: z.ZodType<VerifyOutcome> = z.looseObject({ serviceName: z.string(), ok: z.boolean(), status: nullableNumber, error: z.string().exactOptional() });
 const at = z.string();
 
 /** The schema of each record type. */
@@ -76,12 +76,12 @@ const recordSchemas = [
     services: count,
     state: z.enum(['deployed', 'failed']),
     ms: z.number(),
-    reason: z.string().optional(),
-    underLoad: z.looseObject({ concurrency: count, sent: count, ok: count, failed: count, maxInFlight: count, gatewayProcesses: count.nullable() }).optional(),
+    reason: z.string().exactOptional(),
+    underLoad: z.looseObject({ concurrency: count, sent: count, ok: count, failed: count, maxInFlight: count, gatewayProcesses: count.nullable() }).exactOptional(),
   }),
   z.looseObject({ type: z.literal('listing'), services: count, expected: counts, actual: counts, matches: z.boolean() }),
   z.looseObject({ type: z.literal('verify'), services: count, checked: count, failed: count, failures: z.array(verifyOutcome) }),
-  z.looseObject({ type: z.literal('round'), round, extra: numbers.optional() }),
+  z.looseObject({ type: z.literal('round'), round, extra: numbers.exactOptional() }),
   z.looseObject({ type: z.literal('sequential'), redeploys: count, max: count, state: z.enum(['leak', 'healthy', 'continue']), reason: z.string() }),
   z.looseObject({ type: z.literal('crash'), at, services: count, phase: z.string(), exit }),
   z.looseObject({ type: z.literal('resume'), at, services: count }),
