@@ -10,6 +10,7 @@ import { tempDir } from './helpers/temp-dir.js';
 const root = new URL('..', import.meta.url).pathname;
 const good = join(root, 'fixtures/wsdl/hotel-reservation-2.0.wsdl');
 const bad = join(root, 'fixtures/bad-wsdl/missing-porttype.wsdl');
+const missingSchema = `${good}:19: warning: schema-import location common-types.xsd names no readable file; not read`;
 
 async function cli(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
   let out = '';
@@ -56,7 +57,14 @@ describe('gwscale wsdl check', () => {
     const results = JSON.parse(result.out) as WsdlCheckResult[];
     expect(results.map((r) => [r.file, r.state])).toEqual([[good, 'ok'], [bad, 'error']]);
     expect(results[0]?.state === 'ok' && results[0].document.services.map((s) => s.name)).toEqual(['reservationService', 'availabilityService']);
-    expect(result.err).toBe(`gwscale: ${bad}: binding QuoteBinding names portType QuotePT, which the document does not define\n`);
+    // The W3C primer's example imports a schema file it does not ship: read, with a warning.
+    expect(result.err).toBe(`${missingSchema}\ngwscale: ${bad}: binding QuoteBinding names portType QuotePT, which the document does not define\n`);
+  });
+
+  it('--strict refuses what is otherwise read with a warning', async () => {
+    const result = await cli('wsdl', 'check', '--strict', good);
+    expect(result.code).toBe(ExitCode.Input);
+    expect(result.err).toBe(`gwscale: ${good}: schema-import location common-types.xsd names no readable file\n`);
   });
 
   it('--max-size refuses larger files', async () => {
@@ -66,14 +74,15 @@ describe('gwscale wsdl check', () => {
   });
 
   it('end to end: node bin/gwscale.js prints each document and one line per bad file', async () => {
-    const child = await gwscale(['wsdl', 'check', good, join(root, 'wsdl/order-service-1.1.wsdl'), bad]);
+    const child = await gwscale(['wsdl', 'check', good, join(root, 'wsdl/order-service-1.1.wsdl'), join(root, 'fixtures/wsdl/stock-quote-imported-schema-1.1.wsdl'), bad]);
     expect(child.code).toBe(ExitCode.Input);
     expect(child.stdout).toContain(`${good}: WSDL 2.0, targetNamespace http://greath.example.com/2004/wsdl/resSvc`);
     expect(child.stdout).toContain('    endpoint reservationSoap11Endpoint  binding reservationSOAP11Binding (SOAP 1.1)  http://127.0.0.1:8080/2004/reservation11');
     expect(child.stdout).toContain('    opCancelReservation  robust-in-only  in {http://greath.example.com/2004/schemas/resSvc}cancelReservation');
     expect(child.stdout).toContain('  schema-import  namespace http://greath.example.com/2004/schemas/common  location common-types.xsd (not followed)');
+    expect(child.stdout).toContain(`  schema-import  namespace http://example.com/stockquote/schemas  location stock-quote-types.xsd (read ${join(root, 'fixtures/wsdl/stock-quote-types.xsd')})`);
     expect(child.stdout).toContain('    port OrderSoap12Port  binding OrderSoap12Binding (SOAP 1.2)  http://__ENDPOINT_BASE__/__SERVICE_NAME__/soap12');
     expect(child.stdout).toContain('    CancelOrder  in-only  in {urn:__TARGET_NAMESPACE__}CancelOrder');
-    expect(child.stderr.trim().split('\n')).toEqual([`gwscale: ${bad}: binding QuoteBinding names portType QuotePT, which the document does not define`]);
+    expect(child.stderr.trim().split('\n')).toEqual([missingSchema, `gwscale: ${bad}: binding QuoteBinding names portType QuotePT, which the document does not define`]);
   });
 });

@@ -29,7 +29,7 @@ function errorOf(action: () => unknown): GwscaleError {
 
 /** One line, kind input, naming the file. */
 function expectOneLineError(file: string, pattern: RegExp): GwscaleError {
-  const error = errorOf(() => readWsdlFile(file));
+  const error = errorOf(() => readWsdlFile(file, { strict: true }));
   expect(error.kind).toBe('input');
   expect(error.message.startsWith(`${file}: `)).toBe(true);
   expect(error.message).not.toMatch(/\n/);
@@ -231,12 +231,24 @@ describe('non-UTF-8 encodings decode to the same names', () => {
   });
 });
 
+describe('a port without an address', () => {
+  it('is read with a warning naming the line, and refused with --strict', () => {
+    const doc = readWsdlFile(bad('no-address.wsdl'));
+    expect(doc.services[0]?.endpoints).toEqual([{ name: 'QuotePort', bindingName: 'QuoteBinding', address: '' }]);
+    expect(doc.warnings).toEqual([{ file: bad('no-address.wsdl'), line: 10, message: 'service QuoteService port QuotePort has no address; assumed none (as a template, gwscale writes one)' }]);
+  });
+});
+
 describe('imports off loopback', () => {
   it('are recorded as references and never followed', () => {
     const doc = readWsdlFile(bad('remote-import.wsdl'));
     expect(doc.references).toEqual([
-      { kind: 'wsdl-import', namespace: 'urn:quote:abstract', location: 'http://wsdl.example.com/quote-abstract.wsdl' },
-      { kind: 'schema-import', namespace: 'urn:quote:types', location: 'https://schemas.example.org/quote-types.xsd' },
+      { kind: 'wsdl-import', namespace: 'urn:quote:abstract', location: 'http://wsdl.example.com/quote-abstract.wsdl', followed: null },
+      { kind: 'schema-import', namespace: 'urn:quote:types', location: 'https://schemas.example.org/quote-types.xsd', followed: null },
+    ]);
+    expect(doc.warnings.map((w) => `${w.line}: ${w.message}`)).toEqual([
+      '8: wsdl-import location http://wsdl.example.com/quote-abstract.wsdl is remote (gwscale never fetches); not read',
+      '11: schema-import location https://schemas.example.org/quote-types.xsd is remote (gwscale never fetches); not read',
     ]);
     // The portType lives in the imported document: the binding keeps its name, with nothing fetched.
     expect(doc.bindings[0]).toMatchObject({ name: 'QuoteBinding', interfaceName: 'QuotePortType', protocol: 'soap11' });
@@ -261,7 +273,8 @@ describe('the whole corpus in a fresh process', () => {
     expect(child.error).toBeUndefined();
     expect(child.status).toBe(0);
     const { results, maxRssKiB } = JSON.parse(child.stdout) as { results: { file: string; state: string; message: string | null; ms: number }[]; maxRssKiB: number };
-    const expectedOk = new Set(['latin1.wsdl', 'utf16-bom.wsdl', 'remote-import.wsdl'].map((n) => join(badDir, n)));
+    // A port without an address is read with a warning (it still makes a template); the rest as before.
+    const expectedOk = new Set(['latin1.wsdl', 'utf16-bom.wsdl', 'remote-import.wsdl', 'no-address.wsdl'].map((n) => join(badDir, n)));
     expect(results).toHaveLength(files.length);
     for (const result of results) {
       if (expectedOk.has(result.file)) {

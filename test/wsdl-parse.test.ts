@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GwscaleError } from '../src/errors.js';
 import { parseWsdl, readWsdlFile, type WsdlDocument } from '../src/wsdl/index.js';
@@ -76,8 +77,9 @@ describe('WSDL 1.1 with WSDL as default namespace, odd prefixes and an imported 
     ]);
   });
 
-  it('records the xsd:import with its schemaLocation', () => {
-    expect(doc.references).toEqual([{ kind: 'schema-import', namespace: 'http://example.com/stockquote/schemas', location: 'stock-quote-types.xsd' }]);
+  it('follows the xsd:import of the schema beside it', () => {
+    expect(doc.references).toEqual([{ kind: 'schema-import', namespace: 'http://example.com/stockquote/schemas', location: 'stock-quote-types.xsd', followed: join(dirname(doc.source), 'stock-quote-types.xsd') }]);
+    expect(doc.warnings).toEqual([]);
   });
 });
 
@@ -125,8 +127,9 @@ describe('WSDL 2.0, hotel reservation shape (wsdl2: prefix, several endpoints an
     ]);
   });
 
-  it('records the schema import', () => {
-    expect(doc.references).toEqual([{ kind: 'schema-import', namespace: 'http://greath.example.com/2004/schemas/common', location: 'common-types.xsd' }]);
+  it('records the schema import, whose file is missing, with a warning', () => {
+    expect(doc.references).toEqual([{ kind: 'schema-import', namespace: 'http://greath.example.com/2004/schemas/common', location: 'common-types.xsd', followed: null }]);
+    expect(doc.warnings.map((w) => w.message)).toEqual(['schema-import location common-types.xsd names no readable file; not read']);
   });
 });
 
@@ -151,7 +154,7 @@ describe('parseWsdl input forms', () => {
   });
 });
 
-describe('incomplete documents give one line naming the file and what is missing', () => {
+describe('with strict, incomplete documents give one line naming the file and what is missing', () => {
   const skeleton = (body: string): string =>
     `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:tns="urn:q" targetNamespace="urn:q">${body}</wsdl:definitions>`;
   const cases: [string, string, RegExp][] = [
@@ -166,7 +169,7 @@ describe('incomplete documents give one line naming the file and what is missing
   ];
   for (const [what, text, message] of cases) {
     it(what, () => {
-      const error = inputErrorOf(() => parseWsdl(text, 'svc.wsdl'));
+      const error = inputErrorOf(() => parseWsdl(text, 'svc.wsdl', { strict: true }));
       expect(error.kind).toBe('input');
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain('\n');

@@ -7,8 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputError, messageOf } from '../errors.js';
-import type { BindingProtocol, WsdlDocument, WsdlVersion } from './model.js';
-import { WSDL11_NS, WSDL20_NS } from './namespaces.js';
+import type { BindingProtocol, WsdlDocument, WsdlVersion, WsdlWarning } from './model.js';
+import { WSDL11_HTTP_NS, WSDL11_NS, WSDL11_SOAP11_NS, WSDL11_SOAP12_NS, WSDL20_NS } from './namespaces.js';
 import { parseWsdlWithTree, readWsdlBytes, type ParseWsdlOptions } from './parse.js';
 import { attributeOf, type XmlElement } from './xml-tree.js';
 
@@ -45,6 +45,8 @@ export interface WsdlTemplate {
   /** Appended to a generated namespace when the template's own ends in `/`, `#` or `:`. */
   readonly namespaceTerminator: string;
   readonly pieces: readonly TemplatePiece[];
+  /** What was assumed to read the template (see `WsdlDocument.warnings`); shown once when it is loaded. */
+  readonly warnings: readonly WsdlWarning[];
 }
 
 /** Templates to generate from, sorted by file name; `generateServices` picks among them by version. */
@@ -108,6 +110,36 @@ function attributeSpans(text: string, offset: number): Map<string, AttributeSpan
 
 interface Edit extends AttributeSpan {
   readonly piece: Exclude<TemplatePiece, string>;
+  /** Literal text written around the slot (an inserted address element or attribute). */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+// One character per step, as in xml-skeleton.ts: a start tag up to its `>`.
+const startTagEnd = /(?:[^>"']|"[^"]*"|'[^']*')*>/y;
+
+/** Offset just past the `>` of the start tag at `offset`. */
+function startTagEndOf(text: string, offset: number): number {
+  startTagEnd.lastIndex = offset;
+  return startTagEnd.exec(text) === null ? offset : startTagEnd.lastIndex;
+}
+
+const addressNamespaceOf: Readonly<Record<BindingProtocol, string>> = { soap11: WSDL11_SOAP11_NS, soap12: WSDL11_SOAP12_NS, http: WSDL11_HTTP_NS, other: WSDL11_SOAP11_NS };
+
+/**
+ * An address for a port or endpoint that has none (read with a warning): a 1.1 port gets an
+ * address element of its binding's protocol after its start tag; a 2.0 endpoint an `address` attribute.
+ */
+function insertedAddress(text: string, element: XmlElement, version: WsdlVersion, protocol: BindingProtocol, piece: Edit['piece']): Edit {
+  const end = startTagEndOf(text, element.startOffset);
+  const selfClosing = text[end - 2] === '/';
+  if (version === '2.0') {
+    const at = selfClosing ? end - 2 : end - 1;
+    return { start: at, end: at, piece, before: ' address="', after: '"' };
+  }
+  const open = `<gwscale-address:address xmlns:gwscale-address="${addressNamespaceOf[protocol]}" location="`;
+  if (!selfClosing) return { start: end, end, piece, before: open, after: '"/>' };
+  return { start: end - 2, end, piece, before: `>${open}`, after: `"/></${element.qname}>` };
 }
 
 function extendsNamespace(value: string, namespace: string): boolean {
@@ -165,7 +197,12 @@ function collectEdits(text: string, root: XmlElement, document: WsdlDocument, en
       claimed.set('name', { slot: 'service', ordinal: document.services.findIndex((s) => s.name === name) });
     }
     const inService = parent !== null && parent.ns === wsdlNs && parent.local === 'service';
-    if (inService && element.ns === wsdlNs && element.local === 'endpoint' && attributeOf(element, 'address') !== undefined) {
+    const endpointElement = inService && element.ns === wsdlNs && element.local === (document.version === '1.1' ? 'port' : 'endpoint');
+    const hasAddress = document.version === '1.1' ? element.children.some((c) => c.local === 'address' && attributeOf(c, 'location') !== undefined) : attributeOf(element, 'address') !== undefined;
+    if (endpointElement && !hasAddress) {
+      const protocol = endpoints[endpointIndex]?.protocol ?? 'other';
+      edits.push(insertedAddress(text, element, document.version, protocol, { slot: 'address', suffix: endpoints[endpointIndex++]?.suffix ?? '' }));
+    } else if (endpointElement && document.version === '2.0') {
       claimed.set('address', { slot: 'address', suffix: endpoints[endpointIndex++]?.suffix ?? '' });
     }
     const portOfService = parent !== null && parent.ns === wsdlNs && parent.local === 'port' && document.version === '1.1';
@@ -206,7 +243,7 @@ export function compileTemplate(input: string | Uint8Array, source: string, opti
   const pieces: TemplatePiece[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
   let at = root.startOffset;
   for (const edit of edits) {
-    pieces.push(text.slice(at, edit.start), edit.piece);
+    pieces.push(text.slice(at, edit.start), edit.before ?? '', edit.piece, edit.after ?? '');
     at = edit.end;
   }
   pieces.push(text.slice(at));
@@ -220,7 +257,8 @@ export function compileTemplate(input: string | Uint8Array, source: string, opti
     serviceCount: document.services.length,
     endpoints,
     namespaceTerminator: SEPARATORS.includes(last) ? last : '',
-    pieces,
+    pieces: pieces.filter((p) => p !== ''),
+    warnings: document.warnings,
   };
   checkRendered(template, source);
   return template;
@@ -240,7 +278,7 @@ export function loadTemplates(dir: string, options: ParseWsdlOptions = {}): Temp
   if (names.length === 0) throw inputError(`${dir}: holds no *.wsdl files to use as templates`);
   const templates = names.map((name) => {
     const path = join(dir, name);
-    return compileTemplate(readWsdlBytes(path, options), path, options);
+    return compileTemplate(readWsdlBytes(path, options), path, { importRoot: dir, ...options });
   });
   return { source: dir, templates };
 }

@@ -27,6 +27,7 @@ export const runOptions: readonly OptionSpec[] = [
   { key: 'heapMax', kind: { type: 'size' }, description: 'heap limit for the out-of-memory prediction when the target has none set (e.g. 4GiB)', placeholder: 'SIZE' },
   { key: 'wsdlVersion', kind: { type: 'enum', choices: ['1.1', '2.0', 'mixed'] }, default: '1.1', description: 'which built-in WSDL templates to generate services from', placeholder: 'V' },
   { key: 'wsdl', kind: { type: 'path' }, description: 'folder of your own *.wsdl files to use as templates instead of the built-in ones', placeholder: 'DIR' },
+  { key: 'strict', kind: { type: 'boolean' }, default: false, description: 'with --wsdl: refuse templates that are read only with a warning (see docs/wsdl.md)' },
   { key: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: 1, description: 'seed for generated service names and namespaces', placeholder: 'S' },
   { key: 'verify', kind: { type: 'enum', choices: ['all', 'new', 'none'] }, default: 'all', description: 'after each deploy, send one SOAP request through the gateway to every service (all), the round\'s new ones (new), or none', placeholder: 'mode' },
   { key: 'callTimeoutMs', kind: { type: 'int', min: 100, max: 3_600_000 }, default: 120_000, description: 'timeout of each attempt of a deployment-API call, in ms (transient failures are retried with backoff; see docs/faults.md)', placeholder: 'ms' },

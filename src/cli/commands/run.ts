@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
 import { run, resumeRun, defaultRunDir, type RedeployPlan, type RunConfig, type TargetName } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
+import { checkWsdlTemplates, formatWarning } from '../../api/wsdl.js';
 import type { CommandSpec } from '../command-spec.js';
 import { progressListener } from '../progress.js';
 import { runOptions } from './run-options.js';
@@ -23,6 +24,7 @@ interface RunFlags {
   heapMax?: number;
   wsdlVersion: RunConfig['wsdlVersion'];
   wsdl?: string;
+  strict: boolean;
   seed: number;
   verify: RunConfig['verify'];
   callTimeoutMs: number;
@@ -99,6 +101,10 @@ export const runCommand: CommandSpec<RunFlags> = {
       ...(o.target === 'haproxy' && o.hardStopAfter !== undefined ? { hardStopAfterMs: o.hardStopAfter } : {}),
       ...(o.target === 'varnish' ? { discardOld: o.discardOld === 'true' } : {}),
     });
+    // Each template's warnings once, before the run (the run loads the same templates again).
+    if (config.wsdlDir !== null && o.resume === undefined) {
+      for (const warning of checkWsdlTemplates(config.wsdlDir, { strict: o.strict })) err(`${formatWarning(warning)}\n`);
+    }
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {
       const runOptions = { listener: progress, signal, credentialsFile: o.credentialsFile ?? null };
