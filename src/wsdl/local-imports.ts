@@ -21,6 +21,8 @@ export const MAX_IMPORTED_DOCUMENTS = 100;
 export interface ImportedDocument {
   readonly source: string;
   readonly root: XmlElement;
+  /** The decoded text the root was parsed from (templates copy its definitions). */
+  readonly text: string;
 }
 
 export interface FollowedImports {
@@ -134,7 +136,7 @@ export function followLocalImports(root: XmlElement, source: string, options: Fo
       record(shown, null);
       const isWsdl = importedRoot.ns === root.ns && importedRoot.local === root.local;
       const isSchema = importedRoot.ns === XSD_NS && importedRoot.local === 'schema';
-      if (isWsdl) documents.push({ source: shown, root: importedRoot });
+      if (isWsdl) documents.push({ source: shown, root: importedRoot, text });
       if (!isWsdl && !isSchema) {
         const other = importedRoot.ns === WSDL11_NS || importedRoot.ns === WSDL20_NS ? 'a WSDL of the other version' : `<${importedRoot.qname}>`;
         recoveries.note(shown, importedRoot.line, `is ${other}, neither a WSDL of this version nor an XML Schema; ignored`, `is ${other}, neither a WSDL of this version nor an XML Schema`);

@@ -102,7 +102,7 @@ function readService(ctx: ParseContext, name: string, service: XmlElement, bindi
 export function parseWsdl11(parts: ReadDocumentParts): WsdlDocument {
   const { root, source, recoveries } = parts;
   const targetNamespace = attributeOf(root, 'targetNamespace') ?? '';
-  const ctx = new ParseContext(source, targetNamespace, [{ source, root }, ...parts.imported], parts.unreadDefinitions, recoveries);
+  const ctx = new ParseContext(source, targetNamespace, [{ source, root, text: '' }, ...parts.imported], parts.unreadDefinitions, recoveries);
   const messages = ctx.table(WSDL11_NS, 'message', 'message');
   const portTypes = ctx.table(WSDL11_NS, 'portType', 'portType');
   const bindingTable = ctx.table(WSDL11_NS, 'binding', 'binding');

@@ -100,7 +100,7 @@ function readService(ctx: ParseContext, name: string, service: XmlElement, bindi
 export function parseWsdl20(parts: ReadDocumentParts): WsdlDocument {
   const { root, source, recoveries } = parts;
   const targetNamespace = attributeOf(root, 'targetNamespace') ?? '';
-  const ctx = new ParseContext(source, targetNamespace, [{ source, root }, ...parts.imported], parts.unreadDefinitions, recoveries);
+  const ctx = new ParseContext(source, targetNamespace, [{ source, root, text: '' }, ...parts.imported], parts.unreadDefinitions, recoveries);
   const interfaceTable = ctx.table(WSDL20_NS, 'interface', 'interface');
   const bindingTable = ctx.table(WSDL20_NS, 'binding', 'binding');
   const serviceTable = ctx.table(WSDL20_NS, 'service', 'service');

@@ -11,7 +11,7 @@ import { GwscaleError, inputError, messageOf } from '../errors.js';
 import { formatBytes, MiB } from '../units.js';
 import type { WsdlDocument } from './model.js';
 import { WSDL11_NS, WSDL20_NS } from './namespaces.js';
-import { followLocalImports } from './local-imports.js';
+import { followLocalImports, type ImportedDocument } from './local-imports.js';
 import { parseWsdl11 } from './parse-wsdl11.js';
 import { parseWsdl20 } from './parse-wsdl20.js';
 import { Recoveries } from './recoveries.js';
@@ -38,6 +38,8 @@ export interface ParsedWsdl {
   readonly document: WsdlDocument;
   readonly text: string;
   readonly root: XmlElement;
+  /** Local WSDL documents of the same version it imports or includes (followed), with their text. */
+  readonly imported: readonly ImportedDocument[];
 }
 
 function checkSize(size: number, source: string, options: ParseWsdlOptions): void {
@@ -63,28 +65,26 @@ export function parseWsdlWithTree(input: string | Uint8Array, source: string, op
   const root = parseXmlTree(text, source, { onUndeclaredPrefix: undeclaredPrefix(source) });
   const isWsdl11 = root.ns === WSDL11_NS && root.local === 'definitions';
   const isWsdl20 = root.ns === WSDL20_NS && root.local === 'description';
-  let document: WsdlDocument;
-  if (isWsdl11 || isWsdl20) {
-    const followed = followLocalImports(root, source, {
-      importRoot: options.importRoot,
-      maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_MAX_WSDL_BYTES,
-      recoveries,
-      undeclaredPrefix,
-      readText: (path) => {
-        const bytes = readWsdlBytes(path, options);
-        return { text: decodeXmlBytes(bytes, path), bytes: bytes.byteLength };
-      },
-    });
-    const parts = { root, source, imported: followed.documents, references: followed.references, unreadDefinitions: followed.unreadDefinitions, recoveries };
-    document = isWsdl11 ? parseWsdl11(parts) : parseWsdl20(parts);
-  } else {
+  if (!isWsdl11 && !isWsdl20) {
     const where = root.ns === '' ? 'in no namespace' : `in namespace ${root.ns}`;
     throw inputError(`${source}: root element is <${root.qname}> ${where}, not a WSDL`, `WSDL 1.1 starts with <definitions xmlns="${WSDL11_NS}">, WSDL 2.0 with <description xmlns="${WSDL20_NS}">`);
   }
+  const followed = followLocalImports(root, source, {
+    importRoot: options.importRoot,
+    maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_MAX_WSDL_BYTES,
+    recoveries,
+    undeclaredPrefix,
+    readText: (path) => {
+      const bytes = readWsdlBytes(path, options);
+      return { text: decodeXmlBytes(bytes, path), bytes: bytes.byteLength };
+    },
+  });
+  const parts = { root, source, imported: followed.documents, references: followed.references, unreadDefinitions: followed.unreadDefinitions, recoveries };
+  const document: WsdlDocument = isWsdl11 ? parseWsdl11(parts) : parseWsdl20(parts);
   if (document.services.length === 0) {
     throw inputError(`${source}: defines no service`, 'gwscale registers services: the WSDL needs a <service> with an endpoint address (abstract, interface-only WSDLs cannot be registered)');
   }
-  return { document, text, root };
+  return { document, text, root, imported: followed.documents };
 }
 
 /**

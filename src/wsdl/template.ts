@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { inputError, messageOf } from '../errors.js';
 import type { BindingProtocol, WsdlDocument, WsdlVersion, WsdlWarning } from './model.js';
 import { WSDL11_HTTP_NS, WSDL11_NS, WSDL11_SOAP11_NS, WSDL11_SOAP12_NS, WSDL20_NS } from './namespaces.js';
+import { flattenImports, startTagEndOf } from './flatten-imports.js';
 import { parseWsdlWithTree, readWsdlBytes, type ParseWsdlOptions } from './parse.js';
 import { attributeOf, type XmlElement } from './xml-tree.js';
 
@@ -115,15 +116,6 @@ interface Edit extends AttributeSpan {
   readonly after?: string;
 }
 
-// One character per step, as in xml-skeleton.ts: a start tag up to its `>`.
-const startTagEnd = /(?:[^>"']|"[^"]*"|'[^']*')*>/y;
-
-/** Offset just past the `>` of the start tag at `offset`. */
-function startTagEndOf(text: string, offset: number): number {
-  startTagEnd.lastIndex = offset;
-  return startTagEnd.exec(text) === null ? offset : startTagEnd.lastIndex;
-}
-
 const addressNamespaceOf: Readonly<Record<BindingProtocol, string>> = { soap11: WSDL11_SOAP11_NS, soap12: WSDL11_SOAP12_NS, http: WSDL11_HTTP_NS, other: WSDL11_SOAP11_NS };
 
 /**
@@ -216,9 +208,12 @@ function collectEdits(text: string, root: XmlElement, document: WsdlDocument, en
   return edits.sort((a, b) => a.start - b.start);
 }
 
-function checkRendered(template: WsdlTemplate, source: string): void {
+const operationCountOf = (document: WsdlDocument): number => document.interfaces.reduce((n, i) => n + i.operations.length, 0);
+
+function checkRendered(template: WsdlTemplate, source: string, original: WsdlDocument): void {
   const values: TemplateValues = { serviceName: 'Svc00000_000000', targetNamespace: 'http://gwscale.test/ws/Svc00000_000000', endpointBase: 'http://127.0.0.1:1' };
   const document = parseWsdlWithTree(renderTemplate(template, values), `${source} (as generated)`).document;
+  const operations = operationCountOf(document);
   const addresses = document.services.flatMap((s) => s.endpoints.map((e) => e.address));
   const expected = template.endpoints.map((e) => `${values.endpointBase}/${values.serviceName}${e.suffix}`);
   const names = document.services.map((s) => s.name);
@@ -226,6 +221,7 @@ function checkRendered(template: WsdlTemplate, source: string): void {
     document.targetNamespace !== values.targetNamespace + template.namespaceTerminator ? `its targetNamespace was not rewritten (got ${document.targetNamespace})`
     : names.some((n, i) => n !== serviceNameFor(values.serviceName, i)) ? `its service names were not all rewritten (got ${names.join(', ')})`
     : addresses.join(' ') !== expected.join(' ') ? `its endpoint addresses were not all rewritten (got ${addresses.join(', ')})`
+    : operations !== operationCountOf(original) ? `a generated copy has ${operations} operations, the original ${operationCountOf(original)}`
     : null;
   if (problem !== null) throw inputError(`${source}: cannot be used as a template: ${problem}`);
 }
@@ -236,7 +232,9 @@ function checkRendered(template: WsdlTemplate, source: string): void {
  * the output always declares UTF-8.
  */
 export function compileTemplate(input: string | Uint8Array, source: string, options: ParseWsdlOptions = {}): WsdlTemplate {
-  const { document, text, root } = parseWsdlWithTree(input, source, options);
+  const original = parseWsdlWithTree(input, source, options);
+  // Imported definitions are copied in, so the generated copies stand alone; that text is parsed again.
+  const { document, text, root } = original.imported.length === 0 ? original : parseWsdlWithTree(flattenImports(original.text, original.root, original.imported), source);
   if (document.targetNamespace === '') throw inputError(`${source}: has no targetNamespace, so generated copies could not differ`, 'add targetNamespace="…" to the root element');
   const endpoints = suffixesFor(document);
   const edits = collectEdits(text, root, document, endpoints);
@@ -253,14 +251,14 @@ export function compileTemplate(input: string | Uint8Array, source: string, opti
     source,
     version: document.version,
     targetNamespace: document.targetNamespace,
-    operationCount: document.interfaces.reduce((n, i) => n + i.operations.length, 0),
+    operationCount: operationCountOf(document),
     serviceCount: document.services.length,
     endpoints,
     namespaceTerminator: SEPARATORS.includes(last) ? last : '',
     pieces: pieces.filter((p) => p !== ''),
-    warnings: document.warnings,
+    warnings: original.document.warnings,
   };
-  checkRendered(template, source);
+  checkRendered(template, source, original.document);
   return template;
 }
 
