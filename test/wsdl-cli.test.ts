@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -40,6 +40,26 @@ describe('gwscale wsdl generate', () => {
     expect(result.code).toBe(ExitCode.Ok);
     expect(JSON.parse(result.out)).toMatchObject({ count: 2, countByVersion: { '1.1': 0, '2.0': 2 }, firstFile: 'svc-00000.wsdl', lastFile: 'svc-00001.wsdl' });
     expect(readFileSync(join(out, 'svc-00001.wsdl'), 'utf8')).toMatch(/address="http:\/\/127\.0\.0\.1:8088\/backend\/Svc00001_[0-9a-f]{6}"/);
+  });
+
+  it('--wsdl with real-world templates: every one accepted, each warning shown once per template; --strict refuses them', async () => {
+    const templates = join(tmp, 'wild');
+    mkdirSync(templates);
+    for (const name of ['cxf-jms-no-address.wsdl', 'zeep-http-post-companyinfo.wsdl', 'postman-w3schools-tempconvert.wsdl']) {
+      copyFileSync(join(root, 'fixtures/wsdl-wild', name), join(templates, name));
+    }
+    const out = join(tmp, 'wild-out');
+    const result = await cli('wsdl', 'generate', '--count', '9', '--wsdl', templates, '--out', out);
+    expect(result.code).toBe(ExitCode.Ok);
+    const warnings = result.err.trim().split('\n');
+    expect(warnings).toHaveLength(4);
+    expect(warnings.filter((l) => l.startsWith(`${join(templates, 'cxf-jms-no-address.wsdl')}:75: warning: `))).toHaveLength(1);
+    expect(warnings.filter((l) => l.startsWith(`${join(templates, 'zeep-http-post-companyinfo.wsdl')}:`))).toHaveLength(3);
+    // The port without an address gets one in every copy.
+    expect(readFileSync(join(out, 'svc-00000.wsdl'), 'utf8')).toMatch(/<gwscale-address:address xmlns:gwscale-address="http:\/\/schemas\.xmlsoap\.org\/wsdl\/soap\/" location="http:\/\/127\.0\.0\.1:9000\/Svc00000_[0-9a-f]{6}"\/>/);
+    const strict = await cli('wsdl', 'generate', '--count', '9', '--wsdl', templates, '--out', join(tmp, 'wild-strict'), '--strict');
+    expect(strict.code).toBe(ExitCode.Input);
+    expect(strict.err).toMatch(/cxf-jms-no-address\.wsdl: service HelloWorldQueueBinMsgService port HelloWorldQueueBinMsgPort has no address/);
   });
 
   it('refuses missing or bad flags with a usage error', async () => {
