@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GwscaleError } from '../src/errors.js';
-import { compileTemplate, parseWsdl, readWsdlFile, DEFAULT_MAX_WSDL_BYTES } from '../src/wsdl/index.js';
+import { compileTemplate, parseWsdl, readWsdlFile, renderTemplate, DEFAULT_MAX_WSDL_BYTES } from '../src/wsdl/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const badDir = new URL('../fixtures/bad-wsdl/', import.meta.url).pathname;
@@ -236,6 +236,16 @@ describe('a port without an address', () => {
     const doc = readWsdlFile(bad('no-address.wsdl'));
     expect(doc.services[0]?.endpoints).toEqual([{ name: 'QuotePort', bindingName: 'QuoteBinding', address: '' }]);
     expect(doc.warnings).toEqual([{ file: bad('no-address.wsdl'), line: 10, message: 'service QuoteService port QuotePort has no address; assumed none (as a template, gwscale writes one)' }]);
+  });
+
+  it('as a template, gets an address in every copy (1.1 self-closing port, 2.0 endpoint)', () => {
+    const values = { serviceName: 'Svc7', targetNamespace: 'urn:gen:Svc7', endpointBase: 'http://127.0.0.1:9' };
+    const copy11 = parseWsdl(renderTemplate(compileTemplate(readFileSync(bad('no-address.wsdl')), bad('no-address.wsdl')), values), 'copy.wsdl');
+    expect(copy11.services[0]?.endpoints).toEqual([{ name: 'QuotePort', bindingName: 'QuoteBinding', address: 'http://127.0.0.1:9/Svc7' }]);
+    expect(copy11.warnings).toEqual([]);
+    const text20 = '<description xmlns="http://www.w3.org/ns/wsdl" xmlns:tns="urn:q" targetNamespace="urn:q"><interface name="I"><operation name="Op"/></interface><binding name="B" interface="tns:I" type="http://www.w3.org/ns/wsdl/soap"/><service name="S" interface="tns:I"><endpoint name="E" binding="tns:B"/></service></description>';
+    const copy20 = parseWsdl(renderTemplate(compileTemplate(text20, 'two.wsdl'), values), 'copy.wsdl');
+    expect(copy20.services[0]?.endpoints).toEqual([{ name: 'E', bindingName: 'B', address: 'http://127.0.0.1:9/Svc7' }]);
   });
 });
 
