@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkWsdls, generateWsdls } from '../src/api/index.js';
+import { checkWsdlTemplates, checkWsdls, generateWsdls } from '../src/api/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const dir = tempDir('gwscale-api-wsdl-');
@@ -29,5 +29,14 @@ describe('api: generateWsdls and checkWsdls', () => {
     const [file] = readdirSync(outDir).map((f) => join(outDir, f));
     const [result] = checkWsdls([file ?? ''], { maxDocumentBytes: 10 });
     expect(result?.state).toBe('error');
+  });
+});
+
+describe('api: checkWsdlTemplates (the --wsdl check before gwscale run)', () => {
+  const wild = new URL('../fixtures/wsdl-wild/', import.meta.url).pathname;
+  it('returns the warnings of every template in the folder, and with strict refuses the first one that has any', () => {
+    const warnings = checkWsdlTemplates(wild, { strict: false });
+    expect(new Set(warnings.map((w) => w.file.slice(wild.length)))).toEqual(new Set(['cxf-basic-callback.wsdl', 'cxf-jms-no-address.wsdl', 'goetas-base-wsdl-no-address.wsdl', 'zeep-http-post-companyinfo.wsdl']));
+    expect(() => checkWsdlTemplates(wild, { strict: true })).toThrow(/cxf-basic-callback\.wsdl: schema-import location \/schemas\/wsdl\/ws-addr\.xsd is an absolute path/);
   });
 });

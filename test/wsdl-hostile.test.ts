@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GwscaleError } from '../src/errors.js';
-import { compileTemplate, parseWsdl, readWsdlFile, DEFAULT_MAX_WSDL_BYTES } from '../src/wsdl/index.js';
+import { compileTemplate, parseWsdl, readWsdlFile, renderTemplate, DEFAULT_MAX_WSDL_BYTES } from '../src/wsdl/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { errorOf } from './helpers/errors.js';
 
@@ -20,7 +20,7 @@ const MiB = 1024 * 1024;
 
 /** One line, kind input, naming the file. */
 function expectOneLineError(file: string, pattern: RegExp): GwscaleError {
-  const error = errorOf(() => readWsdlFile(file));
+  const error = errorOf(() => readWsdlFile(file, { strict: true }));
   expect(error.kind).toBe('input');
   expect(error.message.startsWith(`${file}: `)).toBe(true);
   expect(error.message).not.toMatch(/\n/);
@@ -222,12 +222,34 @@ describe('non-UTF-8 encodings decode to the same names', () => {
   });
 });
 
+describe('a port without an address', () => {
+  it('is read with a warning naming the line, and refused with --strict', () => {
+    const doc = readWsdlFile(bad('no-address.wsdl'));
+    expect(doc.services[0]?.endpoints).toEqual([{ name: 'QuotePort', bindingName: 'QuoteBinding', address: '' }]);
+    expect(doc.warnings).toEqual([{ file: bad('no-address.wsdl'), line: 10, message: 'service QuoteService port QuotePort has no address; assumed none (as a template, gwscale writes one)' }]);
+  });
+
+  it('as a template, gets an address in every copy (1.1 self-closing port, 2.0 endpoint)', () => {
+    const values = { serviceName: 'Svc7', targetNamespace: 'urn:gen:Svc7', endpointBase: 'http://127.0.0.1:9' };
+    const copy11 = parseWsdl(renderTemplate(compileTemplate(readFileSync(bad('no-address.wsdl')), bad('no-address.wsdl')), values), 'copy.wsdl');
+    expect(copy11.services[0]?.endpoints).toEqual([{ name: 'QuotePort', bindingName: 'QuoteBinding', address: 'http://127.0.0.1:9/Svc7' }]);
+    expect(copy11.warnings).toEqual([]);
+    const text20 = '<description xmlns="http://www.w3.org/ns/wsdl" xmlns:tns="urn:q" targetNamespace="urn:q"><interface name="I"><operation name="Op"/></interface><binding name="B" interface="tns:I" type="http://www.w3.org/ns/wsdl/soap"/><service name="S" interface="tns:I"><endpoint name="E" binding="tns:B"/></service></description>';
+    const copy20 = parseWsdl(renderTemplate(compileTemplate(text20, 'two.wsdl'), values), 'copy.wsdl');
+    expect(copy20.services[0]?.endpoints).toEqual([{ name: 'E', bindingName: 'B', address: 'http://127.0.0.1:9/Svc7' }]);
+  });
+});
+
 describe('imports off loopback', () => {
   it('are recorded as references and never followed', () => {
     const doc = readWsdlFile(bad('remote-import.wsdl'));
     expect(doc.references).toEqual([
-      { kind: 'wsdl-import', namespace: 'urn:quote:abstract', location: 'http://wsdl.example.com/quote-abstract.wsdl' },
-      { kind: 'schema-import', namespace: 'urn:quote:types', location: 'https://schemas.example.org/quote-types.xsd' },
+      { kind: 'wsdl-import', namespace: 'urn:quote:abstract', location: 'http://wsdl.example.com/quote-abstract.wsdl', followed: null },
+      { kind: 'schema-import', namespace: 'urn:quote:types', location: 'https://schemas.example.org/quote-types.xsd', followed: null },
+    ]);
+    expect(doc.warnings.map((w) => `${w.line}: ${w.message}`)).toEqual([
+      '8: wsdl-import location http://wsdl.example.com/quote-abstract.wsdl is remote (gwscale never fetches); not read',
+      '11: schema-import location https://schemas.example.org/quote-types.xsd is remote (gwscale never fetches); not read',
     ]);
     // The portType lives in the imported document: the binding keeps its name, with nothing fetched.
     expect(doc.bindings[0]).toMatchObject({ name: 'QuoteBinding', interfaceName: 'QuotePortType', protocol: 'soap11' });
@@ -252,7 +274,8 @@ describe('the whole corpus in a fresh process', () => {
     expect(child.error).toBeUndefined();
     expect(child.status).toBe(0);
     const { results, maxRssKiB } = JSON.parse(child.stdout) as { results: { file: string; state: string; message: string | null; ms: number }[]; maxRssKiB: number };
-    const expectedOk = new Set(['latin1.wsdl', 'utf16-bom.wsdl', 'remote-import.wsdl'].map((n) => join(badDir, n)));
+    // A port without an address is read with a warning (it still makes a template); the rest as before.
+    const expectedOk = new Set(['latin1.wsdl', 'utf16-bom.wsdl', 'remote-import.wsdl', 'no-address.wsdl'].map((n) => join(badDir, n)));
     expect(results).toHaveLength(files.length);
     for (const result of results) {
       if (expectedOk.has(result.file)) {

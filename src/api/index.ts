@@ -14,7 +14,7 @@ export { compareRuns, loadReport } from './compare.js';
 /** `gwscale traffic`: the load generator. */
 export { runTraffic, driveConcurrencyStep } from './traffic.js';
 /** `gwscale wsdl generate` and `gwscale wsdl check`. */
-export { generateWsdls, checkWsdls, type GenerateWsdlsOptions } from './wsdl.js';
+export { generateWsdls, checkWsdls, checkWsdlTemplates, type GenerateWsdlsOptions } from './wsdl.js';
 export type { RunConfig } from '../driver/config.js';
 export type { Round } from '../run-log/round.js';
 export type { Analysis } from '../analysis/analysis.js';

@@ -6,7 +6,7 @@ const protocolLabel = { soap11: 'SOAP 1.1', soap12: 'SOAP 1.2', http: 'HTTP', ot
 function referenceLine(reference: WsdlReference): string {
   const parts: string[] = [reference.kind];
   if (reference.namespace !== null) parts.push(`namespace ${reference.namespace}`);
-  parts.push(reference.location === null ? '(no location)' : `location ${reference.location} (not followed)`);
+  parts.push(reference.location === null ? '(no location)' : `location ${reference.location} ${reference.followed === null ? '(not followed)' : `(read ${reference.followed})`}`);
   return parts.join('  ');
 }
 

@@ -10,5 +10,7 @@ export {
   type TemplateSet, type WsdlTemplate, type TemplateEndpoint, type TemplatePiece, type TemplateValues,
 } from './template.js';
 export { checkWsdlFiles, type WsdlCheckResult } from './check.js';
+export { formatWarning } from './recoveries.js';
+export { MAX_IMPORT_DEPTH, MAX_IMPORTED_DOCUMENTS } from './local-imports.js';
 export { describeWsdl } from './describe.js';
 export { writeServices, type WrittenServices } from './write-services.js';

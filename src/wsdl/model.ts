@@ -53,6 +53,21 @@ export interface WsdlReference {
   readonly kind: 'wsdl-import' | 'wsdl-include' | 'schema-import' | 'schema-include';
   readonly namespace: string | null;
   readonly location: string | null;
+  /** The local file read for it (inside the folder of the file given), or null when not followed. */
+  readonly followed: string | null;
+}
+
+/**
+ * Something gwscale assumed to read a document that is not valid to the letter of the spec but is
+ * read by SOAP stacks and gateways (see docs/wsdl.md, "Recoveries"). `--strict` refuses instead.
+ */
+export interface WsdlWarning {
+  /** The document it concerns (the given file, or a file it imports). */
+  readonly file: string;
+  /** 1-based line of the element concerned. */
+  readonly line: number;
+  /** What was assumed, on one line. */
+  readonly message: string;
 }
 
 export interface WsdlDocument {
@@ -64,7 +79,10 @@ export interface WsdlDocument {
   readonly services: readonly WsdlService[];
   readonly bindings: readonly WsdlBinding[];
   readonly interfaces: readonly WsdlInterface[];
+  /** Imports and includes of this document and of the local documents it brought in. */
   readonly references: readonly WsdlReference[];
+  /** What was assumed to read it, in document order; empty for a document valid to the letter. */
+  readonly warnings: readonly WsdlWarning[];
 }
 
 /** A generated (or user-supplied) service ready to register: one per service group. */

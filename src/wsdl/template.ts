@@ -7,8 +7,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputError, messageOf } from '../errors.js';
-import type { BindingProtocol, WsdlDocument, WsdlVersion } from './model.js';
-import { WSDL11_NS, WSDL20_NS } from './namespaces.js';
+import type { BindingProtocol, WsdlDocument, WsdlVersion, WsdlWarning } from './model.js';
+import { WSDL11_HTTP_NS, WSDL11_NS, WSDL11_SOAP11_NS, WSDL11_SOAP12_NS, WSDL20_NS } from './namespaces.js';
+import { flattenImports, startTagEndOf } from './flatten-imports.js';
 import { parseWsdlWithTree, readWsdlBytes, type ParseWsdlOptions } from './parse.js';
 import { attributeOf, type XmlElement } from './xml-tree.js';
 
@@ -45,6 +46,8 @@ export interface WsdlTemplate {
   /** Appended to a generated namespace when the template's own ends in `/`, `#` or `:`. */
   readonly namespaceTerminator: string;
   readonly pieces: readonly TemplatePiece[];
+  /** What was assumed to read the template (see `WsdlDocument.warnings`); shown once when it is loaded. */
+  readonly warnings: readonly WsdlWarning[];
 }
 
 /** Templates to generate from, sorted by file name; `generateServices` picks among them by version. */
@@ -108,6 +111,27 @@ function attributeSpans(text: string, offset: number): Map<string, AttributeSpan
 
 interface Edit extends AttributeSpan {
   readonly piece: Exclude<TemplatePiece, string>;
+  /** Literal text written around the slot (an inserted address element or attribute). */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+const addressNamespaceOf: Readonly<Record<BindingProtocol, string>> = { soap11: WSDL11_SOAP11_NS, soap12: WSDL11_SOAP12_NS, http: WSDL11_HTTP_NS, other: WSDL11_SOAP11_NS };
+
+/**
+ * An address for a port or endpoint that has none (read with a warning): a 1.1 port gets an
+ * address element of its binding's protocol after its start tag; a 2.0 endpoint an `address` attribute.
+ */
+function insertedAddress(text: string, element: XmlElement, version: WsdlVersion, protocol: BindingProtocol, piece: Edit['piece']): Edit {
+  const end = startTagEndOf(text, element.startOffset);
+  const selfClosing = text[end - 2] === '/';
+  if (version === '2.0') {
+    const at = selfClosing ? end - 2 : end - 1;
+    return { start: at, end: at, piece, before: ' address="', after: '"' };
+  }
+  const open = `<gwscale-address:address xmlns:gwscale-address="${addressNamespaceOf[protocol]}" location="`;
+  if (!selfClosing) return { start: end, end, piece, before: open, after: '"/>' };
+  return { start: end - 2, end, piece, before: `>${open}`, after: `"/></${element.qname}>` };
 }
 
 function extendsNamespace(value: string, namespace: string): boolean {
@@ -165,7 +189,12 @@ function collectEdits(text: string, root: XmlElement, document: WsdlDocument, en
       claimed.set('name', { slot: 'service', ordinal: document.services.findIndex((s) => s.name === name) });
     }
     const inService = parent !== null && parent.ns === wsdlNs && parent.local === 'service';
-    if (inService && element.ns === wsdlNs && element.local === 'endpoint' && attributeOf(element, 'address') !== undefined) {
+    const endpointElement = inService && element.ns === wsdlNs && element.local === (document.version === '1.1' ? 'port' : 'endpoint');
+    const hasAddress = document.version === '1.1' ? element.children.some((c) => c.local === 'address' && attributeOf(c, 'location') !== undefined) : attributeOf(element, 'address') !== undefined;
+    if (endpointElement && !hasAddress) {
+      const protocol = endpoints[endpointIndex]?.protocol ?? 'other';
+      edits.push(insertedAddress(text, element, document.version, protocol, { slot: 'address', suffix: endpoints[endpointIndex++]?.suffix ?? '' }));
+    } else if (endpointElement && document.version === '2.0') {
       claimed.set('address', { slot: 'address', suffix: endpoints[endpointIndex++]?.suffix ?? '' });
     }
     const portOfService = parent !== null && parent.ns === wsdlNs && parent.local === 'port' && document.version === '1.1';
@@ -179,9 +208,12 @@ function collectEdits(text: string, root: XmlElement, document: WsdlDocument, en
   return edits.sort((a, b) => a.start - b.start);
 }
 
-function checkRendered(template: WsdlTemplate, source: string): void {
+const operationCountOf = (document: WsdlDocument): number => document.interfaces.reduce((n, i) => n + i.operations.length, 0);
+
+function checkRendered(template: WsdlTemplate, source: string, original: WsdlDocument): void {
   const values: TemplateValues = { serviceName: 'Svc00000_000000', targetNamespace: 'http://gwscale.test/ws/Svc00000_000000', endpointBase: 'http://127.0.0.1:1' };
   const document = parseWsdlWithTree(renderTemplate(template, values), `${source} (as generated)`).document;
+  const operations = operationCountOf(document);
   const addresses = document.services.flatMap((s) => s.endpoints.map((e) => e.address));
   const expected = template.endpoints.map((e) => `${values.endpointBase}/${values.serviceName}${e.suffix}`);
   const names = document.services.map((s) => s.name);
@@ -189,6 +221,7 @@ function checkRendered(template: WsdlTemplate, source: string): void {
     document.targetNamespace !== values.targetNamespace + template.namespaceTerminator ? `its targetNamespace was not rewritten (got ${document.targetNamespace})`
     : names.some((n, i) => n !== serviceNameFor(values.serviceName, i)) ? `its service names were not all rewritten (got ${names.join(', ')})`
     : addresses.join(' ') !== expected.join(' ') ? `its endpoint addresses were not all rewritten (got ${addresses.join(', ')})`
+    : operations !== operationCountOf(original) ? `a generated copy has ${operations} operations, the original ${operationCountOf(original)}`
     : null;
   if (problem !== null) throw inputError(`${source}: cannot be used as a template: ${problem}`);
 }
@@ -199,14 +232,16 @@ function checkRendered(template: WsdlTemplate, source: string): void {
  * the output always declares UTF-8.
  */
 export function compileTemplate(input: string | Uint8Array, source: string, options: ParseWsdlOptions = {}): WsdlTemplate {
-  const { document, text, root } = parseWsdlWithTree(input, source, options);
+  const original = parseWsdlWithTree(input, source, options);
+  // Imported definitions are copied in, so the generated copies stand alone; that text is parsed again.
+  const { document, text, root } = original.imported.length === 0 ? original : parseWsdlWithTree(flattenImports(original.text, original.root, original.imported), source);
   if (document.targetNamespace === '') throw inputError(`${source}: has no targetNamespace, so generated copies could not differ`, 'add targetNamespace="…" to the root element');
   const endpoints = suffixesFor(document);
   const edits = collectEdits(text, root, document, endpoints);
   const pieces: TemplatePiece[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
   let at = root.startOffset;
   for (const edit of edits) {
-    pieces.push(text.slice(at, edit.start), edit.piece);
+    pieces.push(text.slice(at, edit.start), edit.before ?? '', edit.piece, edit.after ?? '');
     at = edit.end;
   }
   pieces.push(text.slice(at));
@@ -216,13 +251,14 @@ export function compileTemplate(input: string | Uint8Array, source: string, opti
     source,
     version: document.version,
     targetNamespace: document.targetNamespace,
-    operationCount: document.interfaces.reduce((n, i) => n + i.operations.length, 0),
+    operationCount: operationCountOf(document),
     serviceCount: document.services.length,
     endpoints,
     namespaceTerminator: SEPARATORS.includes(last) ? last : '',
-    pieces,
+    pieces: pieces.filter((p) => p !== ''),
+    warnings: original.document.warnings,
   };
-  checkRendered(template, source);
+  checkRendered(template, source, original.document);
   return template;
 }
 
@@ -240,7 +276,7 @@ export function loadTemplates(dir: string, options: ParseWsdlOptions = {}): Temp
   if (names.length === 0) throw inputError(`${dir}: holds no *.wsdl files to use as templates`);
   const templates = names.map((name) => {
     const path = join(dir, name);
-    return compileTemplate(readWsdlBytes(path, options), path, options);
+    return compileTemplate(readWsdlBytes(path, options), path, { importRoot: dir, ...options });
   });
   return { source: dir, templates };
 }

@@ -5,7 +5,7 @@
  */
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { inputError } from '../errors.js';
-import { XML_NS } from './namespaces.js';
+import { XML_NS, wellKnownNamespaceOf } from './namespaces.js';
 import { countChar, skeletonOf, XmlLimitError, type XmlSkeleton } from './xml-skeleton.js';
 
 /** An attribute with its namespace resolved; unprefixed attributes have namespace `''`. */
@@ -28,7 +28,26 @@ export interface XmlElement {
   readonly scope: ReadonlyMap<string, string>;
   /** Offset of this element's `<` in the parsed text (lets templates rewrite attributes in place). */
   readonly startOffset: number;
+  /** 1-based line of this element's `<` in its document, for warnings. */
+  readonly line: number;
+  /** The document it came from (file path or URL), for warnings and errors. */
+  readonly source: string;
 }
+
+/**
+ * How to treat a prefix used but never declared: null refuses the document (strict XML namespaces);
+ * a function accepts it, resolving the prefix to its well-known namespace (or a placeholder), and
+ * is told once per prefix and document.
+ */
+export type UndeclaredPrefixHandler = ((prefix: string, assumedNs: string, line: number, qname: string) => void) | null;
+
+/** Options of {@link parseXmlTree}. */
+export interface XmlTreeOptions {
+  readonly onUndeclaredPrefix?: UndeclaredPrefixHandler;
+}
+
+/** Namespace given to an undeclared prefix that has no well-known namespace: matches no WSDL construct. */
+export const undeclaredNamespace = (prefix: string): string => `urn:gwscale:undeclared-prefix:${prefix}`;
 
 /** How deep elements may nest; real WSDLs with inline schemas stay well under 40. */
 export const MAX_XML_DEPTH = 100;
@@ -126,7 +145,45 @@ function elementName(node: OrderedNode): string | undefined {
 
 type OffsetMap = (offset: number) => number;
 
-function convert(node: OrderedNode, name: string, parentScope: ReadonlyMap<string, string>, source: string, toOriginal: OffsetMap): XmlElement {
+interface ConvertContext {
+  readonly source: string;
+  readonly toOriginal: OffsetMap;
+  readonly lineOf: (offset: number) => number;
+  readonly onUndeclaredPrefix: UndeclaredPrefixHandler;
+  /** Undeclared prefixes already reported, with the namespace assumed for each. */
+  readonly assumed: Map<string, string>;
+}
+
+/** Offset → 1-based line, by binary search over the offsets where lines start. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
+}
+
+function undeclared(ctx: ConvertContext, prefix: string, qname: string, offset: number, message: string, hint?: string): string {
+  if (ctx.onUndeclaredPrefix === null) fail(ctx.source, message, hint);
+  let ns = ctx.assumed.get(prefix);
+  if (ns === undefined) {
+    ns = wellKnownNamespaceOf(prefix) ?? undeclaredNamespace(prefix);
+    ctx.assumed.set(prefix, ns);
+    ctx.onUndeclaredPrefix(prefix, ns, offset < 0 ? 1 : ctx.lineOf(offset), qname);
+  }
+  return ns;
+}
+
+function convert(node: OrderedNode, name: string, parentScope: ReadonlyMap<string, string>, ctx: ConvertContext): XmlElement {
+  const meta = node[metaDataSymbol as unknown as string] as { startIndex?: number } | undefined;
+  const startOffset = meta?.startIndex === undefined ? -1 : ctx.toOriginal(meta.startIndex);
   const rawAttributes = (node[':@'] ?? {}) as Record<string, string>;
   let scope = parentScope;
   const plain: [string, string][] = [];
@@ -139,13 +196,11 @@ function convert(node: OrderedNode, name: string, parentScope: ReadonlyMap<strin
     }
   }
   const [prefix, local] = splitQName(name);
-  const ns = scope.get(prefix) ?? (prefix === '' ? '' : undefined);
-  if (ns === undefined) fail(source, `element <${name}> uses prefix "${prefix}", which is not declared`, `add xmlns:${prefix}="…" to it or an ancestor`);
+  const ns = scope.get(prefix) ?? (prefix === '' ? '' : undeclared(ctx, prefix, name, startOffset, `element <${name}> uses prefix "${prefix}", which is not declared`, `add xmlns:${prefix}="…" to it or an ancestor`));
   const attributes = plain.map(([qname, value]): XmlAttribute => {
     const [attrPrefix, attrLocal] = splitQName(qname);
     if (attrPrefix === '') return { qname, ns: '', local: attrLocal, value };
-    const attrNs = attrPrefix === 'xml' ? XML_NS : scope.get(attrPrefix);
-    if (attrNs === undefined) fail(source, `attribute ${qname} on <${name}> uses prefix "${attrPrefix}", which is not declared`);
+    const attrNs = (attrPrefix === 'xml' ? XML_NS : scope.get(attrPrefix)) ?? undeclared(ctx, attrPrefix, qname, startOffset, `attribute ${qname} on <${name}> uses prefix "${attrPrefix}", which is not declared`);
     return { qname, ns: attrNs, local: attrLocal, value };
   });
   const children: XmlElement[] = [];
@@ -153,18 +208,17 @@ function convert(node: OrderedNode, name: string, parentScope: ReadonlyMap<strin
   if (Array.isArray(content)) {
     for (const child of content as OrderedNode[]) {
       const childName = elementName(child);
-      if (childName !== undefined) children.push(convert(child, childName, scope, source, toOriginal));
+      if (childName !== undefined) children.push(convert(child, childName, scope, ctx));
     }
   }
-  const meta = node[metaDataSymbol as unknown as string] as { startIndex?: number } | undefined;
-  return { qname: name, ns, local, attributes, children, scope, startOffset: meta?.startIndex === undefined ? -1 : toOriginal(meta.startIndex) };
+  return { qname: name, ns, local, attributes, children, scope, startOffset, line: startOffset < 0 ? 1 : ctx.lineOf(startOffset), source: ctx.source };
 }
 
 /**
  * Parses XML text into its root element. Throws a one-line input error naming `source` for anything
  * that is not a single well-formed, DTD-free XML document.
  */
-export function parseXmlTree(text: string, source: string): XmlElement {
+export function parseXmlTree(text: string, source: string, options: XmlTreeOptions = {}): XmlElement {
   if (text.trim() === '') fail(source, 'is empty');
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
     fail(source, 'has a DOCTYPE declaration, which gwscale refuses (entities could expand without bound or read files and URLs)', 'a WSDL needs no DTD: remove the <!DOCTYPE …> block');
@@ -195,13 +249,14 @@ export function parseXmlTree(text: string, source: string): XmlElement {
     fail(source, `is not well-formed XML (${message})`);
   }
   const toOriginal: OffsetMap = skeleton?.toOriginalOffset ?? ((offset) => offset);
+  const ctx: ConvertContext = { source, toOriginal, lineOf: lineIndex(text), onUndeclaredPrefix: options.onUndeclaredPrefix ?? null, assumed: new Map() };
   const roots = nodes.flatMap((node) => {
     const name = elementName(node);
     return name === undefined ? [] : [[node, name] as const];
   });
   if (roots.length !== 1 || roots[0] === undefined) fail(source, roots.length === 0 ? 'holds no XML element' : 'has more than one root element');
   const [rootNode, rootName] = roots[0];
-  return convert(rootNode, rootName, new Map([['xml', XML_NS]]), source, toOriginal);
+  return convert(rootNode, rootName, new Map([['xml', XML_NS]]), ctx);
 }
 
 /** The value of an unqualified attribute, or undefined. */
@@ -226,6 +281,12 @@ export interface ResolvedQName {
   readonly ns: string;
   readonly local: string;
 }
+
+/** The local part of a QName (`tns:Foo` → `Foo`). */
+export const localPartOf = (qname: string): string => splitQName(qname.trim())[1];
+
+/** The prefix of a QName (`tns:Foo` → `tns`, `Foo` → `''`). */
+export const prefixOf = (qname: string): string => splitQName(qname.trim())[0];
 
 /** Resolves a QName-valued attribute (`tns:Foo`, or `Foo` in the default namespace); null if its prefix is undeclared. */
 export function resolveQName(element: XmlElement, value: string): ResolvedQName | null {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
 import { run, resumeRun, defaultRunDir, runConfigOf } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
+import { checkWsdlTemplates, formatWarning } from '../../api/wsdl.js';
 import { defineCommand } from '../command-spec.js';
 import { progressListener } from '../progress.js';
 import { runOptions } from './run-options.js';
@@ -30,6 +31,10 @@ export const runCommand = defineCommand({
   },
   async run({ options: o, out, err, signal }) {
     const config = runConfigOf(o, o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out));
+    // Each template's warnings once, before the run (the run loads the same templates again).
+    if (config.wsdlDir !== null && o.resume === undefined) {
+      for (const warning of checkWsdlTemplates(config.wsdlDir, { strict: o.strict })) err(`${formatWarning(warning)}\n`);
+    }
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {
       const runOptions = { listener: progress, signal, credentialsFile: o.credentialsFile ?? null };

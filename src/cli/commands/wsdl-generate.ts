@@ -2,7 +2,7 @@
 import { usageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { formatBytes } from '../../units.js';
-import { generateWsdls } from '../../api/wsdl.js';
+import { formatWarning, generateWsdls } from '../../api/wsdl.js';
 import { defineCommand } from '../command-spec.js';
 import type { OptionSpec } from '../../option-spec.js';
 
@@ -12,6 +12,7 @@ const options = [
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'folder to write svc-00000.wsdl … into, created if missing (required)', placeholder: 'DIR' },
   { key: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: 1, description: 'seed for service names and namespaces; the same seed gives byte-identical files', placeholder: 'S' },
   { key: 'wsdl', kind: { type: 'path' }, description: 'folder of your own *.wsdl files to use as templates instead of the built-in ones', placeholder: 'DIR' },
+  { key: 'strict', kind: { type: 'boolean' }, default: false, description: 'with --wsdl: refuse templates that are read only with a warning' },
   { key: 'endpointBase', kind: { type: 'string' }, default: 'http://127.0.0.1:9000', description: 'base URL of the SOAP backend; every endpoint address becomes <base>/<serviceName>[/soap12]', placeholder: 'URL' },
   { key: 'startIndex', kind: { type: 'int', min: 0, max: 10_000_000 }, default: 0, description: 'index of the first service (to generate more services that join an earlier set)', placeholder: 'I' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print a JSON summary on stdout' },
@@ -30,8 +31,10 @@ export const wsdlGenerateCommand = defineCommand({
     if (o.count === undefined) throw usageError('--count is required', 'e.g. gwscale wsdl generate --count 100 --out wsdls');
     if (o.out === undefined) throw usageError('--out is required', 'e.g. gwscale wsdl generate --count 100 --out wsdls');
   },
-  run({ options: o, out }) {
+  run({ options: o, out, err }) {
     const written = generateWsdls({
+      strict: o.strict,
+      onWarning: (warning) => err(`${formatWarning(warning)}\n`),
       outDir: o.out ?? '',
       count: o.count ?? 0,
       version: o.version,
