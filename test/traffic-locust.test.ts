@@ -1,0 +1,95 @@
+/**
+ * Locust as the traffic engine, for real: the reference gateway (its own process) with registered
+ * services, a Locust master and two workers on loopback (Debian's python3-locust, whose empty
+ * version the locustfile works around), totals checked against the backend's own request count,
+ * and a worker killed mid-run that must be named and fail the run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLocust, type LocustRequest } from '../src/traffic/locust/run.js';
+import { soapRequestsFor } from '../src/gateways/soap-probe.js';
+import { parseWsdl } from '../src/wsdl/index.js';
+import { startHarness, type Harness } from './reference-harness.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+const SERVICES = 3;
+const dir = tempDir('gwscale-locust-');
+
+describe('Locust master and workers through the reference gateway', () => {
+  let h: Harness;
+  const requests: LocustRequest[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({ profile: 'healthy', version: 'mixed' });
+    await h.adapter.start();
+    await h.registerRange(0, SERVICES);
+    expect((await h.adapter.deploy()).state).toBe('deployed');
+    for (let i = 0; i < SERVICES; i++) {
+      const spec = h.spec(i);
+      for (const r of soapRequestsFor(parseWsdl(spec.wsdlText, spec.fileName), spec.serviceName)) {
+        // The first service gets twice the share of the others.
+        requests.push({ url: h.adapter.requestUrl(spec, r.address), body: r.body, headers: r.headers, name: `${spec.serviceName} ${r.operation}`, weight: i === 0 ? 2 : 1 });
+      }
+    }
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const options = (sub: string) => ({
+    requests,
+    users: 4,
+    durationMs: 6_000,
+    timeoutMs: 2_000,
+    localWorkers: 2,
+    expectWorkers: 2,
+    expectWorkersWaitMs: 30_000,
+    masterBind: '127.0.0.1',
+    allowRemote: false,
+    dir: `${dir}/${sub}`,
+  });
+
+  it("counts exactly what the backend answered, per service, and reports requested vs achieved rate", async () => {
+    const before = h.backend.requests();
+    const result = await runLocust({ ...options('whole'), ratePerSec: 150 });
+    const answered = h.backend.requests() - before;
+    expect(result.engine).toBe('locust');
+    expect(result.locust.missingWorkers).toEqual([]);
+    expect(result.locust.workers).toHaveLength(2);
+    expect(result.locust.workers.every((w) => w.reportedFinalTotals && w.requests > 0)).toBe(true);
+    expect(result.completed).toBeGreaterThan(100);
+    expect(result.completed).toBe(answered);
+    expect(result.ok + Object.values(result.errors).reduce((a, b) => a + b, 0)).toBe(result.completed);
+    expect(result.locust.perService.reduce((sum, s) => sum + s.requests, 0)).toBe(result.completed);
+    expect(result.locust.perService.every((s) => s.requests > 0)).toBe(true);
+    // Weights: the first service's operations got about twice the requests of another's.
+    const first = result.locust.perService[0]?.requests ?? 0;
+    const last = result.locust.perService.at(-1)?.requests ?? 0;
+    expect(first / last).toBeGreaterThan(1.5);
+    expect(first / last).toBeLessThan(2.5);
+    expect(result.requestedRatePerSec).toBe(150);
+    expect(result.locust.achievedRatio).toBeCloseTo(result.throughputPerSec / 150, 2);
+    expect(result.latency.count).toBe(result.completed - result.errors.connect);
+    expect(result.locust.version).toMatch(/^2\.\d+/);
+  });
+
+  it('fails with a line naming the worker that was killed mid-run', async () => {
+    let killed = 0;
+    const before = h.backend.requests();
+    const result = await runLocust({
+      ...options('killed'),
+      ratePerSec: null,
+      onRunning: ({ workers }) => {
+        killed = workers[0] ?? 0;
+        // 3.5 s into the 6: the worker has reported at start and sent since.
+        setTimeout(() => process.kill(killed, 'SIGKILL'), 3_500);
+      },
+    });
+    const answered = h.backend.requests() - before;
+    expect(result.locust.missingWorkers).toHaveLength(1);
+    expect(result.locust.missingWorkers[0]).toMatch(new RegExp(`^locust worker \\S+ on \\S+ \\(pid ${killed}\\) went missing`));
+    expect(result.locust.workers.filter((w) => !w.reportedFinalTotals).map((w) => w.pid)).toEqual([killed]);
+    expect(result.warnings[0]).toBe(result.locust.missingWorkers[0]);
+    // What the killed worker sent after its last report is lost: the backend saw more.
+    expect(answered).toBeGreaterThan(result.completed);
+  });
+});
