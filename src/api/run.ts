@@ -85,7 +85,21 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         ...(options.signal ? { signal: options.signal } : {}),
         phases: [
           ...(config.loadSteps.length > 0
-            ? [loadPhase({ steps: config.loadSteps, stepMs: config.loadStepMs, idleMs: config.loadIdleMs, services: config.loadServices, requestTimeoutMs: Math.max(10_000, config.backendLatencyMs * 5) }, catalog)]
+            ? [
+                loadPhase(
+                  {
+                    steps: config.loadSteps,
+                    stepMs: config.loadStepMs,
+                    idleMs: config.loadIdleMs,
+                    services: config.loadServices,
+                    requestTimeoutMs: Math.max(10_000, config.backendLatencyMs * 5),
+                    engine: config.trafficEngine ?? 'gwscale',
+                    locust: { workers: config.locustWorkers ?? 1, dir: join(config.outDir, 'locust') },
+                  },
+                  catalog,
+                  { backendRequests: () => backend.requests() },
+                ),
+              ]
             : []),
           ...(options.phases ?? []),
         ],

@@ -3,6 +3,7 @@
  * down; nothing mutates it.
  */
 import type { RedeployMode, TargetName, TargetOptions } from '../gateways/adapter.js';
+import type { TrafficEngine } from '../traffic/options.js';
 
 export type VerifyMode = 'all' | 'new' | 'none';
 
@@ -56,6 +57,10 @@ export interface RunConfig {
   readonly loadIdleMs: number;
   /** Services whose operations receive the phase's traffic. */
   readonly loadServices: number;
+  /** Who drives the concurrency phase; absent: gwscale's own generator. */
+  readonly trafficEngine?: TrafficEngine;
+  /** Locust workers started on this machine (with `trafficEngine: 'locust'`). */
+  readonly locustWorkers?: number;
   /** Restart the gateway after a crash and go on (up to 3 times), as people do in the field. */
   readonly restartOnCrash: boolean;
   /** Tomcat only (absent for other targets): how each deploy after the first redeploys existing contexts. */

@@ -1,8 +1,10 @@
 /** `gwscale run`: the registration scale test. */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
 import { run, resumeRun, defaultRunDir, type RedeployPlan, type RunConfig, type TargetName } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
+import { defaultLocustWorkers } from '../../api/traffic-options.js';
 import type { CommandSpec } from '../command-spec.js';
 import { progressListener } from '../progress.js';
 import { runOptions } from './run-options.js';
@@ -35,6 +37,8 @@ interface RunFlags {
   loadStepMs: number;
   loadIdleMs: number;
   loadServices: number;
+  trafficEngine: 'gwscale' | 'locust';
+  locustWorkers?: number;
   redeployMode: 'full' | 'reload';
   hardStopAfter?: number;
   deployUnderLoad: number;
@@ -62,6 +66,7 @@ export const runCommand: CommandSpec<RunFlags> = {
     validateCiFlags(o);
     if (o.hardStopAfter !== undefined && o.target !== 'haproxy') throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
     if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
+    if (o.locustWorkers !== undefined && o.trafficEngine !== 'locust') throw usageError('--locust-workers applies to --traffic-engine locust');
     for (const n of o.restartAt) {
       if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
     }
@@ -93,6 +98,8 @@ export const runCommand: CommandSpec<RunFlags> = {
       loadStepMs: o.loadStepMs,
       loadIdleMs: o.loadIdleMs,
       loadServices: o.loadServices,
+      // Recorded only when Locust drives the load steps (older run logs have neither).
+      ...(o.trafficEngine === 'locust' ? { trafficEngine: o.trafficEngine, locustWorkers: o.locustWorkers ?? defaultLocustWorkers(availableParallelism()) } : {}),
       ...(o.deployUnderLoad > 0 ? { deployUnderLoad: o.deployUnderLoad } : {}),
       // Recorded only where it means something, so a Caddy report does not show a Tomcat setting.
       ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
