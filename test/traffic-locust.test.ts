@@ -10,6 +10,8 @@ import { soapRequestsFor } from '../src/gateways/soap-probe.js';
 import { parseWsdl } from '../src/wsdl/index.js';
 import { startHarness, type Harness } from './reference-harness.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { gwscale } from './helpers/cli.js';
+import { writeFileSync } from 'node:fs';
 
 const SERVICES = 3;
 const dir = tempDir('gwscale-locust-');
@@ -91,5 +93,19 @@ describe('Locust master and workers through the reference gateway', () => {
     expect(result.warnings[0]).toBe(result.locust.missingWorkers[0]);
     // What the killed worker sent after its last report is lost: the backend saw more.
     expect(answered).toBeGreaterThan(result.completed);
+  });
+
+  it('gwscale traffic --engine locust: workers that never come end the run with exit 7 and the worker command', async () => {
+    const bodyFile = `${dir}/request.xml`;
+    const first = requests[0];
+    if (first === undefined) throw new Error('no requests');
+    writeFileSync(bodyFile, first.body);
+    const { code, stderr } = await gwscale(
+      ['traffic', '--url', first.url, '--body', bodyFile, '--engine', 'locust', '--locust-workers', '1', '--expect-workers', '2', '--expect-workers-wait', '2s', '-c', '2', '-d', '2s', '--skip-probe', '--locust-dir', `${dir}/cli`],
+      { timeoutMs: 90_000 },
+    );
+    expect(code).toBe(7);
+    expect(stderr).toMatch(/^gwscale: only 1 of 2 locust workers connected within 2 s \(--expect-workers 2\)$/m);
+    expect(stderr).toMatch(/hint: start the missing workers with: locust -f \S+locustfile\.py --worker --master-host 127\.0\.0\.1 --master-port \d+/);
   });
 });

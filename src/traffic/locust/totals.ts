@@ -60,6 +60,8 @@ export interface LocustWorkerSummary {
   readonly lastReportMs: number | null;
   /** CPU while sending: its CPU-seconds from its first request to its last report ÷ that time, % of a core. */
   readonly cpuPercent: number;
+  /** Its CPU-seconds from its first request to its last report (start-up not included); null before it sent. */
+  readonly sendingCpuSeconds: number | null;
 }
 
 /** Requests and failures of one target (service operation). */
@@ -123,11 +125,18 @@ export interface FoldContext {
 
 const perSec = (count: number, ms: number): number => (ms > 0 ? Number(((count * 1000) / ms).toFixed(1)) : 0);
 
-/** A worker's CPU while it sent (% of a core): its own readings at its first request and its last report. */
+/** A worker's CPU-seconds from its first request to its last report, by its own readings. */
+function sendingCpuSecondsOf(report: WorkerReport | null): number | null {
+  if (report === null || report.cpuSecondsAtFirstRequest === null) return null;
+  return Number((report.cpuSeconds - report.cpuSecondsAtFirstRequest).toFixed(3));
+}
+
+/** A worker's CPU while it sent (% of a core), or Locust's heartbeat reading when that is higher. */
 function sendingCpuPercent(report: WorkerReport | null, heartbeatMax: number): number {
-  if (report === null || report.firstRequestAt === null || report.cpuSecondsAtFirstRequest === null) return heartbeatMax;
+  const cpu = sendingCpuSecondsOf(report);
+  if (report === null || report.firstRequestAt === null || cpu === null) return heartbeatMax;
   const seconds = report.at - report.firstRequestAt;
-  const own = seconds > 0.5 ? ((report.cpuSeconds - report.cpuSecondsAtFirstRequest) / seconds) * 100 : 0;
+  const own = seconds > 0.5 ? (cpu / seconds) * 100 : 0;
   return Math.round(Math.max(own, heartbeatMax));
 }
 
@@ -151,7 +160,7 @@ export function foldLocustTotals(file: LocustTotalsFile, context: FoldContext): 
     cpuPercentMax = Math.max(cpuPercentMax, cpuPercent);
     const final = report?.final === true;
     const lastReportMs = report === null ? null : Math.max(0, Math.round((report.at - startedAtS) * 1000));
-    workers.push({ id: worker.id, host: report?.host ?? null, pid: report?.pid ?? null, requests: report?.totals.requests ?? 0, reportedFinalTotals: final, lastReportMs, cpuPercent });
+    workers.push({ id: worker.id, host: report?.host ?? null, pid: report?.pid ?? null, requests: report?.totals.requests ?? 0, reportedFinalTotals: final, lastReportMs, cpuPercent, sendingCpuSeconds: sendingCpuSecondsOf(report) });
     if (!final) {
       const where = report === null ? '' : ` on ${report.host} (pid ${report.pid})`;
       const last = lastReportMs === null ? 'it never reported' : `its last report was ${(lastReportMs / 1000).toFixed(1)} s into the run, with ${report?.totals.requests ?? 0} requests`;
