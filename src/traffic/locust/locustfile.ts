@@ -88,7 +88,7 @@ SCHEDULE = [i for i, t in enumerate(TARGETS) for _ in range(t["weight"])]
 FAULT = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?Fault[\s>/]")
 
 TOTALS = {"requests": 0, "ok": 0, "errors": {k: 0 for k in KINDS}, "perTarget": [[0, 0] for _ in TARGETS], "latencyUs": {}}
-STATE = {"stopping": False, "inFlight": 0, "users": 0, "firstAt": None, "cpuAtFirst": None}
+STATE = {"stopping": False, "inFlight": 0, "users": 0, "firstAt": None, "cpuAtFirst": None, "finalSent": False}
 
 
 def three_digits(us):
@@ -189,7 +189,7 @@ def on_report_to_master(client_id, data, **_kwargs):
 
 WORKERS = {}
 CPU_PERCENT = {}
-RUN = {"startedAt": None, "stoppedAt": None, "written": False}
+RUN = {"startedAt": None, "stoppedAt": None, "finishing": False, "written": False}
 
 
 @events.worker_report.add_listener
@@ -200,19 +200,23 @@ def on_worker_report(client_id, data, **_kwargs):
         WORKERS[client_id] = report
 
 
+def send_final_totals(runner):
+    """Worker: stop sending, let the requests in flight finish, and send the master the final totals (once)."""
+    if STATE["finalSent"]:
+        return
+    STATE["stopping"] = True
+    deadline = time.monotonic() + CONFIG["timeoutS"] + 1
+    while STATE["inFlight"] > 0 and time.monotonic() < deadline:
+        gevent.sleep(0.01)
+    STATE["finalSent"] = True
+    runner.send_message("__TOTALS__", snapshot(True))
+
+
 @events.init.add_listener
 def on_init(environment, **_kwargs):
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
-
-        def on_stop(environment, msg, **_kwargs):
-            STATE["stopping"] = True
-            deadline = time.monotonic() + CONFIG["timeoutS"] + 1
-            while STATE["inFlight"] > 0 and time.monotonic() < deadline:
-                gevent.sleep(0.01)
-            runner.send_message("__TOTALS__", snapshot(True))
-
-        runner.register_message("__STOP__", on_stop)
+        runner.register_message("__STOP__", lambda environment, msg, **_kwargs: send_final_totals(runner))
     elif isinstance(runner, MasterRunner):
 
         def on_totals(environment, msg, **_kwargs):
@@ -235,11 +239,15 @@ def on_test_start(environment, **_kwargs):
         RUN["startedAt"] = time.time()
 
 
-@events.test_stopping.add_listener
-def on_test_stopping(environment, **_kwargs):
-    runner = environment.runner
-    if not isinstance(runner, MasterRunner) or RUN["written"] or RUN["startedAt"] is None:
+def finish(runner):
+    """Master: tell the workers to stop, wait for their final totals (bounded), write the file (once)."""
+    if RUN["finishing"]:
+        # A second stop (Ctrl-C, then SIGTERM) waits for the first to write, instead of exiting before it.
+        deadline = time.monotonic() + CONFIG["timeoutS"] + 10
+        while not RUN["written"] and time.monotonic() < deadline:
+            gevent.sleep(0.05)
         return
+    RUN["finishing"] = True
     RUN["stoppedAt"] = time.time()
     for client in runner.clients.all:
         WORKERS.setdefault(client.id, None)
@@ -253,16 +261,34 @@ def on_test_stopping(environment, **_kwargs):
     write_totals(runner)
 
 
+@events.test_stopping.add_listener
+def on_test_stopping(environment, **_kwargs):
+    if isinstance(environment.runner, MasterRunner) and RUN["startedAt"] is not None:
+        finish(environment.runner)
+
+
 @events.quitting.add_listener
 def on_quitting(environment, **_kwargs):
-    if isinstance(environment.runner, MasterRunner) and not RUN["written"]:
-        write_totals(environment.runner)
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        # Stopped by a signal before the run time was up: the same exchange, while workers still listen.
+        if RUN["startedAt"] is not None:
+            finish(runner)
+        elif not RUN["finishing"]:
+            RUN["finishing"] = True
+            write_totals(runner)
+    elif isinstance(runner, WorkerRunner):
+        # A worker stopped on its own (Ctrl-C) still hands in what it counted.
+        try:
+            send_final_totals(runner)
+        except Exception:
+            pass
 
 
 def write_totals(runner):
-    RUN["written"] = True
     path = os.environ.get("__TOTALS_ENV__")
     if not path:
+        RUN["written"] = True
         return
     states = {c.id: c.state for c in runner.clients.all}
     out = {
@@ -278,4 +304,5 @@ def write_totals(runner):
     with open(path + ".part", "w") as f:
         json.dump(out, f)
     os.replace(path + ".part", path)
+    RUN["written"] = True
 `;

@@ -119,7 +119,8 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
   const waitSeconds = Math.max(1, Math.ceil(o.expectWorkersWaitMs / 1000));
   const timeoutS = o.timeoutMs / 1000;
   const processes: ServerProcess[] = [];
-  const common = { command: install.command, installHint: LOCUST_INSTALL_HINT, tailLines: 60 };
+  // Own process groups: Ctrl-C reaches gwscale alone, which stops the master, which stops the workers.
+  const common = { command: install.command, installHint: LOCUST_INSTALL_HINT, tailLines: 60, ownProcessGroup: true };
   let interrupted = false;
   let onRunning = (): void => undefined;
   const onAbort = (): void => {
@@ -170,8 +171,10 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
     const finished = await Promise.race([master.exited.then(() => true), new Promise<false>((done) => (timer = setTimeout(() => done(false), boundMs)))]);
     clearTimeout(timer);
     if (!finished) throw gatewayError(`the locust master did not finish within ${Math.round(boundMs / 1000)} s; its log is ${join(dir, 'master.log')}`);
-    const totals = readTotals(totalsPath);
-    if (totals === null || totals.startedAt === null) {
+    let totals = readTotals(totalsPath);
+    // Interrupted before the users started: nothing was measured, and the result says so.
+    if (interrupted && (totals === null || totals.startedAt === null)) totals = { locustVersion: install.version, startedAt: null, stoppedAt: Date.now() / 1000, masterCpuSeconds: 0, workers: [] };
+    if (totals === null || (totals.startedAt === null && !interrupted)) {
       const tail = master.tail();
       if (tail.some((line) => line.includes('Gave up waiting for workers'))) {
         throw gatewayError(`only ${workersSeen(tail)} of ${o.expectWorkers} locust workers connected within ${waitSeconds} s (--expect-workers ${o.expectWorkers})`, {
@@ -187,7 +190,7 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
       users: o.users,
       requestedRatePerSec: o.ratePerSec,
       locustfile,
-      expectedWorkers: o.expectWorkers,
+      expectedWorkers: interrupted ? 0 : o.expectWorkers,
       stoppedBySignal: interrupted,
     });
   } catch (error) {
