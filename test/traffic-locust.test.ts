@@ -12,6 +12,7 @@ import { startHarness, type Harness } from './reference-harness.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { gwscale } from './helpers/cli.js';
 import { writeFileSync } from 'node:fs';
+import { records } from './helpers/run-log.js';
 
 const SERVICES = 3;
 const dir = tempDir('gwscale-locust-');
@@ -107,5 +108,24 @@ describe('Locust master and workers through the reference gateway', () => {
     expect(code).toBe(7);
     expect(stderr).toMatch(/^gwscale: only 1 of 2 locust workers connected within 2 s \(--expect-workers 2\)$/m);
     expect(stderr).toMatch(/hint: start the missing workers with: locust -f \S+locustfile\.py --worker --master-host 127\.0\.0\.1 --master-port \d+/);
+  });
+});
+
+describe('gwscale run --traffic-engine locust', () => {
+  it("drives the load step with Locust and checks its total against the SOAP backend's count", async () => {
+    const out = `${dir}/run`;
+    const r = await gwscale(
+      ['run', '--services', '4', '--batch', '4', '--readings', '1', '--load-steps', '3', '--load-step-ms', '2000', '--load-idle-ms', '200', '--traffic-engine', 'locust', '--locust-workers', '1', '--fail-on', 'none', '--out', out],
+      { timeoutMs: 120_000 },
+    );
+    expect(r.code).toBe(0);
+    const line = /^load step 1 \(locust 2\.[\d.]+, 1 worker\): (\d+) requests, .*; the SOAP backend counted (\d+) \(the same\)$/m.exec(r.stderr);
+    expect(line, r.stderr).not.toBeNull();
+    expect(Number(line?.[1])).toBeGreaterThan(0);
+    expect(line?.[2]).toBe(line?.[1]);
+    const log = records(out);
+    expect(log.filter((x) => x.type === 'round' && x.round.event === 'load')).toHaveLength(1);
+    const start = log.find((x) => x.type === 'run-start');
+    expect(start?.type === 'run-start' ? start.settings.trafficEngine : null).toBe('locust');
   });
 });

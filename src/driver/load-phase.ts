@@ -62,7 +62,7 @@ async function locustStep(config: LoadPhaseConfig, deps: LoadPhaseDeps, targets:
   });
   if (before !== null && deps.backendRequests !== undefined) result = withTargetCount(result, 'the SOAP backend', (await deps.backendRequests()) - before);
   const check = result.locust.targetCount === null ? '' : `; the SOAP backend counted ${result.locust.targetCount.requests}${result.locust.targetCount.matches ? ' (the same)' : ''}`;
-  run.emit({ type: 'log', message: `load step ${step} (locust ${result.locust.version}, ${result.workers} workers): ${result.completed} requests, ${result.throughputPerSec}/s, p99 ${result.latency.p99Ms} ms${check}` });
+  run.emit({ type: 'log', message: `load step ${step} (locust ${result.locust.version}, ${result.workers} worker${result.workers === 1 ? '' : 's'}): ${result.completed} requests, ${result.throughputPerSec}/s, p99 ${result.latency.p99Ms} ms${check}` });
   for (const warning of result.warnings) run.emit({ type: 'warning', message: `load step ${step} (locust): ${warning}` });
   if (result.locust.missingWorkers.length > 0) throw gatewayError(`load step ${step}: ${result.locust.missingWorkers.join('; ')}`, { hint: `the Locust logs are in ${join(locust.dir, `step-${step}`)}` });
   return result;
