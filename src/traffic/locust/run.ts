@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { gatewayError, messageOf, usageError } from '../../errors.js';
+import { gatewayError, GwscaleError, messageOf, usageError } from '../../errors.js';
 import { isLoopbackHost } from '../../loopback.js';
 import { freePort, spawnServer, type ServerProcess } from '../../process/server-process.js';
 import { checkTrafficUrl, redactUrl } from '../loopback.js';
@@ -57,7 +57,7 @@ export interface LocustRunOptions {
 /** Seconds the master waits after the run for workers' final totals, beyond the request timeout. */
 const FINAL_TOTALS_GRACE_S = 5;
 const TOTALS_FILE = 'totals.json';
-export const LOCUSTFILE = 'locustfile.py';
+const LOCUSTFILE = 'locustfile.py';
 
 async function checkOptions(o: LocustRunOptions): Promise<string> {
   if (o.requests.length === 0) throw usageError('nothing to send: no requests for the Locust users');
@@ -147,9 +147,8 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
     });
     processes.push(master);
     if (o.expectWorkers > o.localWorkers) {
-      const masterHost = isWildcard(o.masterBind) ? 'MASTER_ADDRESS' : o.masterBind;
       o.onLine?.(`locust: waiting up to ${waitSeconds} s for ${o.expectWorkers - o.localWorkers} more worker(s); copy ${locustfile} to each worker machine (same path) and run there:`);
-      o.onLine?.(`  ${workerCommand(install.command, locustfile, masterHost, port)}`);
+      o.onLine?.(`  ${workerCommand(install.command, locustfile, masterHostFor(o.masterBind), port)}`);
     }
     const workers: ServerProcess[] = [];
     for (let i = 0; i < o.localWorkers; i++) {
@@ -171,19 +170,7 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
     const finished = await Promise.race([master.exited.then(() => true), new Promise<false>((done) => (timer = setTimeout(() => done(false), boundMs)))]);
     clearTimeout(timer);
     if (!finished) throw gatewayError(`the locust master did not finish within ${Math.round(boundMs / 1000)} s; its log is ${join(dir, 'master.log')}`);
-    let totals = readTotals(totalsPath);
-    // Interrupted before the users started: nothing was measured, and the result says so.
-    if (interrupted && (totals === null || totals.startedAt === null)) totals = { locustVersion: install.version, startedAt: null, stoppedAt: Date.now() / 1000, masterCpuSeconds: 0, workers: [] };
-    if (totals === null || (totals.startedAt === null && !interrupted)) {
-      const tail = master.tail();
-      if (tail.some((line) => line.includes('Gave up waiting for workers'))) {
-        throw gatewayError(`only ${workersSeen(tail)} of ${o.expectWorkers} locust workers connected within ${waitSeconds} s (--expect-workers ${o.expectWorkers})`, {
-          hint: `start the missing workers with: ${workerCommand(install.command, locustfile, o.masterBind, port)}`,
-        });
-      }
-      const last = [...tail].reverse().find((line) => line.trim() !== '') ?? 'no output';
-      throw gatewayError(`the locust master ended without writing its totals: ${last.trim().slice(0, 300)}`, { hint: `its log is ${join(dir, 'master.log')}` });
-    }
+    const totals = totalsOrFailure(totalsPath, master.tail(), { interrupted, version: install.version, expectWorkers: o.expectWorkers, waitSeconds, command: workerCommand(install.command, locustfile, masterHostFor(o.masterBind), port), dir });
     return foldLocustTotals(totals, {
       targets,
       targetUrls: [...new Set(o.requests.map((r) => redactUrl(r.url)))],
@@ -194,7 +181,7 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
       stoppedBySignal: interrupted,
     });
   } catch (error) {
-    if (error instanceof Error && error.name === 'GwscaleError') throw error;
+    if (error instanceof GwscaleError) throw error;
     throw gatewayError(`the Locust run failed: ${messageOf(error)}`, { cause: error });
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
@@ -205,6 +192,30 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
 
 /** A bind address that listens on every interface. */
 const isWildcard = (address: string): boolean => address === '*' || address === '0.0.0.0' || address === '::';
+
+/** What workers elsewhere connect to: the bind address, or a placeholder for one that listens everywhere. */
+const masterHostFor = (bind: string): string => (isWildcard(bind) ? 'MASTER_ADDRESS' : bind);
+
+/**
+ * The master's totals file, or the reason there is none: workers that never came (with the command
+ * to start them) or a master that failed. Interrupted before the users started: an empty run.
+ */
+function totalsOrFailure(
+  path: string,
+  masterTail: readonly string[],
+  run: { readonly interrupted: boolean; readonly version: string; readonly expectWorkers: number; readonly waitSeconds: number; readonly command: string; readonly dir: string },
+): LocustTotalsFile {
+  const totals = readTotals(path);
+  if (totals !== null && totals.startedAt !== null) return totals;
+  if (run.interrupted) return { locustVersion: run.version, startedAt: null, stoppedAt: Date.now() / 1000, masterCpuSeconds: 0, workers: [] };
+  if (masterTail.some((line) => line.includes('Gave up waiting for workers'))) {
+    throw gatewayError(`only ${workersSeen(masterTail)} of ${run.expectWorkers} locust workers connected within ${run.waitSeconds} s (--expect-workers ${run.expectWorkers})`, {
+      hint: `start the missing workers with: ${run.command}`,
+    });
+  }
+  const last = [...masterTail].reverse().find((line) => line.trim() !== '') ?? 'no output';
+  throw gatewayError(`the locust master ended without writing its totals: ${last.trim().slice(0, 300)}`, { hint: `its log is ${join(run.dir, 'master.log')}` });
+}
 
 /** `Waiting for workers to be ready, 1 of 2 connected` → 1 (the last such line). */
 function workersSeen(tail: readonly string[]): number {
