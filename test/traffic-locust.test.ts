@@ -5,7 +5,10 @@
  * and a worker killed mid-run that must be named and fail the run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runLocust, type LocustRequest } from '../src/traffic/locust/run.js';
+import type { LocustTrafficResult } from '../src/traffic/locust/totals.js';
 import { soapRequestsFor } from '../src/gateways/soap-probe.js';
 import { parseWsdl } from '../src/wsdl/index.js';
 import { startHarness, type Harness } from './reference-harness.js';
@@ -15,6 +18,23 @@ import { writeFileSync } from 'node:fs';
 import { records } from './helpers/run-log.js';
 
 const SERVICES = 3;
+
+const readOr = (path: string): string => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** The PID of a Locust worker the gwscale process `pid` started, once its master log says the users run. */
+async function runningWorkerPid(pid: number, masterLog: string): Promise<number> {
+  for (let i = 0; i < 600 && !readOr(masterLog).includes('Run time limit set to'); i++) await sleep(100);
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) => readOr(`/proc/${pid}/task/${task}/children`).trim().split(/\s+/).filter((c) => c !== ''));
+  const worker = children.find((c) => readOr(`/proc/${c}/cmdline`).split('\0').includes('--worker'));
+  if (worker === undefined) throw new Error(`no locust worker among the children of ${pid}`);
+  return Number(worker);
+}
 const dir = tempDir('gwscale-locust-');
 
 describe('Locust master and workers through the reference gateway', () => {
@@ -75,21 +95,33 @@ describe('Locust master and workers through the reference gateway', () => {
     expect(result.locust.version).toMatch(/^2\.\d+/);
   });
 
-  it('fails with a line naming the worker that was killed mid-run', async () => {
+  it('gwscale traffic --engine locust: a worker killed mid-run is named and fails the run (exit 7)', async () => {
+    const first = requests[0];
+    if (first === undefined) throw new Error('no requests');
+    const bodyFile = `${dir}/killed-request.xml`;
+    writeFileSync(bodyFile, first.body);
+    const locustDir = `${dir}/killed`;
     let killed = 0;
     const before = h.backend.requests();
-    const result = await runLocust({
-      ...options('killed'),
-      ratePerSec: null,
-      onRunning: ({ workers }) => {
-        killed = workers[0] ?? 0;
-        // 3.5 s into the 6: the worker has reported at start and sent since.
-        setTimeout(() => process.kill(killed, 'SIGKILL'), 3_500);
+    const r = await gwscale(
+      ['traffic', '--url', first.url, '--body', bodyFile, '--engine', 'locust', '--locust-workers', '2', '-c', '4', '-d', '6s', '--timeout', '2s', '--skip-probe', '--locust-dir', locustDir, '--json'],
+      {
+        timeoutMs: 90_000,
+        onStart: (child) => {
+          void (async () => {
+            // Once the users run, kill one worker 3.5 s into the 6: it has reported at start and sent since.
+            killed = await runningWorkerPid(child.pid as number, `${locustDir}/master.log`);
+            setTimeout(() => process.kill(killed, 'SIGKILL'), 3_500);
+          })();
+        },
       },
-    });
+    );
     const answered = h.backend.requests() - before;
+    expect(r.code).toBe(7);
+    expect(killed).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(new RegExp(`^gwscale traffic: locust worker \\S+ on \\S+ \\(pid ${killed}\\) went missing`, 'm'));
+    const result = JSON.parse(r.stdout) as LocustTrafficResult;
     expect(result.locust.missingWorkers).toHaveLength(1);
-    expect(result.locust.missingWorkers[0]).toMatch(new RegExp(`^locust worker \\S+ on \\S+ \\(pid ${killed}\\) went missing`));
     expect(result.locust.workers.filter((w) => !w.reportedFinalTotals).map((w) => w.pid)).toEqual([killed]);
     expect(result.warnings[0]).toBe(result.locust.missingWorkers[0]);
     // What the killed worker sent after its last report is lost: the backend saw more.

@@ -48,8 +48,6 @@ export interface LocustRunOptions {
   readonly signal?: AbortSignal;
   /** Lines for the user (the worker command for other machines), printed as they come. */
   readonly onLine?: (line: string) => void;
-  /** Called with the local processes' PIDs once the test runs: every worker came and the users start. */
-  readonly onRunning?: (pids: { readonly master: number; readonly workers: readonly number[] }) => void;
   /** The `locust` executable; default `locust` on PATH. */
   readonly command?: string;
 }
@@ -122,7 +120,6 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
   // Own process groups: Ctrl-C reaches gwscale alone, which stops the master, which stops the workers.
   const common = { command: install.command, installHint: LOCUST_INSTALL_HINT, tailLines: 60, ownProcessGroup: true };
   let interrupted = false;
-  let onRunning = (): void => undefined;
   const onAbort = (): void => {
     interrupted = true;
     // SIGTERM makes the master stop the test and write its totals before it exits.
@@ -140,17 +137,12 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
       ],
       env: { ...process.env, [TOTALS_ENV]: totalsPath },
       logFile: join(dir, 'master.log'),
-      // Locust logs this once the expected workers are in and the users are being started.
-      onLine: (line) => {
-        if (line.includes('Run time limit set to')) onRunning();
-      },
     });
     processes.push(master);
     if (o.expectWorkers > o.localWorkers) {
       o.onLine?.(`locust: waiting up to ${waitSeconds} s for ${o.expectWorkers - o.localWorkers} more worker(s); copy ${locustfile} to each worker machine (same path) and run there:`);
       o.onLine?.(`  ${workerCommand(install.command, locustfile, masterHostFor(o.masterBind), port)}`);
     }
-    const workers: ServerProcess[] = [];
     for (let i = 0; i < o.localWorkers; i++) {
       const worker = await spawnServer({
         ...common,
@@ -158,10 +150,8 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
         args: ['-f', locustfile, '--worker', '--master-host', isWildcard(o.masterBind) ? '127.0.0.1' : o.masterBind, '--master-port', String(port)],
         logFile: join(dir, `worker-${i + 1}.log`),
       });
-      workers.push(worker);
       processes.push(worker);
     }
-    onRunning = () => o.onRunning?.({ master: master.pid, workers: workers.map((w) => w.pid) });
     if (o.signal?.aborted === true) onAbort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     // Bounded: the wait for workers, the run, the final totals, and a margin for start-up.
