@@ -7,6 +7,8 @@ import { decodeHistogram } from '../src/traffic/latency-histogram.js';
 import { renderLocustfile } from '../src/traffic/locust/locustfile.js';
 import { foldLocustTotals, withTargetCount, type LocustTotalsFile, type WorkerReport } from '../src/traffic/locust/totals.js';
 import { isSupportedLocust, parseLocustVersion } from '../src/traffic/locust/version.js';
+import { GwscaleError } from '../src/errors.js';
+import { validateTrafficOptions, type TrafficOptions } from '../src/traffic/options.js';
 
 describe('Locust version', () => {
   it("reads `locust --version`, and none from Debian's empty one", () => {
@@ -87,5 +89,35 @@ describe('folding the totals file', () => {
     expect(result.completed).toBe(520);
     expect(result.locust.targetCount).toEqual({ source: 'the SOAP backend', requests: 700, matches: false });
     expect(result.warnings.at(-1)).toMatch(/^the SOAP backend counted 700 requests, Locust 520: requests went uncounted/);
+  });
+});
+
+describe('--engine locust options', () => {
+  const base: TrafficOptions = {
+    url: 'http://127.0.0.1:8080/x', wsdl: null, operation: null, soapVersion: null, body: 'b.xml', contentType: null,
+    mode: 'burst', connections: 10, httpClient: 'socket', requests: null, ratePerSec: null, durationMs: null, warmup: null,
+    workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000, allowRemote: false,
+    engine: 'locust', locust: { workers: 2, expectWorkers: 2, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir: null },
+  };
+  const refusal = (o: TrafficOptions): string => {
+    try {
+      validateTrafficOptions(o);
+    } catch (error) {
+      if (error instanceof GwscaleError && error.kind === 'usage') return error.message;
+      throw error;
+    }
+    return 'accepted';
+  };
+
+  it('runs burst and rate, and refuses what Locust cannot do, naming the flag', () => {
+    expect(refusal(base)).toBe('accepted');
+    expect(refusal({ ...base, mode: 'rate', ratePerSec: 100, httpClient: 'undici' })).toBe('accepted');
+    expect(refusal({ ...base, mode: 'soak', ratePerSec: 100 })).toBe('--engine locust runs --mode burst or rate, not soak');
+    expect(refusal({ ...base, requests: 500 })).toBe('--requests does not apply to --engine locust: its run is bounded by --duration');
+    expect(refusal({ ...base, warmup: { durationMs: 1000 } })).toBe('--warmup does not apply to --engine locust');
+    expect(refusal({ ...base, workers: 2 })).toMatch(/^--workers sets gwscale's sending threads/);
+    expect(refusal({ ...base, locust: { ...base.locust!, expectWorkers: 1 } })).toBe('--expect-workers 1 is fewer than --locust-workers 2 started here');
+    expect(refusal({ ...base, connections: 1 })).toBe('--connections 1 is fewer than the 2 Locust workers: each needs at least one user');
+    expect(refusal({ ...base, engine: 'gwscale' })).toMatch(/apply to --engine locust$/);
   });
 });
