@@ -1,7 +1,8 @@
 /**
  * Bench: the traffic generator against the tools people use instead. gwscale's burst generator,
- * autocannon and (when installed) wrk on one fixed local target, each as its own process with the
- * same connections and duration, in alternating rounds; and the rate generator's accuracy at
+ * autocannon, (when installed) wrk and Locust (`--engine locust`: a master and cores − 1 workers,
+ * what distribution costs) on one fixed local target, each as its own process with the same
+ * connections and duration, in alternating rounds; and the rate generator's accuracy at
  * 2,000 req/s. CPU is measured by the OS: the bench's own children CPU (`cutime + cstime` in
  * /proc/self/stat) before and after each generator process is reaped.
  *
@@ -9,11 +10,13 @@
  * rounds; wrk, written in C, is the cheapest generator there is, so 0.9 × its figure is as close
  * as a Node generator can be asked to come); the rate generator within 1 % of its rate. Part of
  * `npm run bench`; alone: `npm run bench:traffic`. wrk comes from Debian (`bash .ci/system-packages
- * wrk`; CI installs it); without it the wrk target fails, naming that command. Linux only (reads /proc).
+ * wrk`; CI installs it); without it the wrk target fails, naming that command. Locust (python3-locust)
+ * has no target: its figure is shown beside the others, and skipped with the install command when
+ * it is missing. Linux only (reads /proc).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
 import { generatorSource, reapedChildrenCpuSeconds, startFixedTarget } from './lib/generator.js';
@@ -26,6 +29,8 @@ const RATE = 2_000;
 /** gwscale's requests per CPU-second ÷ wrk's must reach this. */
 const WRK_TARGET = 0.9;
 const WRK_INSTALL = 'bash .ci/system-packages wrk';
+const LOCUST_INSTALL = 'bash .ci/system-packages python3-locust python3-geventhttpclient';
+const LOCUST_WORKERS = Number(process.env.BENCH_LOCUST_WORKERS ?? Math.max(1, availableParallelism() - 1));
 const RATE_DURATION_S = 10;
 
 const body =
@@ -41,6 +46,8 @@ interface ToolRun {
   readonly cpuSeconds: number;
   readonly cpuSecondsPer10k: number;
   readonly requestsPerCpuSecond: number;
+  /** Locust only: requests ÷ the workers' own CPU from their first request on (no start-up, no master). */
+  readonly workersSendingRequestsPerCpuSecond?: number;
 }
 
 /** Runs a generator to completion as a child process; returns its stdout and the CPU it used. */
@@ -104,6 +111,29 @@ function autocannon(url: string): ToolRun {
   return toolRun('autocannon', json.requests.total, json.duration, json.latency.p99, cpuSeconds);
 }
 
+/**
+ * Locust through gwscale's engine (the same `runTraffic` as `gwscale traffic --engine locust`): the
+ * CPU is every process's, reaped in turn — the generator process, the Locust master and its workers,
+ * their start-up included, since a distributed run pays it every time.
+ */
+function locust(url: string, bodyFile: string, dir: string): ToolRun {
+  const options = {
+    url, wsdl: null, operation: null, soapVersion: null, body: bodyFile, contentType, mode: 'burst', connections: CONNECTIONS, httpClient: 'socket',
+    requests: null, ratePerSec: null, durationMs: DURATION_S * 1000, warmup: null, workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000,
+    allowRemote: false, skipProbe: true, engine: 'locust',
+    locust: { workers: LOCUST_WORKERS, expectWorkers: LOCUST_WORKERS, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir },
+  };
+  const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', generatorSource, JSON.stringify(options)]);
+  const json = JSON.parse(stdout) as GwscaleJson & { locust: { missingWorkers: string[]; workers: { sendingCpuSeconds: number | null }[] } };
+  if (json.locust.missingWorkers.length > 0) throw new Error(`locust: ${json.locust.missingWorkers.join('; ')}`);
+  const sending = json.locust.workers.reduce((sum, w) => sum + (w.sendingCpuSeconds ?? 0), 0);
+  return { ...toolRun(`locust ×${LOCUST_WORKERS}`, json.completed, json.durationMs / 1000, json.latency.p99Ms, cpuSeconds), workersSendingRequestsPerCpuSecond: sending > 0 ? Math.round(json.completed / sending) : 0 };
+}
+
+function locustInstalled(): boolean {
+  return spawnSync('locust', ['--help'], { encoding: 'utf8', cwd: tmpdir() }).status === 0;
+}
+
 function wrkInstalled(): boolean {
   return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined;
 }
@@ -132,6 +162,7 @@ function median(runs: readonly ToolRun[]): ToolRun {
     cpuSeconds: mid((r) => r.cpuSeconds),
     cpuSecondsPer10k: mid((r) => r.cpuSecondsPer10k),
     requestsPerCpuSecond: mid((r) => r.requestsPerCpuSecond),
+    ...(runs[0]?.workersSendingRequestsPerCpuSecond === undefined ? {} : { workersSendingRequestsPerCpuSecond: mid((r) => r.workersSendingRequestsPerCpuSecond ?? 0) }),
   };
 }
 const ratio = (a: number, b: number): number => Number((a / b).toFixed(3));
@@ -144,8 +175,9 @@ export async function run(): Promise<BenchOutcome> {
   const luaFile = join(work, 'post.lua');
   writeFileSync(luaFile, `wrk.method = "POST"\nwrk.body = [[${body}]]\nwrk.headers["Content-Type"] = "${contentType}"\n`);
   const hasWrk = wrkInstalled();
+  const hasLocust = locustInstalled();
   const { child, url } = await startFixedTarget();
-  const runs: Record<string, ToolRun[]> = { 'gwscale burst': [], autocannon: [], wrk: [] };
+  const runs: Record<string, ToolRun[]> = { 'gwscale burst': [], autocannon: [], wrk: [], locust: [] };
   let rateRun: GwscaleJson;
   let cliRun: ToolRun;
   try {
@@ -153,10 +185,11 @@ export async function run(): Promise<BenchOutcome> {
     process.stderr.write(`target ${url}; ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds (medians per number)\n`);
     for (let round = 1; round <= ROUNDS; round++) {
       // Alternate the order so drift on a shared machine does not favour one tool.
-      const order = round % 2 === 1 ? ['gwscale burst', 'autocannon', 'wrk'] : ['wrk', 'autocannon', 'gwscale burst'];
+      const order = round % 2 === 1 ? ['gwscale burst', 'autocannon', 'wrk', 'locust'] : ['locust', 'wrk', 'autocannon', 'gwscale burst'];
       for (const tool of order) {
-        if (tool === 'wrk' && !hasWrk) continue;
-        const run = tool === 'wrk' ? wrk(url, luaFile) : tool === 'autocannon' ? autocannon(url) : gwscaleBurst(url, bodyFile);
+        if ((tool === 'wrk' && !hasWrk) || (tool === 'locust' && !hasLocust)) continue;
+        const run =
+          tool === 'wrk' ? wrk(url, luaFile) : tool === 'autocannon' ? autocannon(url) : tool === 'locust' ? locust(url, bodyFile, join(work, `locust-${round}`)) : gwscaleBurst(url, bodyFile);
         runs[tool]?.push(run);
         process.stderr.write(`  round ${round} ${tool.padEnd(14)} ${String(run.requestsPerSec).padStart(7)} req/s  p99 ${run.p99Ms} ms  ${run.cpuSecondsPer10k} CPU-s/10k  ${run.requestsPerCpuSecond} req/CPU-s\n`);
       }
@@ -171,16 +204,19 @@ export async function run(): Promise<BenchOutcome> {
   const gw = median(runs['gwscale burst'] ?? []);
   const ac = median(runs.autocannon ?? []);
   const wk = hasWrk ? median(runs.wrk ?? []) : null;
+  const lc = hasLocust ? median(runs.locust ?? []) : null;
   const rateError = (rateRun.throughputPerSec - RATE) / RATE;
   const results = {
     settings: { connections: CONNECTIONS, durationSeconds: DURATION_S, rounds: ROUNDS },
     runs,
-    median: { gwscale: gw, autocannon: ac, wrk: wk },
+    median: { gwscale: gw, autocannon: ac, wrk: wk, locust: lc },
     cli: { run: cliRun, requestsPerCpuSecondOverAutocannon: ratio(cliRun.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
     ratios: {
       gwscaleOverAutocannon: { throughput: ratio(gw.requestsPerSec, ac.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
       gwscaleOverWrk: wk === null ? null : { throughput: ratio(gw.requestsPerSec, wk.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, wk.requestsPerCpuSecond) },
+      gwscaleOverLocust: lc === null ? null : { throughput: ratio(gw.requestsPerSec, lc.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, lc.requestsPerCpuSecond) },
     },
+    locust: hasLocust ? { workers: LOCUST_WORKERS } : `not installed: ${LOCUST_INSTALL}`,
     wrk: hasWrk ? 'installed' : `not installed: ${WRK_INSTALL}`,
     rate: {
       requestedPerSec: RATE,
@@ -190,13 +226,16 @@ export async function run(): Promise<BenchOutcome> {
       p99Ms: rateRun.latency.p99Ms,
     },
   };
-  const line = (r: ToolRun): string => `${r.tool} ${sig(r.requestsPerSec)} req/s, p99 ${r.p99Ms} ms, ${sig(r.requestsPerCpuSecond)} req/CPU-s`;
+  const line = (r: ToolRun): string =>
+    `${r.tool} ${sig(r.requestsPerSec)} req/s, p99 ${r.p99Ms} ms, ${sig(r.requestsPerCpuSecond)} req/CPU-s` +
+    (r.workersSendingRequestsPerCpuSecond === undefined ? '' : ` (all its processes, start-up included; its workers while sending: ${sig(r.workersSendingRequestsPerCpuSecond)} req/CPU-s)`);
   return {
     name: 'traffic',
     info: [
-      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk].filter((r): r is ToolRun => r !== null).map(line).join('; ')}${hasWrk ? '' : `; wrk not installed (${WRK_INSTALL})`}`,
+      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk, lc].filter((r): r is ToolRun => r !== null).map(line).join('; ')}${hasWrk ? '' : `; wrk not installed (${WRK_INSTALL})`}${hasLocust ? '' : `; locust not installed (${LOCUST_INSTALL})`}`,
       `traffic: gwscale ÷ autocannon throughput ${results.ratios.gwscaleOverAutocannon.throughput}×` +
         (results.ratios.gwscaleOverWrk === null ? '' : `; gwscale ÷ wrk throughput ${results.ratios.gwscaleOverWrk.throughput}×`) +
+        (results.ratios.gwscaleOverLocust === null ? '' : `; gwscale ÷ Locust requests per CPU-second ${results.ratios.gwscaleOverLocust.requestsPerCpuSecond}× (Locust's start-up included)`) +
         `; through the full CLI (start-up included) ${sig(cliRun.requestsPerCpuSecond)} req/CPU-s`,
     ],
     checks: [

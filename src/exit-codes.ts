@@ -14,7 +14,7 @@ export enum ExitCode {
   GatewayCrashed = 5,
   /** Bad input file (WSDL, CSV, run log). */
   Input = 6,
-  /** The gateway could not be started, reached or driven. */
+  /** The gateway could not be started, reached or driven (also: Locust workers that never came or went missing). */
   Gateway = 7,
   /** `compare`: B is worse than A beyond noise. */
   Regression = 8,

@@ -4,6 +4,7 @@
  * with an interrupted run.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AdapterContext } from '../gateways/adapter.js';
 import { createAdapter } from '../gateways/registry.js';
@@ -21,6 +22,7 @@ import type { ServiceCatalog } from '../driver/service-catalog.js';
 import { readRunLog, roundsOf, RUN_LOG_FILE } from '../driver/run-log.js';
 import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/resume.js';
 import { usageError } from '../errors.js';
+import { defaultLocustWorkers } from '../traffic/options.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
 
 export { runConfigOf, type RedeployPlan, type RunConfig } from '../driver/config.js';
@@ -83,7 +85,21 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         ...(options.signal ? { signal: options.signal } : {}),
         phases: [
           ...(config.loadSteps.length > 0
-            ? [loadPhase({ steps: config.loadSteps, stepMs: config.loadStepMs, idleMs: config.loadIdleMs, services: config.loadServices, requestTimeoutMs: Math.max(10_000, config.backendLatencyMs * 5) }, catalog)]
+            ? [
+                loadPhase(
+                  {
+                    steps: config.loadSteps,
+                    stepMs: config.loadStepMs,
+                    idleMs: config.loadIdleMs,
+                    services: config.loadServices,
+                    requestTimeoutMs: Math.max(10_000, config.backendLatencyMs * 5),
+                    engine: config.trafficEngine ?? 'gwscale',
+                    locust: { workers: config.locustWorkers ?? defaultLocustWorkers(availableParallelism()), dir: join(config.outDir, 'locust') },
+                  },
+                  catalog,
+                  { backendRequests: () => backend.requests() },
+                ),
+              ]
             : []),
           ...(options.phases ?? []),
         ],

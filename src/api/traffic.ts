@@ -3,21 +3,28 @@
  * typed result. Also re-exports `driveConcurrencyStep`, which `gwscale run` calls for its
  * concurrency phase.
  */
+import { mkdtemp } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { assembleResult } from '../traffic/assemble.js';
 import { findMaxRate } from '../traffic/find-max.js';
 import { runJob, splitJob, type TrafficJob } from '../traffic/job.js';
 import { checkTrafficUrl, redactUrl } from '../traffic/loopback.js';
 import { intervalP99Ms, type IntervalReading } from '../traffic/open-loop.js';
-import { graceMs, measuredMs, TRAFFIC_DEFAULTS, validateTrafficOptions, type TrafficOptions } from '../traffic/options.js';
+import { defaultLocustWorkers, graceMs, measuredMs, TRAFFIC_DEFAULTS, validateTrafficOptions, type LocustEngineOptions, type TrafficOptions } from '../traffic/options.js';
 import { probeTarget, probeWarnings } from '../traffic/probe.js';
 import { loadRequest, type LoadedRequest } from '../traffic/request-source.js';
 import type { FindMaxResult, FindMaxStep, FindMaxThresholds, SoakTick, TrafficResult } from '../traffic/result.js';
 import { createSender } from '../traffic/senders.js';
+import { runLocust } from '../traffic/locust/run.js';
+import type { LocustTrafficResult } from '../traffic/locust/totals.js';
 import { runJobsInWorkers } from '../traffic/worker-pool.js';
 
 export { driveConcurrencyStep, type ConcurrencyStepOptions, type ConcurrencyTarget } from '../traffic/concurrency-step.js';
 export type { FindMaxResult, FindMaxStep, SoakTick, TrafficResult } from '../traffic/result.js';
+export { runLocust, type LocustRequest, type LocustRunOptions } from '../traffic/locust/run.js';
+export { isLocustResult, type LocustReport, type LocustTrafficResult, type PerServiceCount } from '../traffic/locust/totals.js';
 export { TRAFFIC_DEFAULTS, validateTrafficOptions, type GeneratorMode, type TrafficOptions } from '../traffic/options.js';
 export { renderFindMaxStep, renderSoakTick, renderTrafficSummary } from '../traffic/summary.js';
 
@@ -28,11 +35,13 @@ export interface TrafficHooks {
   readonly onSoakTick?: (tick: SoakTick) => void;
   /** Each find-max step as it finishes. */
   readonly onFindMaxStep?: (step: FindMaxStep) => void;
+  /** Lines for the user while it runs (`--engine locust`: the command for workers on other machines). */
+  readonly onLine?: (line: string) => void;
 }
 
 /** What `runTraffic` returns. */
 export interface TrafficRun {
-  readonly result: TrafficResult | FindMaxResult;
+  readonly result: TrafficResult | FindMaxResult | LocustTrafficResult;
   /** What was sent, in one line. */
   readonly description: string;
 }
@@ -111,6 +120,33 @@ async function runFindMax(o: TrafficOptions, request: LoadedRequest, hooks: Traf
   }
 }
 
+/** `gwscale traffic --engine locust`: the request, sent by a Locust master's workers. */
+async function runLocustTraffic(o: TrafficOptions, request: LoadedRequest, hooks: TrafficHooks): Promise<LocustTrafficResult> {
+  const locust = o.locust ?? defaultLocustOptions();
+  const dir = locust.dir ?? (await mkdtemp(join(tmpdir(), 'gwscale-locust-')));
+  return runLocust({
+    requests: [{ url: o.url, body: request.body, headers: request.headers, name: new URL(o.url).pathname }],
+    users: o.connections,
+    ratePerSec: o.mode === 'rate' ? o.ratePerSec : null,
+    durationMs: measuredMs(o),
+    timeoutMs: o.timeoutMs,
+    localWorkers: locust.workers,
+    expectWorkers: locust.expectWorkers,
+    expectWorkersWaitMs: locust.expectWorkersWaitMs,
+    masterBind: locust.masterBind,
+    allowRemote: o.allowRemote,
+    dir,
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    ...(hooks.onLine === undefined ? {} : { onLine: hooks.onLine }),
+  });
+}
+
+/** Locust settings when none are given: cores − 1 local workers, the master on loopback. */
+export function defaultLocustOptions(): LocustEngineOptions {
+  const workers = defaultLocustWorkers(availableParallelism());
+  return { workers, expectWorkers: workers, expectWorkersWaitMs: TRAFFIC_DEFAULTS.expectWorkersWaitMs, masterBind: TRAFFIC_DEFAULTS.locustMasterBind, dir: null };
+}
+
 /**
  * Runs `gwscale traffic`: checks the URL (loopback unless `allowRemote`), builds the request, sends
  * one probe request, then the generator's warm-up and measured phase.
@@ -122,8 +158,10 @@ export async function runTraffic(options: TrafficOptions, hooks: TrafficHooks = 
   const request = await loadRequest(options);
   const probe = options.skipProbe === true ? null : await probeTarget(options.url, { body: request.body, headers: request.headers, timeoutMs: options.timeoutMs, soap: request.kind === 'soap' });
   const extraWarnings = probe === null ? [] : probeWarnings(options.url, probe, request.kind === 'soap');
-  let result: TrafficResult | FindMaxResult;
-  if (options.mode === 'find-max') {
+  let result: TrafficResult | FindMaxResult | LocustTrafficResult;
+  if (options.engine === 'locust') {
+    result = await runLocustTraffic(options, request, hooks);
+  } else if (options.mode === 'find-max') {
     result = await runFindMax(options, request, hooks);
   } else {
     const job = jobOf(options, request, options.mode);

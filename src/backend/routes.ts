@@ -5,3 +5,6 @@
 
 /** Path of the control route that changes the latency of a running backend (`?ms=N`). */
 export const LATENCY_ROUTE = '/_gwscale/latency';
+
+/** Path of the control route that tells how many SOAP requests the backend answered (`GET`, JSON `{ "requests": N }`). */
+export const REQUESTS_ROUTE = '/_gwscale/requests';

@@ -12,7 +12,7 @@ import { Agent, request } from 'undici';
 import { parseWsdl } from '../wsdl/index.js';
 import { learnOperation, modelFromWsdl, requestElementOf, type BackendServiceModel } from './service-model.js';
 import { PORT_NAME, synthesiseWsdl, type BackendAnswer } from './synth-wsdl.js';
-import { LATENCY_ROUTE } from './routes.js';
+import { LATENCY_ROUTE, REQUESTS_ROUTE } from './routes.js';
 
 export interface BackendOptions {
   /** Added before every answer (a degraded provider); default 0. */
@@ -35,7 +35,7 @@ export interface Backend {
   /** `http://127.0.0.1:PORT`: the endpoint base of every generated WSDL. */
   readonly url: string;
   setLatencyMs(ms: number): void;
-  /** Requests answered so far (SOAP answers and faults). */
+  /** Requests answered so far (SOAP answers and faults; the control routes are not counted). */
   requests(): number;
   close(): Promise<void>;
 }
@@ -161,6 +161,11 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
 
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://backend');
+    if (url.pathname === REQUESTS_ROUTE) {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ requests: answered }));
+      return;
+    }
     if (url.pathname === LATENCY_ROUTE) {
       const ms = Number(url.searchParams.get('ms'));
       req.resume();
@@ -232,7 +237,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   };
 
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
-    answered++;
+    // What a load generator's totals are checked against: every request but the control routes.
+    if (!(req.url ?? '').startsWith('/_gwscale/')) answered++;
     answer(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();

@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { gatewayError } from '../errors.js';
 import { spawnServer, type ServerProcess } from '../process/server-process.js';
 import { distScript } from '../process/dist-script.js';
-import { LATENCY_ROUTE } from './routes.js';
+import { LATENCY_ROUTE, REQUESTS_ROUTE } from './routes.js';
 import type { BackendOptions } from './soap-backend.js';
 
 /** A backend running as a child process. */
@@ -12,6 +12,8 @@ export interface SpawnedBackend {
   readonly pid: number;
   /** Changes the latency of the running process. */
   setLatencyMs(ms: number): Promise<void>;
+  /** SOAP requests it answered so far (the control routes not counted). */
+  requests(): Promise<number>;
   /** SIGTERM, then SIGKILL after a grace period; safe twice. */
   stop(): Promise<void>;
 }
@@ -58,6 +60,14 @@ export async function spawnBackend(options: Pick<BackendOptions, 'latencyMs' | '
       const answer = await request(`${url}${LATENCY_ROUTE}?ms=${ms}`, { method: 'POST', headersTimeout: 10_000, bodyTimeout: 10_000 });
       await answer.body.dump();
       if (answer.statusCode !== 200) throw gatewayError(`the SOAP backend at ${url} refused latency ${ms} ms (HTTP ${answer.statusCode})`);
+    },
+    requests: async () => {
+      const answer = await request(`${url}${REQUESTS_ROUTE}`, { method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
+      if (answer.statusCode !== 200) {
+        await answer.body.dump();
+        throw gatewayError(`the SOAP backend at ${url} did not tell its request count (HTTP ${answer.statusCode})`);
+      }
+      return ((await answer.body.json()) as { requests: number }).requests;
     },
     stop: async () => {
       await child.stop(5_000);

@@ -4,13 +4,18 @@
  * highest in-flight count. Memory that follows the highest concurrency ever reached, and never
  * comes back, is the operation-pool failure from the field.
  */
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gatewayError } from '../errors.js';
 import { driveConcurrencyStep, type ConcurrencyTarget } from '../traffic/concurrency-step.js';
-import { errorTotal } from '../traffic/result.js';
+import { runLocust } from '../traffic/locust/run.js';
+import { withTargetCount } from '../traffic/locust/totals.js';
+import type { TrafficEngine } from '../traffic/options.js';
+import { errorTotal, type TrafficResult } from '../traffic/result.js';
 import { soapRequestsFor } from '../gateways/soap-probe.js';
 import { parseWsdl } from '../wsdl/index.js';
 import type { ServiceCatalog } from './service-catalog.js';
-import type { ExtraPhase } from './scale-run.js';
+import type { ExtraPhase, PhaseContext } from './scale-run.js';
 
 export interface LoadPhaseConfig {
   /** Client concurrency of each step, in order (e.g. 10,40,20,80,80,30). */
@@ -25,29 +30,69 @@ export interface LoadPhaseConfig {
    */
   readonly services: number;
   readonly requestTimeoutMs: number;
+  /** Who sends; default gwscale's own closed-loop clients. */
+  readonly engine?: TrafficEngine;
+  /** With Locust: workers on this machine, and the folder for its files (one subfolder per step). */
+  readonly locust?: { readonly workers: number; readonly dir: string };
+}
+
+/** Where Locust's totals are checked: the SOAP backend's own count of what it answered. */
+export interface LoadPhaseDeps {
+  readonly backendRequests?: () => Promise<number>;
+}
+
+/** Locust's users (one step's concurrency) over the targets, its totals checked against the backend. */
+async function locustStep(config: LoadPhaseConfig, deps: LoadPhaseDeps, targets: readonly (ConcurrencyTarget & { name: string })[], step: number, concurrency: number, run: PhaseContext): Promise<TrafficResult> {
+  const locust = config.locust ?? { workers: 1, dir: 'locust' };
+  const before = deps.backendRequests === undefined ? null : await deps.backendRequests();
+  const workers = Math.min(locust.workers, concurrency);
+  let result = await runLocust({
+    requests: targets,
+    users: concurrency,
+    ratePerSec: null,
+    durationMs: config.stepMs,
+    timeoutMs: config.requestTimeoutMs,
+    localWorkers: workers,
+    expectWorkers: workers,
+    expectWorkersWaitMs: 60_000,
+    masterBind: '127.0.0.1',
+    allowRemote: false,
+    dir: join(locust.dir, `step-${step}`),
+    ...(run.signal ? { signal: run.signal } : {}),
+  });
+  if (before !== null && deps.backendRequests !== undefined) result = withTargetCount(result, 'the SOAP backend', (await deps.backendRequests()) - before);
+  const check = result.locust.targetCount === null ? '' : `; the SOAP backend counted ${result.locust.targetCount.requests}${result.locust.targetCount.matches ? ' (the same)' : ''}`;
+  run.emit({ type: 'log', message: `load step ${step} (locust ${result.locust.version}, ${result.workers} worker${result.workers === 1 ? '' : 's'}): ${result.completed} requests, ${result.throughputPerSec}/s, p99 ${result.latency.p99Ms} ms${check}` });
+  for (const warning of result.warnings) run.emit({ type: 'warning', message: `load step ${step} (locust): ${warning}` });
+  if (result.locust.missingWorkers.length > 0) throw gatewayError(`load step ${step}: ${result.locust.missingWorkers.join('; ')}`, { hint: `the Locust logs are in ${join(locust.dir, `step-${step}`)}` });
+  return result;
 }
 
 /** Builds the phase: one `load` row per step. */
-export function loadPhase(config: LoadPhaseConfig, catalog: ServiceCatalog): ExtraPhase {
+export function loadPhase(config: LoadPhaseConfig, catalog: ServiceCatalog, deps: LoadPhaseDeps = {}): ExtraPhase {
   return async (run) => {
     const count = Math.min(config.services, run.services);
     if (count === 0 || config.steps.length === 0) return;
-    const targets: ConcurrencyTarget[] = [];
+    const targets: (ConcurrencyTarget & { name: string })[] = [];
     for (let i = 0; i < count; i++) {
       const spec = catalog.serviceAt(i);
       for (const request of soapRequestsFor(parseWsdl(spec.wsdlText, spec.fileName), spec.serviceName)) {
-        targets.push({ url: run.adapter.requestUrl(spec, request.address), body: request.body, headers: request.headers });
+        targets.push({ url: run.adapter.requestUrl(spec, request.address), body: request.body, headers: request.headers, name: `${spec.serviceName} ${request.operation}` });
       }
     }
+    const engine = config.engine ?? 'gwscale';
     for (const [i, concurrency] of config.steps.entries()) {
-      run.emit({ type: 'log', message: `load step ${i + 1}/${config.steps.length}: ${concurrency} clients for ${config.stepMs} ms over ${targets.length} operations` });
+      run.emit({ type: 'log', message: `load step ${i + 1}/${config.steps.length}: ${concurrency} ${engine === 'locust' ? 'Locust users' : 'clients'} for ${config.stepMs} ms over ${targets.length} operations` });
       const t0 = Date.now();
       const result = await run.guarded('load', () =>
-        driveConcurrencyStep({ targets, concurrency, durationMs: config.stepMs, timeoutMs: config.requestTimeoutMs, ...(run.signal ? { signal: run.signal } : {}) }),
+        engine === 'locust'
+          ? locustStep(config, deps, targets, i + 1, concurrency, run)
+          : driveConcurrencyStep({ targets, concurrency, durationMs: config.stepMs, timeoutMs: config.requestTimeoutMs, ...(run.signal ? { signal: run.signal } : {}) }),
       );
       const failed = errorTotal(result.errors);
       if (failed > 0) run.emit({ type: 'warning', message: `load step ${i + 1}: ${failed} of ${result.sent} requests failed (${JSON.stringify(result.errors)})` });
       await sleep(config.idleMs);
+      // Locust's users are closed-loop clients: at most one request each in flight, so the step's users.
       await run.measure('load', { concurrency: result.maxInFlight, elapsedMs: Date.now() - t0 });
     }
   };

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { SettingSpec } from '../option-config.js';
+import { trafficEngines } from '../traffic/options.js';
 
 export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
 export const TARGETS = ['reference', 'caddy', 'tomcat', 'haproxy', 'varnish'] as const;
@@ -42,6 +43,8 @@ export const runSettingOptions = [
   { key: 'loadStepMs', kind: { type: 'int', min: 100, max: 3_600_000 }, default: 4000, description: 'how long each load step drives traffic, in ms', placeholder: 'ms' },
   { key: 'loadIdleMs', kind: { type: 'int', min: 0, max: 3_600_000 }, default: 3000, description: 'quiet time after each load step before the memory reading, in ms (longer than the gateway\'s keep-alive timeouts, so idle connections are gone)', placeholder: 'ms' },
   { key: 'loadServices', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 2, description: 'services whose operations get the load steps\' traffic (few, so each operation sees the concurrency, as behind a slow backend)', placeholder: 'N' },
+  { key: 'trafficEngine', onlyWhen: (engine) => engine === 'locust', kind: { type: 'enum', choices: trafficEngines }, default: 'gwscale', description: 'who drives the load steps: gwscale (this process) or locust (a Locust master and workers on this machine; their totals are checked against the SOAP backend\'s count)', placeholder: 'ENGINE' },
+  { key: 'locustWorkers', onlyWhen: (_, o) => o.trafficEngine === 'locust', kind: { type: 'int', min: 1, max: 256 }, description: 'with --traffic-engine locust: workers started on this machine [default: cores − 1, at least 1]', placeholder: 'K' },
   { key: 'restartOnCrash', kind: { type: 'boolean' }, default: false, description: 'when the gateway dies, record the crash, restart it and go on (at most --crash-restarts times)' },
   { key: 'crashRestarts', onlyWhen: (_, o) => o.restartOnCrash === true, kind: { type: 'int', min: 1, max: 100 }, default: DEFAULT_CRASH_RESTARTS, description: 'with --restart-on-crash: crashes the run restarts the gateway after; the next one ends the run', placeholder: 'N' },
   { key: 'redeployMode', onlyWhen: (_, o) => o.target === 'tomcat', kind: { type: 'enum', choices: ['full', 'reload'] }, default: 'full', description: 'tomcat: how every deploy after the first redeploys existing webapps: full (upload the WAR again: undeploy + deploy) or reload (restart the context)', placeholder: 'mode' },

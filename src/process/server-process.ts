@@ -28,6 +28,11 @@ export interface SpawnServerOptions {
    * it then dies with the harness even when the harness is SIGKILLed.
    */
   readonly exitWithParent?: boolean;
+  /**
+   * Start it in a process group of its own, so a Ctrl-C at the terminal reaches only the harness,
+   * which then stops it in order (a Locust master must collect its workers' totals first).
+   */
+  readonly ownProcessGroup?: boolean;
   /** Called with every complete line of stdout and stderr (e.g. for a start-up handshake). */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -114,6 +119,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
     cwd: options.cwd,
     env: { ...(options.env ?? process.env), ...(options.exitWithParent ? { GWSCALE_EXIT_WITH_PARENT: '1' } : {}) },
     stdio: [options.exitWithParent ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup === true,
   });
   const outLines = lineSplitter(record('stdout'));
   const errLines = lineSplitter(record('stderr'));

@@ -11,6 +11,23 @@ import type { SoapVersion } from '../soap/envelope.js';
 /** The generator `gwscale traffic --mode` runs. */
 export type GeneratorMode = 'burst' | 'rate' | 'find-max' | 'soak';
 
+/** Who sends: gwscale's own generator, or a Locust master with its workers (`--engine locust`). */
+export const trafficEngines = ['gwscale', 'locust'] as const;
+export type TrafficEngine = (typeof trafficEngines)[number];
+
+/** `--engine locust` settings. */
+export interface LocustEngineOptions {
+  /** Workers started on this machine; default: cores − 1 (at least 1). */
+  readonly workers: number;
+  /** Workers the master waits for: these plus any started on other machines. */
+  readonly expectWorkers: number;
+  readonly expectWorkersWaitMs: number;
+  /** Address the master listens on for workers; loopback unless `allowRemote`. */
+  readonly masterBind: string;
+  /** Folder for the locustfile, the totals and the logs; null: a new temporary folder. */
+  readonly dir: string | null;
+}
+
 /** Defaults the option table and the API share. */
 export const TRAFFIC_DEFAULTS = Object.freeze({
   connections: 10,
@@ -31,7 +48,15 @@ export const TRAFFIC_DEFAULTS = Object.freeze({
   findMaxMaxRatePerSec: 1_000_000,
   findMaxRefineSteps: 3,
   findMaxMinThroughputRatio: 0.95,
+  /** How long a Locust master waits for its workers. */
+  expectWorkersWaitMs: 60_000,
+  locustMasterBind: '127.0.0.1',
 });
+
+/** Default local Locust workers: one per core, one core left for the master and the target. */
+export function defaultLocustWorkers(cores: number): number {
+  return Math.max(1, cores - 1);
+}
 
 /** Options of `gwscale traffic`, validated and with units in the names. */
 export interface TrafficOptions {
@@ -65,15 +90,35 @@ export interface TrafficOptions {
   readonly stepDurationMs?: number;
   readonly stepFactor?: number;
   readonly maxRatePerSec?: number;
+  /** Default `gwscale`. */
+  readonly engine?: TrafficEngine;
+  /** Settings of `engine: 'locust'`. */
+  readonly locust?: LocustEngineOptions;
+}
+
+/** What `--engine locust` cannot do, and Locust flags given without it. @throws GwscaleError (usage). */
+function validateEngine(o: TrafficOptions): void {
+  if (o.engine !== 'locust') {
+    if (o.locust !== undefined) throw usageError('--locust-workers, --expect-workers, --expect-workers-wait, --locust-master-bind and --locust-dir apply to --engine locust');
+    return;
+  }
+  if (o.mode !== 'burst' && o.mode !== 'rate') throw usageError(`--engine locust runs --mode burst or rate, not ${o.mode}`, 'use the built-in engine (drop --engine) for find-max and soak');
+  if (o.requests !== null) throw usageError('--requests does not apply to --engine locust: its run is bounded by --duration');
+  if (o.warmup !== null) throw usageError('--warmup does not apply to --engine locust');
+  if (o.workers !== 1) throw usageError('--workers sets gwscale\'s sending threads; with --engine locust give --locust-workers N');
+  const l = o.locust;
+  if (l !== undefined && l.expectWorkers < l.workers) throw usageError(`--expect-workers ${l.expectWorkers} is fewer than --locust-workers ${l.workers} started here`);
+  if (l !== undefined && o.connections < l.expectWorkers) throw usageError(`--connections ${o.connections} is fewer than the ${l.expectWorkers} Locust workers: each needs at least one user`);
 }
 
 /** Cross-option checks, shared by the CLI's `validate` and `runTraffic`. @throws GwscaleError (usage). */
 export function validateTrafficOptions(o: TrafficOptions): void {
+  validateEngine(o);
   if ((o.mode === 'rate' || o.mode === 'soak') && o.ratePerSec === null) throw usageError(`--mode ${o.mode} needs --rate R (requests per second)`);
   if (o.mode === 'find-max' && o.workers > 1) throw usageError('--mode find-max runs in one thread: drop --workers', 'spread a fixed rate over threads with --mode rate --workers N');
   if (o.mode === 'find-max' && o.requests !== null) throw usageError('--requests does not apply to --mode find-max: it is bounded by --duration');
   if (o.mode === 'burst' && o.ratePerSec !== null) throw usageError('--rate does not apply to --mode burst (it sends as fast as answers come)', 'use --mode rate --rate R for a constant arrival rate');
-  if (o.mode !== 'burst' && o.httpClient === 'socket') throw usageError(`--http-client socket applies to --mode burst; ${o.mode} sends through an undici pool`, 'drop --http-client, or use --http-client undici');
+  if (o.mode !== 'burst' && o.httpClient === 'socket' && o.engine !== 'locust') throw usageError(`--http-client socket applies to --mode burst; ${o.mode} sends through an undici pool`, 'drop --http-client, or use --http-client undici');
   if (o.workers > o.connections) throw usageError(`--workers ${o.workers} is more than --connections ${o.connections}: each thread needs at least one connection`);
   if (o.mode !== 'find-max' && (o.maxP99Ms !== undefined || o.maxErrorRate !== undefined || o.stepDurationMs !== undefined || o.stepFactor !== undefined || o.maxRatePerSec !== undefined)) {
     throw usageError(`--max-p99, --max-error-rate, --step-duration, --step-factor and --max-rate apply to --mode find-max, not ${o.mode}`);

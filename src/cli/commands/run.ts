@@ -25,6 +25,7 @@ export const runCommand = defineCommand({
     validateCiFlags(o);
     if (o.hardStopAfter !== undefined && o.target !== 'haproxy') throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
     if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
+    if (o.locustWorkers !== undefined && o.trafficEngine !== 'locust') throw usageError('--locust-workers applies to --traffic-engine locust');
     for (const n of o.restartAt) {
       if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
     }

@@ -1,8 +1,12 @@
 /** `gwscale traffic`: drive one URL with a load generator and print the result. */
+import { availableParallelism } from 'node:os';
 import {
+  defaultLocustWorkers,
   httpClientKinds,
   TRAFFIC_DEFAULTS,
+  trafficEngines,
   validateTrafficOptions,
+  type LocustEngineOptions,
   type TrafficOptions,
 } from '../../api/traffic-options.js';
 import { usageError } from '../../errors.js';
@@ -36,6 +40,12 @@ const options = [
   { key: 'stepDuration', kind: { type: 'duration', minMs: 100 }, description: `find-max: how long each rate is held; the confirmation holds twice as long [default: ${formatDurationMs(d.findMaxStepMs)}]`, placeholder: 'TIME' },
   { key: 'stepFactor', kind: { type: 'number', min: 1.01, max: 10 }, description: `find-max: each step multiplies the rate by this [default: ${d.findMaxStepFactor}]`, placeholder: 'F' },
   { key: 'maxRate', kind: { type: 'number', min: 1 }, description: 'find-max: highest rate to try, requests/s', placeholder: 'R' },
+  { key: 'engine', kind: { type: 'enum', choices: trafficEngines }, default: 'gwscale', description: 'who sends: gwscale (this process) or locust (a Locust master and its workers, for more traffic than one machine sends; burst and rate only)', placeholder: 'ENGINE' },
+  { key: 'locustWorkers', kind: { type: 'int', min: 0, max: 256 }, description: '--engine locust: workers started on this machine [default: cores − 1, at least 1]', placeholder: 'K' },
+  { key: 'expectWorkers', kind: { type: 'int', min: 1, max: 10_000 }, description: '--engine locust: workers the master waits for before it starts, those on other machines included [default: --locust-workers]', placeholder: 'N' },
+  { key: 'expectWorkersWait', kind: { type: 'duration', minMs: 1000 }, description: `--engine locust: longest wait for them; fewer is an error [default: ${formatDurationMs(d.expectWorkersWaitMs)}]`, placeholder: 'TIME' },
+  { key: 'locustMasterBind', kind: { type: 'string' }, description: `--engine locust: address the master listens on for workers; off loopback only with --allow-remote, and the worker command is printed [default: ${d.locustMasterBind}]`, placeholder: 'ADDR' },
+  { key: 'locustDir', kind: { type: 'path' }, description: '--engine locust: folder for the generated locustfile, the totals and the logs [default: a new temporary folder]', placeholder: 'DIR' },
   { key: 'allowRemote', kind: { type: 'boolean' }, default: false, description: 'allow a URL that is not on loopback (only hosts you are allowed to load)' },
   { key: 'skipProbe', kind: { type: 'boolean' }, default: false, description: 'do not send the single checking request before the load' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the result as JSON on stdout (progress still goes to stderr)' },
@@ -43,7 +53,22 @@ const options = [
 
 type TrafficFlags = OptionValues<typeof options>;
 
-function toTrafficOptions(o: TrafficFlags): TrafficOptions {
+/** The Locust settings from the flags; undefined when the built-in engine runs and none were given. */
+function locustOptionsOf(o: Readonly<TrafficFlags>): LocustEngineOptions | undefined {
+  const given = [o.locustWorkers, o.expectWorkers, o.expectWorkersWait, o.locustMasterBind, o.locustDir].some((v) => v !== undefined);
+  if (o.engine !== 'locust' && !given) return undefined;
+  const workers = o.locustWorkers ?? defaultLocustWorkers(availableParallelism());
+  return {
+    workers,
+    expectWorkers: o.expectWorkers ?? Math.max(1, workers),
+    expectWorkersWaitMs: o.expectWorkersWait ?? d.expectWorkersWaitMs,
+    masterBind: o.locustMasterBind ?? d.locustMasterBind,
+    dir: o.locustDir ?? null,
+  };
+}
+
+function toTrafficOptions(o: Readonly<TrafficFlags>): TrafficOptions {
+  const locust = locustOptionsOf(o);
   if (o.url === undefined) throw usageError('--url is required', 'e.g. gwscale traffic --url http://127.0.0.1:8080/services/quote --wsdl quote.wsdl --operation GetQuote');
   return {
     url: o.url,
@@ -65,6 +90,8 @@ function toTrafficOptions(o: TrafficFlags): TrafficOptions {
     intervalMs: o.interval ?? d.intervalMs,
     allowRemote: o.allowRemote,
     skipProbe: o.skipProbe,
+    engine: o.engine,
+    ...(locust === undefined ? {} : { locust }),
     ...(o.maxP99 === undefined ? {} : { maxP99Ms: o.maxP99 }),
     ...(o.maxErrorRate === undefined ? {} : { maxErrorRate: o.maxErrorRate }),
     ...(o.stepDuration === undefined ? {} : { stepDurationMs: o.stepDuration }),
@@ -85,17 +112,25 @@ export const trafficCommand = defineCommand({
     'gwscale traffic --url http://127.0.0.1:8080/quote --body request.xml --mode rate --rate 2000 -d 1m --json',
     'gwscale traffic --url http://127.0.0.1:8080/quote --wsdl quote.wsdl --operation GetQuote --mode find-max --max-p99 50ms',
     'gwscale traffic --url http://127.0.0.1:8080/quote --body request.xml --mode soak --rate 500 -d 2h --interval 1m',
+    'gwscale traffic --url http://127.0.0.1:8080/quote --wsdl quote.wsdl --operation GetQuote --engine locust --locust-workers 3 -c 60 -d 1m',
   ],
   validate: (o) => validateTrafficOptions(toTrafficOptions(o)),
   async run({ options: o, out, err, signal }) {
     // The generators (undici, the WSDL layer, hdr-histogram) load only when traffic runs.
-    const { runTraffic, renderFindMaxStep, renderSoakTick, renderTrafficSummary } = await import('../../api/traffic.js');
+    const { isLocustResult, runTraffic, renderFindMaxStep, renderSoakTick, renderTrafficSummary } = await import('../../api/traffic.js');
     const { result, description } = await runTraffic(toTrafficOptions(o), {
       signal,
       onSoakTick: (tick) => err(renderSoakTick(tick) + '\n'),
       onFindMaxStep: (step) => err(renderFindMaxStep(step) + '\n'),
+      onLine: (line) => err(line + '\n'),
     });
     out(o.json ? JSON.stringify(result, null, 2) + '\n' : renderTrafficSummary(result, description));
-    return result.stoppedBy === 'signal' ? ExitCode.Interrupted : ExitCode.Ok;
+    if (result.stoppedBy === 'signal') return ExitCode.Interrupted;
+    // A worker that went missing took requests with it: the numbers are incomplete, so the run fails.
+    if (isLocustResult(result) && result.locust.missingWorkers.length > 0) {
+      for (const line of result.locust.missingWorkers) err(`gwscale traffic: ${line}\n`);
+      return ExitCode.Gateway;
+    }
+    return ExitCode.Ok;
   },
 });
