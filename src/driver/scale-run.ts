@@ -6,7 +6,8 @@
  *
  * Its parts: the round plan as data (`round-plan.ts`), the measurer (`measurer.ts`: readings,
  * deploy sampling, CPU), the gateway watch (`gateway-watch.ts`: crash and signal racing, crash
- * restarts) and the run log's life cycle (`run-log-session.ts`). This file puts them in order.
+ * restarts), the registrar (`registrar.ts`: registration and its checks) and the run log's life
+ * cycle (`run-log-session.ts`). This file puts them in order.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -120,8 +121,8 @@ class ScaleRun {
   private readonly watch: GatewayWatch;
   private readonly measurer: Measurer;
   private readonly plan: RoundPlan;
-  private rowIndex: number;
   private readonly registrar: Registrar;
+  private rowIndex: number;
   /** Services the gateway served after the last successful deploy (where --deploy-under-load sends traffic). */
   private servedServices: number;
   private resumedRowPending: boolean;
