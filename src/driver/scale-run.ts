@@ -6,17 +6,16 @@
  *
  * Its parts: the round plan as data (`round-plan.ts`), the measurer (`measurer.ts`: readings,
  * deploy sampling, CPU), the gateway watch (`gateway-watch.ts`: crash and signal racing, crash
- * restarts) and the run log's life cycle (`run-log-session.ts`). This file puts them in order.
+ * restarts), the registrar (`registrar.ts`: registration and its checks) and the run log's life
+ * cycle (`run-log-session.ts`). This file puts them in order.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import type { Round, RoundEvent } from '../run-log/round.js';
 import { sequentialRedeployDecision, type SequentialDecision, type SequentialOptions } from '../analysis/sequential.js';
-import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, VerifyOutcome } from '../gateways/adapter.js';
+import type { DeployOutcome, GatewayAdapter, GatewayExit, GatewayInfo } from '../gateways/adapter.js';
 import { GwscaleError, gatewayError, messageOf } from '../errors.js';
 import { clearProcessHistory } from '../sampling/process-usage.js';
-import type { ServiceSpec } from '../wsdl/model.js';
 import { crashRestartsOf, type RunConfig } from './config.js';
 import type { RunListener } from './events.js';
 import { RUN_LOG_FILE, type RunLogWriter } from './run-log.js';
@@ -28,6 +27,7 @@ import { GatewayCrash, GatewayWatch, Interrupted, telltaleLine } from './gateway
 import { Measurer, type DeployPeak } from './measurer.js';
 import { planRounds, type PlannedRound, type RoundPlan } from './round-plan.js';
 import { closeRunLog, openRunLog } from './run-log-session.js';
+import { Registrar } from './registrar.js';
 
 export { GatewayCrash, telltaleLine } from './gateway-watch.js';
 export { roundTargets } from './round-plan.js';
@@ -107,9 +107,6 @@ export interface ScaleRunDeps {
 /** Decides, from the rows so far, whether `--redeploys auto` has seen enough. */
 export type SequentialDecider = (rows: readonly Round[], options: SequentialOptions) => SequentialDecision;
 
-/** Services verified per adapter call: bounds the WSDL texts held at once. */
-const VERIFY_SLICE = 1000;
-
 /** A deploy as measured: its outcome, its timing and what the samplers saw. */
 interface DeployMeasure extends DeployPeak {
   readonly deployMs: number;
@@ -124,12 +121,10 @@ class ScaleRun {
   private readonly watch: GatewayWatch;
   private readonly measurer: Measurer;
   private readonly plan: RoundPlan;
+  private readonly registrar: Registrar;
   private rowIndex: number;
-  private registered: number;
   /** Services the gateway served after the last successful deploy (where --deploy-under-load sends traffic). */
   private servedServices: number;
-  private operationsTotal: number;
-  private policiesTotal: number;
   private resumedRowPending: boolean;
   /** Set by a crash restart: the fresh gateway holds only what was deployed before the crash. */
   private restartedAfterCrash = false;
@@ -148,10 +143,8 @@ class ScaleRun {
     this.measurer = new Measurer(deps.adapter, this.watch, this.log, config, this.started);
     this.plan = planRounds(config, deps.resume);
     this.rowIndex = deps.resume?.rows ?? 0;
-    this.registered = deps.resume?.services ?? 0;
+    this.registrar = new Registrar(deps.adapter, deps.catalog, this.watch, this.log, this.emit, config, deps.resume);
     this.servedServices = this.registered;
-    this.operationsTotal = deps.resume?.operations ?? 0;
-    this.policiesTotal = deps.resume?.attachedPolicies ?? 0;
     this.resumedRowPending = deps.resume !== undefined;
     this.rows = [...(deps.priorRows ?? [])];
     this.decideRedeploys = deps.sequentialDecision ?? sequentialRedeployDecision;
@@ -159,6 +152,11 @@ class ScaleRun {
 
   private get adapter(): GatewayAdapter {
     return this.deps.adapter;
+  }
+
+  /** Services registered so far. */
+  private get registered(): number {
+    return this.registrar.registered;
   }
 
   private guarded<T>(what: string, work: () => Promise<T>): Promise<T> {
@@ -248,92 +246,6 @@ class ScaleRun {
     return { ...peak, deployMs: outcome.ms, outcome };
   }
 
-  private async confirmCounts(): Promise<void> {
-    const actual = await this.guarded('listing', () => this.adapter.listing());
-    const n = this.registered;
-    const expected: GatewayCounts = {
-      serviceGroups: actual.serviceGroups === null ? null : n,
-      services: n,
-      operations: actual.operations === null ? null : this.operationsTotal,
-      circuits: actual.circuits,
-      attachedPolicies: actual.attachedPolicies === null ? null : this.policiesTotal,
-    };
-    const matches =
-      actual.services === expected.services &&
-      (expected.serviceGroups === null || actual.serviceGroups === expected.serviceGroups) &&
-      (expected.operations === null || actual.operations === expected.operations) &&
-      (expected.attachedPolicies === null || actual.attachedPolicies === expected.attachedPolicies);
-    this.log.append({ type: 'listing', services: n, expected, actual, matches });
-    if (!matches) this.emit({ type: 'warning', message: `the gateway's listing does not match what was registered: expected ${JSON.stringify(expected)}, gateway says ${JSON.stringify(actual)}` });
-  }
-
-  private async verify(from: number, to: number): Promise<void> {
-    if (this.config.verify === 'none') return;
-    const failures: VerifyOutcome[] = [];
-    let checked = 0;
-    let failed = 0;
-    // In slices, so `--verify all` never holds every service's WSDL text at once.
-    for (let start = this.config.verify === 'all' ? 0 : from; start < to; start += VERIFY_SLICE) {
-      const specs: ServiceSpec[] = [];
-      for (let i = start; i < Math.min(start + VERIFY_SLICE, to); i++) specs.push(this.deps.catalog.serviceAt(i));
-      const outcomes = await this.guarded('verify', () => this.adapter.verify(specs));
-      checked += outcomes.length;
-      for (const o of outcomes) {
-        if (o.ok) continue;
-        failed++;
-        if (failures.length < 20) failures.push(o);
-      }
-    }
-    this.log.append({ type: 'verify', services: this.registered, checked, failed, failures });
-    if (failed > 0) {
-      const first = failures[0];
-      this.emit({ type: 'warning', message: `${failed} of ${checked} services did not answer through the gateway (first: ${first?.serviceName}: ${first?.error ?? String(first?.status)})` });
-    }
-  }
-
-  /**
-   * Registers services [from, to). With `count: false` (re-registering after a crash or resume),
-   * the totals are not counted again.
-   */
-  private async registerRange(round: number, from: number, to: number, count = true): Promise<number> {
-    const t0 = Date.now();
-    const limit = pLimit(this.config.concurrency);
-    const failures: string[] = [];
-    let failed = 0;
-    let operations = 0;
-    let attachedPolicies = 0;
-    let done = 0;
-    const tasks: Promise<void>[] = [];
-    for (let i = from; i < to; i++) {
-      tasks.push(
-        limit(async () => {
-          if (this.deps.signal?.aborted) return;
-          const spec = this.deps.catalog.serviceAt(i);
-          try {
-            const outcome = await this.adapter.register(spec);
-            operations += outcome.operations;
-            attachedPolicies += outcome.attachedPolicies;
-          } catch (error) {
-            failed++;
-            if (failures.length < 10) failures.push(`${spec.serviceName}: ${messageOf(error)}`);
-          }
-          done++;
-          this.emit({ type: 'registered', services: from + done, roundTarget: to });
-        }),
-      );
-    }
-    await this.guarded('register', () => Promise.all(tasks));
-    const ms = Date.now() - t0;
-    if (count) {
-      this.operationsTotal += operations;
-      this.policiesTotal += attachedPolicies;
-    }
-    this.registered = Math.max(this.registered, to);
-    this.log.append({ type: 'register', round, from, to, ms, operations: count ? operations : 0, attachedPolicies: count ? attachedPolicies : 0, failed, failures });
-    if (failed > 0) this.emit({ type: 'warning', message: `${failed} of ${to - from} registrations failed (first: ${failures[0]})` });
-    return ms;
-  }
-
   /** Records a crash: the crash record and a `crash` row built from the last readings. */
   private recordCrash(crash: GatewayCrash): void {
     const last = this.measurer.last;
@@ -384,7 +296,7 @@ class ScaleRun {
     const listing = await this.guarded('listing', () => this.adapter.listing());
     if (listing.services >= upTo) return;
     this.emit({ type: 'log', message: `the fresh gateway holds ${listing.services} services; registering ${upTo} again` });
-    await this.registerRange(0, 0, upTo, false);
+    await this.registrar.registerRange(0, 0, upTo, false);
     const deployed = await this.deploy(0);
     if (deployed.outcome.state === 'failed') throw gatewayError(`could not deploy the ${upTo} services already registered: ${deployed.outcome.reason}`);
   }
@@ -393,21 +305,21 @@ class ScaleRun {
   private async runRound({ round, from, to, restartAfter }: PlannedRound): Promise<void> {
     const t0 = Date.now();
     this.emit({ type: 'round-start', round, from, to, total: this.config.services });
-    const registerMs = await this.withCrashRestart(() => this.registerRange(round, from, to), from);
+    const registerMs = await this.withCrashRestart(() => this.registrar.registerRange(round, from, to), from);
     const deployed = await this.withCrashRestart(async () => {
       // After a crash restart the fresh gateway lacks this round's services: register them again.
-      if (this.restartedAfterCrash) await this.registerRange(round, from, to, false);
+      if (this.restartedAfterCrash) await this.registrar.registerRange(round, from, to, false);
       this.restartedAfterCrash = false;
       return this.deploy(round);
     }, from);
     await this.measure('round', { registerMs, deploy: deployed, t0 });
-    await this.confirmCounts();
-    await this.verify(from, to);
+    await this.registrar.confirmCounts();
+    await this.registrar.verify(from, to);
     if (restartAfter) {
       const tr = Date.now();
       await this.startGateway('restart');
       await this.measure('restart', { t0: tr });
-      await this.confirmCounts();
+      await this.registrar.confirmCounts();
     }
   }
 
@@ -459,7 +371,7 @@ class ScaleRun {
     }
     for (const planned of this.plan.rounds) await this.runRound(planned);
     const redeploys = await this.redeploy();
-    if (redeploys > 0) await this.confirmCounts();
+    if (redeploys > 0) await this.registrar.confirmCounts();
     for (const phase of this.deps.phases ?? []) {
       await phase({
         adapter: this.adapter,
