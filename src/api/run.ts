@@ -26,6 +26,7 @@ import { renderRunFolder, type ReportFiles } from './report.js';
 export type { RedeployPlan, RunConfig } from '../driver/config.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
 export type { TargetName } from '../gateways/adapter.js';
+export { checkVersionSpec as checkNodeRedVersion, DEFAULT_NODE_RED_VERSION } from '../gateways/node-red/install.js';
 
 export interface RunResult extends ScaleRunResult {
   readonly reports: ReportFiles;

@@ -64,6 +64,8 @@ export interface RunConfig {
   readonly hardStopAfterMs?: number;
   /** Varnish only (absent otherwise): discard earlier VCLs after each deploy. */
   readonly discardOld?: boolean;
+  /** Node-RED only (absent otherwise): the version asked for (`--gateway-version`); the exact one is the report's gateway version. */
+  readonly gatewayVersion?: string;
   /** Requests kept in flight through the gateway while every deploy runs (absent or 0: none). */
   readonly deployUnderLoad?: number;
 }
@@ -74,6 +76,7 @@ export function targetOptionsOf(config: RunConfig): TargetOptions {
     ...(config.redeployMode === undefined ? {} : { redeployMode: config.redeployMode }),
     ...(config.hardStopAfterMs === undefined ? {} : { hardStopAfterMs: config.hardStopAfterMs }),
     ...(config.discardOld === undefined ? {} : { discardOld: config.discardOld }),
+    ...(config.gatewayVersion === undefined ? {} : { gatewayVersion: config.gatewayVersion }),
   };
 }
 

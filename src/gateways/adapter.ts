@@ -10,7 +10,7 @@ import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../run-log/recor
 // What a gateway reports is recorded as is in the run log, so the shapes live with its records.
 export type { GatewayCounts, GatewayExit, VerifyOutcome };
 
-export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy' | 'varnish';
+export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy' | 'varnish' | 'node-red';
 
 /** What a target is told when it is created. Frozen; secrets travel only in `credentials`. */
 export interface AdapterContext {
@@ -45,6 +45,8 @@ export interface TargetOptions {
   readonly hardStopAfterMs?: number;
   /** Varnish: `vcl.discard` earlier VCLs after each deploy (default true); false keeps them, as a forgetful operator does. */
   readonly discardOld?: boolean;
+  /** Node-RED: the version to install (once, into gwscale's cache) and run, e.g. `3.1.15` or `4.1.x` (the newest 4.1). */
+  readonly gatewayVersion?: string;
 }
 
 export interface GatewayInfo {

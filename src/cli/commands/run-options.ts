@@ -3,7 +3,7 @@ import type { OptionSpec } from '../option-spec.js';
 import { ciOptions } from './ci-options.js';
 
 export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
-export const TARGETS = ['reference', 'caddy', 'tomcat', 'haproxy', 'varnish'] as const;
+export const TARGETS = ['reference', 'caddy', 'tomcat', 'haproxy', 'varnish', 'node-red'] as const;
 
 export const runOptions: readonly OptionSpec[] = [
   { key: 'target', kind: { type: 'enum', choices: TARGETS }, default: 'reference', description: 'gateway to test; the harness starts it on loopback', placeholder: 'name' },
@@ -41,6 +41,7 @@ export const runOptions: readonly OptionSpec[] = [
   { key: 'deployUnderLoad', kind: { type: 'int', min: 0, max: 1024 }, default: 0, description: 'keep C requests in flight through the gateway (to the first --load-services services) while every deploy runs; with --backend-latency-ms they stay in flight across a reload', placeholder: 'C' },
   { key: 'hardStopAfter', kind: { type: 'duration', minMs: 1, maxMs: 86_400_000 }, description: 'haproxy: hard-stop-after, how long old workers may keep serving their connections after a reload before they are killed [default: until their connections end]', placeholder: 'TIME' },
   { key: 'discardOld', kind: { type: 'enum', choices: ['true', 'false'] }, default: 'true', description: 'varnish: vcl.discard the earlier VCLs after each deploy once no request holds them (false keeps every VCL loaded, as an operator who forgets the discard does)', placeholder: 'BOOL' },
+  { key: 'gatewayVersion', kind: { type: 'string' }, description: 'node-red: the Node-RED version to install with npm (once, into ~/.cache/gwscale/node-red/<version>; GWSCALE_CACHE_DIR moves it) and run, e.g. 3.1.15, or 4.1.x for the newest 4.1 [default: 4.1.x]', placeholder: 'VERSION', example: '3.1.15' },
   { key: 'credentialsFile', kind: { type: 'path' }, description: 'JSON file {"user","password"} with the gateway admin credentials (must be chmod 600); else GWSCALE_GATEWAY_USER/GWSCALE_GATEWAY_PASSWORD, else generated per run', placeholder: 'FILE' },
   { key: 'resume', kind: { type: 'path' }, flagOnly: true, description: 'continue an interrupted run in this folder from its last completed round, with its settings (other run flags are ignored)', placeholder: 'RUN_DIR' },
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'run folder [default: reports/<timestamp>-<target>-<profile>]', placeholder: 'DIR' },

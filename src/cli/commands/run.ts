@@ -1,7 +1,7 @@
 /** `gwscale run`: the registration scale test. */
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
-import { run, resumeRun, defaultRunDir, type RedeployPlan, type RunConfig, type TargetName } from '../../api/run.js';
+import { run, resumeRun, defaultRunDir, checkNodeRedVersion, DEFAULT_NODE_RED_VERSION, type RedeployPlan, type RunConfig, type TargetName } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
 import type { CommandSpec } from '../command-spec.js';
 import { progressListener } from '../progress.js';
@@ -39,6 +39,7 @@ interface RunFlags {
   hardStopAfter?: number;
   deployUnderLoad: number;
   discardOld: 'true' | 'false';
+  gatewayVersion?: string;
   credentialsFile?: string;
   resume?: string;
   junit?: string;
@@ -61,6 +62,10 @@ export const runCommand: CommandSpec<RunFlags> = {
   validate(o) {
     validateCiFlags(o);
     if (o.hardStopAfter !== undefined && o.target !== 'haproxy') throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
+    if (o.gatewayVersion !== undefined) {
+      if (o.target !== 'node-red') throw usageError(`--gateway-version is a Node-RED setting; --target is ${o.target}`, 'use it with --target node-red');
+      checkNodeRedVersion(o.gatewayVersion);
+    }
     if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
     for (const n of o.restartAt) {
       if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
@@ -98,6 +103,7 @@ export const runCommand: CommandSpec<RunFlags> = {
       ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
       ...(o.target === 'haproxy' && o.hardStopAfter !== undefined ? { hardStopAfterMs: o.hardStopAfter } : {}),
       ...(o.target === 'varnish' ? { discardOld: o.discardOld === 'true' } : {}),
+      ...(o.target === 'node-red' ? { gatewayVersion: o.gatewayVersion ?? DEFAULT_NODE_RED_VERSION } : {}),
     });
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {
