@@ -178,6 +178,7 @@ export async function ensureNodeRed(spec: string, options: InstallOptions = {}):
       // Offline: the newest matching version already in the cache will do.
       const cached = cachedVersions(root).filter((v) => versionMatches(spec, v)).sort(compareVersions);
       const newest = cached.at(-1);
+      if (/\bE404\b/.test(npmReason(error))) throw gatewayError(`npm knows no node-red version matching ${spec}`, { hint: 'see `npm view node-red versions` for the published ones', cause: error });
       if (newest === undefined) {
         throw gatewayError(`could not look up node-red@${spec} with npm: ${npmReason(error)}`, { hint: 'gwscale installs Node-RED from the npm registry: check the network and `npm config get registry`', cause: error });
       }
