@@ -8,14 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import { meanOfReadings, type Round, type RoundEvent } from '../run-log/round.js';
+import { meanOfReadings, type PeakSource, type Round, type RoundEvent } from '../run-log/round.js';
 import { sequentialRedeployDecision, type SequentialDecision, type SequentialOptions } from '../analysis/sequential.js';
 import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, VerifyOutcome } from '../gateways/adapter.js';
 import { GwscaleError, gatewayError, messageOf } from '../errors.js';
 import { harnessVersion } from '../version.js';
 import { readProcessUsage, rssSource, clearProcessHistory } from '../sampling/process-usage.js';
+import { createPssTreeSource, PSS_TREE_SOURCE } from '../sampling/pss.js';
 import { startSampler, type Sampler } from '../sampling/sampler.js';
-import type { MemoryReading } from '../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../sampling/source.js';
 import type { ServiceSpec } from '../wsdl/model.js';
 import { settingsOf, type RunConfig } from './config.js';
 import type { RunListener } from './events.js';
@@ -103,7 +104,7 @@ interface DeployMeasure {
   /** Highest reading while the deploy ran, and the reading just before it, both of `peakSource`. */
   readonly peakBytes: number | null;
   readonly preDeployBytes: number | null;
-  readonly peakSource: 'heap' | 'rss';
+  readonly peakSource: PeakSource;
   /** With a heap peak: the RSS peak and pre-deploy RSS beside it (`peakRssBytes`, `preDeployRssBytes`). */
   readonly extra: Readonly<Record<string, number>>;
   readonly outcome: DeployOutcome;
@@ -130,7 +131,7 @@ class ScaleRun {
   /** Set by a crash restart: the fresh gateway holds only what was deployed before the crash. */
   private restartedAfterCrash = false;
   /** What the last measurement and deploy saw: a crash row is built from them. */
-  private last = { memoryBytes: null as number | null, memorySource: 'none', peakBytes: null as number | null, peakSource: 'rss' as 'heap' | 'rss' };
+  private last = { memoryBytes: null as number | null, memorySource: 'none', peakBytes: null as number | null, peakSource: 'rss' as PeakSource };
   /** Every row of the run so far (those of an earlier session first): what the sequential test reads. */
   private readonly rows: Round[];
   private readonly decideRedeploys: SequentialDecider;
@@ -281,9 +282,14 @@ class ScaleRun {
     this.last.peakBytes = null;
     let preDeployRssBytes: number | null = null;
     let rssSampler: Sampler | null = null;
+    // A target measured as a process tree (HAProxy's master and workers, Varnish's manager and child)
+    // peaks in the whole tree: an old worker still serving is memory the deploy needs too.
+    const treeMeasured = this.last.memorySource === PSS_TREE_SOURCE;
+    const osPeakSource: PeakSource = treeMeasured ? 'pss-tree' : 'rss';
     if (pid !== null) {
-      preDeployRssBytes = await readProcessUsage(pid).then((u) => u.rssBytes, () => null);
-      rssSampler = startSampler(rssSource(pid), this.config.sampleIntervalMs, onSample);
+      const osSource: MemorySource = treeMeasured ? createPssTreeSource({ pid: () => pid, what: 'the gateway' }) : rssSource(pid);
+      preDeployRssBytes = await osSource.read().then((r) => r.bytes, () => null);
+      rssSampler = startSampler(osSource, this.config.sampleIntervalMs, onSample);
     }
     let preDeployHeapBytes: number | null = null;
     let heapSampler: Sampler | null = null;
@@ -297,7 +303,7 @@ class ScaleRun {
       const peaks = { rssPeak: rss?.peakBytes ?? null, heapPeak: heap?.peakBytes ?? null };
       // A crash row reports how far the deploy got, in the kind of memory it would have used.
       this.last.peakBytes = peaks.heapPeak ?? peaks.rssPeak;
-      this.last.peakSource = peaks.heapPeak !== null ? 'heap' : 'rss';
+      this.last.peakSource = peaks.heapPeak !== null ? 'heap' : osPeakSource;
       this.log.sync();
       return peaks;
     };
@@ -328,10 +334,13 @@ class ScaleRun {
     }
     if (outcome.state === 'failed') this.emit({ type: 'warning', message: `deploy of ${this.registered} services failed: ${outcome.reason}` });
     const rssExtra = { ...(rssPeak === null ? {} : { peakRssBytes: rssPeak }), ...(preDeployRssBytes === null ? {} : { preDeployRssBytes }) };
+    // The row shows what the traffic through the deploy saw: the process tree while it ran, and failures.
+    const loadExtra =
+      underLoad === undefined ? {} : { ...(underLoad.gatewayProcesses === null ? {} : { deployProcesses: underLoad.gatewayProcesses }), deployRequestsFailed: underLoad.failed };
     if (heapPeak !== null && preDeployHeapBytes !== null) {
-      return { deployMs: outcome.ms, peakBytes: heapPeak, preDeployBytes: preDeployHeapBytes, peakSource: 'heap', extra: rssExtra, outcome };
+      return { deployMs: outcome.ms, peakBytes: heapPeak, preDeployBytes: preDeployHeapBytes, peakSource: 'heap', extra: { ...rssExtra, ...loadExtra }, outcome };
     }
-    return { deployMs: outcome.ms, peakBytes: rssPeak, preDeployBytes: preDeployRssBytes, peakSource: 'rss', extra: {}, outcome };
+    return { deployMs: outcome.ms, peakBytes: rssPeak, preDeployBytes: preDeployRssBytes, peakSource: osPeakSource, extra: loadExtra, outcome };
   }
 
   private async confirmCounts(): Promise<void> {
