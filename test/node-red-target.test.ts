@@ -46,12 +46,15 @@ describe('node-red target', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
+    // As a user who hands the password over in the environment does: Node-RED must not inherit it.
+    process.env.GWSCALE_GATEWAY_PASSWORD = PASSWORD;
     backend = await spawnBackend({ latencyMs: 0 });
     adapter = createNodeRedAdapter(context(`${workDir}/main`, backend.url, logs), { cacheDir });
     services = generateServices({ count: 300, version: 'mixed', seed: 11, endpointBase: backend.url });
   }, 600_000);
 
   afterAll(async () => {
+    delete process.env.GWSCALE_GATEWAY_PASSWORD;
     await adapter?.stop();
     await backend?.stop();
   });
@@ -106,7 +109,7 @@ describe('node-red target', () => {
     console.log(`node-red: heap after GC ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, RSS ${((reading.extra?.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB at 300 services`);
   });
 
-  it('keeps the password out of its files, logs and command line', () => {
+  it('keeps the password out of its files, logs, command line and environment', () => {
     const base = readdirSync(`${workDir}/main`).find((n) => n.startsWith('node-red-base-'))!;
     const settings = join(workDir, 'main', base, 'settings.js');
     expect(statSync(settings).mode & 0o777).toBe(0o600);
@@ -114,6 +117,7 @@ describe('node-red target', () => {
     for (const file of filesUnder(join(workDir, 'main', base))) expect(readFileSync(file, 'latin1').includes(PASSWORD), file).toBe(false);
     expect(logs.join('\n')).not.toContain(PASSWORD);
     expect(readFileSync(`/proc/${adapter.pid()!}/cmdline`, 'latin1')).not.toContain(PASSWORD);
+    expect(readFileSync(`/proc/${adapter.pid()!}/environ`, 'latin1')).not.toContain(PASSWORD);
   });
 
   it('restarts with the deployed flows started again', async () => {

@@ -23,7 +23,7 @@ export const runOptions: readonly OptionSpec[] = [
   { key: 'readings', kind: { type: 'int', min: 1, max: 20 }, default: 3, description: 'readings at each measurement point, each after its own forced GC where the target allows it; the row holds their mean and every reading (their scatter is the pure measurement error)', placeholder: 'K' },
   { key: 'readingIntervalMs', kind: { type: 'int', min: 0, max: 60_000 }, default: 300, description: 'pause between the readings of one measurement point, in ms', placeholder: 'ms' },
   { key: 'leakMargin', kind: { type: 'percent', min: 0.01, max: 50 }, default: '0.25%', description: 'healthy only when memory kept per deploy is shown to be below this share of memory (per deploy); 0.25 and 0.25% both mean 0.25 %', placeholder: 'PCT', example: '0.5%' },
-  { key: 'gatewayHeapMb', kind: { type: 'int', min: 16, max: 1_048_576 }, description: 'heap limit of the gateway process in MiB (reference: --max-old-space-size; tomcat: -Xmx)', placeholder: 'MiB' },
+  { key: 'gatewayHeapMb', kind: { type: 'int', min: 16, max: 1_048_576 }, description: 'heap limit of the gateway process in MiB (reference, node-red: --max-old-space-size; tomcat: -Xmx)', placeholder: 'MiB' },
   { key: 'heapMax', kind: { type: 'size' }, description: 'heap limit for the out-of-memory prediction when the target has none set (e.g. 4GiB)', placeholder: 'SIZE' },
   { key: 'wsdlVersion', kind: { type: 'enum', choices: ['1.1', '2.0', 'mixed'] }, default: '1.1', description: 'which built-in WSDL templates to generate services from', placeholder: 'V' },
   { key: 'wsdl', kind: { type: 'path' }, description: 'folder of your own *.wsdl files to use as templates instead of the built-in ones', placeholder: 'DIR' },

@@ -56,6 +56,7 @@ export const runCommand: CommandSpec<RunFlags> = {
   examples: [
     'gwscale run --profile retain-configs --services 800 --batch 100 --restart-at 400 --redeploys 4',
     'gwscale run --target caddy --services 5000 --batch 500 --redeploys 6',
+    'gwscale run --target node-red --gateway-version 3.1.15 --services 1000 --batch 100 --redeploys 10',
     'gwscale run --profile healthy --services 400 --batch 100 --redeploys auto:20 --readings 5',
     'gwscale run --config run.json --json > report.json',
   ],

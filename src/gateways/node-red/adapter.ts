@@ -35,8 +35,6 @@ export interface NodeRedOptions {
   readonly startTimeoutMs?: number;
 }
 
-/** What installs a Node-RED version (gwscale runs it itself, once per version, into its cache). */
-export const NODE_RED_INSTALL_COMMAND = 'npm install --prefix ~/.cache/gwscale/node-red/<version> node-red@<version>';
 /** Probes in flight at once during `verify`. */
 const VERIFY_CONCURRENCY = 8;
 
@@ -64,6 +62,16 @@ function servicePaths(doc: WsdlDocument, serviceName: string, primary: EndpointR
     if (route.host === primary.host && route.port === primary.port && samePrefix && !paths.includes(route.probePath)) paths.push(route.probePath);
   }
   return paths;
+}
+
+/**
+ * Node-RED's environment: the harness's, without gwscale's own variables (the admin password may be
+ * one of them, and flows can read the environment), with HOME in the run folder and no NODE_OPTIONS.
+ */
+function nodeRedEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('GWSCALE_')) env[name] = value;
+  return { ...env, HOME: home, NODE_OPTIONS: '' };
 }
 
 /** Creates the Node-RED target. Nothing is installed or started until `start()`. */
@@ -112,7 +120,7 @@ export function createNodeRedAdapter(ctx: AdapterContext, options: NodeRedOption
       command: process.execPath,
       args: [...nodeArgs, install.entry, '--userDir', userDir, '--settings', settingsFile],
       cwd: baseDir,
-      env: { ...process.env, HOME: baseDir, NODE_OPTIONS: '' },
+      env: nodeRedEnv(baseDir),
       logFile: join(baseDir, 'node-red.log'),
       onLine: (line) => {
         inspectorUrl ??= inspectorUrlFromLine(line);
