@@ -59,8 +59,13 @@ describe('node-red target', () => {
     await backend?.stop();
   });
 
-  it('installs the newest 4.1 from npm into the cache (once) and starts it on loopback behind an admin login', { timeout: 600_000 }, async () => {
-    info = await adapter.start();
+  it('installs the newest 4.1 from npm into the cache (once, safe against a second install racing it) and starts it on loopback behind an admin login', { timeout: 600_000 }, async () => {
+    // A second run installing the same version at the same moment: both end with the one complete folder.
+    const [started, other] = await Promise.all([adapter.start(), ensureNodeRed('4.1.x', { cacheDir })]);
+    info = started;
+    expect(info.version).toBe(`Node-RED ${other.version}`);
+    expect(readdirSync(join(cacheDir, 'node-red')).filter((name) => name === other.version)).toHaveLength(1);
+    expect(await ensureNodeRed(other.version, { cacheDir, npmCommand: `${workDir}/no-such-npm` })).toMatchObject({ version: other.version, installed: false });
     expect(info.version).toMatch(/^Node-RED 4\.1\.\d+$/);
     expect(info.pid).toBeGreaterThan(0);
     expect(info.dataUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

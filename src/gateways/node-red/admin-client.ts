@@ -88,15 +88,15 @@ class DeployWatch {
     for (;;) {
       if (this.#seen.slice(after).includes(revision)) return true;
       if (this.#closed || Date.now() >= deadline) return false;
+      // Woken by the next message or the socket's close, or by the deadline.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.max(1, deadline - Date.now()));
-        function done(): void {
+        const wake = (): void => {
           clearTimeout(timer);
-          waiters.delete(done);
+          this.#waiters.delete(wake);
           resolve();
-        }
-        const waiters = this.#waiters;
-        waiters.add(done);
+        };
+        const timer = setTimeout(wake, Math.max(1, deadline - Date.now()));
+        this.#waiters.add(wake);
       });
     }
   }
