@@ -108,6 +108,12 @@ function npmReason(error: unknown): string {
   return (reason || messageOf(error)).slice(0, 300);
 }
 
+/** What to do about an npm failure: install npm, or look at the network and registry. */
+function npmHint(error: unknown): string {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gwscale installs Node-RED with npm: install npm (it comes with Node.js) or put it on PATH';
+  return 'gwscale installs Node-RED from the npm registry: check the network and `npm config get registry`';
+}
+
 /** Versions of Node-RED already complete in the cache. */
 function cachedVersions(root: string): string[] {
   if (!existsSync(root)) return [];
@@ -180,7 +186,7 @@ export async function ensureNodeRed(spec: string, options: InstallOptions = {}):
       const newest = cached.at(-1);
       if (/\bE404\b/.test(npmReason(error))) throw gatewayError(`npm knows no node-red version matching ${spec}`, { hint: 'see `npm view node-red versions` for the published ones', cause: error });
       if (newest === undefined) {
-        throw gatewayError(`could not look up node-red@${spec} with npm: ${npmReason(error)}`, { hint: 'gwscale installs Node-RED from the npm registry: check the network and `npm config get registry`', cause: error });
+        throw gatewayError(`could not look up node-red@${spec} with npm: ${npmReason(error)}`, { hint: npmHint(error), cause: error });
       }
       log(`node-red: npm view failed (${npmReason(error)}); using ${newest} from the cache`);
       published = [{ version: newest, engines: null }];
@@ -207,7 +213,7 @@ export async function ensureNodeRed(spec: string, options: InstallOptions = {}):
     await run(npm, ['install', '--prefix', temp, `node-red@${version}`, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], 600_000, temp);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    throw gatewayError(`npm install node-red@${version} failed: ${npmReason(error)}`, { hint: 'gwscale installs Node-RED from the npm registry: check the network and `npm config get registry`', cause: error });
+    throw gatewayError(`npm install node-red@${version} failed: ${npmReason(error)}`, { hint: npmHint(error), cause: error });
   }
   try {
     await rename(temp, prefix);
