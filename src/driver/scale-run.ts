@@ -14,7 +14,6 @@ import type { DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, Gateway
 import { GwscaleError, gatewayError, messageOf } from '../errors.js';
 import { harnessVersion } from '../version.js';
 import { readProcessUsage, rssSource, clearProcessHistory } from '../sampling/process-usage.js';
-import { createPssTreeSource, PSS_TREE_SOURCE } from '../sampling/pss.js';
 import { startSampler, type Sampler } from '../sampling/sampler.js';
 import type { MemoryReading, MemorySource } from '../sampling/source.js';
 import type { ServiceSpec } from '../wsdl/model.js';
@@ -88,6 +87,9 @@ export function telltaleLine(tail: readonly string[]): string | null {
   const why = tail.find((l) => /out of memory|OutOfMemoryError|FATAL|panic:|Killed/i.test(l));
   return (why ?? [...tail].reverse().find((l) => l.trim() !== '') ?? null)?.trim() ?? null;
 }
+
+/** Shortest interval between deploy-peak samples of a process tree (each one scans /proc). */
+const TREE_SAMPLE_MIN_INTERVAL_MS = 100;
 
 /** Services verified per adapter call: bounds the WSDL texts held at once. */
 const VERIFY_SLICE = 1000;
@@ -284,12 +286,14 @@ class ScaleRun {
     let rssSampler: Sampler | null = null;
     // A target measured as a process tree (HAProxy's master and workers, Varnish's manager and child)
     // peaks in the whole tree: an old worker still serving is memory the deploy needs too.
-    const treeMeasured = this.last.memorySource === PSS_TREE_SOURCE;
-    const osPeakSource: PeakSource = treeMeasured ? 'pss-tree' : 'rss';
+    const treeSource = this.adapter.processTreeSource?.() ?? null;
+    const osPeakSource: PeakSource = treeSource !== null ? 'pss-tree' : 'rss';
     if (pid !== null) {
-      const osSource: MemorySource = treeMeasured ? createPssTreeSource({ pid: () => pid, what: 'the gateway' }) : rssSource(pid);
+      const osSource: MemorySource = treeSource ?? rssSource(pid);
       preDeployRssBytes = await osSource.read().then((r) => r.bytes, () => null);
-      rssSampler = startSampler(osSource, this.config.sampleIntervalMs, onSample);
+      // A tree reading scans /proc (tens of ms on a loaded machine): not more often than every 100 ms.
+      const intervalMs = treeSource === null ? this.config.sampleIntervalMs : Math.max(this.config.sampleIntervalMs, TREE_SAMPLE_MIN_INTERVAL_MS);
+      rssSampler = startSampler(osSource, intervalMs, onSample);
     }
     let preDeployHeapBytes: number | null = null;
     let heapSampler: Sampler | null = null;

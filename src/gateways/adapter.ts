@@ -96,6 +96,13 @@ export interface GatewayAdapter {
    * to it. Absent (or null) where the target cannot read it; the driver then samples RSS.
    */
   heapInUseSource?(): MemorySource | null;
+  /**
+   * The PSS of the gateway's process tree (master and workers; helpers that are not the gateway,
+   * such as a compiler, left out), as `liveMemory` reads it but without settling first: sampled
+   * while a deploy runs by targets measured as a process tree, whose new and old workers are memory
+   * the deploy needs. Absent where the gateway is one process; the driver then samples its RSS.
+   */
+  processTreeSource?(): MemorySource | null;
   /** Send one request through the gateway to each given service. */
   verify(services: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]>;
   /**

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { gatewayError, messageOf } from '../../errors.js';
 import { createPssTreeSource } from '../../sampling/pss.js';
-import type { MemoryReading } from '../../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { endpointRouteFor, proxiedService } from '../endpoint-route.js';
@@ -306,9 +306,14 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
       await sleep(20);
       vcls = await vclList();
     }
-    const reading = await createPssTreeSource({ pid: () => (running() ? (server?.pid ?? null) : null), what: 'the Varnish manager', include: isVarnishChild }).read();
+    const reading = await treeSource().read();
     const discarded = vcls.filter((v) => v.status === 'discarded').length;
     return { ...reading, extra: { ...reading.extra, loadedVcls: vcls.length - discarded, discardedHeldVcls: discarded } };
+  }
+
+  /** Manager and child; not the compiler `vcl.load` runs (a deploy's compile is gcc's memory, not Varnish's). */
+  function treeSource(): MemorySource {
+    return createPssTreeSource({ pid: () => (running() ? (server?.pid ?? null) : null), what: 'the Varnish manager', include: isVarnishChild });
   }
 
   function verifyOne(service: VarnishService, dispatcher: Agent): Promise<VerifyOutcome> {
@@ -322,6 +327,7 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     deploy,
     listing,
     liveMemory,
+    processTreeSource: () => (running() ? treeSource() : null),
     verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec, address) => `${dataUrl()}${endpointRouteFor(spec.serviceName, address, spec.fileName, 'Varnish').probePath}`,
   };
