@@ -115,6 +115,6 @@ describe('replicate readings in rounds CSVs', () => {
     expect(errorOf(() => parseRoundsCsv('services,memory_mb,replicate\n100,5,1\n', 'a.csv')).message).toBe('a.csv:2: replicate 1 does not follow a reading of the same event and services');
     expect(errorOf(() => parseRoundsCsv('services,memory_mb,replicate\n100,5,0\n200,6,1\n', 'b.csv')).message).toBe('b.csv:3: replicate 1 does not follow a reading of the same event and services');
     expect(errorOf(() => parseRoundsCsv('services,memory_mb,replicate\n100,5,0\n100,6,2\n', 'c.csv')).message).toBe("c.csv:3: replicate is 2, expected 1 (the point's readings are numbered 0, 1, 2…)");
-    expect(errorOf(() => parseRoundsCsv('services,memory_mb,peak_source\n100,5,ram\n', 'd.csv')).message).toBe("d.csv:2: peak_source is 'ram', expected empty, heap or rss");
+    expect(errorOf(() => parseRoundsCsv('services,memory_mb,peak_source\n100,5,ram\n', 'd.csv')).message).toBe("d.csv:2: peak_source is 'ram', expected empty, heap, rss or pss-tree");
   });
 });

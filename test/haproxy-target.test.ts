@@ -217,7 +217,7 @@ describe('gwscale run --target haproxy', () => {
       { timeoutMs: 120_000 },
     );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; extra?: Record<string, number> }> };
+    const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; peakSource?: string; extra?: Record<string, number> }> };
     expect(report.settings).toMatchObject({ target: 'haproxy', hardStopAfterMs: 30_000, deployUnderLoad: 4 });
     expect(report.settings.redeployMode).toBeUndefined();
     expect(report.rounds.map((row) => row.role)).toEqual(['fresh-start', 'round', 'round', 'redeploy', 'redeploy']);
@@ -226,6 +226,12 @@ describe('gwscale run --target haproxy', () => {
       // Read after the deploy's traffic stopped: old workers have let go by then.
       expect(row.extra).toMatchObject({ processes: 2, oldWorkers: 0, rssBytes: expect.any(Number) });
     }
+    // Deploy peaks are sampled on the whole tree, like the readings, and each row says how many processes the deploy ran with.
+    for (const row of report.rounds.filter((x) => x.role !== 'fresh-start')) expect(row.peakSource).toBe('pss-tree');
+    for (const row of report.rounds.filter((x) => x.role === 'redeploy')) expect(row.extra).toMatchObject({ deployProcesses: expect.any(Number), deployRequestsFailed: 0 });
+    const md = await readFile(`${out}/report.md`, 'utf8');
+    expect(md).toMatch(/\| processes \|/);
+    expect(md).toMatch(/\| 2 \(\d+ during the deploy\) \|/);
     const log = (await readFile(`${out}/run.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const verifies = log.filter((rec) => rec.type === 'verify');
     expect(verifies.map((rec) => [rec.checked, rec.failed])).toEqual([[100, 0], [200, 0]]);

@@ -57,8 +57,10 @@ describe('pss of a process tree', () => {
     const own = readSmapsRollup(parent.pid!);
     const child = readSmapsRollup(grandchild);
     expect(tree.pids).toEqual([parent.pid, grandchild]);
-    // The three reads are moments apart and the processes are alive (timers, GC), so a few pages may move between them.
-    expect(Math.abs(tree.pssBytes - (own.pssBytes + child.pssBytes))).toBeLessThan(1 * MiB);
+    // The three reads are moments apart and the processes are alive (timers, GC); and a shared page's
+    // PSS is divided among every process mapping it, so any Node process starting or ending on the
+    // machine between the reads moves the figures by up to about a MiB (1.1 MiB seen in a busy test run).
+    expect(Math.abs(tree.pssBytes - (own.pssBytes + child.pssBytes))).toBeLessThan(4 * MiB);
     expect(tree.pssBytes).toBeGreaterThan(64 * MiB);
     expect(tree.pssAnonBytes).toBeGreaterThan(64 * MiB);
     expect(tree.rssBytes).toBeGreaterThan(tree.pssBytes);

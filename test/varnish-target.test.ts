@@ -196,11 +196,13 @@ describe('gwscale run --target varnish', () => {
       timeoutMs: 180_000,
     });
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; extra?: Record<string, number> }> };
+    const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; peakSource?: string; extra?: Record<string, number> }> };
     expect(report.settings).toMatchObject({ target: 'varnish', discardOld: true, deployUnderLoad: 4 });
     for (const row of report.rounds) {
       expect(row.memorySource).toBe('pss-tree');
       expect(row.extra).toMatchObject({ processes: 2, loadedVcls: 1, discardedHeldVcls: expect.any(Number) });
+      // Deploy peaks on manager + child, like the readings (the compiler vcl.load runs left out).
+      if (row.role !== 'fresh-start') expect(row.peakSource).toBe('pss-tree');
     }
     const log = (await readFile(`${out}/run.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(log.filter((rec) => rec.type === 'verify').map((rec) => [rec.checked, rec.failed])).toEqual([[20, 0], [40, 0]]);

@@ -3,7 +3,8 @@
  * briefly needs twice the memory in use fails at half the heap; the out-of-memory prediction needs
  * this factor, on the same kind of memory it projects (the live set read after GC):
  * - peaks sampled on the heap (`peakSource: 'heap'`, V8/JVM/Go): peak ÷ heap before the deploy;
- * - peaks sampled as RSS: 1 + (peak RSS − RSS before the deploy) ÷ the live memory before it
+ * - peaks sampled as RSS (or, for targets measured as a process tree, as the tree's PSS,
+ *   `peakSource: 'pss-tree'`): 1 + (peak − the same before the deploy) ÷ the live memory before it
  *   (the previous reading), so an RSS that never shrinks does not pass for a deploy's need.
  */
 import type { Round } from '../run-log/round.js';
@@ -47,6 +48,12 @@ export function peakFactorOf(row: Round, previous: Round | undefined): number | 
   return null;
 }
 
+/** `RSS`, or `process-tree PSS` when every non-heap peak was sampled that way. */
+function rssKind(rounds: readonly Round[]): string {
+  const peaks = rounds.filter((r) => r.peakBytes !== null && r.peakSource !== 'heap');
+  return peaks.length > 0 && peaks.every((r) => r.peakSource === 'pss-tree') ? 'process-tree PSS' : 'RSS';
+}
+
 export function estimateDeployPeakFactor(rounds: readonly Round[], option: number | null): DeployPeakFactor {
   const factors: { f: number; index: number; heap: boolean }[] = [];
   rounds.forEach((row, i) => {
@@ -61,7 +68,7 @@ export function estimateDeployPeakFactor(rounds: readonly Round[], option: numbe
       : null;
   if (option !== null) return { value: option, source: 'option', measured, note: 'given with --deploy-peak-factor' };
   if (measured !== null) {
-    const how = measured.kind === 'heap' ? 'heap peak ÷ heap before the deploy' : measured.kind === 'rss' ? '1 + RSS rise during the deploy ÷ live memory before it' : 'heap peaks where sampled, RSS rises elsewhere';
+    const how = measured.kind === 'heap' ? 'heap peak ÷ heap before the deploy' : measured.kind === 'rss' ? `1 + ${rssKind(rounds)} rise during the deploy ÷ live memory before it` : 'heap peaks where sampled, RSS rises elsewhere';
     return { value: measured.median, source: 'measured', measured, note: `median over ${measured.deploys} deploys of ${how}` };
   }
   return { value: 1, source: 'assumed', measured: null, note: 'no peak samples and no --deploy-peak-factor: assumed 1 (the deploy needs no more than memory in use)' };

@@ -6,7 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { inputError } from '../errors.js';
 import { MiB } from '../units.js';
-import { meanOfReadings, type Round, type RoundEvent } from '../run-log/round.js';
+import { meanOfReadings, type PeakSource, type Round, type RoundEvent } from '../run-log/round.js';
 
 /** Columns of `rounds.csv`, in the order written. Every one of them is also read. */
 export const ROUND_CSV_COLUMNS = [
@@ -96,10 +96,10 @@ class RowReader {
     return text as RoundEvent;
   }
 
-  peakSource(): 'heap' | 'rss' | null {
+  peakSource(): PeakSource | null {
     const text = (this.cells.peak_source ?? '').toLowerCase();
     if (text === '') return null;
-    if (text !== 'heap' && text !== 'rss') this.fail('peak_source', 'empty, heap or rss');
+    if (text !== 'heap' && text !== 'rss' && text !== 'pss-tree') this.fail('peak_source', 'empty, heap, rss or pss-tree');
     return text;
   }
 

@@ -29,6 +29,7 @@ export { runConfigOf, type RedeployPlan, type RunConfig } from '../driver/config
 export { runSettingOptions } from '../driver/run-options.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
 export type { TargetName } from '../gateways/adapter.js';
+export { checkVersionSpec as checkNodeRedVersion, DEFAULT_NODE_RED_VERSION } from '../gateways/node-red/install.js';
 
 /** How the run ended (a union on `state`: completed, interrupted, crashed, failed) and its rendered reports. */
 export type RunResult = ScaleRunResult & {

@@ -62,7 +62,7 @@ export function progressListener(err: (text: string) => void, isTty: boolean): R
         const readings = row.readingsBytes ?? [];
         if (readings.length > 1) parts.push(`${readings.length} readings, ${spreadText(readings)}`);
         if (row.rssBytes !== null) parts.push(`RSS ${formatBytes(row.rssBytes)}`);
-        if (row.peakBytes !== null) parts.push(`deploy peak ${formatBytes(row.peakBytes)}${row.peakSource === 'heap' ? ' heap' : ''}`);
+        if (row.peakBytes !== null) parts.push(`deploy peak ${formatBytes(row.peakBytes)}${row.peakSource === 'heap' ? ' heap' : row.peakSource === 'pss-tree' ? ' PSS (process tree)' : ''}`);
         if (row.deployMs !== null) parts.push(`deploy ${(row.deployMs / 1000).toFixed(2)} s`);
         line('  ' + parts.join(', '));
         break;

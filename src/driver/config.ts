@@ -54,6 +54,7 @@ export function targetOptionsOf(config: RunConfig): TargetOptions {
     ...(config.redeployMode === undefined ? {} : { redeployMode: config.redeployMode }),
     ...(config.hardStopAfterMs === undefined ? {} : { hardStopAfterMs: config.hardStopAfterMs }),
     ...(config.discardOld === undefined ? {} : { discardOld: config.discardOld }),
+    ...(config.gatewayVersion === undefined ? {} : { gatewayVersion: config.gatewayVersion }),
   };
 }
 

@@ -5,14 +5,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayAdapter } from '../gateways/adapter.js';
-import { meanOfReadings } from '../run-log/round.js';
+import { meanOfReadings, type PeakSource } from '../run-log/round.js';
 import { readProcessUsage, rssSource } from '../sampling/process-usage.js';
 import { startSampler, type Sampler } from '../sampling/sampler.js';
-import type { MemoryReading } from '../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../sampling/source.js';
 import type { GatewayWatch } from './gateway-watch.js';
 import type { RunLogWriter } from './run-log.js';
 
 /** The readings of one measurement point. */
+/** Shortest interval between deploy-peak samples of a process tree (each one scans /proc). */
+const TREE_SAMPLE_MIN_INTERVAL_MS = 100;
+
 export interface PointReading {
   /** The point's value: the mean of its readings. */
   readonly memoryBytes: number;
@@ -29,7 +32,7 @@ export interface DeployPeak {
   /** Highest reading while the deploy ran, and the reading just before it, both of `peakSource`. */
   readonly peakBytes: number | null;
   readonly preDeployBytes: number | null;
-  readonly peakSource: 'heap' | 'rss';
+  readonly peakSource: PeakSource;
   /** With a heap peak: the RSS peak and pre-deploy RSS beside it (`peakRssBytes`, `preDeployRssBytes`). */
   readonly extra: Readonly<Record<string, number>>;
 }
@@ -47,7 +50,7 @@ export class Measurer {
   /** Samples taken while deploys ran (the run-end record states it). */
   samplesTaken = 0;
   /** The last live reading and deploy peak, whatever came after: a crash row is built from them. */
-  readonly last = { memoryBytes: null as number | null, memorySource: 'none', peakBytes: null as number | null, peakSource: 'rss' as 'heap' | 'rss' };
+  readonly last = { memoryBytes: null as number | null, memorySource: 'none', peakBytes: null as number | null, peakSource: 'rss' as PeakSource };
   private gatewayCpuSeconds = 0;
   /** CPU seconds of the running gateway process at its last reading. */
   private runningGatewayCpuSeconds = 0;
@@ -106,9 +109,16 @@ export class Measurer {
     this.last.peakBytes = null;
     let preDeployRssBytes: number | null = null;
     let rssSampler: Sampler | null = null;
+    // A target measured as a process tree (HAProxy's master and workers, Varnish's manager and child)
+    // peaks in the whole tree: an old worker still serving is memory the deploy needs too.
+    const treeSource = this.adapter.processTreeSource?.() ?? null;
+    const osPeakSource: PeakSource = treeSource !== null ? 'pss-tree' : 'rss';
     if (pid !== null) {
-      preDeployRssBytes = await readProcessUsage(pid).then((u) => u.rssBytes, () => null);
-      rssSampler = startSampler(rssSource(pid), this.settings.sampleIntervalMs, onSample);
+      const osSource: MemorySource = treeSource ?? rssSource(pid);
+      preDeployRssBytes = await osSource.read().then((r) => r.bytes, () => null);
+      // A tree reading scans /proc (tens of ms on a loaded machine): not more often than every 100 ms.
+      const intervalMs = treeSource === null ? this.settings.sampleIntervalMs : Math.max(this.settings.sampleIntervalMs, TREE_SAMPLE_MIN_INTERVAL_MS);
+      rssSampler = startSampler(osSource, intervalMs, onSample);
     }
     let preDeployHeapBytes: number | null = null;
     let heapSampler: Sampler | null = null;
@@ -122,7 +132,7 @@ export class Measurer {
       const peaks = { rssPeak: rss?.peakBytes ?? null, heapPeak: heap?.peakBytes ?? null };
       // A crash row reports how far the deploy got, in the kind of memory it would have used.
       this.last.peakBytes = peaks.heapPeak ?? peaks.rssPeak;
-      this.last.peakSource = peaks.heapPeak !== null ? 'heap' : 'rss';
+      this.last.peakSource = peaks.heapPeak !== null ? 'heap' : osPeakSource;
       this.log.sync();
       return peaks;
     };
@@ -138,7 +148,7 @@ export class Measurer {
     if (heapPeak !== null && preDeployHeapBytes !== null) {
       return { value, peak: { peakBytes: heapPeak, preDeployBytes: preDeployHeapBytes, peakSource: 'heap', extra: rssExtra } };
     }
-    return { value, peak: { peakBytes: rssPeak, preDeployBytes: preDeployRssBytes, peakSource: 'rss', extra: {} } };
+    return { value, peak: { peakBytes: rssPeak, preDeployBytes: preDeployRssBytes, peakSource: osPeakSource, extra: {} } };
   }
 
   /** Adds the CPU time of the gateway process now running; call before it is stopped or after it died. */

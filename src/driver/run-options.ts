@@ -6,9 +6,10 @@
 import { resolve } from 'node:path';
 import type { SettingSpec } from '../option-config.js';
 import { trafficEngines } from '../traffic/options.js';
+import { DEFAULT_NODE_RED_VERSION } from '../gateways/node-red/install.js';
 
 export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
-export const TARGETS = ['reference', 'caddy', 'tomcat', 'haproxy', 'varnish'] as const;
+export const TARGETS = ['reference', 'caddy', 'tomcat', 'haproxy', 'varnish', 'node-red'] as const;
 /** Crash restarts `--restart-on-crash` allows unless `--crash-restarts` says otherwise, so a gateway that dies at once cannot loop forever. */
 export const DEFAULT_CRASH_RESTARTS = 3;
 
@@ -51,4 +52,5 @@ export const runSettingOptions = [
   { key: 'deployUnderLoad', onlyWhen: (n) => n !== 0, kind: { type: 'int', min: 0, max: 1024 }, default: 0, description: 'keep C requests in flight through the gateway (to the first --load-services services) while every deploy runs; with --backend-latency-ms they stay in flight across a reload', placeholder: 'C' },
   { key: 'hardStopAfter', field: 'hardStopAfterMs', onlyWhen: (_, o) => o.target === 'haproxy', kind: { type: 'duration', minMs: 1, maxMs: 86_400_000 }, description: 'haproxy: hard-stop-after, how long old workers may keep serving their connections after a reload before they are killed [default: until their connections end]', placeholder: 'TIME' },
   { key: 'discardOld', onlyWhen: (_, o) => o.target === 'varnish', to: (v) => v === 'true', configKind: { type: 'boolean' }, kind: { type: 'enum', choices: ['true', 'false'] }, default: 'true', description: 'varnish: vcl.discard the earlier VCLs after each deploy once no request holds them (false keeps every VCL loaded, as an operator who forgets the discard does)', placeholder: 'BOOL' },
+  { key: 'gatewayVersion', onlyWhen: (_, o) => o.target === 'node-red', kind: { type: 'string' }, description: `node-red: the Node-RED version to install with npm (once, into ~/.cache/gwscale/node-red/<version>; GWSCALE_CACHE_DIR moves it) and run, e.g. 3.1.15, or 4.1.x for the newest 4.1 [default: ${DEFAULT_NODE_RED_VERSION}]`, placeholder: 'VERSION', example: '3.1.15' },
 ] as const satisfies readonly SettingSpec[];

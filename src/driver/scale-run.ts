@@ -243,7 +243,10 @@ class ScaleRun {
       this.emit({ type: 'warning', message: `${underLoad.failed} of ${underLoad.sent} requests sent during the deploy of ${this.registered} services failed` });
     }
     if (outcome.state === 'failed') this.emit({ type: 'warning', message: `deploy of ${this.registered} services failed: ${outcome.reason}` });
-    return { ...peak, deployMs: outcome.ms, outcome };
+    // The row shows what the traffic through the deploy saw: the process tree while it ran, and failures.
+    const loadExtra =
+      underLoad === undefined ? {} : { ...(underLoad.gatewayProcesses === null ? {} : { deployProcesses: underLoad.gatewayProcesses }), deployRequestsFailed: underLoad.failed };
+    return { ...peak, extra: { ...peak.extra, ...loadExtra }, deployMs: outcome.ms, outcome };
   }
 
   /** Records a crash: the crash record and a `crash` row built from the last readings. */

@@ -10,7 +10,7 @@ import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../run-log/recor
 // What a gateway reports is recorded as is in the run log, so the shapes live with its records.
 export type { GatewayCounts, GatewayExit, VerifyOutcome };
 
-export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy' | 'varnish';
+export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy' | 'varnish' | 'node-red';
 
 /** What a target is told when it is created. Frozen; secrets travel only in `credentials`. */
 export interface AdapterContext {
@@ -45,6 +45,8 @@ export interface TargetOptions {
   readonly hardStopAfterMs?: number;
   /** Varnish: `vcl.discard` earlier VCLs after each deploy (default true); false keeps them, as a forgetful operator does. */
   readonly discardOld?: boolean;
+  /** Node-RED: the version to install (once, into gwscale's cache) and run, e.g. `3.1.15` or `4.1.x` (the newest 4.1). */
+  readonly gatewayVersion?: string;
 }
 
 export interface GatewayInfo {
@@ -94,6 +96,13 @@ export interface GatewayAdapter {
    * to it. Absent (or null) where the target cannot read it; the driver then samples RSS.
    */
   heapInUseSource?(): MemorySource | null;
+  /**
+   * The PSS of the gateway's process tree (master and workers; helpers that are not the gateway,
+   * such as a compiler, left out), as `liveMemory` reads it but without settling first: sampled
+   * while a deploy runs by targets measured as a process tree, whose new and old workers are memory
+   * the deploy needs. Absent where the gateway is one process; the driver then samples its RSS.
+   */
+  processTreeSource?(): MemorySource | null;
   /** Send one request through the gateway to each given service. */
   verify(services: readonly ServiceSpec[]): Promise<readonly VerifyOutcome[]>;
   /**

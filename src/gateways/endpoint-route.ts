@@ -6,6 +6,9 @@
  */
 import { inputError } from '../errors.js';
 import { isLoopbackHost } from '../loopback.js';
+import { parseWsdl } from '../wsdl/index.js';
+import type { ServiceSpec, WsdlDocument } from '../wsdl/model.js';
+import { countOperations, soapProbeFor, type SoapProbe } from './soap-probe.js';
 
 export type PathRewrite = { readonly kind: 'prefix'; readonly prefix: string } | { readonly kind: 'exact'; readonly path: string } | null;
 
@@ -56,4 +59,24 @@ export function endpointRouteFor(serviceName: string, address: string, source: s
     return { host, port, rewrite: prefix === '' ? null : { kind: 'prefix', prefix }, probePath: `/${serviceName}${afterName}` };
   }
   return { host, port, rewrite: { kind: 'exact', path: path === '' ? '/' : path }, probePath: `/${serviceName}` };
+}
+
+/** A service of a proxy target, read from its WSDL: the probe, where its requests go, its operations. */
+export interface ProxiedService {
+  readonly document: WsdlDocument;
+  readonly probe: SoapProbe;
+  readonly route: EndpointRoute;
+  readonly operations: number;
+}
+
+/**
+ * Parses a service's WSDL for a proxy target (HAProxy, Varnish, Node-RED): its probe (first SOAP
+ * endpoint), the route of that endpoint, and its operation count.
+ * @throws an input error naming the WSDL file (bad WSDL, no SOAP endpoint, endpoint off the loopback).
+ */
+export function proxiedService(spec: ServiceSpec, product: string): ProxiedService {
+  const document = parseWsdl(spec.wsdlText, spec.fileName);
+  const probe = soapProbeFor(document, spec.serviceName);
+  const route = endpointRouteFor(spec.serviceName, probe.address, spec.fileName, product);
+  return { document, probe, route, operations: countOperations(document, spec.serviceName) };
 }

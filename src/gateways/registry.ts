@@ -5,6 +5,7 @@ import { createCaddyAdapter } from './caddy/index.js';
 import { createTomcatAdapter } from './tomcat/index.js';
 import { createHaproxyAdapter } from './haproxy/index.js';
 import { createVarnishAdapter } from './varnish/index.js';
+import { createNodeRedAdapter } from './node-red/index.js';
 
 const factories: Record<TargetName, (ctx: AdapterContext) => GatewayAdapter> = {
   reference: createReferenceAdapter,
@@ -12,6 +13,7 @@ const factories: Record<TargetName, (ctx: AdapterContext) => GatewayAdapter> = {
   tomcat: createTomcatAdapter,
   haproxy: createHaproxyAdapter,
   varnish: createVarnishAdapter,
+  'node-red': createNodeRedAdapter,
 };
 
 export function createAdapter(target: TargetName, ctx: AdapterContext): GatewayAdapter {

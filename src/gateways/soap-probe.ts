@@ -146,3 +146,21 @@ export function describeRequestError(error: unknown): string {
   const cause = error instanceof Error && error.cause !== undefined ? `: ${messageOf(error.cause)}` : '';
   return `${messageOf(error)}${cause}`;
 }
+
+/** What `verify` needs of one service of a proxy target. */
+export interface ProbedService {
+  readonly spec: { readonly serviceName: string };
+  readonly probe: SoapProbe;
+  /** Path on the data plane the probe posts to. */
+  readonly probePath: string;
+}
+
+/**
+ * Probes one service of a proxy target (Caddy, HAProxy, Varnish, Node-RED) whose response policy
+ * writes `<serviceName>; request=<the request policy's header as the backend got it>` into
+ * `header`: when that value comes back, both policies ran.
+ */
+export function probeBothPolicies(service: ProbedService, dataUrl: string, header: string, options: Parameters<typeof postProbe>[2]): Promise<VerifyOutcome> {
+  const name = service.spec.serviceName;
+  return judgeProbe(name, `${dataUrl}${service.probePath}`, service.probe, options, (answer) => responsePolicyProblems(answer, header, `${name}; request=${name}`));
+}

@@ -250,8 +250,11 @@ export function compareMetrics(a: ComparedReport, b: ComparedReport, t: CompareT
   ];
 }
 
-/** Settings that say where a run is, not what it measured: they may differ freely. */
-const INCIDENTAL_SETTINGS = new Set(['outDir', 'target', 'profile', 'seed', 'callTimeoutMs', 'credentialsFile', 'resume']);
+/**
+ * Settings that say where a run is, not what it measured, or which gateway it measured (target,
+ * profile, Node-RED's gatewayVersion: what a comparison compares): they may differ freely.
+ */
+const INCIDENTAL_SETTINGS = new Set(['outDir', 'target', 'profile', 'gatewayVersion', 'seed', 'callTimeoutMs', 'credentialsFile', 'resume']);
 
 /** Settings that differ between the runs, which makes the comparison less like-for-like. */
 export function differingSettings(a: ComparedReport, b: ComparedReport): string[] {

@@ -223,7 +223,7 @@ function sourceExtrasTable(report: Report): string {
     const cells = [String(r.index), r.role, formatCount(r.services), ...values];
     return `<tr>${cells.map((c, i) => `<td${i === 1 ? '' : ' class="num"'}>${e(c)}</td>`).join('')}</tr>`;
   });
-  return `<h2 id="source-extras">Other readings of the memory source</h2><p class="muted">Read at the same moment as the memory of each row.</p><div class="scroll"><table class="rounds"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return `<h2 id="source-extras">Other readings of the memory source</h2><p class="muted">Read at the same moment as the memory of each row; with --deploy-under-load, <code>deployProcesses</code> and <code>deployRequestsFailed</code> while the deploy ran.</p><div class="scroll"><table class="rounds"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** Renders report.html for a run. */

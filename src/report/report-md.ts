@@ -21,6 +21,15 @@ const VERDICT_ICON: Readonly<Record<string, string>> = {
   inconclusive: '❔',
 };
 
+/** `2`, or `2 (3 during the deploy)` when traffic ran through the deploy; the gateway's process tree. */
+function processesCell(extra: Readonly<Record<string, number>> | undefined): string {
+  const after = extra?.processes;
+  const during = extra?.deployProcesses;
+  const duringText = during === undefined ? '' : `${formatCount(during)} during the deploy`;
+  if (after === undefined) return duringText;
+  return during === undefined ? formatCount(after) : `${formatCount(after)} (${duringText})`;
+}
+
 /** Renders report.md for a run. */
 export function renderReportMarkdown(report: Report): string {
   const v = report.verdict;
@@ -38,12 +47,15 @@ export function renderReportMarkdown(report: Report): string {
   rows.sort((a, b) => a.index - b.index);
   const shown = rows.length <= MAX_TABLE_ROWS ? rows : [...rows.slice(0, MAX_TABLE_ROWS / 2), null, ...rows.slice(-MAX_TABLE_ROWS / 2)];
   const withLoad = rows.some((r) => r.concurrency !== null);
+  // Targets of several processes (HAProxy's workers, Varnish's child) and deploys under traffic: the process count.
+  const withProcesses = rows.some((r) => r.extra?.processes !== undefined || r.extra?.deployProcesses !== undefined);
   const table = shown.map((r) => {
     const cells = r === null ? ['…', '', '', '', ''] : [r.role, formatCount(r.services), formatBytes(r.memoryBytes), formatBytes(r.peakBytes), formatMs(r.deployMs)];
-    return withLoad ? [...cells, r === null || r.concurrency === null ? '' : formatCount(r.concurrency)] : cells;
+    const load = withLoad ? [r === null || r.concurrency === null ? '' : formatCount(r.concurrency)] : [];
+    return [...cells, ...load, ...(withProcesses ? [r === null ? '' : processesCell(r.extra)] : [])];
   });
-  const head = ['event', 'services', 'memory', 'deploy peak', 'deploy', ...(withLoad ? ['concurrency'] : [])];
-  lines.push(mdTable(head, table, ['l', 'r', 'r', 'r', 'r', 'r']), '');
+  const head = ['event', 'services', 'memory', 'deploy peak', 'deploy', ...(withLoad ? ['concurrency'] : []), ...(withProcesses ? ['processes'] : [])];
+  lines.push(mdTable(head, table, ['l', 'r', 'r', 'r', 'r', 'r', 'r']), '');
   lines.push('Full report: `report.html` (charts, every rule\'s numbers, settings); data: `report.json`, `rounds.csv`.', '');
   return lines.join('\n');
 }

@@ -4,6 +4,9 @@
  */
 export type RoundEvent = 'round' | 'restart' | 'redeploy' | 'load' | 'crash';
 
+/** What a deploy's peak was sampled on (see `Round.peakSource`). */
+export type PeakSource = 'heap' | 'rss' | 'pss-tree';
+
 export interface Round {
   /** 0-based position in time order. */
   readonly index: number;
@@ -31,9 +34,10 @@ export interface Round {
   readonly peakBytes: number | null;
   /**
    * What `peakBytes` and `preDeployBytes` measure: `heap` (heap in use, the same kind of memory as
-   * `memoryBytes` — V8, JVM, Go) or `rss`. Absent means `rss` (runs logged before this field).
+   * `memoryBytes` — V8, JVM, Go), `rss` of the gateway process, or `pss-tree` (PSS of its whole
+   * process tree, for targets measured that way). Absent means `rss` (runs logged before this field).
    */
-  readonly peakSource?: 'heap' | 'rss';
+  readonly peakSource?: PeakSource;
   /** Same measure as `peakBytes`, read just before the deploy started; the base of the deploy peak factor. */
   readonly preDeployBytes: number | null;
   /** Time spent registering this round's new services. */

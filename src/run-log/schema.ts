@@ -42,7 +42,7 @@ const round: z.ZodType<Round> = z.looseObject({
   afterGc: z.boolean(),
   rssBytes: bytes.nullable(),
   peakBytes: bytes.nullable(),
-  peakSource: z.enum(['heap', 'rss']).exactOptional(),
+  peakSource: z.enum(['heap', 'rss', 'pss-tree']).exactOptional(),
   preDeployBytes: bytes.nullable(),
   registerMs: nullableNumber,
   deployMs: nullableNumber,

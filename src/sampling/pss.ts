@@ -6,8 +6,9 @@
  * number that grows when configuration is retained. RSS is read beside it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { gatewayError, messageOf } from '../errors.js';
-import { readProcStat } from './proc-stat.js';
+import { parseProcStat, readProcStat } from './proc-stat.js';
 import type { MemoryReading, MemorySource } from './source.js';
 
 /** The fields of one `smaps_rollup` the harness uses, in bytes. */
@@ -49,16 +50,42 @@ export function readSmapsRollup(pid: number): SmapsRollup {
 
 /** `root` and every process descended from it, root first (parents before children), read from each `/proc/<pid>/stat`. */
 export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
+  const parents: Array<[number, number]> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    let ppid: number;
     try {
-      ppid = readProcStat(pid).ppid;
+      parents.push([pid, readProcStat(pid).ppid]);
     } catch {
       continue; // exited while we listed
     }
+  }
+  return treeFrom(root, parents);
+}
+
+/**
+ * {@link processTree} without blocking the event loop: the /proc reads go to libuv's thread pool.
+ * Where opening a /proc file is slow (a loaded or sandboxed kernel: tens of ms for the whole scan),
+ * a sampler that scans every few ms would otherwise stall everything else the harness runs, such
+ * as the traffic of --deploy-under-load.
+ */
+export async function processTreeAsync(root: number): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const parents = await Promise.all(
+    pids.map((pid) =>
+      readFile(`/proc/${pid}/stat`, 'latin1').then(
+        (text): [number, number] | null => [pid, parseProcStat(text).ppid],
+        () => null, // exited while we listed
+      ),
+    ),
+  );
+  return treeFrom(root, parents.filter((p) => p !== null));
+}
+
+/** `root` and its descendants, breadth first, from (pid, parent pid) pairs. */
+function treeFrom(root: number, parents: ReadonlyArray<readonly [number, number]>): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of parents) {
     const list = children.get(ppid);
     if (list === undefined) children.set(ppid, [pid]);
     else list.push(pid);
@@ -103,6 +130,37 @@ export function readProcessTreeMemory(root: number, include: (pid: number) => bo
   return { pssBytes, rssBytes, pssAnonBytes, pids };
 }
 
+/** The name of the process-tree PSS source (`MemoryReading.source`). */
+export const PSS_TREE_SOURCE = 'pss-tree';
+
+/** {@link readProcessTreeMemory} with its /proc reads off the event loop. */
+export async function readProcessTreeMemoryAsync(root: number, include: (pid: number) => boolean = () => true): Promise<ProcessTreeMemory> {
+  const pids = (await processTreeAsync(root)).filter((pid) => pid === root || include(pid));
+  const rollups = await Promise.all(
+    pids.map((pid) =>
+      readFile(`/proc/${pid}/smaps_rollup`, 'latin1').then(
+        (text) => parseSmapsRollup(text),
+        (error: unknown) => {
+          if (pid === root) throw error;
+          return null; // exited between the listing and its read
+        },
+      ),
+    ),
+  );
+  let pssBytes = 0;
+  let rssBytes = 0;
+  let pssAnonBytes = 0;
+  const summed: number[] = [];
+  rollups.forEach((rollup, i) => {
+    if (rollup === null) return;
+    pssBytes += rollup.pssBytes;
+    rssBytes += rollup.rssBytes;
+    pssAnonBytes += rollup.pssAnonBytes ?? 0;
+    summed.push(pids[i]!);
+  });
+  return { pssBytes, rssBytes, pssAnonBytes, pids: summed };
+}
+
 export interface PssSourceOptions {
   /** The root process now (a gateway restarted by the harness has a new PID); null when it is not running. */
   readonly pid: () => number | null;
@@ -120,25 +178,24 @@ export interface PssSourceOptions {
  */
 export function createPssTreeSource(options: PssSourceOptions): MemorySource {
   return {
-    name: 'pss-tree',
+    name: PSS_TREE_SOURCE,
     measures: 'proportional set size summed over the gateway process and its descendants (/proc/<pid>/smaps_rollup Pss; shared pages counted once in all)',
-    read(): Promise<MemoryReading> {
-      return Promise.resolve().then(() => {
-        const pid = options.pid();
-        if (pid === null) throw gatewayError(`${options.what} is not running: no memory to read`);
-        let tree: ProcessTreeMemory;
-        try {
-          tree = readProcessTreeMemory(pid, options.include);
-        } catch (error) {
-          throw gatewayError(`could not read the memory of ${options.what} (pid ${pid}) from /proc: ${messageOf(error)}`, { cause: error });
-        }
-        return {
-          bytes: tree.pssBytes,
-          source: 'pss-tree',
-          afterGc: false,
-          extra: { rssBytes: tree.rssBytes, pssAnonBytes: tree.pssAnonBytes, processes: tree.pids.length },
-        };
-      });
+    async read(): Promise<MemoryReading> {
+      const pid = options.pid();
+      if (pid === null) throw gatewayError(`${options.what} is not running: no memory to read`);
+      let tree: ProcessTreeMemory;
+      try {
+        // Off the event loop: the deploy-peak sampler reads this every few ms while traffic runs.
+        tree = await readProcessTreeMemoryAsync(pid, options.include);
+      } catch (error) {
+        throw gatewayError(`could not read the memory of ${options.what} (pid ${pid}) from /proc: ${messageOf(error)}`, { cause: error });
+      }
+      return {
+        bytes: tree.pssBytes,
+        source: PSS_TREE_SOURCE,
+        afterGc: false,
+        extra: { rssBytes: tree.rssBytes, pssAnonBytes: tree.pssAnonBytes, processes: tree.pids.length },
+      };
     },
   };
 }

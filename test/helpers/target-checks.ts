@@ -1,4 +1,4 @@
-/** Checks every target the harness starts as a server process must pass (Caddy, Tomcat). */
+/** Checks every target the harness starts as a server process must pass (Caddy, Tomcat, HAProxy, Varnish, Node-RED). */
 import { expect } from 'vitest';
 import type { GatewayAdapter } from '../../src/gateways/adapter.js';
 import type { ServiceSpec } from '../../src/wsdl/model.js';

@@ -1,7 +1,7 @@
 /** `gwscale run`: the registration scale test. */
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
-import { run, resumeRun, defaultRunDir, runConfigOf } from '../../api/run.js';
+import { run, resumeRun, defaultRunDir, runConfigOf, checkNodeRedVersion, DEFAULT_NODE_RED_VERSION } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
 import { checkWsdlTemplates, formatWarning } from '../../api/wsdl.js';
 import { defineCommand } from '../command-spec.js';
@@ -18,12 +18,22 @@ export const runCommand = defineCommand({
   examples: [
     'gwscale run --profile retain-configs --services 800 --batch 100 --restart-at 400 --redeploys 4',
     'gwscale run --target caddy --services 5000 --batch 500 --redeploys 6',
+    'gwscale run --target node-red --gateway-version 3.1.15 --services 1000 --batch 100 --redeploys 10',
     'gwscale run --profile healthy --services 400 --batch 100 --redeploys auto:20 --readings 5',
+    'gwscale run --target node-red --gateway-version 3.1.15 --services 1000 --batch 100 --redeploys 10',
     'gwscale run --config run.json --json > report.json',
   ],
   validate(o) {
     validateCiFlags(o);
     if (o.hardStopAfter !== undefined && o.target !== 'haproxy') throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
+    if (o.gatewayVersion !== undefined) {
+      if (o.target !== 'node-red') throw usageError(`--gateway-version is a Node-RED setting; --target is ${o.target}`, 'use it with --target node-red');
+      checkNodeRedVersion(o.gatewayVersion);
+    }
+    if (o.gatewayVersion !== undefined) {
+      if (o.target !== 'node-red') throw usageError(`--gateway-version is a Node-RED setting; --target is ${o.target}`, 'use it with --target node-red');
+      checkNodeRedVersion(o.gatewayVersion);
+    }
     if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
     if (o.locustWorkers !== undefined && o.trafficEngine !== 'locust') throw usageError('--locust-workers applies to --traffic-engine locust');
     for (const n of o.restartAt) {
@@ -31,7 +41,9 @@ export const runCommand = defineCommand({
     }
   },
   async run({ options: o, out, err, signal }) {
-    const config = runConfigOf(o, o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out));
+    // The version asked for is recorded with the run (the exact one it resolved to is the report's gateway version).
+    const gatewayVersion = o.target === 'node-red' ? (o.gatewayVersion ?? DEFAULT_NODE_RED_VERSION) : o.gatewayVersion;
+    const config = runConfigOf({ ...o, gatewayVersion }, o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out));
     // Each template's warnings once, before the run (the run loads the same templates again).
     if (config.wsdlDir !== null && o.resume === undefined) {
       for (const warning of checkWsdlTemplates(config.wsdlDir, { strict: o.strict })) err(`${formatWarning(warning)}\n`);

@@ -27,14 +27,13 @@ import type {
 } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
-import { countOperations, judgeProbe, responsePolicyProblems, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { countOperations, probeBothPolicies, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { CaddyAdminClient } from './admin-client.js';
 import {
   caddyConfigJson,
   caddyRoute,
   countOwnRoutes,
-  expectedResponsePolicy,
   RESPONSE_POLICY_HEADER,
   SERVER_NAME,
   type CaddyRouteSpec,
@@ -219,10 +218,7 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
   }
 
   function verifyOne(service: CaddyService, dispatcher: Agent): Promise<VerifyOutcome> {
-    const serviceName = service.spec.serviceName;
-    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) =>
-      responsePolicyProblems(answer, RESPONSE_POLICY_HEADER, expectedResponsePolicy(serviceName)),
-    );
+    return probeBothPolicies(service, dataUrl(), RESPONSE_POLICY_HEADER, { dispatcher, timeoutMs: ctx.callTimeoutMs });
   }
 
   return {

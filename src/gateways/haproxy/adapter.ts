@@ -19,17 +19,16 @@ import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { gatewayError, messageOf } from '../../errors.js';
 import { createPssTreeSource, processTree } from '../../sampling/pss.js';
-import type { MemoryReading } from '../../sampling/source.js';
+import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
-import { countOperations, judgeProbe, responsePolicyProblems, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { countOperations, probeBothPolicies, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import {
   BACKEND_PREFIX,
-  expectedResponsePolicy,
   GENERATION_PATH,
   generationAnswer,
   haproxyConfig,
@@ -278,15 +277,17 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
       await sleep(20);
       procs = await showProc();
     }
-    const reading = await createPssTreeSource({ pid: () => (running() ? (server?.pid ?? null) : null), what: 'the HAProxy master' }).read();
+    const reading = await treeSource().read();
     return { ...reading, extra: { ...reading.extra, oldWorkers: procs.oldWorkers.length } };
   }
 
+  /** Master and workers, old ones still draining included. */
+  function treeSource(): MemorySource {
+    return createPssTreeSource({ pid: () => (running() ? (server?.pid ?? null) : null), what: 'the HAProxy master' });
+  }
+
   function verifyOne(service: HaproxyService, dispatcher: Agent): Promise<VerifyOutcome> {
-    const serviceName = service.spec.serviceName;
-    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) =>
-      responsePolicyProblems(answer, RESPONSE_POLICY_HEADER, expectedResponsePolicy(serviceName)),
-    );
+    return probeBothPolicies(service, dataUrl(), RESPONSE_POLICY_HEADER, { dispatcher, timeoutMs: ctx.callTimeoutMs });
   }
 
   return {
@@ -296,6 +297,7 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
     deploy,
     listing,
     liveMemory,
+    processTreeSource: () => (running() ? treeSource() : null),
     verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec, address) => `${dataUrl()}${haproxyServiceFor(spec.serviceName, address, spec.fileName).probePath}`,
   };

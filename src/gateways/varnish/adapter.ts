@@ -19,17 +19,16 @@ import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { gatewayError, messageOf } from '../../errors.js';
 import { createPssTreeSource } from '../../sampling/pss.js';
-import type { MemoryReading } from '../../sampling/source.js';
-import { parseWsdl } from '../../wsdl/index.js';
+import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
-import { endpointRouteFor } from '../endpoint-route.js';
+import { endpointRouteFor, proxiedService } from '../endpoint-route.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
-import { countOperations, judgeProbe, responsePolicyProblems, soapProbeFor, type SoapProbe } from '../soap-probe.js';
+import { probeBothPolicies, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { firstLine, parseVclList, varnishadm, type VarnishAdmOptions, type VclListEntry } from './varnishadm.js';
-import { BACKEND_PREFIX, countPolicies, expectedResponsePolicy, GENERATION_PATH, generationAnswer, RESPONSE_POLICY_HEADER, vclFor, type VarnishServiceSpec } from './vcl.js';
+import { BACKEND_PREFIX, countPolicies, GENERATION_PATH, generationAnswer, RESPONSE_POLICY_HEADER, vclFor, type VarnishServiceSpec } from './vcl.js';
 
 export interface VarnishOptions {
   /** The varnishd binary; default `varnishd` on PATH (Debian: /usr/sbin/varnishd). */
@@ -221,11 +220,8 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
   function registerNow(spec: ServiceSpec): RegisterOutcome {
     const existing = services.get(spec.serviceName);
     if (existing !== undefined) return { attachedPolicies: 2, operations: existing.operations, created: false };
-    const document = parseWsdl(spec.wsdlText, spec.fileName);
-    const probe = soapProbeFor(document, spec.serviceName);
-    const route = endpointRouteFor(spec.serviceName, probe.address, spec.fileName, 'Varnish');
+    const { probe, route, operations } = proxiedService(spec, 'Varnish');
     const backend: VarnishServiceSpec = { serviceName: spec.serviceName, index: services.size, host: route.host, port: route.port, rewrite: route.rewrite };
-    const operations = countOperations(document, spec.serviceName);
     services.set(spec.serviceName, { spec, backend, probe, probePath: route.probePath, operations });
     return { attachedPolicies: 2, operations, created: true };
   }
@@ -310,16 +306,18 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
       await sleep(20);
       vcls = await vclList();
     }
-    const reading = await createPssTreeSource({ pid: () => (running() ? (server?.pid ?? null) : null), what: 'the Varnish manager', include: isVarnishChild }).read();
+    const reading = await treeSource().read();
     const discarded = vcls.filter((v) => v.status === 'discarded').length;
     return { ...reading, extra: { ...reading.extra, loadedVcls: vcls.length - discarded, discardedHeldVcls: discarded } };
   }
 
+  /** Manager and child; not the compiler `vcl.load` runs (a deploy's compile is gcc's memory, not Varnish's). */
+  function treeSource(): MemorySource {
+    return createPssTreeSource({ pid: () => (running() ? (server?.pid ?? null) : null), what: 'the Varnish manager', include: isVarnishChild });
+  }
+
   function verifyOne(service: VarnishService, dispatcher: Agent): Promise<VerifyOutcome> {
-    const serviceName = service.spec.serviceName;
-    return judgeProbe(serviceName, `${dataUrl()}${service.probePath}`, service.probe, { dispatcher, timeoutMs: ctx.callTimeoutMs }, (answer) =>
-      responsePolicyProblems(answer, RESPONSE_POLICY_HEADER, expectedResponsePolicy(serviceName)),
-    );
+    return probeBothPolicies(service, dataUrl(), RESPONSE_POLICY_HEADER, { dispatcher, timeoutMs: ctx.callTimeoutMs });
   }
 
   return {
@@ -329,6 +327,7 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     deploy,
     listing,
     liveMemory,
+    processTreeSource: () => (running() ? treeSource() : null),
     verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec, address) => `${dataUrl()}${endpointRouteFor(spec.serviceName, address, spec.fileName, 'Varnish').probePath}`,
   };
