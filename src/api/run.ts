@@ -5,8 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AdapterContext } from '../gateways/adapter.js';
-import { createAdapter } from '../gateways/registry.js';
+import type { AdapterContext, AdapterFactory } from '../gateways/adapter.js';
 import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
@@ -22,13 +21,19 @@ import { readRunLog, roundsOf, RUN_LOG_FILE } from '../driver/run-log.js';
 import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/resume.js';
 import { usageError } from '../errors.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
+import { prepareTarget, type ConfirmRemote } from './target-setup.js';
+import { cleanupRegistered, withEntityLog } from '../driver/entity-log.js';
+import type { CleanupOutcome } from '../gateways/adapter.js';
 
 export type { RedeployPlan, RunConfig } from '../driver/config.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
-export type { TargetName } from '../gateways/adapter.js';
+export type { TargetName } from '../gateways/registry.js';
+export type { ConfirmRemote } from './target-setup.js';
 
 export interface RunResult extends ScaleRunResult {
   readonly reports: ReportFiles;
+  /** What `--cleanup` removed, when it was asked for. */
+  readonly cleanup?: CleanupOutcome;
 }
 
 export interface RunOptions {
@@ -40,6 +45,10 @@ export interface RunOptions {
   readonly phases?: readonly ExtraPhase[];
   /** The decision `--redeploys auto` asks after each redeploy (tests inject a stub); default `sequentialRedeployDecision`. */
   readonly sequentialDecision?: SequentialDecider;
+  /** A target of your own: used instead of `config.target` (which then only names it in reports). */
+  readonly adapterFactory?: AdapterFactory;
+  /** Asked before the first write to a remote gateway gwscale did not start (`--yes` answers it); without it such a run is refused. */
+  readonly confirm?: ConfirmRemote;
 }
 
 /** Default run folder: `reports/<timestamp>-<target>-<profile>` under the current directory. */
@@ -54,6 +63,8 @@ const MAX_CRASH_RESTARTS = 3;
 async function execute(config: RunConfig, options: RunOptions, resume: { point: ResumePoint; rows: readonly Round[] } | undefined): Promise<RunResult> {
   mkdirSync(config.outDir, { recursive: true });
   const credentials = resolveCredentials(options.credentialsFile ?? null);
+  // Resolved first: a bad recipe, plugin or refused attach fails before any process starts.
+  const target = await prepareTarget(config, options);
   // The WSDLs name the backend's address, and the backend reads the WSDLs: bind the catalog late.
   let catalog: ServiceCatalog | null = null;
   const wsdlServer = await startWsdlServer(
@@ -74,9 +85,12 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         credentials: Object.freeze({ user: credentials.user, password: credentials.password }),
         log: (line: string) => options.listener?.({ type: 'log', message: line }),
         targetOptions: Object.freeze(targetOptionsOf(config)),
+        ...(target.attach ? { attach: target.attach } : {}),
+        ...(target.memorySources.length > 0 ? { memorySources: Object.freeze([...target.memorySources]) } : {}),
       });
       mkdirSync(ctx.workDir, { recursive: true });
-      const adapter = createAdapter(config.target, ctx);
+      const runLogPath = join(config.outDir, RUN_LOG_FILE);
+      const adapter = withEntityLog(target.factory(ctx), runLogPath);
       const result = await runScale(config, {
         catalog,
         adapter,
@@ -92,7 +106,10 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         ...(options.sequentialDecision ? { sequentialDecision: options.sequentialDecision } : {}),
         ...(resume ? { resume: resume.point, priorRows: resume.rows } : {}),
       });
-      return { ...result, reports: renderRunFolder(config.outDir) };
+      // After the run, also an interrupted one: a gateway gwscale attached to is left as it was.
+      const cleanup = config.cleanup === true ? await cleanupRegistered(adapter, runLogPath) : undefined;
+      if (cleanup !== undefined) await adapter.stop();
+      return { ...result, reports: renderRunFolder(config.outDir), ...(cleanup ? { cleanup } : {}) };
     } finally {
       await backend.stop();
     }

@@ -2,7 +2,7 @@
  * The frozen configuration of one `gwscale run`. Built once by the CLI (or an API caller) and passed
  * down; nothing mutates it.
  */
-import type { RedeployMode, TargetName, TargetOptions } from '../gateways/adapter.js';
+import type { RedeployMode, TargetOptions } from '../gateways/adapter.js';
 
 export type VerifyMode = 'all' | 'new' | 'none';
 
@@ -11,7 +11,8 @@ export type RedeployPlan = number | { readonly mode: 'auto'; readonly max: numbe
 export type WsdlVersionChoice = '1.1' | '2.0' | 'mixed';
 
 export interface RunConfig {
-  readonly target: TargetName;
+  /** `--target`: a built-in target's name, `recipe:FILE`, or a plugin module's path or package name. */
+  readonly target: string;
   /** Reference gateway behaviour profile. */
   readonly profile: string;
   /** Services to register in all. */
@@ -66,6 +67,14 @@ export interface RunConfig {
   readonly discardOld?: boolean;
   /** Requests kept in flight through the gateway while every deploy runs (absent or 0: none). */
   readonly deployUnderLoad?: number;
+  /** `--attach --admin-url URL`: register into a gateway that is already running; gwscale neither starts nor stops it. */
+  readonly attachAdminUrl?: string;
+  /** `--allow-remote`: the gateway (and a recipe's URLs) may be off loopback. */
+  readonly allowRemote?: boolean;
+  /** `--cleanup`: remove what the run registered when it ends (also after Ctrl-C). */
+  readonly cleanup?: boolean;
+  /** `--memory-source`: extra memory sources, one per node of a cluster (see `parseMemorySource`). */
+  readonly memorySources?: readonly string[];
 }
 
 /** The target-specific settings of a run, as the adapter receives them. */
