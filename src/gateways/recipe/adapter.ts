@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { gatewayError, messageOf, usageError } from '../../errors.js';
 import { assertLoopbackUrl } from '../../loopback.js';
@@ -23,7 +24,7 @@ import { authHeaders, recipeClient, render, sendCall } from './calls.js';
 import type { LoadedRecipe } from './load.js';
 import { recipeMemorySources, sumReadings } from './memory.js';
 import type { Recipe } from './schema.js';
-import { selectCount, SelectorError } from './selector.js';
+import { selectAll, selectCount, SelectorError } from './selector.js';
 import type { TemplateValue, TemplateValues } from './template.js';
 
 interface RecipeService {
@@ -106,17 +107,36 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     'backend.url': ctx.backendUrl,
   });
 
+  /** Most pages of a listing followed, so a gateway whose `next` never ends cannot loop forever. */
+  const MAX_PAGES = 10_000;
+
   async function counts(): Promise<{ services: number; policies: number | null }> {
-    const answer = await sendCall(api(), recipe.list.call, base(), extraHeaders, 'list.call');
-    const read = (selectors: string | readonly string[], field: string): number => {
+    const read = (selectors: string | readonly string[], field: string, json: unknown): number => {
       try {
-        return selectCount(typeof selectors === 'string' ? [selectors] : selectors, answer.json);
+        return selectCount(typeof selectors === 'string' ? [selectors] : selectors, json);
       } catch (error) {
         if (error instanceof SelectorError) throw gatewayError(`${file}: $.list.${field}: ${error.message} of ${recipe.list.call.method} ${recipe.list.call.path}`);
         throw error;
       }
     };
-    return { services: read(recipe.list.services, 'services'), policies: recipe.list.policies === undefined ? null : read(recipe.list.policies, 'policies') };
+    let call = recipe.list.call;
+    let services = 0;
+    let policies: number | null = recipe.list.policies === undefined ? null : 0;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const answer = await sendCall(api(), call, base(), extraHeaders, 'list.call');
+      services += read(recipe.list.services, 'services', answer.json);
+      if (recipe.list.policies !== undefined) policies = (policies ?? 0) + read(recipe.list.policies, 'policies', answer.json);
+      const next = recipe.list.next === undefined ? [] : selectAll(recipe.list.next, answer.json);
+      const link = next[0];
+      if (typeof link !== 'string' || link === '') break;
+      // A next link is a path or a URL on the admin API (Kong gives `/services?offset=…`).
+      const url = new URL(link, adminUrl ?? undefined);
+      const path = `${url.pathname}${url.search}`;
+      // The path goes through the templating like any other; a link that looks like a template is not followed.
+      if (path.includes('{{')) throw gatewayError(`${file}: $.list.next: the gateway's next-page link ${path.slice(0, 100)} holds "{{"`);
+      call = { ...recipe.list.call, path };
+    }
+    return { services, policies };
   }
 
   async function launch(): Promise<void> {
@@ -211,9 +231,13 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
 
   async function deploy(): Promise<DeployOutcome> {
     const t0 = Date.now();
-    if (recipe.deploy === 'none') return { state: 'deployed', ms: 0, detail: 'every write is live (deploy: none)' };
+    if (recipe.deploy === 'none') {
+      if (recipe.settleMs > 0) await sleep(recipe.settleMs);
+      return { state: 'deployed', ms: Date.now() - t0, detail: 'every write is live (deploy: none)' };
+    }
     try {
       const answer = await sendCall(api(), recipe.deploy, base(), extraHeaders, 'deploy');
+      if (recipe.settleMs > 0) await sleep(recipe.settleMs);
       return { state: 'deployed', ms: Date.now() - t0, detail: `HTTP ${answer.status}` };
     } catch (error) {
       return { state: 'failed', ms: Date.now() - t0, reason: messageOf(error) };

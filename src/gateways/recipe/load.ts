@@ -169,6 +169,7 @@ function selectorFields(recipe: Recipe): { path: PathPart[]; selector: string }[
   for (const { call, at } of calls) for (const [name, sel] of Object.entries(call.capture ?? {})) out.push({ path: [...at, 'capture', name], selector: sel });
   list(recipe.list.services).forEach((s, i) => out.push({ path: typeof recipe.list.services === 'string' ? ['list', 'services'] : ['list', 'services', i], selector: s }));
   if (recipe.list.policies !== undefined) list(recipe.list.policies).forEach((s) => out.push({ path: ['list', 'policies'], selector: s }));
+  if (recipe.list.next !== undefined) out.push({ path: ['list', 'next'], selector: recipe.list.next });
   recipe.memory.forEach((m, i) => {
     if (m.kind === 'json') out.push({ path: ['memory', i, 'select'], selector: m.select });
   });
@@ -208,6 +209,8 @@ function checkRecipe(file: string, recipe: Recipe, allowRemote: boolean): void {
     if (m.kind === 'prometheus' && m.gcUrl !== undefined) urls.push({ path: ['memory', i, 'gcUrl'], url: m.gcUrl });
   });
   for (const { path, url } of urls) {
+    // A URL made of values (`{{admin.url}}/metrics`) is checked when it is rendered.
+    if (url.startsWith('{{')) continue;
     if (!/^https?:\/\//.test(url)) throw recipeError(file, path, `"${url}" is not an http:// or https:// URL`);
     const host = /^https?:\/\/(\[[^\]]*\]|[^/:?#]*)/.exec(url)?.[1] ?? '';
     if (host.includes('{{')) continue;

@@ -86,7 +86,15 @@ export const recipeSchema = z.strictObject({
   /** The call that deploys the configuration, or `none` when every write is live at once. */
   deploy: z.union([z.literal('none'), callSchema]),
   /** How the gateway's own listing is read. */
-  list: z.strictObject({ call: callSchema, services: selectors, policies: selectors.optional() }),
+  list: z.strictObject({
+    call: callSchema,
+    services: selectors,
+    policies: selectors.optional(),
+    /** Selector of the next page's path or URL (Kong's `$.next`); pages are followed until it is null, and their counts added. */
+    next: z.string().optional(),
+  }),
+  /** Pause after each deploy before measuring, for gateways whose workers pick up changes a few seconds later (Kong's db_update_frequency). */
+  settleMs: z.number().int().min(0).max(600_000).default(0),
   /** Calls that remove one registered service (for --cleanup and gwscale cleanup). */
   remove: z.array(callSchema).optional(),
   /** Path on the data plane that reaches a service (a template), e.g. /{{service.name}}. */
