@@ -77,6 +77,8 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
       const expected = issue.errors.map((alt) => alt[0]?.message.replace(/^Invalid input: /, '') ?? '').filter((m) => m !== '');
       return `not any of the allowed forms (${expected.join('; or ')})`;
     }
+    case 'invalid_key':
+      return issue.issues[0]?.message ?? issue.message;
     case 'invalid_type':
       return issue.message.replace(/^Invalid input: /, '').replace('received undefined', 'but it is missing');
     default:
