@@ -36,7 +36,8 @@ export function render(text: string, values: TemplateValues): string {
 function renderJson(value: unknown, values: TemplateValues): unknown {
   if (typeof value === 'string') return renderValue(template(value), values);
   if (Array.isArray(value)) return value.map((v) => renderJson(v, values));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, values)]));
+  // Keys are templates too: APISIX names upstream nodes by `host:port`.
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [renderText(template(k), values), renderJson(v, values)]));
   return value;
 }
 

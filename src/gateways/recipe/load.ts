@@ -115,7 +115,12 @@ function callTemplates(call: RecipeCall, at: readonly PathPart[], allowed: reado
   const walk = (value: unknown, path: readonly PathPart[]): void => {
     if (typeof value === 'string') fields.push({ path, text: value, allowed });
     else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
-    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        fields.push({ path: [...path, k], text: k, allowed });
+        walk(v, [...path, k]);
+      }
+    }
   };
   walk(call.body, [...at, 'body']);
   return fields;
