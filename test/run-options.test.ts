@@ -4,14 +4,15 @@
  * the analysis options a run log implies, the same for `gwscale report` and `gwscale analyze`.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { analysisOptionsOfRun } from '../src/analysis/run-settings.js';
 import type { Round } from '../src/run-log/round.js';
 import { analyze } from '../src/api/analyze.js';
 import { analyzeCommand } from '../src/cli/commands/analyze.js';
 import { runOptions } from '../src/cli/commands/run-options.js';
-import { parseOptionValue, type OptionSpec } from '../src/cli/option-spec.js';
+import { runConfigOf, type RunConfig } from '../src/driver/config.js';
+import { parseOptionValue, type OptionSpec } from '../src/option-spec.js';
 import { resolveOptions } from '../src/cli/parse-options.js';
 import { RUN_LOG_SCHEMA, type RunRecord } from '../src/run-log/records.js';
 import { ExitCode } from '../src/exit-codes.js';
@@ -78,6 +79,50 @@ describe('the new run options', () => {
       expect(r.code).toBe(ExitCode.Usage);
       expect(r.stderr).toBe(cases[i]?.[1]);
     });
+  });
+});
+
+describe('RunConfig comes from the option table alone', () => {
+  const configOf = (flags: Record<string, string | boolean>): RunConfig => runConfigOf(resolveOptions(runOptions, flags), '/runs/x');
+
+  it('the defaults give every setting of a reference run, and no target-specific ones', () => {
+    expect(configOf({})).toEqual({
+      target: 'reference', profile: 'healthy', services: 500, batch: 100, concurrency: 8, restartAt: [], redeploys: 0, readings: 3, readingIntervalMs: 300,
+      leakMarginFraction: 0.0025, gatewayHeapMb: null, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 1, verify: 'all', callTimeoutMs: 120_000,
+      sampleIntervalMs: 20, backendLatencyMs: 0, loadSteps: [], loadStepMs: 4000, loadIdleMs: 3000, loadServices: 2, restartOnCrash: false, outDir: '/runs/x',
+    });
+  });
+
+  it('renames, converts and scopes fields as their rows say, and freezes the whole config', () => {
+    expect(configOf({ target: 'tomcat' })).toMatchObject({ target: 'tomcat', redeployMode: 'full' });
+    expect(configOf({ target: 'caddy', redeployMode: 'reload' }).redeployMode).toBeUndefined();
+    expect(configOf({ target: 'haproxy', hardStopAfter: '30s' }).hardStopAfterMs).toBe(30_000);
+    expect(configOf({ target: 'haproxy' })).not.toHaveProperty('hardStopAfterMs');
+    expect(configOf({ target: 'varnish', discardOld: 'false' }).discardOld).toBe(false);
+    expect(configOf({ deployUnderLoad: '4' }).deployUnderLoad).toBe(4);
+    expect(configOf({ deployUnderLoad: '0' })).not.toHaveProperty('deployUnderLoad');
+    expect(configOf({ wsdl: 'my-wsdls', heapMax: '1GiB', gatewayHeapMb: '256' })).toMatchObject({ wsdlDir: resolve('my-wsdls'), heapMaxBytes: 1024 * MiB, gatewayHeapMb: 256 });
+    expect(configOf({ restartOnCrash: true, crashRestarts: '1' }).crashRestarts).toBe(1);
+    expect(configOf({ restartOnCrash: true }).crashRestarts).toBe(3);
+    expect(configOf({ crashRestarts: '1' })).not.toHaveProperty('crashRestarts');
+    const config = configOf({ restartAt: '100,200', redeploys: 'auto:5' });
+    expect(Object.isFrozen(config) && Object.isFrozen(config.restartAt) && Object.isFrozen(config.redeploys)).toBe(true);
+  });
+
+  it('types each field from its row (checked by the type checker)', () => {
+    // A built-in target's name, recipe:FILE, or a plugin module: checked when the run resolves it.
+    expectTypeOf<RunConfig['target']>().toEqualTypeOf<string>();
+    expectTypeOf<RunConfig['wsdlDir']>().toEqualTypeOf<string | null>();
+    expectTypeOf<RunConfig['discardOld']>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<RunConfig['crashRestarts']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<RunConfig['restartAt']>().toEqualTypeOf<readonly number[]>();
+    expectTypeOf<RunConfig['verify']>().toEqualTypeOf<'all' | 'new' | 'none'>();
+  });
+
+  it('--crash-restarts is refused in one line outside 1–100, exit 2', async () => {
+    const r = await gwscale(['run', '--restart-on-crash', '--crash-restarts', '0']);
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.stderr).toBe('gwscale: --crash-restarts: got "0", expected a whole number from 1 to 100\n');
   });
 });
 

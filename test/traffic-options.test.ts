@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDurationMs, parseDurationMs, parseOptionValue, type OptionSpec } from '../src/cli/option-spec.js';
+import { formatDurationMs, parseDurationMs, parseOptionValue, type OptionSpec } from '../src/option-spec.js';
 import { GwscaleError } from '../src/errors.js';
 import { isLoopbackHost } from '../src/loopback.js';
 import { checkTrafficUrl, redactUrl } from '../src/traffic/loopback.js';

@@ -4,7 +4,7 @@
  */
 
 /** `gwscale run`: a registration scale test; `gwscale run --resume RUN_DIR` continues one. */
-export { run, resumeRun, defaultRunDir, type RunResult, type RunOptions } from './run.js';
+export { run, resumeRun, defaultRunDir, runConfigOf, runSettingOptions, type RunResult, type RunOptions } from './run.js';
 /** `gwscale analyze [RUN_DIR] [--from-csv FILE]`: the growth-curve analysis and verdict. */
 export { analyze } from './analyze.js';
 /** `gwscale report RUN_DIR`: re-renders a run folder's reports from its run log. */

@@ -113,10 +113,11 @@ export async function cleanupRun(runDir: string, options: { readonly credentials
   const start = records[0];
   if (start?.type !== 'run-start') throw usageError(`${runDir}: the run log has no run-start record`);
   const settings = start.settings as Partial<RunConfig>;
-  if (settings.attachAdminUrl === undefined) throw usageError(`${runDir}: that run started its own gateway (no --attach), so there is nothing left to clean up`);
+  const adminUrl = settings.attach === true ? settings.adminUrl : undefined;
+  if (adminUrl === undefined) throw usageError(`${runDir}: that run started its own gateway (no --attach), so there is nothing left to clean up`);
   const entities = entitiesToRemove(records);
   if (entities.length === 0) return { removed: 0, failed: 0, failures: [] };
-  const allowRemote = settings.allowRemote ?? false;
+  const allowRemote = settings.allowRemote === true;
   const target = await resolveTarget(start.target, { allowRemote });
   const credentials = resolveCredentials(options.credentialsFile ?? null);
   const adapter = target.factory(
@@ -129,7 +130,7 @@ export async function cleanupRun(runDir: string, options: { readonly credentials
       callTimeoutMs: settings.callTimeoutMs ?? 30_000,
       credentials: Object.freeze({ user: credentials.user, password: credentials.password }),
       log: () => undefined,
-      attach: Object.freeze({ adminUrl: settings.attachAdminUrl, allowRemote }),
+      attach: Object.freeze({ adminUrl, allowRemote }),
     }),
   );
   try {

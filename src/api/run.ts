@@ -10,6 +10,7 @@ import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
 import { targetOptionsOf, type RunConfig } from '../driver/config.js';
+import { DEFAULT_CRASH_RESTARTS } from '../driver/run-options.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult, type SequentialDecider } from '../driver/scale-run.js';
 import type { Round } from '../run-log/round.js';
@@ -22,10 +23,13 @@ import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/res
 import { usageError } from '../errors.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
 import { prepareTarget, type ConfirmRemote } from './target-setup.js';
+import { targetSlug } from '../gateways/target-spec.js';
+export { absoluteTarget } from '../gateways/target-spec.js';
 import { cleanupRegistered, withEntityLog } from '../driver/entity-log.js';
 import type { CleanupOutcome } from '../gateways/adapter.js';
 
-export type { RedeployPlan, RunConfig } from '../driver/config.js';
+export { runConfigOf, type RedeployPlan, type RunConfig } from '../driver/config.js';
+export { runSettingOptions } from '../driver/run-options.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
 export type { TargetName } from '../gateways/registry.js';
 export type { ConfirmRemote } from './target-setup.js';
@@ -54,11 +58,8 @@ export interface RunOptions {
 /** Default run folder: `reports/<timestamp>-<target>-<profile>` under the current directory. */
 export function defaultRunDir(target: string, profile: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
-  return resolve('reports', `${stamp}-${target}-${profile}`);
+  return resolve('reports', `${stamp}-${targetSlug(target)}-${profile}`);
 }
-
-/** Most crash restarts `--restart-on-crash` allows, so a gateway that dies at once cannot loop forever. */
-const MAX_CRASH_RESTARTS = 3;
 
 async function execute(config: RunConfig, options: RunOptions, resume: { point: ResumePoint; rows: readonly Round[] } | undefined): Promise<RunResult> {
   mkdirSync(config.outDir, { recursive: true });
@@ -94,7 +95,8 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
       const result = await runScale(config, {
         catalog,
         adapter,
-        crashRestarts: config.restartOnCrash ? MAX_CRASH_RESTARTS : 0,
+        // A config built by hand (or read from an older run log) may name no count: the table's default.
+        crashRestarts: config.restartOnCrash ? (config.crashRestarts ?? DEFAULT_CRASH_RESTARTS) : 0,
         ...(options.listener ? { listener: options.listener } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         phases: [

@@ -24,7 +24,7 @@ export interface PreparedTarget {
 /** What a run will do to a gateway it did not start, in a few lines, for the confirmation. */
 export function attachPlan(config: RunConfig): string {
   return [
-    `gwscale will write to the gateway at ${config.attachAdminUrl ?? '?'} (${config.target}), which it did not start:`,
+    `gwscale will write to the gateway at ${config.adminUrl ?? '?'} (${config.target}), which it did not start:`,
     `  register ${config.services} services in rounds of ${config.batch}, each with its request and response policy, and deploy after each round`,
     ...(typeof config.redeploys === 'number' && config.redeploys > 0 ? [`  redeploy the unchanged configuration ${config.redeploys} times`] : []),
     ...(typeof config.redeploys === 'object' ? [`  redeploy the unchanged configuration up to ${config.redeploys.max} times`] : []),
@@ -35,22 +35,23 @@ export function attachPlan(config: RunConfig): string {
 
 /** Resolves the run's target; throws a usage error for a refused attach before anything is written. */
 export async function prepareTarget(config: RunConfig, options: { readonly adapterFactory?: AdapterFactory; readonly confirm?: ConfirmRemote; readonly authHeaders?: Readonly<Record<string, string>> }): Promise<PreparedTarget> {
-  const allowRemote = config.allowRemote ?? false;
+  const allowRemote = config.allowRemote === true;
   const resolved = options.adapterFactory
     ? { kind: 'plugin' as const, factory: (ctx: Parameters<AdapterFactory>[0]): GatewayAdapter => checkedAdapter('(factory passed to run())', options.adapterFactory?.(ctx)) }
     : await resolveTarget(config.target, { allowRemote });
   let attach: AttachOptions | undefined;
-  if (config.attachAdminUrl !== undefined) {
+  if (config.attach === true) {
+    if (config.adminUrl === undefined) throw usageError('--attach needs --admin-url URL: the admin API of the running gateway');
     if (resolved.kind === 'built-in') {
       throw usageError(`--attach: the built-in target ${config.target} starts its own gateway`, 'attach with a recipe (--target recipe:FILE) or a plugin that supports it');
     }
-    const url = assertLoopbackUrl(config.attachAdminUrl, allowRemote, '--admin-url');
+    const url = assertLoopbackUrl(config.adminUrl, allowRemote, '--admin-url');
     if (!isLoopbackHost(url.hostname)) {
       const plan = attachPlan(config);
       const yes = options.confirm === undefined ? false : await options.confirm(plan);
       if (!yes) throw usageError(`--attach: ${url.host} is not on this machine and nothing was confirmed, so nothing was written`, `${plan.replace(/\n\s*/g, '; ')}; pass --yes (or answer y on a terminal) to go on`);
     }
-    attach = Object.freeze({ adminUrl: config.attachAdminUrl, allowRemote });
+    attach = Object.freeze({ adminUrl: config.adminUrl, allowRemote });
   }
   const memorySources = (config.memorySources ?? []).map((text) => parseMemorySource(text, { allowRemote, timeoutMs: config.callTimeoutMs, ...(options.authHeaders ? { headers: options.authHeaders } : {}) }));
   return { factory: resolved.factory, attach, memorySources };

@@ -2,12 +2,11 @@
  * The CLI shell: builds commander commands from the command specs, turns errors into one line and
  * an exit code. No logic lives here.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command as CommanderCommand, CommanderError, Option } from 'commander';
 import { GwscaleError, messageOf } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { allowedText, flagOf, type OptionSpec } from './option-spec.js';
-import { resolveOptions } from './parse-options.js';
-import type { CommandSpec } from './command-spec.js';
+import { allowedText, flagOf, type OptionSpec } from '../option-spec.js';
+import type { Command } from './command-spec.js';
 import { commands } from './commands/index.js';
 import { harnessVersion } from '../version.js';
 
@@ -18,11 +17,14 @@ function optionText(spec: OptionSpec): string {
   return parts.join(' ');
 }
 
-function addOption(cmd: Command, spec: OptionSpec): void {
+function addOption(cmd: CommanderCommand, spec: OptionSpec): void {
   const flag = flagOf(spec.key);
   const short = spec.short ? `-${spec.short}, ` : '';
   const value = spec.kind.type === 'boolean' ? '' : ` <${spec.placeholder ?? 'value'}>`;
-  cmd.addOption(new Option(`${short}${flag}${value}`, optionText(spec)));
+  const option = new Option(`${short}${flag}${value}`, optionText(spec));
+  // A list flag given several times keeps every value.
+  if (spec.kind.type === 'string-list') option.argParser((v: string, previous: unknown) => [...(Array.isArray(previous) ? (previous as string[]) : []), v]);
+  cmd.addOption(option);
 }
 
 /** Summaries of command groups (`gwscale wsdl …`), which have no spec of their own. */
@@ -35,7 +37,7 @@ interface Io {
   err: (text: string) => void;
 }
 
-function buildCommand(parent: Command, spec: CommandSpec, io: Io, state: { code: ExitCode; verbose: boolean }, signal: AbortSignal): void {
+function buildCommand(parent: CommanderCommand, spec: Command, io: Io, state: { code: ExitCode; verbose: boolean }, signal: AbortSignal): void {
   const words = spec.name.split(' ');
   let host = parent;
   for (const word of words.slice(0, -1)) {
@@ -54,9 +56,7 @@ function buildCommand(parent: Command, spec: CommandSpec, io: Io, state: { code:
     const raw = cmd.opts<Record<string, unknown>>();
     state.verbose = raw.verbose === true;
     const args = (actionArgs.slice(0, spec.args.length) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
-    const options = resolveOptions<Record<string, unknown>>(spec.options, raw, typeof raw.config === 'string' ? raw.config : undefined);
-    spec.validate?.(options);
-    state.code = await spec.run({ options, args, out: io.out, err: io.err, verbose: state.verbose, signal });
+    state.code = await spec.execute(raw, typeof raw.config === 'string' ? raw.config : undefined, args, { out: io.out, err: io.err, verbose: state.verbose, signal });
   });
 }
 
@@ -77,7 +77,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const program = new Command('gwscale')
+  const program = new CommanderCommand('gwscale')
     .description('How many services can a gateway hold before it runs out of memory, and does it leak?')
     .version(harnessVersion, '-V, --version')
     .exitOverride()

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { usageError, inputError, messageOf } from '../errors.js';
-import { configFileSchema, flagOf, parseOptionValue, type OptionSpec } from './option-spec.js';
+import { configFileSchema, flagOf, parseOptionValue, type OptionSpec, type OptionValues } from '../option-spec.js';
 
 function readConfigFile(path: string, specs: readonly OptionSpec[]): Record<string, unknown> {
   let text: string;
@@ -33,7 +33,7 @@ function readConfigFile(path: string, specs: readonly OptionSpec[]): Record<stri
  * @param raw values commander collected (strings or booleans), keyed by option key; undefined when absent.
  * @param configPath the `--config` file, if any.
  */
-export function resolveOptions<O>(specs: readonly OptionSpec[], raw: Record<string, unknown>, configPath?: string): Readonly<O> {
+export function resolveOptions<const T extends readonly OptionSpec[]>(specs: T, raw: Readonly<Record<string, unknown>>, configPath?: string): OptionValues<T> {
   const fromFile = configPath === undefined ? {} : readConfigFile(configPath, specs);
   const result: Record<string, unknown> = {};
   for (const spec of specs) {
@@ -51,5 +51,6 @@ export function resolveOptions<O>(specs: readonly OptionSpec[], raw: Record<stri
       result[spec.key] = typeof spec.default === 'string' ? parseOptionValue(spec, spec.default) : spec.default;
     }
   }
-  return Object.freeze(result) as Readonly<O>;
+  // Each field was parsed by its own row above, which is what OptionValues<T> says row by row.
+  return Object.freeze(result) as OptionValues<T>;
 }

@@ -4,7 +4,7 @@
  * (`gwscale-target-kong`) that exports an adapter factory as `default` or `createAdapter`.
  */
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { messageOf, usageError } from '../errors.js';
 import type { AdapterContext, AdapterFactory, GatewayAdapter } from './adapter.js';
@@ -55,6 +55,21 @@ async function importPlugin(spec: string, cwd: string): Promise<AdapterFactory> 
   const factory = typeof module['default'] === 'function' ? module['default'] : module['createAdapter'];
   if (typeof factory !== 'function') throw usageError(`--target ${spec}: the module exports no adapter factory`, 'export default function (ctx) { … } or export function createAdapter(ctx) (docs/targets.md)');
   return (ctx: AdapterContext) => checkedAdapter(spec, (factory as (c: AdapterContext) => unknown)(ctx));
+}
+
+/**
+ * `--target` as the run log keeps it: a recipe's or a module's path made absolute, so `gwscale
+ * cleanup` and `--resume` find it from any folder; names are kept as given.
+ */
+export function absoluteTarget(spec: string, cwd = process.cwd()): string {
+  if (spec.startsWith(RECIPE_PREFIX)) return RECIPE_PREFIX + resolve(cwd, spec.slice(RECIPE_PREFIX.length));
+  return !isTargetName(spec) && isPath(spec) ? resolve(cwd, spec) : spec;
+}
+
+/** A short name of a target for folder names: `reference`, `recipe-kong`, `my-target`. */
+export function targetSlug(spec: string): string {
+  const base = spec.startsWith(RECIPE_PREFIX) ? `recipe-${basename(spec.slice(RECIPE_PREFIX.length)).replace(/\.[^.]*$/, '')}` : basename(spec).replace(/\.(c|m)?js$/, '');
+  return base.replace(/[^\w.-]+/g, '-');
 }
 
 /**

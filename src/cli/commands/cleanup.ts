@@ -1,18 +1,14 @@
 /** `gwscale cleanup RUN_DIR`: remove what an attached run registered on the gateway and left there. */
 import { cleanupRun } from '../../api/recipe.js';
 import { ExitCode } from '../../exit-codes.js';
-import type { CommandSpec } from '../command-spec.js';
-import type { OptionSpec } from '../option-spec.js';
+import { defineCommand } from '../command-spec.js';
+import type { OptionSpec } from '../../option-spec.js';
 
-interface CleanupFlags {
-  credentialsFile?: string;
-}
-
-const options: readonly OptionSpec[] = [
+const options = [
   { key: 'credentialsFile', kind: { type: 'path' }, description: 'JSON file {"user","password"} with the admin credentials (chmod 600); else GWSCALE_GATEWAY_USER/GWSCALE_GATEWAY_PASSWORD', placeholder: 'FILE' },
-];
+] as const satisfies readonly OptionSpec[];
 
-export const cleanupCommand: CommandSpec<CleanupFlags> = {
+export const cleanupCommand = defineCommand({
   name: 'cleanup',
   summary: 'remove every service an attached run (--attach) registered and did not remove, as its run log lists them',
   args: [{ name: 'RUN_DIR', description: 'run folder of a gwscale run --attach (holds run.jsonl)' }],
@@ -24,4 +20,4 @@ export const cleanupCommand: CommandSpec<CleanupFlags> = {
     for (const failure of outcome.failures) err(`  ${failure}\n`);
     return outcome.failed > 0 ? ExitCode.Gateway : ExitCode.Ok;
   },
-};
+});

@@ -3,30 +3,19 @@ import { compareRuns, renderCompareMarkdown, renderCompareText } from '../../api
 import { validateCiFlags } from '../../api/report.js';
 import { usageError } from '../../errors.js';
 import { compareCiOptions } from './ci-options.js';
-import type { CommandSpec } from '../command-spec.js';
-import type { OptionSpec } from '../option-spec.js';
+import { defineCommand } from '../command-spec.js';
+import type { OptionSpec } from '../../option-spec.js';
 
-interface CompareFlags {
-  json: boolean;
-  markdown: boolean;
-  out?: string;
-  maxRegression?: number;
-  noiseFloor?: number;
-  junit?: string;
-  failOn?: string[];
-  maxPerService?: number;
-}
-
-const options: readonly OptionSpec[] = [
+const options = [
   { key: 'out', short: 'o', kind: { type: 'path' }, description: "folder for compare.html [default: B's run folder]", placeholder: 'DIR' },
   { key: 'maxRegression', kind: { type: 'percent' }, description: 'B may hold this much more memory per service (beyond noise) before compare exits 8 [default: 10%]', placeholder: 'PCT', example: '10%' },
   { key: 'noiseFloor', kind: { type: 'percent' }, description: 'relative differences smaller than this count as noise even when the intervals exclude them [default: 5%]', placeholder: 'PCT', example: '5%' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the comparison as JSON on stdout' },
   { key: 'markdown', kind: { type: 'boolean' }, default: false, description: 'print the comparison as Markdown on stdout (for a pull-request comment)' },
   ...compareCiOptions,
-];
+] as const satisfies readonly OptionSpec[];
 
-export const compareCommand: CommandSpec<CompareFlags> = {
+export const compareCommand = defineCommand({
   name: 'compare',
   summary: 'compare run B against run A: memory per service beyond noise, verdicts, prediction; exit 8 on a regression',
   args: [
@@ -59,4 +48,4 @@ export const compareCommand: CommandSpec<CompareFlags> = {
     if (result.files.junit !== undefined) err(`junit: ${result.files.junit}\n`);
     return Promise.resolve(result.gate.exitCode);
   },
-};
+});

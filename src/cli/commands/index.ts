@@ -1,5 +1,5 @@
 /** Every CLI command, in the order `--help` lists them. */
-import { anyCommand, type CommandSpec } from '../command-spec.js';
+import type { Command } from '../command-spec.js';
 import { runCommand } from './run.js';
 import { wsdlGenerateCommand } from './wsdl-generate.js';
 import { wsdlCheckCommand } from './wsdl-check.js';
@@ -10,14 +10,14 @@ import { compareCommand } from './compare.js';
 import { recipeCheckCommand } from './recipe-check.js';
 import { cleanupCommand } from './cleanup.js';
 
-export const commands: readonly CommandSpec[] = [
-  anyCommand(runCommand),
-  anyCommand(wsdlGenerateCommand),
-  anyCommand(wsdlCheckCommand),
-  anyCommand(trafficCommand),
-  anyCommand(analyzeCommand),
-  anyCommand(reportCommand),
-  anyCommand(compareCommand),
-  anyCommand(recipeCheckCommand),
-  anyCommand(cleanupCommand),
+export const commands: readonly Command[] = [
+  runCommand,
+  wsdlGenerateCommand,
+  wsdlCheckCommand,
+  trafficCommand,
+  analyzeCommand,
+  reportCommand,
+  compareCommand,
+  recipeCheckCommand,
+  cleanupCommand,
 ];

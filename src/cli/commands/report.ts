@@ -1,16 +1,12 @@
 /** `gwscale report RUN_DIR`: re-renders a run folder's reports from its run log. */
 import { renderReportJson, renderRunFolder } from '../../api/report.js';
 import { ExitCode } from '../../exit-codes.js';
-import type { CommandSpec } from '../command-spec.js';
-import type { OptionSpec } from '../option-spec.js';
+import { defineCommand } from '../command-spec.js';
+import type { OptionSpec } from '../../option-spec.js';
 
-interface ReportFlags {
-  json: boolean;
-}
+const options = [{ key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout instead of the file list' }] as const satisfies readonly OptionSpec[];
 
-const options: readonly OptionSpec[] = [{ key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout instead of the file list' }];
-
-export const reportCommand: CommandSpec<ReportFlags> = {
+export const reportCommand = defineCommand({
   name: 'report',
   summary: 'render report.html, report.md, report.json and rounds.csv of a run folder again, from its run.jsonl',
   args: [{ name: 'RUN_DIR', description: 'run folder written by gwscale run (holds run.jsonl)' }],
@@ -26,4 +22,4 @@ export const reportCommand: CommandSpec<ReportFlags> = {
     }
     return Promise.resolve(ExitCode.Ok);
   },
-};
+});

@@ -1,52 +1,32 @@
 /** `gwscale run`: the registration scale test. */
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
-import { run, resumeRun, defaultRunDir, type RedeployPlan, type RunConfig, type TargetName } from '../../api/run.js';
+import { createInterface } from 'node:readline/promises';
+import { run, resumeRun, defaultRunDir, runConfigOf, absoluteTarget, type ConfirmRemote } from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
-import type { CommandSpec } from '../command-spec.js';
+import { defineCommand } from '../command-spec.js';
 import { progressListener } from '../progress.js';
 import { runOptions } from './run-options.js';
 import { formatBytes } from '../../units.js';
 
-interface RunFlags {
-  target: TargetName;
-  profile: string;
-  services: number;
-  batch: number;
-  concurrency: number;
-  restartAt: number[];
-  redeploys: RedeployPlan;
-  readings: number;
-  readingIntervalMs: number;
-  leakMargin: number;
-  gatewayHeapMb?: number;
-  heapMax?: number;
-  wsdlVersion: RunConfig['wsdlVersion'];
-  wsdl?: string;
-  seed: number;
-  verify: RunConfig['verify'];
-  callTimeoutMs: number;
-  sampleIntervalMs: number;
-  backendLatencyMs: number;
-  out?: string;
-  json: boolean;
-  restartOnCrash: boolean;
-  loadSteps: number[];
-  loadStepMs: number;
-  loadIdleMs: number;
-  loadServices: number;
-  redeployMode: 'full' | 'reload';
-  hardStopAfter?: number;
-  deployUnderLoad: number;
-  discardOld: 'true' | 'false';
-  credentialsFile?: string;
-  resume?: string;
-  junit?: string;
-  failOn: string[];
-  maxPerService?: number;
+/** `--yes` answers the question before writing to a remote gateway; a terminal asks it; otherwise nobody can, and the run is refused. */
+function confirmation(yes: boolean, err: (text: string) => void): { confirm?: ConfirmRemote } {
+  if (yes) return { confirm: () => Promise.resolve(true) };
+  if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return {};
+  return {
+    confirm: async (plan) => {
+      err(`${plan}\n`);
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await prompt.question('Go on? [y/N] ')).trim());
+      } finally {
+        prompt.close();
+      }
+    },
+  };
 }
 
-export const runCommand: CommandSpec<RunFlags> = {
+export const runCommand = defineCommand({
   name: 'run',
   summary: 'register N services in rounds, deploy each round, measure memory, and give a verdict',
   args: [],
@@ -62,46 +42,18 @@ export const runCommand: CommandSpec<RunFlags> = {
     validateCiFlags(o);
     if (o.hardStopAfter !== undefined && o.target !== 'haproxy') throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
     if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
+    if (o.attach && o.adminUrl === undefined) throw usageError('--attach needs --admin-url URL: the admin API of the running gateway');
+    if (!o.attach && o.adminUrl !== undefined) throw usageError('--admin-url is for a gateway gwscale did not start', 'add --attach');
+    if (!o.attach && o.cleanup) throw usageError('--cleanup removes what a run registered on a gateway it attached to', 'add --attach --admin-url URL, or leave out --cleanup (a gateway gwscale starts is stopped at the end anyway)');
     for (const n of o.restartAt) {
       if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
     }
   },
   async run({ options: o, out, err, signal }) {
-    const config: RunConfig = Object.freeze({
-      target: o.target,
-      profile: o.profile,
-      services: o.services,
-      batch: o.batch,
-      concurrency: o.concurrency,
-      restartAt: Object.freeze([...o.restartAt]),
-      redeploys: typeof o.redeploys === 'number' ? o.redeploys : Object.freeze({ ...o.redeploys }),
-      readings: o.readings,
-      readingIntervalMs: o.readingIntervalMs,
-      leakMarginFraction: o.leakMargin,
-      gatewayHeapMb: o.gatewayHeapMb ?? null,
-      heapMaxBytes: o.heapMax ?? null,
-      wsdlVersion: o.wsdlVersion,
-      wsdlDir: o.wsdl === undefined ? null : resolve(o.wsdl),
-      seed: o.seed,
-      outDir: o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out),
-      verify: o.verify,
-      callTimeoutMs: o.callTimeoutMs,
-      sampleIntervalMs: o.sampleIntervalMs,
-      backendLatencyMs: o.backendLatencyMs,
-      restartOnCrash: o.restartOnCrash,
-      loadSteps: Object.freeze([...o.loadSteps]),
-      loadStepMs: o.loadStepMs,
-      loadIdleMs: o.loadIdleMs,
-      loadServices: o.loadServices,
-      ...(o.deployUnderLoad > 0 ? { deployUnderLoad: o.deployUnderLoad } : {}),
-      // Recorded only where it means something, so a Caddy report does not show a Tomcat setting.
-      ...(o.target === 'tomcat' ? { redeployMode: o.redeployMode } : {}),
-      ...(o.target === 'haproxy' && o.hardStopAfter !== undefined ? { hardStopAfterMs: o.hardStopAfter } : {}),
-      ...(o.target === 'varnish' ? { discardOld: o.discardOld === 'true' } : {}),
-    });
+    const config = runConfigOf({ ...o, target: absoluteTarget(o.target) }, o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out));
     const progress = progressListener(err, process.stderr.isTTY === true);
     try {
-      const runOptions = { listener: progress, signal, credentialsFile: o.credentialsFile ?? null };
+      const runOptions = { listener: progress, signal, credentialsFile: o.credentialsFile ?? null, ...confirmation(o.yes, err) };
       const result = o.resume === undefined ? await run(config, runOptions) : await resumeRun(resolve(o.resume), runOptions);
       progress.stop();
       if (o.json) out(JSON.stringify(result.reports.report, null, 2) + '\n');
@@ -119,6 +71,7 @@ export const runCommand: CommandSpec<RunFlags> = {
       if (sequential !== null) {
         err(`  sequential redeploys: ${sequential.decided === null ? 'undecided' : sequential.decided} after ${sequential.redeploys} of at most ${sequential.max} (${sequential.reason})\n`);
       }
+      if (result.cleanup) err(`cleanup: removed ${result.cleanup.removed} services${result.cleanup.failed > 0 ? `, ${result.cleanup.failed} failed (first: ${result.cleanup.failures[0] ?? '?'}); gwscale cleanup ${config.outDir} tries again` : ''}\n`);
       err(`report: ${result.reports.files.html ?? result.reports.files.json}\n`);
       // Crash (5), interrupted (130), failed (7) first; then --fail-on verdicts and thresholds.
       const gate = gateReport(result.reports.report, o, `gwscale run ${o.target}/${o.profile}`);
@@ -128,4 +81,4 @@ export const runCommand: CommandSpec<RunFlags> = {
       progress.stop();
     }
   },
-};
+});

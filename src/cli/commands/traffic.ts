@@ -3,49 +3,17 @@ import {
   httpClientKinds,
   TRAFFIC_DEFAULTS,
   validateTrafficOptions,
-  type GeneratorMode,
-  type HttpClientKind,
-  type SoapVersion,
   type TrafficOptions,
-  type WarmupPlan,
 } from '../../api/traffic-options.js';
 import { usageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
-import type { CommandSpec } from '../command-spec.js';
-import { formatDurationMs, type OptionSpec } from '../option-spec.js';
-
-interface TrafficFlags {
-  url: string | undefined;
-  wsdl: string | undefined;
-  operation: string | undefined;
-  soapVersion: SoapVersion | undefined;
-  body: string | undefined;
-  contentType: string | undefined;
-  mode: GeneratorMode;
-  connections: number;
-  httpClient: HttpClientKind | undefined;
-  requests: number | undefined;
-  rate: number | undefined;
-  duration: number | undefined;
-  warmup: WarmupPlan | undefined;
-  workers: number;
-  timeout: number | undefined;
-  maxInFlight: number;
-  interval: number | undefined;
-  maxP99: number | undefined;
-  maxErrorRate: number | undefined;
-  stepDuration: number | undefined;
-  stepFactor: number | undefined;
-  maxRate: number | undefined;
-  allowRemote: boolean;
-  skipProbe: boolean;
-  json: boolean;
-}
+import { defineCommand } from '../command-spec.js';
+import { formatDurationMs, type OptionSpec, type OptionValues } from '../../option-spec.js';
 
 const d = TRAFFIC_DEFAULTS;
 const modeDefaults = Object.entries(d.durationMs).map(([mode, ms]) => `${mode} ${formatDurationMs(ms)}`).join(', ');
 
-const options: readonly OptionSpec[] = [
+const options = [
   { key: 'url', short: 'u', kind: { type: 'string' }, description: 'where to send (required); must be on loopback unless --allow-remote', placeholder: 'URL', example: 'http://127.0.0.1:8080/services/quote' },
   { key: 'wsdl', kind: { type: 'path' }, description: 'build a SOAP request for --operation from this WSDL (1.1 or 2.0)', placeholder: 'FILE' },
   { key: 'operation', kind: { type: 'string' }, description: 'WSDL operation to call', placeholder: 'NAME', example: 'GetQuote' },
@@ -71,9 +39,11 @@ const options: readonly OptionSpec[] = [
   { key: 'allowRemote', kind: { type: 'boolean' }, default: false, description: 'allow a URL that is not on loopback (only hosts you are allowed to load)' },
   { key: 'skipProbe', kind: { type: 'boolean' }, default: false, description: 'do not send the single checking request before the load' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the result as JSON on stdout (progress still goes to stderr)' },
-];
+] as const satisfies readonly OptionSpec[];
 
-function toTrafficOptions(o: Readonly<TrafficFlags>): TrafficOptions {
+type TrafficFlags = OptionValues<typeof options>;
+
+function toTrafficOptions(o: TrafficFlags): TrafficOptions {
   if (o.url === undefined) throw usageError('--url is required', 'e.g. gwscale traffic --url http://127.0.0.1:8080/services/quote --wsdl quote.wsdl --operation GetQuote');
   return {
     url: o.url,
@@ -104,7 +74,7 @@ function toTrafficOptions(o: Readonly<TrafficFlags>): TrafficOptions {
 }
 
 /** The `gwscale traffic` command spec. */
-export const trafficCommand: CommandSpec<TrafficFlags> = {
+export const trafficCommand = defineCommand({
   name: 'traffic',
   summary: 'drive a URL with SOAP or plain HTTP load (burst, constant rate, find-max, soak) and report throughput, latency percentiles and errors',
   args: [],
@@ -128,4 +98,4 @@ export const trafficCommand: CommandSpec<TrafficFlags> = {
     out(o.json ? JSON.stringify(result, null, 2) + '\n' : renderTrafficSummary(result, description));
     return result.stoppedBy === 'signal' ? ExitCode.Interrupted : ExitCode.Ok;
   },
-};
+});

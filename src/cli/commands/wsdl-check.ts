@@ -1,20 +1,15 @@
 /** `gwscale wsdl check`: parse WSDL files and print what each holds, or one error line per bad file. */
 import { ExitCode } from '../../exit-codes.js';
 import { checkWsdls, describeWsdl, DEFAULT_MAX_WSDL_BYTES } from '../../api/wsdl.js';
-import type { CommandSpec } from '../command-spec.js';
-import type { OptionSpec } from '../option-spec.js';
+import { defineCommand } from '../command-spec.js';
+import type { OptionSpec } from '../../option-spec.js';
 
-interface WsdlCheckFlags {
-  json: boolean;
-  maxSize: number;
-}
-
-const options: readonly OptionSpec[] = [
+const options = [
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print one JSON array of results (file, state, document or message) on stdout' },
   { key: 'maxSize', kind: { type: 'size' }, default: DEFAULT_MAX_WSDL_BYTES, description: 'refuse files larger than this, before reading them', placeholder: 'SIZE', example: '50MB' },
-];
+] as const satisfies readonly OptionSpec[];
 
-export const wsdlCheckCommand: CommandSpec<WsdlCheckFlags> = {
+export const wsdlCheckCommand = defineCommand({
   name: 'wsdl check',
   summary: 'parse WSDL 1.1/2.0 files and show their services, endpoints, bindings, operations and imports',
   args: [{ name: 'file', description: 'WSDL files to check', variadic: true }],
@@ -29,4 +24,4 @@ export const wsdlCheckCommand: CommandSpec<WsdlCheckFlags> = {
     }
     return Promise.resolve(results.some((r) => r.state === 'error') ? ExitCode.Input : ExitCode.Ok);
   },
-};
+});

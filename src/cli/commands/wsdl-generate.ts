@@ -2,22 +2,11 @@
 import { usageError } from '../../errors.js';
 import { ExitCode } from '../../exit-codes.js';
 import { formatBytes } from '../../units.js';
-import { generateWsdls, type GenerateVersion } from '../../api/wsdl.js';
-import type { CommandSpec } from '../command-spec.js';
-import type { OptionSpec } from '../option-spec.js';
+import { generateWsdls } from '../../api/wsdl.js';
+import { defineCommand } from '../command-spec.js';
+import type { OptionSpec } from '../../option-spec.js';
 
-interface WsdlGenerateFlags {
-  count?: number;
-  version: GenerateVersion;
-  out?: string;
-  seed: number;
-  wsdl?: string;
-  endpointBase: string;
-  startIndex: number;
-  json: boolean;
-}
-
-const options: readonly OptionSpec[] = [
+const options = [
   { key: 'count', short: 'n', kind: { type: 'int', min: 1, max: 1_000_000 }, description: 'how many services to generate (required)', placeholder: 'N', example: '1000' },
   { key: 'version', kind: { type: 'enum', choices: ['1.1', '2.0', 'mixed'] }, default: '1.1', description: 'WSDL version; mixed alternates 1.1 and 2.0 by index', placeholder: 'V' },
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'folder to write svc-00000.wsdl … into, created if missing (required)', placeholder: 'DIR' },
@@ -26,9 +15,9 @@ const options: readonly OptionSpec[] = [
   { key: 'endpointBase', kind: { type: 'string' }, default: 'http://127.0.0.1:9000', description: 'base URL of the SOAP backend; every endpoint address becomes <base>/<serviceName>[/soap12]', placeholder: 'URL' },
   { key: 'startIndex', kind: { type: 'int', min: 0, max: 10_000_000 }, default: 0, description: 'index of the first service (to generate more services that join an earlier set)', placeholder: 'I' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print a JSON summary on stdout' },
-];
+] as const satisfies readonly OptionSpec[];
 
-export const wsdlGenerateCommand: CommandSpec<WsdlGenerateFlags> = {
+export const wsdlGenerateCommand = defineCommand({
   name: 'wsdl generate',
   summary: 'write N unique WSDL 1.1/2.0 services (names, namespaces, endpoint addresses) from templates',
   args: [],
@@ -59,4 +48,4 @@ export const wsdlGenerateCommand: CommandSpec<WsdlGenerateFlags> = {
     }
     return Promise.resolve(ExitCode.Ok);
   },
-};
+});

@@ -4,8 +4,8 @@
  * handed to the API are all derived from it.
  */
 import { z } from 'zod';
-import { usageError } from '../errors.js';
-import { parseSize } from '../units.js';
+import { usageError } from './errors.js';
+import { parseSize } from './units.js';
 
 export type OptionKind =
   | { type: 'int'; min?: number; max?: number }
@@ -19,6 +19,8 @@ export type OptionKind =
   | { type: 'enum'; choices: readonly string[] }
   | { type: 'enum-list'; choices: readonly string[] }
   | { type: 'int-list'; min?: number }
+  /** Text given once or more (`--memory-source A --memory-source B`); a config file gives an array. */
+  | { type: 'string-list' }
   /** A time such as `30s`, `500ms`, `2m`, `1m30s`; parsed to milliseconds. */
   | { type: 'duration'; minMs?: number; maxMs?: number }
   /** A duration (→ `{ durationMs }`) or a bare count (→ `{ requests }`), e.g. `--warmup 2s` or `--warmup 500`. */
@@ -31,6 +33,41 @@ export type OptionKind =
 
 /** What an `int-or-auto` option holds after parsing. */
 export type IntOrAuto = number | { readonly mode: 'auto'; readonly max: number };
+
+/** What a `duration-or-count` option holds after parsing. */
+export type DurationOrCount = { readonly durationMs: number } | { readonly requests: number };
+
+/** The value an option of this kind holds after parsing (`parseOptionValue`). */
+export type ValueOfKind<K extends OptionKind> = K extends { type: 'int' | 'number' | 'size' | 'percent' | 'duration' }
+  ? number
+  : K extends { type: 'string' | 'path' }
+    ? string
+    : K extends { type: 'boolean' }
+      ? boolean
+      : K extends { type: 'enum'; choices: readonly (infer C)[] }
+        ? C
+        : K extends { type: 'enum-list'; choices: readonly (infer C)[] }
+          ? readonly C[]
+          : K extends { type: 'int-list' }
+            ? readonly number[]
+            : K extends { type: 'string-list' }
+              ? readonly string[]
+            : K extends { type: 'duration-or-count' }
+              ? DurationOrCount
+              : K extends { type: 'int-or-auto' }
+                ? IntOrAuto
+                : never;
+
+/**
+ * The parsed options of a command, derived from its table (declared `as const satisfies readonly
+ * OptionSpec[]`): one field per row, named by its key, typed by its kind; a row without a default
+ * may be undefined. The table is the only place an option is written down.
+ */
+export type OptionValues<T extends readonly OptionSpec[]> = {
+  readonly [S in T[number] as S extends { default: unknown } ? S['key'] : never]: ValueOfKind<S['kind']>;
+} & {
+  readonly [S in T[number] as S extends { default: unknown } ? never : S['key']]?: ValueOfKind<S['kind']> | undefined;
+};
 
 export interface OptionSpec {
   /** camelCase key in the parsed config, e.g. `gatewayHeapMb` (flag `--gateway-heap-mb`). */
@@ -69,6 +106,7 @@ export function allowedText(kind: OptionKind): string {
     case 'enum': return 'one of ' + kind.choices.join(', ');
     case 'enum-list': return 'a comma-separated list of ' + kind.choices.join(', ');
     case 'int-list': return 'a comma-separated list of whole numbers' + rangeText(kind);
+    case 'string-list': return 'text; give the flag once per value';
     case 'duration': return 'a duration such as 500ms, 30s, 2m or 1h' + durationRangeText(kind);
     case 'duration-or-count': return 'a duration such as 2s, or a request count such as 500';
     case 'int-or-auto': return `a whole number from ${kind.min} to ${kind.max}, or auto or auto:MAX (MAX from ${kind.autoMax.min} to ${kind.autoMax.max}; default ${kind.autoMax.default})`;
@@ -112,6 +150,7 @@ function checkRange(spec: OptionSpec, kind: { min?: number; max?: number }, valu
 }
 
 /** Parses a flag's text (or a config file's value) into the option's type; never coerces bad input. */
+export function parseOptionValue<S extends OptionSpec>(spec: S, raw: unknown): ValueOfKind<S['kind']>;
 export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
   const kind = spec.kind;
   const text = typeof raw === 'string' ? raw.trim() : raw;
@@ -152,7 +191,7 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
       if (typeof text !== 'string' || !kind.choices.includes(text)) fail(spec, raw);
       return text;
     case 'enum-list': {
-      const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;
+      const items: readonly unknown[] | null = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;
       if (!items || items.length === 0 || items.some((i) => typeof i !== 'string' || !kind.choices.includes(i))) fail(spec, raw);
       return items;
     }
@@ -179,6 +218,11 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
       const max = m[1] === undefined ? kind.autoMax.default : Number(m[1]);
       if (!Number.isSafeInteger(max) || max < kind.autoMax.min || max > kind.autoMax.max) fail(spec, raw);
       return { mode: 'auto', max };
+    }
+    case 'string-list': {
+      const items: readonly unknown[] | null = Array.isArray(text) ? text : typeof text === 'string' ? [text] : null;
+      if (!items || items.some((i) => typeof i !== 'string' || i.trim() === '')) fail(spec, raw);
+      return items.map((i) => String(i).trim());
     }
     case 'int-list': {
       const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;
