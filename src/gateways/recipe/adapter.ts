@@ -85,8 +85,11 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
   /** Services and policies the gateway listed before the run added any (a gateway gwscale attached to has its own). */
   let baseline: { services: number; policies: number | null } | null = null;
   let memory: readonly MemorySource[] = [];
+  /** What the setup calls captured, as `setup.NAME`. */
+  let setupValues: Record<string, TemplateValue> = {};
 
   const base = (): Record<string, TemplateValue> => ({
+    ...setupValues,
     'admin.url': adminUrl ?? '',
     'data.url': dataUrl ?? '',
     'backend.url': ctx.backendUrl,
@@ -166,9 +169,13 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     } else {
       await launch();
     }
-    dataUrl = render(recipe.dataUrl, { ...startValues(), 'admin.url': adminUrl ?? '' }).replace(/\/+$/, '');
+    setupValues = {};
+    for (const [i, call] of recipe.setup.entries()) {
+      const answer = await sendCall(api(), call, base(), extraHeaders, `setup[${i}]`);
+      for (const [name, value] of Object.entries(answer.captured)) setupValues[`setup.${name.slice('capture.'.length)}`] = value;
+    }
+    dataUrl = render(recipe.dataUrl, { ...startValues(), ...setupValues, 'admin.url': adminUrl ?? '' }).replace(/\/+$/, '');
     if (attach !== null) assertLoopbackUrl(dataUrl, attach.allowRemote, `${file}: $.dataUrl`);
-    for (const [i, call] of recipe.setup.entries()) await sendCall(api(), call, base(), extraHeaders, `setup[${i}]`);
     baseline ??= await counts();
     memory = [
       ...recipeMemorySources(recipe, {

@@ -130,35 +130,43 @@ function callTemplates(call: RecipeCall, at: readonly PathPart[], allowed: reado
 function templateFields(recipe: Recipe): TemplateField[] {
   const fields: TemplateField[] = [];
   if (recipe.adminUrl !== undefined) fields.push({ path: ['adminUrl'], text: recipe.adminUrl, allowed: PORT_NAMES });
-  fields.push({ path: ['dataUrl'], text: recipe.dataUrl, allowed: [...PORT_NAMES, 'admin.url'] });
   if (recipe.start) {
     recipe.start.command.forEach((arg, i) => fields.push({ path: ['start', 'command', i], text: arg, allowed: START_NAMES }));
     for (const [name, text] of Object.entries(recipe.start.files ?? {})) fields.push({ path: ['start', 'files', name], text, allowed: START_NAMES });
-    if (recipe.start.ready) fields.push(...callTemplates(recipe.start.ready, ['start', 'ready'], BASE_NAMES));
+    if (recipe.start.ready) fields.push(...callTemplates(recipe.start.ready, ['start', 'ready'], ['admin.url', 'backend.url', 'wsdl.base']));
   }
-  recipe.restart?.command.forEach((arg, i) => fields.push({ path: ['restart', 'command', i], text: arg, allowed: BASE_NAMES }));
-  recipe.setup.forEach((call, i) => fields.push(...callTemplates(call, ['setup', i], BASE_NAMES)));
+  // Setup calls run before anything else; what they capture is `setup.NAME` from then on.
+  const setupNames: string[] = [];
+  recipe.setup.forEach((call, i) => {
+    fields.push(...callTemplates(call, ['setup', i], [...BASE_NAMES.filter((n) => n !== 'data.url'), ...setupNames]));
+    setupNames.push(...Object.keys(call.capture ?? {}).map((name) => `setup.${name}`));
+  });
+  const base = [...BASE_NAMES, ...setupNames];
+  fields.push({ path: ['dataUrl'], text: recipe.dataUrl, allowed: [...PORT_NAMES, 'admin.url', ...setupNames] });
+  recipe.restart?.command.forEach((arg, i) => fields.push({ path: ['restart', 'command', i], text: arg, allowed: base }));
   const captured: string[] = [];
   const serviceCalls = [...recipe.register.map((c, i) => ({ c, at: ['register', i] })), ...recipe.attach.map((c, i) => ({ c, at: ['attach', i] }))];
   for (const { c, at } of serviceCalls) {
-    fields.push(...callTemplates(c, at, [...BASE_NAMES, ...SERVICE_NAMES, ...captured]));
+    fields.push(...callTemplates(c, at, [...base, ...SERVICE_NAMES, ...captured]));
     captured.push(...Object.keys(c.capture ?? {}).map((name) => `capture.${name}`));
   }
-  recipe.remove?.forEach((call, i) => fields.push(...callTemplates(call, ['remove', i], [...BASE_NAMES, ...SERVICE_NAMES, ...captured])));
-  if (recipe.deploy !== 'none') fields.push(...callTemplates(recipe.deploy, ['deploy'], BASE_NAMES));
-  fields.push(...callTemplates(recipe.list.call, ['list', 'call'], BASE_NAMES));
-  fields.push({ path: ['route'], text: recipe.route, allowed: [...BASE_NAMES, ...SERVICE_NAMES] });
+  // Removal may run later from the run log, which does not keep the WSDL text.
+  const removable = [...base, ...SERVICE_NAMES.filter((n) => n !== 'wsdl.text'), ...captured];
+  recipe.remove?.forEach((call, i) => fields.push(...callTemplates(call, ['remove', i], removable)));
+  if (recipe.deploy !== 'none') fields.push(...callTemplates(recipe.deploy, ['deploy'], base));
+  fields.push(...callTemplates(recipe.list.call, ['list', 'call'], base));
+  fields.push({ path: ['route'], text: recipe.route, allowed: [...base, ...SERVICE_NAMES, ...captured] });
   if (recipe.verify) {
     fields.push({ path: ['verify', 'header'], text: recipe.verify.header, allowed: [] });
-    fields.push({ path: ['verify', 'contains'], text: recipe.verify.contains, allowed: [...BASE_NAMES, ...SERVICE_NAMES] });
+    fields.push({ path: ['verify', 'contains'], text: recipe.verify.contains, allowed: [...base, ...SERVICE_NAMES, ...captured] });
   }
   recipe.memory.forEach((m, i) => {
-    if (m.kind === 'json') fields.push(...callTemplates(m.call, ['memory', i, 'call'], BASE_NAMES));
+    if (m.kind === 'json') fields.push(...callTemplates(m.call, ['memory', i, 'call'], base));
     if (m.kind === 'prometheus') {
-      fields.push({ path: ['memory', i, 'url'], text: m.url, allowed: BASE_NAMES });
-      if (m.gcUrl !== undefined) fields.push({ path: ['memory', i, 'gcUrl'], text: m.gcUrl, allowed: BASE_NAMES });
+      fields.push({ path: ['memory', i, 'url'], text: m.url, allowed: base });
+      if (m.gcUrl !== undefined) fields.push({ path: ['memory', i, 'gcUrl'], text: m.gcUrl, allowed: base });
     }
-    if (m.kind === 'jolokia') fields.push({ path: ['memory', i, 'url'], text: m.url, allowed: BASE_NAMES });
+    if (m.kind === 'jolokia') fields.push({ path: ['memory', i, 'url'], text: m.url, allowed: base });
     if (m.kind === 'process' && m.pidFile !== undefined) fields.push({ path: ['memory', i, 'pidFile'], text: m.pidFile, allowed: ['workDir'] });
   });
   return fields;
