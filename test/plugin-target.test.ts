@@ -60,6 +60,6 @@ describe('a plugin target written against the published types', () => {
     writeFileSync(join(dir, 'not-a-plugin.mjs'), 'export const notAFactory = 42;\n');
     const result = await gwscale(['run', '--target', './not-a-plugin.mjs', '--services', '10', '--batch', '10', '--out', join(dir, 'bad')], { cwd: dir, timeoutMs: 30_000 });
     expect(result.code).toBe(ExitCode.Usage);
-    expect(result.stderr.split('\n')[0]).toBe('gwscale: --target ./not-a-plugin.mjs: the module exports no adapter factory');
+    expect(result.stderr.split('\n')[0]).toBe(`gwscale: --target ${join(dir, 'not-a-plugin.mjs')}: the module exports no adapter factory`);
   }, 60_000);
 });
