@@ -2,7 +2,7 @@
  * Recipe files: the templating language, the selectors, and one line per mistake naming the file
  * and the JSON path of the field (what a person writing a recipe for their gateway sees first).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRecipe, parseRecipe } from '../src/gateways/recipe/load.js';
@@ -115,6 +115,18 @@ describe('bad recipes', () => {
     expect(parseRecipe(JSON.stringify(good()), 'demo.json').name).toBe('demo');
     const yaml = 'name: demo\ndataUrl: http://127.0.0.1:8000\nregister:\n  - { method: POST, path: "/s/{{service.name}}" }\ndeploy: none\nlist: { call: { method: GET, path: /s }, services: $.data }\nroute: /{{service.name}}\nmemory: [{ kind: process, pid: 1 }]\n';
     expect(parseRecipe(yaml, 'demo.yaml').register).toHaveLength(1);
+  });
+
+  it("README's complete recipe example is a valid recipe, the same as recipes/caddy.json", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Test your own gateway'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const fromReadme = parseRecipe(yaml, 'README.md.yaml');
+    const shipped = loadRecipe('recipes/caddy.json').recipe;
+    expect(fromReadme.register).toEqual(shipped.register);
+    expect(fromReadme.attach).toEqual(shipped.attach);
+    expect(fromReadme.memory).toEqual(shipped.memory);
+    expect(fromReadme.remove).toEqual(shipped.remove);
   });
 
   it('--allow-remote lets a remote admin URL through', () => {
