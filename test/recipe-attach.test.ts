@@ -157,6 +157,41 @@ describe('gwscale run --attach --target recipe:recipes/reference.json', () => {
     expect((await gwscale(['cleanup', attachedOut], { env, timeoutMs: 60_000 })).stdout).toContain('removed 0 services');
   }, 120_000);
 
+  it('Ctrl-C during an attached run still removes what it registered (--cleanup), and the run log says so', async () => {
+    const gateway = gateways.get('healthy') as Gateway;
+    const before = await admin<Listing>(gateway, 'GET', '/api/listing');
+    const out = join(dir, 'interrupted');
+    let interrupted = false;
+    const result = await gwscale(['run', '--attach', '--admin-url', gateway.adminUrl, '--target', 'recipe:recipes/reference.json', '--services', '2000', '--batch', '40', '--readings', '1', '--verify', 'none', '--cleanup', '--out', out], {
+      env,
+      timeoutMs: 90_000,
+      onStart: (child) => {
+        let seen = '';
+        child.stderr?.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          // SIGINT once the second round was measured: services are registered by then.
+          if (!interrupted && /round @ 80 services/.test(seen)) {
+            interrupted = true;
+            child.kill('SIGINT');
+          }
+        });
+      },
+    });
+    expect(interrupted).toBe(true);
+    expect(result.code).toBe(ExitCode.Interrupted);
+    const removed = Number(/cleanup: removed (\d+) services/.exec(result.stderr)?.[1]);
+    expect(removed).toBeGreaterThanOrEqual(80);
+    const log = readFileSync(join(out, 'run.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; removed?: number });
+    // Registrations cut short by Ctrl-C are removed too, though they never finished (so never logged).
+    const logged = log.filter((r) => r.type === 'entity').length;
+    expect(logged).toBeGreaterThanOrEqual(80);
+    expect(removed - logged).toBeLessThanOrEqual(8);
+    expect(log.find((r) => r.type === 'cleanup')?.removed).toBe(removed);
+    const after = await admin<Listing>(gateway, 'GET', '/api/listing');
+    expect(after.store).toEqual(before.store);
+    expect(after.active?.services).toBe(before.active?.services);
+  }, 120_000);
+
   it('refuses an admin URL off loopback without --allow-remote, and a remote write nobody confirmed, before any call', async () => {
     const base = ['run', '--attach', '--target', 'recipe:recipes/reference.json', '--services', '10', '--batch', '10'];
     const remote = await gwscale([...base, '--admin-url', 'http://192.0.2.1:8001', '--out', join(dir, 'remote')], { env, timeoutMs: 30_000 });

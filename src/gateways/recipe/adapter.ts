@@ -75,7 +75,8 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     throw usageError(`${file}: recipe ${recipe.name} has no start command, so gwscale cannot start the gateway`, 'attach to a running one with --attach --admin-url URL, or add start.command to the recipe');
   }
   const services = new Map<string, RecipeService>();
-  const entities: RegisteredEntity[] = [];
+  /** What this adapter created, in order, each with the values its removal needs (captures fill in as they come). */
+  const entities: { readonly service: string; readonly values: Record<string, TemplateValue> }[] = [];
   const extraHeaders = authHeaders(recipe, ctx.credentials);
   let server: ServerProcess | null = null;
   let client: AdminClient | null = null;
@@ -217,23 +218,35 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     return startGateway();
   }
 
-  async function register(spec: ServiceSpec): Promise<RegisterOutcome> {
+  /** Registrations still running (an interrupted run leaves some): a cleanup waits for them first. */
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function registerNow(spec: ServiceSpec): Promise<RegisterOutcome> {
     const policies = recipe.policiesPerService ?? recipe.attach.length;
     const existing = services.get(spec.serviceName);
     if (existing !== undefined) return { attachedPolicies: policies, operations: existing.operations, created: false };
     const { values: own, probe, operations } = serviceValues(spec, ctx.wsdlBaseUrl);
+    // Kept before the first call: a registration cut short still leaves something to remove.
+    const { 'wsdl.text': _text, ...kept } = own;
+    const pending = { service: spec.serviceName, values: { ...kept } as Record<string, TemplateValue> };
+    entities.push(pending);
     let values: Record<string, TemplateValue> = { ...base(), ...own };
     const calls = [...recipe.register.map((c, i) => ({ c, where: `register[${i}]` })), ...recipe.attach.map((c, i) => ({ c, where: `attach[${i}]` }))];
     for (const { c, where } of calls) {
       const answer = await sendCall(api(), c, values, extraHeaders, `${spec.serviceName}: ${where}`);
       values = { ...values, ...answer.captured };
+      Object.assign(pending.values, answer.captured);
     }
     services.set(spec.serviceName, { spec, probe, operations, values });
-    // The text of the WSDL stays out of the run log; removal calls do not use it.
-    const { 'wsdl.text': _text, ...kept } = values;
-    const entity: RegisteredEntity = { service: spec.serviceName, values: kept };
-    entities.push(entity);
-    return { attachedPolicies: policies, operations, created: true, entity };
+    return { attachedPolicies: policies, operations, created: true, entity: { service: pending.service, values: { ...pending.values } } };
+  }
+
+  function register(spec: ServiceSpec): Promise<RegisterOutcome> {
+    const running = registerNow(spec);
+    inFlight.add(running);
+    const settle = (): void => void inFlight.delete(running);
+    running.then(settle, settle);
+    return running;
   }
 
   async function deploy(): Promise<DeployOutcome> {
@@ -282,6 +295,7 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
 
   async function removeRegistered(given?: readonly RegisteredEntity[]): Promise<CleanupOutcome> {
     const remove = recipe.remove;
+    await Promise.allSettled([...inFlight]);
     const list = given ?? entities;
     if (remove === undefined) return { removed: 0, failed: list.length, failures: list.length === 0 ? [] : [`${file}: recipe ${recipe.name} has no remove calls`] };
     let removed = 0;
