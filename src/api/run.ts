@@ -27,6 +27,7 @@ import { targetSlug } from '../gateways/target-spec.js';
 export { absoluteTarget } from '../gateways/target-spec.js';
 import { cleanupRegistered, withEntityLog } from '../driver/entity-log.js';
 import type { CleanupOutcome } from '../gateways/adapter.js';
+import { withMemorySources } from '../gateways/extra-memory.js';
 
 export { runConfigOf, type RedeployPlan, type RunConfig } from '../driver/config.js';
 export { runSettingOptions } from '../driver/run-options.js';
@@ -87,11 +88,10 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         log: (line: string) => options.listener?.({ type: 'log', message: line }),
         targetOptions: Object.freeze(targetOptionsOf(config)),
         ...(target.attach ? { attach: target.attach } : {}),
-        ...(target.memorySources.length > 0 ? { memorySources: Object.freeze([...target.memorySources]) } : {}),
       });
       mkdirSync(ctx.workDir, { recursive: true });
       const runLogPath = join(config.outDir, RUN_LOG_FILE);
-      const adapter = withEntityLog(target.factory(ctx), runLogPath);
+      const adapter = withEntityLog(withMemorySources(target.factory(ctx), target.memorySources), runLogPath);
       const result = await runScale(config, {
         catalog,
         adapter,

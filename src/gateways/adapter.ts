@@ -38,8 +38,6 @@ export interface AdapterContext {
    * only from the sources it was given.
    */
   readonly attach?: AttachOptions;
-  /** Extra memory sources (`--memory-source`), one per node of a cluster: read with the target's own and summed. */
-  readonly memorySources?: readonly MemorySource[];
 }
 
 /** How to reach a gateway that is already running. */

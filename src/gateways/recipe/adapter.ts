@@ -178,19 +178,16 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     dataUrl = render(recipe.dataUrl, { ...startValues(), ...setupValues, 'admin.url': adminUrl ?? '' }).replace(/\/+$/, '');
     if (attach !== null) assertLoopbackUrl(dataUrl, attach.allowRemote, `${file}: $.dataUrl`);
     baseline ??= await counts();
-    memory = [
-      ...recipeMemorySources(recipe, {
-        file,
-        values: base(),
-        startedPid: () => (server?.isRunning() ? server.pid : null),
-        workDir: ctx.workDir,
-        call: (m, where) => sendCall(api(), m, base(), extraHeaders, where),
-        timeoutMs: ctx.callTimeoutMs,
-        headers: extraHeaders,
-        allowRemote: attach?.allowRemote ?? false,
-      }),
-      ...(ctx.memorySources ?? []),
-    ];
+    memory = recipeMemorySources(recipe, {
+      file,
+      values: base(),
+      startedPid: () => (server?.isRunning() ? server.pid : null),
+      workDir: ctx.workDir,
+      call: (m, where) => sendCall(api(), m, base(), extraHeaders, where),
+      timeoutMs: ctx.callTimeoutMs,
+      headers: extraHeaders,
+      allowRemote: attach?.allowRemote ?? false,
+    });
     ctx.log(`recipe ${recipe.name}: ${attach === null ? `started pid ${server?.pid ?? '?'}` : 'attached'} at ${adminUrl ?? ''} (data ${dataUrl}); it lists ${baseline.services} services of its own`);
     return { version: `recipe ${recipe.name}`, pid: server?.isRunning() ? server.pid : null, dataUrl, adminUrl: adminUrl ?? '' };
   }

@@ -1,0 +1,65 @@
+/**
+ * `--memory-source KIND:VALUE` (one per node of a cluster) and how several nodes' readings make one:
+ * real readings of this test's own process tree from /proc, and one-line errors for bad values.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseMemorySource } from '../src/gateways/memory-source-flag.js';
+import { sumReadings } from '../src/gateways/recipe/memory.js';
+import { withMemorySources } from '../src/gateways/extra-memory.js';
+import type { GatewayAdapter } from '../src/gateways/adapter.js';
+import { GwscaleError } from '../src/errors.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+const dir = tempDir('gwscale-memory-source-');
+const options = { allowRemote: false, timeoutMs: 5_000 };
+
+describe('--memory-source', () => {
+  it('pid: and pidfile: read the PSS of a real process tree', async () => {
+    const byPid = await parseMemorySource(`pid:${process.pid}`, options).read();
+    const file = join(dir, 'node.pid');
+    writeFileSync(file, `${process.pid}\n`);
+    const byFile = await parseMemorySource(`pidfile:${file}`, options).read();
+    expect(byPid.source).toBe('pss-tree');
+    expect(byPid.bytes).toBeGreaterThan(10 * 1024 * 1024);
+    // Two readings of a live process moments apart.
+    expect(Math.abs(byFile.bytes - byPid.bytes)).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it.each([
+    ['heap:1', 'unknown kind "heap"'],
+    ['pid:abc', 'not a process id'],
+    ['prometheus:http://127.0.0.1:9100/metrics', 'name the metric after #'],
+    ['jolokia:http://192.0.2.7:8778/jolokia', 'is not on loopback'],
+  ])('%s is refused in one line', (text, why) => {
+    let caught: unknown;
+    try {
+      parseMemorySource(text, options);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GwscaleError);
+    expect((caught as Error).message).toContain(why);
+    expect((caught as Error).message).not.toContain('\n');
+  });
+
+  it('with any target: the adapter reads the extra nodes beside its own reading', async () => {
+    const own = { bytes: 1000, source: 'v8-heap-after-gc', afterGc: true };
+    const adapter = withMemorySources({ liveMemory: () => Promise.resolve(own) } as unknown as GatewayAdapter, [parseMemorySource(`pid:${process.pid}`, options)]);
+    const reading = await adapter.liveMemory();
+    expect(reading.extra?.['node0Bytes']).toBe(1000);
+    expect(reading.bytes).toBe(1000 + (reading.extra?.['node1Bytes'] ?? NaN));
+    expect(reading.afterGc).toBe(false);
+  });
+
+  it('several nodes: the row holds the sum, each node is kept, after-GC only when every node was', () => {
+    const sum = sumReadings([
+      { bytes: 100, source: 'jvm-heap-after-gc', afterGc: true },
+      { bytes: 250, source: 'pss-tree', afterGc: false },
+    ]);
+    expect(sum).toEqual({ bytes: 350, source: 'sum(jvm-heap-after-gc,pss-tree)', afterGc: false, extra: { node0Bytes: 100, node1Bytes: 250 } });
+    const one = { bytes: 7, source: 'x', afterGc: true };
+    expect(sumReadings([one])).toBe(one);
+  });
+});
