@@ -2,18 +2,20 @@
  * `--memory-source KIND:VALUE` (one per node of a cluster) and how several nodes' readings make one:
  * real readings of this test's own process tree from /proc, and one-line errors for bad values.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseMemorySource } from '../src/gateways/memory-source-flag.js';
 import { sumReadings } from '../src/gateways/recipe/memory.js';
 import { withMemorySources } from '../src/gateways/extra-memory.js';
 import type { GatewayAdapter } from '../src/gateways/adapter.js';
 import { GwscaleError } from '../src/errors.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { gwscale, stopAll } from './helpers/cli.js';
 
 const dir = tempDir('gwscale-memory-source-');
 const options = { allowRemote: false, timeoutMs: 5_000 };
+afterAll(stopAll);
 
 describe('--memory-source', () => {
   it('pid: and pidfile: read the PSS of a real process tree', async () => {
@@ -52,6 +54,18 @@ describe('--memory-source', () => {
     expect(reading.bytes).toBe(1000 + (reading.extra?.['node1Bytes'] ?? NaN));
     expect(reading.afterGc).toBe(false);
   });
+
+  it('a run with an extra node: each node analysed on its own in report.json and report.md, the verdict being the sum\'s', async () => {
+    const out = join(dir, 'two-nodes');
+    const result = await gwscale(['run', '--target', 'recipe:recipes/caddy.json', '--memory-source', `pid:${process.pid}`, '--services', '20', '--batch', '10', '--redeploys', '1', '--readings', '1', '--verify', 'none', '--out', out], { timeoutMs: 90_000 });
+    expect(result.stderr).toContain('verdict:');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { nodes: { node: string; verdict: string; points: { memoryBytes: number }[] }[]; rounds: { memoryBytes: number; extra?: Record<string, number> }[] };
+    expect(report.nodes.map((n) => n.node)).toEqual(['node0', 'node1']);
+    const row = report.rounds[1];
+    expect(row?.memoryBytes).toBe((row?.extra?.['node0Bytes'] ?? NaN) + (row?.extra?.['node1Bytes'] ?? NaN));
+    expect(report.nodes[0]?.points).toHaveLength(report.rounds.length);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('**Per node**');
+  }, 120_000);
 
   it('several nodes: the row holds the sum, each node is kept, after-GC only when every node was', () => {
     const sum = sumReadings([
