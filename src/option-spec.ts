@@ -236,6 +236,11 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
   }
 }
 
+/** The value an absent option takes: its default, parsed as the flag would be when written as text (`0.25%`). */
+export function defaultValueOf(spec: OptionSpec): unknown {
+  return typeof spec.default === 'string' ? parseOptionValue(spec, spec.default) : spec.default;
+}
+
 /** A zod schema for a config file holding these options (unknown keys are an error). */
 export function configFileSchema(specs: readonly OptionSpec[]): z.ZodType<Record<string, unknown>> {
   const shape: Record<string, z.ZodType> = {};

@@ -106,7 +106,9 @@ describe('a real out-of-memory crash', () => {
     const before = report.rounds
       .filter((x) => x.event !== 'crash' && x.services <= 0.75 * crash!.services)
       .map(({ index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency, readingsBytes, peakSource }) => ({
-        index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency, readingsBytes, peakSource,
+        index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency,
+        ...(readingsBytes === undefined ? {} : { readingsBytes }),
+        ...(peakSource === undefined ? {} : { peakSource }),
       }));
     const a = analyzeRounds(before, { heapMaxBytes: 96 * 1024 * 1024 });
     console.log(`crash at ${crash!.services}; from ${before.length} rows up to ${before[before.length - 1]?.services}: predicted ${a.predictedOomServices} ${JSON.stringify(a.predictedOomInterval)}`);

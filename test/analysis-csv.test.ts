@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseRoundsCsv, roundsToCsv, ROUND_CSV_COLUMNS } from '../src/analysis/rounds-csv.js';
-import { GwscaleError } from '../src/errors.js';
 import type { Round } from '../src/run-log/round.js';
+import { errorOf } from './helpers/errors.js';
 
 const MiB = 1024 * 1024;
-
-function errorOf(fn: () => unknown): GwscaleError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GwscaleError) return error;
-    throw error;
-  }
-  throw new Error('expected a GwscaleError');
-}
 
 describe('reading a rounds CSV', () => {
   it('reads hand measurements in MiB with events, elapsed seconds, comments and notes', () => {

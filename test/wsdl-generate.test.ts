@@ -1,24 +1,14 @@
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GwscaleError } from '../src/errors.js';
 import {
   builtinTemplateDir, builtinTemplates, createServiceGenerator, generateService, generateServices, loadTemplates, parseWsdl, readWsdlFile,
 } from '../src/wsdl/index.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { errorOf } from './helpers/errors.js';
 
 const base = 'http://127.0.0.1:9000';
 const fixtures = new URL('../fixtures/wsdl/', import.meta.url).pathname;
-
-function errorOf(action: () => unknown): GwscaleError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof GwscaleError) return error;
-    throw error;
-  }
-  throw new Error('expected a GwscaleError');
-}
 
 const tmp = tempDir('gwscale-wsdl-gen-');
 

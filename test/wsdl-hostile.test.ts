@@ -12,20 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GwscaleError } from '../src/errors.js';
 import { compileTemplate, parseWsdl, readWsdlFile, DEFAULT_MAX_WSDL_BYTES } from '../src/wsdl/index.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { errorOf } from './helpers/errors.js';
 
 const badDir = new URL('../fixtures/bad-wsdl/', import.meta.url).pathname;
 const bad = (name: string): string => join(badDir, name);
 const MiB = 1024 * 1024;
-
-function errorOf(action: () => unknown): GwscaleError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof GwscaleError) return error;
-    throw error;
-  }
-  throw new Error('expected a GwscaleError, but the document was accepted');
-}
 
 /** One line, kind input, naming the file. */
 function expectOneLineError(file: string, pattern: RegExp): GwscaleError {

@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GwscaleError } from '../src/errors.js';
 import { parseWsdl, readWsdlFile, type WsdlDocument } from '../src/wsdl/index.js';
+import { errorOf } from './helpers/errors.js';
 
 const fixture = (name: string): string => new URL(`../fixtures/wsdl/${name}`, import.meta.url).pathname;
-
-function inputErrorOf(action: () => unknown): GwscaleError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof GwscaleError) return error;
-    throw error;
-  }
-  throw new Error('expected a GwscaleError, but nothing was thrown');
-}
 
 const endpointsOf = (doc: WsdlDocument): [string, string, string][] =>
   doc.services.flatMap((s) => s.endpoints.map((e): [string, string, string] => [s.name, e.name, e.address]));
@@ -166,7 +156,7 @@ describe('incomplete documents give one line naming the file and what is missing
   ];
   for (const [what, text, message] of cases) {
     it(what, () => {
-      const error = inputErrorOf(() => parseWsdl(text, 'svc.wsdl'));
+      const error = errorOf(() => parseWsdl(text, 'svc.wsdl'));
       expect(error.kind).toBe('input');
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain('\n');

@@ -23,7 +23,7 @@ export function analysisOptionsOfRun(records: readonly RunRecord[], overrides: A
   const leakMarginFraction = overrides.leakMarginFraction ?? (positive(settings.leakMarginFraction) ? settings.leakMarginFraction : null);
   return {
     heapMaxBytes: option ?? fromSettings,
-    heapMaxSource: option !== null ? 'option' : fromSettings !== null ? 'run-settings' : undefined,
+    ...(option !== null ? { heapMaxSource: 'option' as const } : fromSettings !== null ? { heapMaxSource: 'run-settings' as const } : {}),
     deployPeakFactor: overrides.deployPeakFactor ?? null,
     leakMarginFraction,
   };

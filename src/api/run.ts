@@ -9,8 +9,7 @@ import type { AdapterContext, AdapterFactory } from '../gateways/adapter.js';
 import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
-import { targetOptionsOf, type RunConfig } from '../driver/config.js';
-import { DEFAULT_CRASH_RESTARTS } from '../driver/run-options.js';
+import { runConfigOfLog, targetOptionsOf, type RunConfig } from '../driver/config.js';
 import type { RunListener } from '../driver/events.js';
 import { runScale, type ExtraPhase, type ScaleRunResult, type SequentialDecider } from '../driver/scale-run.js';
 import type { Round } from '../run-log/round.js';
@@ -35,11 +34,12 @@ export type { RunEvent, RunListener } from '../driver/events.js';
 export type { TargetName } from '../gateways/registry.js';
 export type { ConfirmRemote } from './target-setup.js';
 
-export interface RunResult extends ScaleRunResult {
+/** How the run ended (a union on `state`: completed, interrupted, crashed, failed) and its rendered reports. */
+export type RunResult = ScaleRunResult & {
   readonly reports: ReportFiles;
   /** What `--cleanup` removed, when it was asked for. */
   readonly cleanup?: CleanupOutcome;
-}
+};
 
 export interface RunOptions {
   readonly listener?: RunListener;
@@ -95,8 +95,6 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
       const result = await runScale(config, {
         catalog,
         adapter,
-        // A config built by hand (or read from an older run log) may name no count: the table's default.
-        crashRestarts: config.restartOnCrash ? (config.crashRestarts ?? DEFAULT_CRASH_RESTARTS) : 0,
         ...(options.listener ? { listener: options.listener } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         phases: [
@@ -137,8 +135,6 @@ export function resumeRun(runDir: string, options: RunOptions = {}): Promise<Run
   if (point.finished) throw usageError(`--resume ${runDir}: that run already finished`, `re-render its reports with gwscale report ${runDir}`);
   const start = records[0];
   if (start?.type !== 'run-start') throw usageError(`--resume ${runDir}: the run log has no run-start record`);
-  // Logs written before --readings took one reading per point.
-  const settings = start.settings as Partial<RunConfig>;
-  const config = Object.freeze({ ...(settings as RunConfig), readings: settings.readings ?? 1, readingIntervalMs: settings.readingIntervalMs ?? 0, outDir: resolve(runDir) });
+  const config = runConfigOfLog(start.settings, resolve(runDir), logPath);
   return execute(config, options, { point, rows: roundsOf(records) });
 }

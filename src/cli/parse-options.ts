@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { usageError, inputError, messageOf } from '../errors.js';
-import { configFileSchema, flagOf, parseOptionValue, type OptionSpec, type OptionValues } from '../option-spec.js';
+import { configFileSchema, defaultValueOf, flagOf, parseOptionValue, type OptionSpec, type OptionValues } from '../option-spec.js';
 
 function readConfigFile(path: string, specs: readonly OptionSpec[]): Record<string, unknown> {
   let text: string;
@@ -47,8 +47,7 @@ export function resolveOptions<const T extends readonly OptionSpec[]>(specs: T, 
         throw usageError(`${configPath ?? 'config'}: field ${spec.key}: ${messageOf(error).replace(flagOf(spec.key) + ': ', '')}`);
       }
     } else {
-      // A default written as text is written as the flag would be (e.g. `0.25%`), and parsed like it.
-      result[spec.key] = typeof spec.default === 'string' ? parseOptionValue(spec, spec.default) : spec.default;
+      result[spec.key] = defaultValueOf(spec);
     }
   }
   // Each field was parsed by its own row above, which is what OptionValues<T> says row by row.

@@ -6,6 +6,7 @@ import { openSync, writeSync, fsyncSync, closeSync, readFileSync } from 'node:fs
 import { inputError, messageOf } from '../errors.js';
 import type { Round } from '../run-log/round.js';
 import type { RunRecord } from '../run-log/records.js';
+import { parseRunRecord } from '../run-log/schema.js';
 
 export const RUN_LOG_FILE = 'run.jsonl';
 
@@ -39,8 +40,9 @@ export class RunLogWriter {
 }
 
 /**
- * Reads a run log. A torn last line (the harness was killed mid-write) is dropped; any other bad
- * line is an input error naming the line.
+ * Reads a run log, each record checked against its schema (`run-log/schema.ts`). A torn last line
+ * (the harness was killed mid-write) is dropped; any other bad line is an input error naming the
+ * line and the field.
  */
 export function readRunLog(path: string): RunRecord[] {
   let text: string;
@@ -53,16 +55,19 @@ export function readRunLog(path: string): RunRecord[] {
   const records: RunRecord[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
+    let problem: string;
     try {
-      const value = JSON.parse(line) as unknown;
-      if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
-        throw new Error('not a run-log record');
+      const parsed = parseRunRecord(JSON.parse(line));
+      if ('record' in parsed) {
+        records.push(parsed.record);
+        return;
       }
-      records.push(value as RunRecord);
+      problem = parsed.problem;
     } catch (error) {
-      const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
-      if (!isLast) throw inputError(`${path}:${i + 1}: bad run-log line (${messageOf(error)})`);
+      problem = messageOf(error);
     }
+    const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
+    if (!isLast) throw inputError(`${path}:${i + 1}: bad run-log line (${problem})`, 'a run log is written by `gwscale run`; re-run, or remove the damaged line');
   });
   if (records[0]?.type !== 'run-start') throw inputError(`${path}: not a gwscale run log (first record is not run-start)`);
   return records;

@@ -19,15 +19,15 @@ export const DEFAULT_FAIL_ON: readonly VerdictKind[] = ['leak', 'concurrency-ret
 /** The CI flags as parsed from the CLI's `ciOptions`. */
 export interface CiFlags {
   /** Where to write JUnit XML; undefined for none. */
-  readonly junit?: string;
+  readonly junit?: string | undefined;
   /** Verdict kinds that fail the exit code; `['none']` or `[]` for none. */
   readonly failOn: readonly string[];
   /** Largest acceptable memory per service, bytes (the point estimate is compared). */
-  readonly maxPerService?: number;
+  readonly maxPerService?: number | undefined;
 }
 
 /** Cross-checks of the CI flags (a command's `validate` calls it). */
-export function validateCiFlags(flags: { readonly failOn?: readonly string[] }): void {
+export function validateCiFlags(flags: { readonly failOn?: readonly string[] | undefined }): void {
   if (flags.failOn === undefined) return;
   if (flags.failOn.includes('none') && flags.failOn.length > 1) throw usageError(`--fail-on: 'none' cannot be combined with ${flags.failOn.filter((k) => k !== 'none').join(', ')}`, 'pass --fail-on none alone, or list the verdict kinds that should fail');
 }

@@ -37,7 +37,9 @@ export function comparisonCases(c: Comparison): GateCase[] {
  */
 export function applyCompareGates(c: Comparison, b: GateSubject, flags: Pick<CiFlags, 'failOn' | 'maxPerService'>): CompareGateOutcome {
   const own = comparisonCases(c);
-  const bCases = gateCases({ ...b, state: undefined }, flags).map((k) => ({ ...k, classname: k.classname.replace(/^gwscale\./, 'gwscale.b.') }));
+  // B's run state is not compare's to judge: its gates are the verdict and thresholds only.
+  const { state: _state, ...verdictOnly } = b;
+  const bCases = gateCases(verdictOnly, flags).map((k) => ({ ...k, classname: k.classname.replace(/^gwscale\./, 'gwscale.b.') }));
   const all = [...own, ...bCases];
   const cases = all.map(({ exitCode: _exitCode, ...rest }) => rest);
   const junitXml = renderJunit({

@@ -173,7 +173,7 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
 /** The last decision of `--redeploys auto`; null for a fixed redeploy count. */
 function sequentialRedeploysOf(settings: RunStartRecord['settings'], last: SequentialRecord | null): SequentialRedeploys | null {
   const plan = settings.redeploys;
-  const autoMax = typeof plan === 'object' && plan !== null && typeof (plan as { max?: unknown }).max === 'number' ? (plan as { max: number }).max : null;
+  const autoMax = typeof plan === 'object' ? plan.max : null;
   if (last === null) {
     return autoMax === null ? null : { mode: 'auto', max: autoMax, redeploys: 0, decided: null, reason: 'no redeploy was measured' };
   }

@@ -32,8 +32,28 @@ export interface VerifyOutcome {
   readonly error?: string;
 }
 
-/** Settings of a run as recorded (no secrets ever). */
-export type RunSettings = Readonly<Record<string, unknown>>;
+/** `--redeploys`: a count, or `auto:MAX`. */
+export type RecordedRedeploys = number | { readonly mode: 'auto'; readonly max: number };
+
+/**
+ * Settings of a run as recorded (no secrets ever): the driver's `RunConfig`. Typed here are the
+ * fields the analysis and the reports read (all optional: older logs lack newer settings); the rest
+ * are kept as recorded, and `gwscale run --resume` checks every one against the run's option table.
+ */
+export interface RunSettings {
+  readonly target?: string;
+  readonly profile?: string;
+  readonly services?: number;
+  readonly batch?: number;
+  readonly redeploys?: RecordedRedeploys;
+  readonly readings?: number;
+  /** `--heap-max` in bytes; null when not given. */
+  readonly heapMaxBytes?: number | null;
+  readonly gatewayHeapMb?: number | null;
+  /** `--leak-margin` as a fraction. */
+  readonly leakMarginFraction?: number;
+  readonly [setting: string]: unknown;
+}
 
 export interface RunStartRecord {
   readonly type: 'run-start';

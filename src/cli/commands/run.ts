@@ -57,7 +57,9 @@ export const runCommand = defineCommand({
       const result = o.resume === undefined ? await run(config, runOptions) : await resumeRun(resolve(o.resume), runOptions);
       progress.stop();
       if (o.json) out(JSON.stringify(result.reports.report, null, 2) + '\n');
-      if (result.error) err(`gwscale: ${result.error.message}${result.error.hint ? `\n  hint: ${result.error.hint}` : ''}\n`);
+      // An interrupt is not an error, but it says where the run stopped and how to go on.
+      const stopped = result.state === 'interrupted' ? result.interruption : result.error;
+      if (stopped) err(`gwscale: ${stopped.message}${stopped.hint ? `\n  hint: ${stopped.hint}` : ''}\n`);
       const report = result.reports.report;
       err(`verdict: ${report.verdict.summary}\n`);
       const numbers = [
