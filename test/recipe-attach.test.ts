@@ -88,7 +88,8 @@ const readReport = (out: string): ReportLike => JSON.parse(readFileSync(join(out
 
 /** Run plans long enough for each profile's verdict to be decided, short enough for a test. */
 const plans: Readonly<Record<string, readonly string[]>> = {
-  healthy: ['--services', '100', '--batch', '50', '--redeploys', '4', '--readings', '2', '--reading-interval-ms', '20', '--verify', 'new'],
+  // Redeploys until the sequential test decides: a fixed few can leave one of two noisy runs undecided.
+  healthy: ['--services', '100', '--batch', '50', '--redeploys', 'auto:12', '--readings', '3', '--reading-interval-ms', '20', '--verify', 'new'],
   // Four rounds: each deploy of the whole configuration keeps the last one, so memory grows faster than linear.
   'retain-configs': ['--services', '100', '--batch', '25', '--redeploys', '2', '--readings', '2', '--reading-interval-ms', '20', '--verify', 'new'],
 };
