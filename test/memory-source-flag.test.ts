@@ -67,6 +67,23 @@ describe('--memory-source', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('**Per node**');
   }, 120_000);
 
+  it('wraps an adapter that is a class instance without losing its this', async () => {
+    class Counting {
+      readings = 0;
+      liveMemory(): Promise<{ bytes: number; source: string; afterGc: boolean }> {
+        this.readings++;
+        return Promise.resolve({ bytes: 10, source: 'own', afterGc: true });
+      }
+      pid(): number | null {
+        return this.readings;
+      }
+    }
+    const own = new Counting();
+    const adapter = withMemorySources(own as unknown as GatewayAdapter, [parseMemorySource(`pid:${process.pid}`, options)]);
+    await adapter.liveMemory();
+    expect(adapter.pid()).toBe(1);
+  });
+
   it('several nodes: the row holds the sum, each node is kept, after-GC only when every node was', () => {
     const sum = sumReadings([
       { bytes: 100, source: 'jvm-heap-after-gc', afterGc: true },

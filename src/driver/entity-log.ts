@@ -9,12 +9,12 @@
 import type { CleanupOutcome, GatewayAdapter, RegisteredEntity } from '../gateways/adapter.js';
 import type { RunRecord } from '../run-log/records.js';
 import { RunLogWriter } from './run-log.js';
+import { wrapAdapter } from '../gateways/wrap-adapter.js';
 
 /** The adapter with every registered entity appended to the run log as it is created. */
 export function withEntityLog(adapter: GatewayAdapter, runLogPath: string): GatewayAdapter {
   let writer: RunLogWriter | null = null;
-  return {
-    ...adapter,
+  return wrapAdapter(adapter, {
     async register(service) {
       const outcome = await adapter.register(service);
       if (outcome.entity !== undefined) {
@@ -28,7 +28,7 @@ export function withEntityLog(adapter: GatewayAdapter, runLogPath: string): Gate
       writer?.close();
       writer = null;
     },
-  };
+  });
 }
 
 /** The entities a run log says were created and not yet removed by an earlier cleanup. */

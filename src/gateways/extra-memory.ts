@@ -5,15 +5,15 @@
 import type { GatewayAdapter } from './adapter.js';
 import type { MemorySource } from '../sampling/source.js';
 import { sumReadings } from './recipe/memory.js';
+import { wrapAdapter } from './wrap-adapter.js';
 
 /** The adapter with `liveMemory` reading the extra sources beside its own; unchanged without any. */
 export function withMemorySources(adapter: GatewayAdapter, sources: readonly MemorySource[]): GatewayAdapter {
   if (sources.length === 0) return adapter;
-  return {
-    ...adapter,
+  return wrapAdapter(adapter, {
     async liveMemory() {
       const readings = await Promise.all([adapter.liveMemory(), ...sources.map((s) => s.read())]);
       return sumReadings(readings);
     },
-  };
+  });
 }
