@@ -24,7 +24,7 @@ import { renderRunFolder, type ReportFiles } from './report.js';
 import { prepareTarget, type ConfirmRemote } from './target-setup.js';
 import { targetSlug } from '../gateways/target-spec.js';
 export { absoluteTarget } from '../gateways/target-spec.js';
-import { cleanupRegistered, withEntityLog } from '../driver/entity-log.js';
+import { cleanupRegistered, entitiesToRemove, withEntityLog } from '../driver/entity-log.js';
 import type { CleanupOutcome } from '../gateways/adapter.js';
 import { withMemorySources } from '../gateways/extra-memory.js';
 
@@ -66,7 +66,7 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
   mkdirSync(config.outDir, { recursive: true });
   const credentials = resolveCredentials(options.credentialsFile ?? null);
   // Resolved first: a bad recipe, plugin or refused attach fails before any process starts.
-  const target = await prepareTarget(config, options);
+  const target = await prepareTarget(config, options, resume?.point.services ?? 0);
   // The WSDLs name the backend's address, and the backend reads the WSDLs: bind the catalog late.
   let catalog: ServiceCatalog | null = null;
   const wsdlServer = await startWsdlServer(
@@ -107,7 +107,8 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         ...(resume ? { resume: resume.point, priorRows: resume.rows } : {}),
       });
       // After the run, also an interrupted one: a gateway gwscale attached to is left as it was.
-      const cleanup = config.cleanup === true ? await cleanupRegistered(adapter, runLogPath) : undefined;
+      // A resumed run removes what every session registered, as the run log lists it.
+      const cleanup = config.cleanup !== true ? undefined : await cleanupRegistered(adapter, runLogPath, resume === undefined ? undefined : entitiesToRemove(readRunLog(runLogPath)));
       if (cleanup !== undefined) await adapter.stop();
       return { ...result, reports: renderRunFolder(config.outDir), ...(cleanup ? { cleanup } : {}) };
     } finally {

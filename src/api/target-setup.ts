@@ -34,7 +34,11 @@ export function attachPlan(config: RunConfig): string {
 }
 
 /** Resolves the run's target; throws a usage error for a refused attach before anything is written. */
-export async function prepareTarget(config: RunConfig, options: { readonly adapterFactory?: AdapterFactory; readonly confirm?: ConfirmRemote; readonly authHeaders?: Readonly<Record<string, string>> }): Promise<PreparedTarget> {
+export async function prepareTarget(
+  config: RunConfig,
+  options: { readonly adapterFactory?: AdapterFactory; readonly confirm?: ConfirmRemote; readonly authHeaders?: Readonly<Record<string, string>> },
+  registeredBefore = 0,
+): Promise<PreparedTarget> {
   const allowRemote = config.allowRemote === true;
   const resolved = options.adapterFactory
     ? { kind: 'plugin' as const, factory: (ctx: Parameters<AdapterFactory>[0]): GatewayAdapter => checkedAdapter('(factory passed to run())', options.adapterFactory?.(ctx)) }
@@ -51,7 +55,7 @@ export async function prepareTarget(config: RunConfig, options: { readonly adapt
       const yes = options.confirm === undefined ? false : await options.confirm(plan);
       if (!yes) throw usageError(`--attach: ${url.host} is not on this machine and nothing was confirmed, so nothing was written`, `${plan.replace(/\n\s*/g, '; ')}; pass --yes (or answer y on a terminal) to go on`);
     }
-    attach = Object.freeze({ adminUrl: config.adminUrl, allowRemote });
+    attach = Object.freeze({ adminUrl: config.adminUrl, allowRemote, ...(registeredBefore > 0 ? { registeredBefore } : {}) });
   }
   const memorySources = (config.memorySources ?? []).map((text) => parseMemorySource(text, { allowRemote, timeoutMs: config.callTimeoutMs, ...(options.authHeaders ? { headers: options.authHeaders } : {}) }));
   return { factory: resolved.factory, attach, memorySources };

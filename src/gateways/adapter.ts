@@ -45,6 +45,11 @@ export interface AttachOptions {
   readonly adminUrl: string;
   /** `--allow-remote`: the admin URL may be off loopback. */
   readonly allowRemote: boolean;
+  /**
+   * Services an earlier session of this run registered there (`--resume`): they are the run's,
+   * not the gateway's own, when the listing is counted.
+   */
+  readonly registeredBefore?: number;
 }
 
 /** What removing the registered services did (`--cleanup`, `gwscale cleanup RUN_DIR`). */

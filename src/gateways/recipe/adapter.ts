@@ -177,7 +177,11 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     }
     dataUrl = render(recipe.dataUrl, { ...startValues(), ...setupValues, 'admin.url': adminUrl ?? '' }).replace(/\/+$/, '');
     if (attach !== null) assertLoopbackUrl(dataUrl, attach.allowRemote, `${file}: $.dataUrl`);
-    baseline ??= await counts();
+    if (baseline === null) {
+      const now = await counts();
+      // A resumed run's earlier services are its own, not the gateway's.
+      baseline = { services: now.services - (attach?.registeredBefore ?? 0), policies: now.policies };
+    }
     memory = recipeMemorySources(recipe, {
       file,
       values: base(),
