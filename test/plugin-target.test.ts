@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
+import { run, runConfigOf } from '../src/api/index.js';
 import { gwscale, stopAll } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -54,6 +55,15 @@ describe('a plugin target written against the published types', () => {
     // Every service answered through Caddy with the plugin's policy applied, and the listing matched.
     expect(log).toMatch(/"type":"verify","services":20,"checked":20,"failed":0/);
     expect(log).not.toMatch(/"matches":false/);
+  }, 120_000);
+
+  it('the typed API takes the same factory directly: run(config, { adapterFactory })', async () => {
+    const { default: factory } = await import('./fixtures/plugin-target/caddy-target.js');
+    const out = join(dir, 'api-run');
+    const result = await run(runConfigOf({ target: 'plugin-caddy', services: 10, batch: 10, readings: 1, verify: 'all' }, out), { adapterFactory: factory });
+    expect(result.state).toBe('completed');
+    expect(result.reports.report.rounds.map((r) => r.services)).toEqual([0, 10]);
+    expect(result.reports.report.verification).toEqual({ checked: 10, failed: 0 });
   }, 120_000);
 
   it('a module that exports no factory gets one line saying what to export', async () => {
