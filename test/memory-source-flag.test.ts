@@ -65,6 +65,9 @@ describe('--memory-source', () => {
     expect(row?.memoryBytes).toBe((row?.extra?.['node0Bytes'] ?? NaN) + (row?.extra?.['node1Bytes'] ?? NaN));
     expect(report.nodes[0]?.points).toHaveLength(report.rounds.length);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('**Per node**');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Memory per node');
+    expect(html).toMatch(/data-key="node1" data-points="\d+"/);
   }, 120_000);
 
   it('wraps an adapter that is a class instance without losing its this', async () => {

@@ -14,7 +14,7 @@ export interface NodeVerdict {
   readonly perServiceBytes: number | null;
   readonly retainedPerDeployBytes: number | null;
   /** The node's memory at each measured row, for its curve. */
-  readonly points: readonly { readonly services: number; readonly memoryBytes: number }[];
+  readonly points: readonly { readonly index: number; readonly services: number; readonly memoryBytes: number }[];
 }
 
 const NODE_KEY = /^node(\d+)Bytes$/;
@@ -40,7 +40,7 @@ export function nodeVerdictsOf(rounds: readonly Round[], options: AnalysisOption
         summary: a.verdict.summary,
         perServiceBytes: a.perServiceBytes,
         retainedPerDeployBytes: a.retainedPerDeployBytes,
-        points: rows.map((r) => ({ services: r.services, memoryBytes: r.memoryBytes })),
+        points: rows.map((r) => ({ index: r.index, services: r.services, memoryBytes: r.memoryBytes })),
       };
     });
 }
