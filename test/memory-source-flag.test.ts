@@ -2,6 +2,7 @@
  * `--memory-source KIND:VALUE` (one per node of a cluster) and how several nodes' readings make one:
  * real readings of this test's own process tree from /proc, and one-line errors for bad values.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,29 @@ describe('--memory-source', () => {
     expect(byPid.bytes).toBeGreaterThan(10 * 1024 * 1024);
     // Two readings of a live process moments apart.
     expect(Math.abs(byFile.bytes - byPid.bytes)).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('v8-inspector: reads the V8 heap of a real Node process started with --inspect, after a GC', async () => {
+    // 20 MiB held by the child: the reading must include it.
+    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', 'globalThis.kept = Array.from({ length: 20 }, () => new Array(128 * 1024).fill(1.5)); setInterval(() => {}, 1000);'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stderr.on('data', (c: Buffer) => {
+          text += c.toString();
+          const m = /ws:\/\/(127\.0\.0\.1:\d+)\//.exec(text);
+          if (m) resolve(`http://${m[1] ?? ''}`);
+        });
+        child.once('exit', () => reject(new Error(`node --inspect exited: ${text}`)));
+      });
+      const reading = await parseMemorySource(`v8-inspector:${url}`, options).read();
+      expect(reading.source).toBe('v8-heap-after-gc');
+      expect(reading.afterGc).toBe(true);
+      expect(reading.bytes).toBeGreaterThan(20 * 1024 * 1024);
+      expect(reading.bytes).toBeLessThan(200 * 1024 * 1024);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it.each([

@@ -84,7 +84,7 @@ const badRecipes: { what: string; mutate: Mutate; line: string }[] = [
   { what: 'a capture used before the call that makes it', mutate: (r) => (at(r, 'register')['path'] = '/services/{{capture.id}}'), line: '$.register[0].path: unknown value "{{capture.id}}"' },
   { what: 'an unknown filter', mutate: (r) => (r['route'] = '/{{service.name | upper}}'), line: '$.route: unknown filter "upper" in {{service.name | upper}} (allowed: json, url, xml)' },
   { what: 'an unclosed placeholder', mutate: (r) => (at(r, 'attach')['path'] = '/services/{{capture.id/plugins'), line: '$.attach[0].path: "{{" at character 10 has no closing "}}"' },
-  { what: 'an unknown memory source kind', mutate: (r) => (r['memory'] = [{ kind: 'heapdump' }]), line: '$.memory[0].kind: not a known kind (allowed: json, prometheus, jolokia, process)' },
+  { what: 'an unknown memory source kind', mutate: (r) => (r['memory'] = [{ kind: 'heapdump' }]), line: '$.memory[0].kind: not a known kind (allowed: json, prometheus, jolokia, v8-inspector, process)' },
   { what: 'a missing required field', mutate: (r) => delete r['route'], line: '$.route: expected string, but it is missing' },
   { what: 'a selector with a script filter', mutate: (r) => (at(r, 'list')['services'] = '$.data[?(@.name)]'), line: '$.list.services: selector "$.data[?(@.name)]" has a filter or script expression; recipes take plain paths (e.g. $.data[*].id)' },
   { what: 'a non-loopback URL without --allow-remote', mutate: (r) => (r['adminUrl'] = 'http://10.1.2.3:8001'), line: '$.adminUrl: 10.1.2.3 is not on loopback (127.0.0.1, ::1)' },

@@ -1,17 +1,18 @@
 /**
  * `--memory-source KIND:VALUE`, repeated once per node of a cluster: `pid:1234` or
  * `pidfile:/run/gw.pid` (PSS of the process tree), `jolokia:http://127.0.0.1:8778/jolokia` (JVM heap
- * after GC), `prometheus:http://127.0.0.1:9100/metrics#metric_name` (the named metric).
+ * after GC), `v8-inspector:http://127.0.0.1:9229` (a Node process's V8 heap after GC), `prometheus:http://127.0.0.1:9100/metrics#metric_name` (the named metric).
  */
 import { usageError } from '../errors.js';
 import { assertLoopbackUrl } from '../loopback.js';
 import { createJolokiaSource } from '../sampling/jolokia.js';
 import { createPrometheusSource } from '../sampling/prometheus.js';
 import { createPssTreeSource } from '../sampling/pss.js';
+import { createV8InspectorSource } from '../sampling/v8-inspector.js';
 import type { MemorySource } from '../sampling/source.js';
 import { readPidFile } from './recipe/memory.js';
 
-export const MEMORY_SOURCE_KINDS = ['pid', 'pidfile', 'jolokia', 'prometheus'] as const;
+export const MEMORY_SOURCE_KINDS = ['pid', 'pidfile', 'jolokia', 'prometheus', 'v8-inspector'] as const;
 
 /**
  * Parses one `--memory-source`; a one-line usage error names the flag and what it accepts.
@@ -35,6 +36,8 @@ export function parseMemorySource(text: string, options: { readonly allowRemote:
       return createPssTreeSource({ pid: () => readPidFile(value), what: `the process in ${value}` });
     case 'jolokia':
       return createJolokiaSource({ url: assertLoopbackUrl(value, options.allowRemote, '--memory-source').href, timeoutMs: options.timeoutMs, ...(options.headers ? { headers: options.headers } : {}) });
+    case 'v8-inspector':
+      return createV8InspectorSource({ url: assertLoopbackUrl(value, options.allowRemote, '--memory-source').href, timeoutMs: options.timeoutMs });
     case 'prometheus': {
       const hash = value.lastIndexOf('#');
       if (hash < 0 || hash === value.length - 1) bad('name the metric after #, e.g. …/metrics#process_resident_memory_bytes');

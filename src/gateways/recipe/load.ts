@@ -166,7 +166,7 @@ function templateFields(recipe: Recipe): TemplateField[] {
       fields.push({ path: ['memory', i, 'url'], text: m.url, allowed: base });
       if (m.gcUrl !== undefined) fields.push({ path: ['memory', i, 'gcUrl'], text: m.gcUrl, allowed: base });
     }
-    if (m.kind === 'jolokia') fields.push({ path: ['memory', i, 'url'], text: m.url, allowed: base });
+    if (m.kind === 'jolokia' || m.kind === 'v8-inspector') fields.push({ path: ['memory', i, 'url'], text: m.url, allowed: base });
     if (m.kind === 'process' && m.pidFile !== undefined) fields.push({ path: ['memory', i, 'pidFile'], text: m.pidFile, allowed: ['workDir'] });
   });
   return fields;
@@ -220,7 +220,7 @@ function checkRecipe(file: string, recipe: Recipe, allowRemote: boolean): void {
   if (recipe.adminUrl !== undefined) urls.push({ path: ['adminUrl'], url: recipe.adminUrl });
   urls.push({ path: ['dataUrl'], url: recipe.dataUrl });
   recipe.memory.forEach((m, i) => {
-    if (m.kind === 'prometheus' || m.kind === 'jolokia') urls.push({ path: ['memory', i, 'url'], url: m.url });
+    if (m.kind === 'prometheus' || m.kind === 'jolokia' || m.kind === 'v8-inspector') urls.push({ path: ['memory', i, 'url'], url: m.url });
     if (m.kind === 'prometheus' && m.gcUrl !== undefined) urls.push({ path: ['memory', i, 'gcUrl'], url: m.gcUrl });
   });
   for (const { path, url } of urls) {

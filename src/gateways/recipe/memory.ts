@@ -10,6 +10,7 @@ import { assertLoopbackUrl } from '../../loopback.js';
 import { createJolokiaSource } from '../../sampling/jolokia.js';
 import { createPrometheusSource } from '../../sampling/prometheus.js';
 import { createPssTreeSource } from '../../sampling/pss.js';
+import { createV8InspectorSource } from '../../sampling/v8-inspector.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import type { CallAnswer } from './calls.js';
 import { render } from './calls.js';
@@ -79,6 +80,8 @@ function sourceOf(spec: MemorySourceSpec, i: number, ctx: MemoryContext): Memory
       });
     case 'jolokia':
       return createJolokiaSource({ url: url(spec.url, 'url'), forceGc: spec.forceGc, timeoutMs: ctx.timeoutMs, headers: ctx.headers, ...(spec.name === undefined ? {} : { name: spec.name }) });
+    case 'v8-inspector':
+      return createV8InspectorSource({ url: url(spec.url, 'url'), forceGc: spec.forceGc, timeoutMs: ctx.timeoutMs, ...(spec.name === undefined ? {} : { name: spec.name }) });
     case 'process': {
       const { pid, pidFile } = spec;
       const pidNow = (): number | null => (pid !== undefined ? pid : pidFile !== undefined ? readPidFile(render(pidFile, { workDir: ctx.workDir })) : ctx.startedPid());

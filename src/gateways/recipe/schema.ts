@@ -40,6 +40,8 @@ export const memorySourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('prometheus'), url: z.string(), metric: z.string(), labels: z.record(z.string(), z.string()).optional(), gcUrl: z.string().optional(), name: z.string().optional() }),
   /** A JVM's heap through Jolokia's HTTP-JMX bridge (`…/jolokia`), after `gc` unless `forceGc: false`. */
   z.strictObject({ kind: z.literal('jolokia'), url: z.string(), forceGc: z.boolean().default(true), name: z.string().optional() }),
+  /** A Node.js gateway's V8 heap through its inspector (`--inspect`), after a forced GC unless `forceGc: false`. */
+  z.strictObject({ kind: z.literal('v8-inspector'), url: z.string(), forceGc: z.boolean().default(true), name: z.string().optional() }),
   /** PSS and RSS of a process tree on this machine: a PID, a PID file, or the process `start` ran. */
   z.strictObject({ kind: z.literal('process'), pid: z.number().int().min(1).optional(), pidFile: z.string().optional(), started: z.boolean().optional(), name: z.string().optional() }),
 ]);
