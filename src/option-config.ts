@@ -80,6 +80,7 @@ function schemaOfKind(kind: OptionKind): z.ZodType {
     case 'enum': return z.enum(kind.choices as [string, ...string[]]);
     case 'enum-list': return z.array(z.enum(kind.choices as [string, ...string[]]));
     case 'int-list': return z.array(z.number().int());
+    case 'string-list': return z.array(z.string());
     case 'duration-or-count': return z.union([z.object({ durationMs: z.number() }), z.object({ requests: z.number().int() })]);
     case 'int-or-auto': return z.union([z.number().int(), autoPlan]);
   }

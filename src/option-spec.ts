@@ -19,6 +19,8 @@ export type OptionKind =
   | { type: 'enum'; choices: readonly string[] }
   | { type: 'enum-list'; choices: readonly string[] }
   | { type: 'int-list'; min?: number }
+  /** Text given once or more (`--memory-source A --memory-source B`); a config file gives an array. */
+  | { type: 'string-list' }
   /** A time such as `30s`, `500ms`, `2m`, `1m30s`; parsed to milliseconds. */
   | { type: 'duration'; minMs?: number; maxMs?: number }
   /** A duration (→ `{ durationMs }`) or a bare count (→ `{ requests }`), e.g. `--warmup 2s` or `--warmup 500`. */
@@ -48,6 +50,8 @@ export type ValueOfKind<K extends OptionKind> = K extends { type: 'int' | 'numbe
           ? readonly C[]
           : K extends { type: 'int-list' }
             ? readonly number[]
+            : K extends { type: 'string-list' }
+              ? readonly string[]
             : K extends { type: 'duration-or-count' }
               ? DurationOrCount
               : K extends { type: 'int-or-auto' }
@@ -102,6 +106,7 @@ export function allowedText(kind: OptionKind): string {
     case 'enum': return 'one of ' + kind.choices.join(', ');
     case 'enum-list': return 'a comma-separated list of ' + kind.choices.join(', ');
     case 'int-list': return 'a comma-separated list of whole numbers' + rangeText(kind);
+    case 'string-list': return 'text; give the flag once per value';
     case 'duration': return 'a duration such as 500ms, 30s, 2m or 1h' + durationRangeText(kind);
     case 'duration-or-count': return 'a duration such as 2s, or a request count such as 500';
     case 'int-or-auto': return `a whole number from ${kind.min} to ${kind.max}, or auto or auto:MAX (MAX from ${kind.autoMax.min} to ${kind.autoMax.max}; default ${kind.autoMax.default})`;
@@ -213,6 +218,11 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown): unknown {
       const max = m[1] === undefined ? kind.autoMax.default : Number(m[1]);
       if (!Number.isSafeInteger(max) || max < kind.autoMax.min || max > kind.autoMax.max) fail(spec, raw);
       return { mode: 'auto', max };
+    }
+    case 'string-list': {
+      const items: readonly unknown[] | null = Array.isArray(text) ? text : typeof text === 'string' ? [text] : null;
+      if (!items || items.some((i) => typeof i !== 'string' || i.trim() === '')) fail(spec, raw);
+      return items.map((i) => String(i).trim());
     }
     case 'int-list': {
       const items = Array.isArray(text) ? text : typeof text === 'string' ? text.split(',').map((s) => s.trim()) : null;

@@ -15,8 +15,14 @@ export { compareRuns, loadReport } from './compare.js';
 export { runTraffic, driveConcurrencyStep } from './traffic.js';
 /** `gwscale wsdl generate` and `gwscale wsdl check`. */
 export { generateWsdls, checkWsdls, checkWsdlTemplates, type GenerateWsdlsOptions } from './wsdl.js';
+/** `gwscale recipe check FILE` and `gwscale cleanup RUN_DIR`. */
+export { checkRecipeFile, cleanupRun, type RecipeCheckOptions, type RecipeCheckResult } from './recipe.js';
+export { TARGET_NAMES } from '../gateways/registry.js';
 export type { RunConfig } from '../driver/config.js';
 export type { Round } from '../run-log/round.js';
 export type { Analysis } from '../analysis/analysis.js';
 export type { Report } from '../report/build.js';
-export type { GatewayAdapter, AdapterContext } from '../gateways/adapter.js';
+export type {
+  GatewayAdapter, AdapterContext, AdapterFactory, AttachOptions, CleanupOutcome, DeployOutcome, GatewayCounts, GatewayExit, GatewayInfo,
+  MemoryReading, MemorySource, RegisteredEntity, RegisterOutcome, ServiceSpec, TargetName, TargetOptions, VerifyOutcome,
+} from '../gateways/adapter.js';

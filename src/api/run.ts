@@ -6,8 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AdapterContext } from '../gateways/adapter.js';
-import { createAdapter } from '../gateways/registry.js';
+import type { AdapterContext, AdapterFactory } from '../gateways/adapter.js';
 import { resolveCredentials } from '../gateways/credentials.js';
 // spawn.js, not index.js: the harness reaches the backend by URL and must not load soap itself.
 import { spawnBackend } from '../backend/spawn.js';
@@ -24,16 +23,25 @@ import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/res
 import { usageError } from '../errors.js';
 import { defaultLocustWorkers } from '../traffic/options.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
+import { prepareTarget, type ConfirmRemote } from './target-setup.js';
+import { targetSlug } from '../gateways/target-spec.js';
+export { absoluteTarget } from '../gateways/target-spec.js';
+import { cleanupRegistered, entitiesToRemove, withEntityLog } from '../driver/entity-log.js';
+import type { CleanupOutcome } from '../gateways/adapter.js';
+import { withMemorySources } from '../gateways/extra-memory.js';
 
 export { runConfigOf, type RedeployPlan, type RunConfig } from '../driver/config.js';
 export { runSettingOptions } from '../driver/run-options.js';
 export type { RunEvent, RunListener } from '../driver/events.js';
-export type { TargetName } from '../gateways/adapter.js';
+export type { TargetName } from '../gateways/registry.js';
+export type { ConfirmRemote } from './target-setup.js';
 export { checkVersionSpec as checkNodeRedVersion, DEFAULT_NODE_RED_VERSION } from '../gateways/node-red/install.js';
 
 /** How the run ended (a union on `state`: completed, interrupted, crashed, failed) and its rendered reports. */
 export type RunResult = ScaleRunResult & {
   readonly reports: ReportFiles;
+  /** What `--cleanup` removed, when it was asked for. */
+  readonly cleanup?: CleanupOutcome;
 };
 
 export interface RunOptions {
@@ -45,17 +53,23 @@ export interface RunOptions {
   readonly phases?: readonly ExtraPhase[];
   /** The decision `--redeploys auto` asks after each redeploy (tests inject a stub); default `sequentialRedeployDecision`. */
   readonly sequentialDecision?: SequentialDecider;
+  /** A target of your own: used instead of `config.target` (which then only names it in reports). */
+  readonly adapterFactory?: AdapterFactory;
+  /** Asked before the first write to a remote gateway gwscale did not start (`--yes` answers it); without it such a run is refused. */
+  readonly confirm?: ConfirmRemote;
 }
 
 /** Default run folder: `reports/<timestamp>-<target>-<profile>` under the current directory. */
 export function defaultRunDir(target: string, profile: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/:/g, '-').replace(/\..*$/, '');
-  return resolve('reports', `${stamp}-${target}-${profile}`);
+  return resolve('reports', `${stamp}-${targetSlug(target)}-${profile}`);
 }
 
 async function execute(config: RunConfig, options: RunOptions, resume: { point: ResumePoint; rows: readonly Round[] } | undefined): Promise<RunResult> {
   mkdirSync(config.outDir, { recursive: true });
   const credentials = resolveCredentials(options.credentialsFile ?? null);
+  // Resolved first: a bad recipe, plugin or refused attach fails before any process starts.
+  const target = await prepareTarget(config, options, resume?.point.services ?? 0);
   // The WSDLs name the backend's address, and the backend reads the WSDLs: bind the catalog late.
   let catalog: ServiceCatalog | null = null;
   const wsdlServer = await startWsdlServer(
@@ -76,9 +90,11 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         credentials: Object.freeze({ user: credentials.user, password: credentials.password }),
         log: (line: string) => options.listener?.({ type: 'log', message: line }),
         targetOptions: Object.freeze(targetOptionsOf(config)),
+        ...(target.attach ? { attach: target.attach } : {}),
       });
       mkdirSync(ctx.workDir, { recursive: true });
-      const adapter = createAdapter(config.target, ctx);
+      const runLogPath = join(config.outDir, RUN_LOG_FILE);
+      const adapter = withEntityLog(withMemorySources(target.factory(ctx), target.memorySources), runLogPath);
       const result = await runScale(config, {
         catalog,
         adapter,
@@ -107,7 +123,11 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
         ...(options.sequentialDecision ? { sequentialDecision: options.sequentialDecision } : {}),
         ...(resume ? { resume: resume.point, priorRows: resume.rows } : {}),
       });
-      return { ...result, reports: renderRunFolder(config.outDir) };
+      // After the run, also an interrupted one: a gateway gwscale attached to is left as it was.
+      // A resumed run removes what every session registered, as the run log lists it.
+      const cleanup = config.cleanup !== true ? undefined : await cleanupRegistered(adapter, runLogPath, resume === undefined ? undefined : entitiesToRemove(readRunLog(runLogPath)));
+      if (cleanup !== undefined) await adapter.stop();
+      return { ...result, reports: renderRunFolder(config.outDir), ...(cleanup ? { cleanup } : {}) };
     } finally {
       await backend.stop();
     }

@@ -21,7 +21,10 @@ function addOption(cmd: CommanderCommand, spec: OptionSpec): void {
   const flag = flagOf(spec.key);
   const short = spec.short ? `-${spec.short}, ` : '';
   const value = spec.kind.type === 'boolean' ? '' : ` <${spec.placeholder ?? 'value'}>`;
-  cmd.addOption(new Option(`${short}${flag}${value}`, optionText(spec)));
+  const option = new Option(`${short}${flag}${value}`, optionText(spec));
+  // A list flag given several times keeps every value.
+  if (spec.kind.type === 'string-list') option.argParser((v: string, previous: unknown) => [...(Array.isArray(previous) ? (previous as string[]) : []), v]);
+  cmd.addOption(option);
 }
 
 /** Summaries of command groups (`gwscale wsdl …`), which have no spec of their own. */

@@ -7,14 +7,24 @@ import { resolve } from 'node:path';
 import type { SettingSpec } from '../option-config.js';
 import { trafficEngines } from '../traffic/options.js';
 import { DEFAULT_NODE_RED_VERSION } from '../gateways/node-red/install.js';
+import { TARGET_NAMES } from '../gateways/registry.js';
+import { MEMORY_SOURCE_KINDS } from '../gateways/memory-source-flag.js';
 
 export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
-export const TARGETS = ['reference', 'caddy', 'tomcat', 'haproxy', 'varnish', 'node-red'] as const;
+/** The built-in targets, from the target registry (the one list of their names). */
+export const TARGETS = TARGET_NAMES;
 /** Crash restarts `--restart-on-crash` allows unless `--crash-restarts` says otherwise, so a gateway that dies at once cannot loop forever. */
 export const DEFAULT_CRASH_RESTARTS = 3;
 
 export const runSettingOptions = [
-  { key: 'target', kind: { type: 'enum', choices: TARGETS }, default: 'reference', description: 'gateway to test; the harness starts it on loopback', placeholder: 'name' },
+  {
+    key: 'target',
+    kind: { type: 'string' },
+    default: 'reference',
+    description: `gateway to test: a built-in target (${TARGET_NAMES.join(', ')}; the harness starts it on loopback), recipe:FILE (a gateway described in a JSON or YAML recipe, see docs/targets.md), or a plugin module (./my-target.js, or a package name) exporting an adapter factory`,
+    placeholder: 'name',
+    example: 'recipe:recipes/caddy.json',
+  },
   { key: 'profile', kind: { type: 'enum', choices: PROFILES }, default: 'healthy', description: 'reference gateway behaviour profile', placeholder: 'name' },
   { key: 'services', short: 'n', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 500, description: 'services to register in all (one per service group)', placeholder: 'N' },
   { key: 'batch', short: 'b', kind: { type: 'int', min: 1, max: 1_000_000 }, default: 100, description: 'services per round; each round ends with one deploy of the whole configuration', placeholder: 'B' },
@@ -53,4 +63,18 @@ export const runSettingOptions = [
   { key: 'hardStopAfter', field: 'hardStopAfterMs', onlyWhen: (_, o) => o.target === 'haproxy', kind: { type: 'duration', minMs: 1, maxMs: 86_400_000 }, description: 'haproxy: hard-stop-after, how long old workers may keep serving their connections after a reload before they are killed [default: until their connections end]', placeholder: 'TIME' },
   { key: 'discardOld', onlyWhen: (_, o) => o.target === 'varnish', to: (v) => v === 'true', configKind: { type: 'boolean' }, kind: { type: 'enum', choices: ['true', 'false'] }, default: 'true', description: 'varnish: vcl.discard the earlier VCLs after each deploy once no request holds them (false keeps every VCL loaded, as an operator who forgets the discard does)', placeholder: 'BOOL' },
   { key: 'gatewayVersion', onlyWhen: (_, o) => o.target === 'node-red', kind: { type: 'string' }, description: `node-red: the Node-RED version to install with npm (once, into ~/.cache/gwscale/node-red/<version>; GWSCALE_CACHE_DIR moves it) and run, e.g. 3.1.15, or 4.1.x for the newest 4.1 [default: ${DEFAULT_NODE_RED_VERSION}]`, placeholder: 'VERSION', example: '3.1.15' },
+  { key: 'attach', onlyWhen: (v) => v === true, kind: { type: 'boolean' }, default: false, description: 'register into a gateway that is already running (give --admin-url) instead of starting one: gwscale neither starts nor stops it, restarts it only with the recipe\'s restart command, and reads memory only from the sources given' },
+  { key: 'adminUrl', onlyWhen: (_, o) => o.attach === true, kind: { type: 'string' }, description: 'with --attach: the admin API of the running gateway; must be on loopback unless --allow-remote', placeholder: 'URL', example: 'http://127.0.0.1:8001' },
+  { key: 'allowRemote', onlyWhen: (v) => v === true, kind: { type: 'boolean' }, default: false, description: 'allow an --admin-url (and recipe URLs) that are not on loopback; gwscale then shows what it will do and asks (--yes, or y on a terminal) before its first write' },
+  { key: 'cleanup', onlyWhen: (v) => v === true, kind: { type: 'boolean' }, default: false, description: 'with --attach: remove every service the run registered when it ends, also after Ctrl-C, so the gateway is left as it was (gwscale cleanup RUN_DIR does it later)' },
+  {
+    key: 'memorySource',
+    field: 'memorySources',
+    onlyWhen: (v) => Array.isArray(v) && v.length > 0,
+    kind: { type: 'string-list' },
+    default: [],
+    description: `a memory source to read beside the target's own, once per node of a cluster: ${MEMORY_SOURCE_KINDS.map((k) => `${k}:…`).join(', ')}; the readings are summed and each node kept in the report`,
+    placeholder: 'KIND:VALUE',
+    example: 'pidfile:/usr/local/kong/pids/nginx.pid',
+  },
 ] as const satisfies readonly SettingSpec[];

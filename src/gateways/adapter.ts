@@ -5,12 +5,12 @@
  */
 import type { ServiceSpec } from '../wsdl/model.js';
 import type { MemoryReading, MemorySource } from '../sampling/source.js';
-import type { GatewayCounts, GatewayExit, VerifyOutcome } from '../run-log/records.js';
+import type { GatewayCounts, GatewayExit, RegisteredEntity, VerifyOutcome } from '../run-log/records.js';
 
 // What a gateway reports is recorded as is in the run log, so the shapes live with its records.
-export type { GatewayCounts, GatewayExit, VerifyOutcome };
-
-export type TargetName = 'reference' | 'caddy' | 'tomcat' | 'haproxy' | 'varnish' | 'node-red';
+export type { GatewayCounts, GatewayExit, RegisteredEntity, VerifyOutcome };
+export type { MemoryReading, MemorySource, ServiceSpec };
+export type { TargetName } from './registry.js';
 
 /** What a target is told when it is created. Frozen; secrets travel only in `credentials`. */
 export interface AdapterContext {
@@ -32,6 +32,32 @@ export interface AdapterContext {
   readonly log: (line: string) => void;
   /** Settings only some targets read (`--redeploy-mode` …); absent fields take each target's default. */
   readonly targetOptions?: TargetOptions;
+  /**
+   * Set when gwscale attaches to a gateway it did not start (`--attach --admin-url`): the target
+   * must not start or stop it, restarts only with a restart command it was given, and reads memory
+   * only from the sources it was given.
+   */
+  readonly attach?: AttachOptions;
+}
+
+/** How to reach a gateway that is already running. */
+export interface AttachOptions {
+  readonly adminUrl: string;
+  /** `--allow-remote`: the admin URL may be off loopback. */
+  readonly allowRemote: boolean;
+  /**
+   * Services an earlier session of this run registered there (`--resume`): they are the run's,
+   * not the gateway's own, when the listing is counted.
+   */
+  readonly registeredBefore?: number;
+}
+
+/** What removing the registered services did (`--cleanup`, `gwscale cleanup RUN_DIR`). */
+export interface CleanupOutcome {
+  readonly removed: number;
+  readonly failed: number;
+  /** The first few failures, one line each. */
+  readonly failures: readonly string[];
 }
 
 /** How Tomcat redeploys a context that is already deployed (`--redeploy-mode`). */
@@ -70,12 +96,19 @@ export interface RegisterOutcome {
   readonly operations: number;
   /** False when the service was already registered (a retried call): nothing was added. */
   readonly created: boolean;
+  /** What was created on the gateway, when the target can remove it again: the run log records it. */
+  readonly entity?: RegisteredEntity;
 }
 
 /** How the gateway process ended, when the harness started it. */
 
+/**
+ * The contract every target implements (docs/targets.md says what each method must guarantee and
+ * which shared checks a new target passes). A plugin exports a factory of this type.
+ */
 export interface GatewayAdapter {
-  readonly target: TargetName;
+  /** The target's name in reports (`reference`, `recipe:kong`, a plugin's own). */
+  readonly target: string;
   /** Start the gateway (spawn it, on loopback) and wait until its admin API answers. */
   start(): Promise<GatewayInfo>;
   /** Stop the gateway by PID; safe to call twice and after a crash. */
@@ -114,4 +147,12 @@ export interface GatewayAdapter {
   pid(): number | null;
   /** Resolves when the gateway process exits (never for targets the harness did not start). */
   exited(): Promise<GatewayExit>;
+  /**
+   * Removes what `register` created (`--cleanup`): every entity this adapter registered, or the
+   * given ones (`gwscale cleanup RUN_DIR`, read back from the run log). Absent where a target cannot.
+   */
+  removeRegistered?(entities?: readonly RegisteredEntity[]): Promise<CleanupOutcome>;
 }
+
+/** What a target module exports: creates the adapter; nothing may start until `start()`. */
+export type AdapterFactory = (ctx: AdapterContext) => GatewayAdapter;

@@ -65,7 +65,7 @@ export interface AdminClientOptions {
 }
 
 export interface AdminRequest {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path, with its query, below the base URL. */
   readonly path: string;
   readonly body?: string | Uint8Array;

@@ -106,6 +106,15 @@ export function createAdminApi(options: AdminApiOptions): (req: IncomingMessage,
       },
     },
     {
+      method: 'DELETE',
+      pattern: /^\/api\/groups\/([^/]+)$/,
+      handler: (req, [group = '']) => {
+        req.resume();
+        const { deleted, services } = store.deleteGroup(group);
+        return Promise.resolve([200, { deleted, name: group, services }]);
+      },
+    },
+    {
       method: 'GET',
       pattern: /^\/api\/groups\/([^/]+)\/services$/,
       handler: (_req, [group = '']) => Promise.resolve([200, { services: [...store.group(group).services.values()].map(importAnswer) }]),

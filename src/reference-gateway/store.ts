@@ -161,6 +161,18 @@ export class EntityStore {
     return { created: true };
   }
 
+  /**
+   * Removes a service group and every service in it (the next deploy stops serving them); removing
+   * one that does not exist is a no-op, so a cleanup can be run twice.
+   */
+  deleteGroup(name: string): { deleted: boolean; services: number } {
+    const group = this.groups.get(name);
+    if (group === undefined) return { deleted: false, services: 0 };
+    for (const service of group.services.keys()) this.servicesByName.delete(service);
+    this.groups.delete(name);
+    return { deleted: true, services: group.services.size };
+  }
+
   group(name: string): ServiceGroup {
     const group = this.groups.get(name);
     if (group === undefined) throw new ApiError(404, `no service group named "${name}": create it first (POST /api/groups)`);

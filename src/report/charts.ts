@@ -134,3 +134,22 @@ export function timelineChart(report: Report): ChartSpec {
   const caption = 'Every measurement in time order. Rounds add services; redeploys add none, so memory that climbs on redeploys, or falls at a restart, is memory the gateway kept.';
   return { id: 'chart-timeline', title: 'Memory over the run', caption, x: { label: 'measurement # (time order)', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
 }
+
+/** Colours the nodes of a cluster take in turn. */
+const NODE_COLORS = ['heap', 'load', 'register', 'redeploy', 'peak', 'b'] as const;
+
+/** Each node's memory over the run beside their sum (`--memory-source`); null for one node. */
+export function nodesChart(report: Report): ChartSpec | null {
+  if (report.nodes.length === 0) return null;
+  const series: ChartSeries[] = report.nodes.map((n, i) => ({
+    key: n.node,
+    label: `${n.node}: ${n.verdict}`,
+    style: 'line',
+    color: NODE_COLORS[i % NODE_COLORS.length] ?? 'heap',
+    points: n.points.map((p) => ({ x: p.index, y: p.memoryBytes, note: `#${p.index} ${n.node} at ${formatCount(p.services)} services: ${formatBytes(p.memoryBytes)}` })),
+  }));
+  const rows = report.rounds.filter((r) => r.role !== 'crash');
+  series.push({ key: 'sum', label: 'sum (the verdict\'s)', style: 'line', color: 'rss', points: rows.map((r) => ({ x: r.index, y: r.memoryBytes, note: `#${r.index} sum: ${formatBytes(r.memoryBytes)}` })) });
+  const caption = `Each node's memory, analysed on its own: ${report.nodes.map((n) => `${n.node} ${n.verdict}`).join(', ')}. A leak on one node shows here even when the sum hides it.`;
+  return { id: 'chart-nodes', title: 'Memory per node', caption, x: { label: 'measurement # (time order)', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+}

@@ -4,7 +4,7 @@
  * One self-contained file (see page.ts); everything from data is escaped.
  */
 import { RULE_ORDER } from '../analysis/verdict.js';
-import { concurrencyChart, memoryChart, timeChart, timelineChart } from './charts.js';
+import { concurrencyChart, memoryChart, nodesChart, timeChart, timelineChart } from './charts.js';
 import { escapeHtml } from './escape.js';
 import { formatBytes, formatCount, formatMs, formatNumber } from './format.js';
 import { keyNumbers } from './key-numbers.js';
@@ -68,7 +68,7 @@ function cards(report: Report): string {
 }
 
 function charts(report: Report): string {
-  const specs = [memoryChart(report), timelineChart(report), timeChart(report), concurrencyChart(report)].flatMap((c) => (c === null || c.series.length === 0 ? [] : [c]));
+  const specs = [memoryChart(report), timelineChart(report), nodesChart(report), timeChart(report), concurrencyChart(report)].flatMap((c) => (c === null || c.series.length === 0 ? [] : [c]));
   return `<h2 id="charts">Charts</h2><section class="charts">${specs.map(renderChart).join('')}</section>`;
 }
 

@@ -40,6 +40,10 @@ export function renderReportMarkdown(report: Report): string {
   if (report.crash !== null) lines.push(`> **The gateway crashed** during ${mdText(report.crash.phase)} at ${formatCount(report.crash.services)} services: ${mdText(report.crash.stderrTail.filter((l) => l.trim() !== '').slice(-1)[0] ?? 'no output')}`, '');
   if (report.overhead?.warning) lines.push(`> **Overhead:** ${mdText(report.overhead.warning)}`, '');
   lines.push(mdTable(['', 'value', 'detail'], keyNumbers(report).map((k) => [k.label, k.value, k.detail])), '');
+  if (report.nodes.length > 0) {
+    lines.push('**Per node** (the verdict above is the sum\'s):', '');
+    lines.push(mdTable(['node', 'verdict', 'memory per service', 'kept per deploy'], report.nodes.map((n) => [n.node, n.verdict, formatBytes(n.perServiceBytes), formatBytes(n.retainedPerDeployBytes)])), '');
+  }
   lines.push('<details><summary>Rules</summary>', '');
   lines.push(mdTable(['rule', 'answer', 'reason'], v.reasons.map((r) => [r.rule + (v.decidedBy === r.rule ? ' (decided)' : ''), ANSWER_WORDS[r.answer], r.reason + (r.needs ? ` To decide: ${r.needs}.` : '')])), '');
   lines.push('</details>', '');

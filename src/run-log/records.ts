@@ -200,7 +200,34 @@ export interface RunEndRecord {
   readonly samplesTaken: number;
 }
 
+/**
+ * Something a target created on a gateway for one service (a route, a consumer, an id it handed
+ * back), with the values its removal needs: what `--cleanup` and `gwscale cleanup RUN_DIR` undo.
+ */
+export interface RegisteredEntity {
+  readonly service: string;
+  /** Template values of the service and the captures of its registration calls (never a credential). */
+  readonly values: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface EntityRecord {
+  readonly type: 'entity';
+  readonly at: string;
+  readonly entity: RegisteredEntity;
+}
+
+/** What `--cleanup` (or `gwscale cleanup`) removed at the end of a run. */
+export interface CleanupRecord {
+  readonly type: 'cleanup';
+  readonly at: string;
+  readonly removed: number;
+  readonly failed: number;
+  readonly failures: readonly string[];
+}
+
 export type RunRecord =
+  | EntityRecord
+  | CleanupRecord
   | RunStartRecord
   | GatewayStartRecord
   | SampleRecord

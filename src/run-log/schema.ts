@@ -86,6 +86,8 @@ const recordSchemas = [
   z.looseObject({ type: z.literal('crash'), at, services: count, phase: z.string(), exit }),
   z.looseObject({ type: z.literal('resume'), at, services: count }),
   z.looseObject({ type: z.literal('error'), at, phase: z.string(), message: z.string() }),
+  z.looseObject({ type: z.literal('entity'), at, entity: z.looseObject({ service: z.string(), values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }) }),
+  z.looseObject({ type: z.literal('cleanup'), at, removed: count, failed: count, failures: z.array(z.string()) }),
   z.looseObject({
     type: z.literal('run-end'),
     at,

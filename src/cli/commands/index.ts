@@ -7,6 +7,8 @@ import { trafficCommand } from './traffic.js';
 import { analyzeCommand } from './analyze.js';
 import { reportCommand } from './report.js';
 import { compareCommand } from './compare.js';
+import { recipeCheckCommand } from './recipe-check.js';
+import { cleanupCommand } from './cleanup.js';
 
 export const commands: readonly Command[] = [
   runCommand,
@@ -16,4 +18,6 @@ export const commands: readonly Command[] = [
   analyzeCommand,
   reportCommand,
   compareCommand,
+  recipeCheckCommand,
+  cleanupCommand,
 ];

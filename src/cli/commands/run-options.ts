@@ -14,5 +14,6 @@ export const runOptions = [
   { key: 'resume', kind: { type: 'path' }, flagOnly: true, description: 'continue an interrupted run in this folder from its last completed round, with its settings (other run flags are ignored)', placeholder: 'RUN_DIR' },
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'run folder [default: reports/<timestamp>-<target>-<profile>]', placeholder: 'DIR' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout and nothing else there' },
+  { key: 'yes', kind: { type: 'boolean' }, default: false, flagOnly: true, description: 'with --attach to a gateway off loopback: go on without asking (gwscale otherwise shows what it will do and asks on a terminal)' },
   ...ciOptions,
 ] as const satisfies readonly OptionSpec[];
