@@ -109,7 +109,11 @@ describe('varnish target', () => {
         expect(await adapter.register(spec)).toMatchObject({ created: true, attachedPolicies: 2, operations: 4 });
       }
       const deploy = await adapter.deploy();
-      expect(deploy).toMatchObject({ state: 'deployed', detail: expect.stringMatching(new RegExp(`^loaded VCL gwscale_\\d+ with ${to} backends \\(compiled in \\d+ ms\\); discarded 1 earlier VCLs$`)) });
+      // On a busy machine a worker thread may still hold the earlier VCL when the 2 s wait ends; it is discarded anyway and said so.
+      expect(deploy).toMatchObject({
+        state: 'deployed',
+        detail: expect.stringMatching(new RegExp(`^loaded VCL gwscale_\\d+ with ${to} backends \\(compiled in \\d+ ms\\); discarded 1 earlier VCLs( \\(1 still held by requests\\))?$`)),
+      });
       console.log(`varnish: round to ${to} services deployed in ${deploy.ms} ms (${deploy.state === 'deployed' ? deploy.detail : ''})`);
       expect(await adapter.listing()).toMatchObject({ services: to, attachedPolicies: 2 * to });
     }
