@@ -32,7 +32,16 @@ function medianMs(work: () => void): number {
 export function run(): Promise<BenchOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'gwscale-bench-analysis-'));
   try {
-    const text = syntheticRunLog({ rows: ROWS, batch: 10, baseBytes: 120e6, retainedPerServiceBytes: 1600, noiseBytes: 4e6, redeploys: 100, samplesPerDeploy: 2, seed: 42 });
+    const text = syntheticRunLog({
+      rows: ROWS,
+      batch: 10,
+      baseBytes: 120e6,
+      retainedPerServiceBytes: 1600,
+      noiseBytes: 4e6,
+      redeploys: 100,
+      samplesPerDeploy: 2,
+      seed: 42,
+    });
     writeFileSync(join(dir, RUN_LOG_FILE), text);
     let verdict = '';
     const analyzeMs = medianMs(() => (verdict = analyze({ runDir: dir }).analysis.verdict.kind));

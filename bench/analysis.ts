@@ -8,9 +8,24 @@ import { HEALTHY, KiB, rowsOf, simulate, withLoad } from '../test/analysis-synth
 
 const ROWS = 10_000;
 const cases: [string, Round[]][] = [
-  ['10,000 rounds (retain-configs)', rowsOf(simulate({ ...HEALTHY, retainedPerSupersededServiceBytes: 1 }, { services: ROWS * 10, batch: 10 }), { afterGc: true }, 1).slice(0, ROWS)],
+  [
+    '10,000 rounds (retain-configs)',
+    rowsOf(simulate({ ...HEALTHY, retainedPerSupersededServiceBytes: 1 }, { services: ROWS * 10, batch: 10 }), { afterGc: true }, 1).slice(0, ROWS),
+  ],
   ['100 rounds + 9,900 redeploys', rowsOf(simulate(HEALTHY, { services: 10_000, batch: 100, redeploys: ROWS - 101 }), { afterGc: true }, 2)],
-  ['100 rounds + 9,900 traffic steps', rowsOf(withLoad(simulate(HEALTHY, { services: 10_000, batch: 100 }), Array.from({ length: ROWS - 101 }, (_, i) => 1 + (i % 50)), 'pool', 64 * KiB), { afterGc: true }, 3)],
+  [
+    '100 rounds + 9,900 traffic steps',
+    rowsOf(
+      withLoad(
+        simulate(HEALTHY, { services: 10_000, batch: 100 }),
+        Array.from({ length: ROWS - 101 }, (_, i) => 1 + (i % 50)),
+        'pool',
+        64 * KiB,
+      ),
+      { afterGc: true },
+      3,
+    ),
+  ],
 ];
 for (const [name, rows] of cases) {
   const times: number[] = [];

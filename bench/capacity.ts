@@ -64,8 +64,14 @@ export async function run(): Promise<BenchOutcome> {
   // Reference and null runs alternate, so both see the same machine at about the same time. Rounds
   // of a fifth (reference) and a sixth (null) of the services; the first one (two) are warm-up.
   for (const concurrency of CONCURRENCIES) {
-    const ref = await harnessRun({ gateway: 'reference', services: REFERENCE_SERVICES, batch: Math.ceil(REFERENCE_SERVICES / 5), concurrency, memoryAt: [] }, `reference-c${concurrency}`);
-    const nul = await harnessRun({ gateway: 'null', services: NULL_SERVICES, batch: Math.ceil(NULL_SERVICES / 6), concurrency, memoryAt: [] }, `null-c${concurrency}`);
+    const ref = await harnessRun(
+      { gateway: 'reference', services: REFERENCE_SERVICES, batch: Math.ceil(REFERENCE_SERVICES / 5), concurrency, memoryAt: [] },
+      `reference-c${concurrency}`,
+    );
+    const nul = await harnessRun(
+      { gateway: 'null', services: NULL_SERVICES, batch: Math.ceil(NULL_SERVICES / 6), concurrency, memoryAt: [] },
+      `null-c${concurrency}`,
+    );
     const floorResult = await exchangeFloor(Math.min(concurrency, ADMIN_CONNECTIONS));
     reference.set(concurrency, registrationTotals(ref.registration, 1));
     capacity.set(concurrency, registrationTotals(nul.registration, 2));
@@ -74,7 +80,11 @@ export async function run(): Promise<BenchOutcome> {
       concurrency,
       reference: rounded(reference.get(concurrency) as RegistrationTotals),
       nullGateway: rounded(capacity.get(concurrency) as RegistrationTotals),
-      loopbackFloor: { connections: floorResult.connections, microsPerExchange: sig(floorResult.clientMicrosPerExchange), microsPerRegistration: sig(floorResult.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION) },
+      loopbackFloor: {
+        connections: floorResult.connections,
+        microsPerExchange: sig(floorResult.clientMicrosPerExchange),
+        microsPerRegistration: sig(floorResult.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION),
+      },
     });
   }
   const best = Math.max(...[...reference.values()].map((t) => t.perSecond));
@@ -97,7 +107,9 @@ export async function run(): Promise<BenchOutcome> {
           `${sig(floorMicros(c))} of ${sig(micros(c))} µs per registration; the harness's own part is ${sig(micros(c) - floorMicros(c))} µs)`,
       ),
     ],
-    checks: CHECKED_CONCURRENCIES.map((c) => check(`null-gateway capacity at c=${c} ÷ reference gateway's best rate (${sig(best)}/s)`, factor(c), '>=', TARGET_FACTOR, '×')),
+    checks: CHECKED_CONCURRENCIES.map((c) =>
+      check(`null-gateway capacity at c=${c} ÷ reference gateway's best rate (${sig(best)}/s)`, factor(c), '>=', TARGET_FACTOR, '×'),
+    ),
     data: {
       referenceBestRegistrationsPerSecond: sig(best),
       referenceCpuBoundRegistrationsPerSecond: sig(bestCpuBound),

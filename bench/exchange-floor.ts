@@ -48,10 +48,14 @@ async function measure(input: FloorInput): Promise<FloorResult> {
       server.once('exit', () => reject(new Error('the floor server exited before listening')));
     });
     const sockets: Socket[] = await Promise.all(
-      Array.from({ length: input.connections }, () => new Promise<Socket>((resolve, reject) => {
-        const s = connect({ host: '127.0.0.1', port, noDelay: true }, () => resolve(s));
-        s.once('error', reject);
-      })),
+      Array.from(
+        { length: input.connections },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const s = connect({ host: '127.0.0.1', port, noDelay: true }, () => resolve(s));
+            s.once('error', reject);
+          }),
+      ),
     );
     // Warm-up, then the measured exchanges; each connection sends its next request on each answer.
     const run = (total: number): Promise<void> =>
@@ -82,7 +86,12 @@ async function measure(input: FloorInput): Promise<FloorResult> {
     const cpu = process.cpuUsage(cpu0);
     const seconds = (performance.now() - t0) / 1000;
     for (const s of sockets) s.destroy();
-    return { exchanges: input.exchanges, connections: input.connections, clientMicrosPerExchange: (cpu.user + cpu.system) / input.exchanges, perSecond: input.exchanges / seconds };
+    return {
+      exchanges: input.exchanges,
+      connections: input.connections,
+      clientMicrosPerExchange: (cpu.user + cpu.system) / input.exchanges,
+      perSecond: input.exchanges / seconds,
+    };
   } finally {
     server.kill('SIGTERM');
   }

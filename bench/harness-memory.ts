@@ -23,7 +23,9 @@ export async function run(): Promise<BenchOutcome> {
   // Harness CPU per registration, last quarter of the rounds against the second (the first is JIT warm-up).
   const quarter = Math.max(1, Math.floor(result.registration.length / 4));
   const perRound = result.registration.map((r) => (r.harnessCpuSeconds * 1e6) / r.services);
-  const cpuGrowth = registrationTotals(result.registration, result.registration.length - quarter).harnessMicrosPerRegistration / registrationTotals(result.registration.slice(0, 2 * quarter), quarter).harnessMicrosPerRegistration;
+  const cpuGrowth =
+    registrationTotals(result.registration, result.registration.length - quarter).harnessMicrosPerRegistration /
+    registrationTotals(result.registration.slice(0, 2 * quarter), quarter).harnessMicrosPerRegistration;
   return {
     name: 'harness-memory',
     checks: [
@@ -34,7 +36,13 @@ export async function run(): Promise<BenchOutcome> {
     data: {
       services: SERVICES,
       batch: BATCH,
-      checkpoints: result.memory.map((m) => ({ services: m.services, rssMiB: sig(m.rssBytes / MiB), heapUsedMiB: sig(m.heapUsedBytes / MiB), heapTotalMiB: sig(m.heapTotalBytes / MiB), externalMiB: sig(m.externalBytes / MiB) })),
+      checkpoints: result.memory.map((m) => ({
+        services: m.services,
+        rssMiB: sig(m.rssBytes / MiB),
+        heapUsedMiB: sig(m.heapUsedBytes / MiB),
+        heapTotalMiB: sig(m.heapTotalBytes / MiB),
+        externalMiB: sig(m.externalBytes / MiB),
+      })),
       registerCpuMicrosPerRound: perRound.map((x) => sig(x)),
       runLogBytes: result.runLogBytes,
       harnessCpuSeconds: result.harnessCpuSeconds,

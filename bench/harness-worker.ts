@@ -69,19 +69,49 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
   const gc = globalThis.gc;
   if (gc === undefined) throw new Error('run the worker with --expose-gc');
   const config: RunConfig = Object.freeze({
-    target: 'reference', profile: 'healthy', services: input.services, batch: input.batch, concurrency: input.concurrency,
-    restartAt: [], redeploys: 0, readings: 1, readingIntervalMs: 0, leakMarginFraction: 0.0025, gatewayHeapMb: null, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 1,
-    outDir: input.outDir, verify: 'none', callTimeoutMs: 120_000, sampleIntervalMs: 20, backendLatencyMs: 0,
-    restartOnCrash: false, loadSteps: [], loadStepMs: 4000, loadIdleMs: 0, loadServices: 1,
+    target: 'reference',
+    profile: 'healthy',
+    services: input.services,
+    batch: input.batch,
+    concurrency: input.concurrency,
+    restartAt: [],
+    redeploys: 0,
+    readings: 1,
+    readingIntervalMs: 0,
+    leakMarginFraction: 0.0025,
+    gatewayHeapMb: null,
+    heapMaxBytes: null,
+    wsdlVersion: '1.1',
+    wsdlDir: null,
+    seed: 1,
+    outDir: input.outDir,
+    verify: 'none',
+    callTimeoutMs: 120_000,
+    sampleIntervalMs: 20,
+    backendLatencyMs: 0,
+    restartOnCrash: false,
+    loadSteps: [],
+    loadStepMs: 4000,
+    loadIdleMs: 0,
+    loadServices: 1,
   });
   let catalog: ServiceCatalog | null = null;
-  const wsdlServer = await startWsdlServer((i) => (catalog !== null && i < catalog.size ? catalog.serviceAt(i) : undefined), (name) => catalog?.indexOf(name));
+  const wsdlServer = await startWsdlServer(
+    (i) => (catalog !== null && i < catalog.size ? catalog.serviceAt(i) : undefined),
+    (name) => catalog?.indexOf(name),
+  );
   try {
     // No SOAP backend: with --verify none nothing is sent through the gateway.
     catalog = createServiceCatalog(config, 'http://127.0.0.1:9');
     const ctx: AdapterContext = Object.freeze({
-      workDir: join(input.outDir, 'gateway'), profile: 'healthy', heapMb: null, wsdlBaseUrl: wsdlServer.url, backendUrl: 'http://127.0.0.1:9',
-      callTimeoutMs: 120_000, credentials: Object.freeze({ user: 'bench', password: `bench-${process.pid}-${Date.now()}` }), log: () => undefined,
+      workDir: join(input.outDir, 'gateway'),
+      profile: 'healthy',
+      heapMb: null,
+      wsdlBaseUrl: wsdlServer.url,
+      backendUrl: 'http://127.0.0.1:9',
+      callTimeoutMs: 120_000,
+      credentials: Object.freeze({ user: 'bench', password: `bench-${process.pid}-${Date.now()}` }),
+      log: () => undefined,
     });
     mkdirSync(ctx.workDir, { recursive: true });
     const nullGateway = benchScript('null-gateway');

@@ -49,7 +49,7 @@ interface BurstResult {
 /** One burst in a generator process of its own; `processCpuSeconds` is that whole process's CPU from the OS. */
 async function burst(options: TrafficOptions): Promise<{ result: BurstResult; processCpuSeconds: number }> {
   const before = reapedChildrenCpuSeconds();
-  const child = await runNode(['--input-type=module', '-e', generatorSource, JSON.stringify(options)], { timeoutMs: ((options.durationMs ?? 0) + 60_000) });
+  const child = await runNode(['--input-type=module', '-e', generatorSource, JSON.stringify(options)], { timeoutMs: (options.durationMs ?? 0) + 60_000 });
   const processCpuSeconds = reapedChildrenCpuSeconds() - before;
   if (child.exitCode !== 0) throw new Error(`the generator exited ${child.exitCode ?? child.signal}: ${child.stderr.slice(-400)}`);
   return { result: JSON.parse(child.stdout) as BurstResult, processCpuSeconds };
@@ -57,9 +57,25 @@ async function burst(options: TrafficOptions): Promise<{ result: BurstResult; pr
 
 function burstOptions(url: string, wsdlFile: string, operation: string, seconds: number): TrafficOptions {
   return {
-    url, wsdl: wsdlFile, operation, soapVersion: null, body: null, contentType: null,
-    mode: 'burst', connections: CONNECTIONS, httpClient: 'socket', requests: null, ratePerSec: null, durationMs: seconds * 1000, warmup: null,
-    workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000, allowRemote: false, skipProbe: false,
+    url,
+    wsdl: wsdlFile,
+    operation,
+    soapVersion: null,
+    body: null,
+    contentType: null,
+    mode: 'burst',
+    connections: CONNECTIONS,
+    httpClient: 'socket',
+    requests: null,
+    ratePerSec: null,
+    durationMs: seconds * 1000,
+    warmup: null,
+    workers: 1,
+    timeoutMs: 10_000,
+    maxInFlight: 1000,
+    intervalMs: 10_000,
+    allowRemote: false,
+    skipProbe: false,
   };
 }
 
@@ -82,12 +98,21 @@ export async function run(): Promise<BenchOutcome> {
   let backend: SpawnedBackend | null = null;
   let adapter: GatewayAdapter | null = null;
   try {
-    wsdlServer = await startWsdlServer((i) => (catalog !== null && i < catalog.size ? catalog.serviceAt(i) : undefined), (name) => catalog?.indexOf(name));
+    wsdlServer = await startWsdlServer(
+      (i) => (catalog !== null && i < catalog.size ? catalog.serviceAt(i) : undefined),
+      (name) => catalog?.indexOf(name),
+    );
     backend = await spawnBackend({ latencyMs: 0, wsdlBaseUrl: wsdlServer.url });
     catalog = createServiceCatalog({ services: SERVICES, wsdlVersion: '1.1', wsdlDir: null, seed: 1 }, backend.url);
     const ctx: AdapterContext = Object.freeze({
-      workDir: join(work, 'gateway'), profile: 'healthy', heapMb: null, wsdlBaseUrl: wsdlServer.url, backendUrl: backend.url,
-      callTimeoutMs: 30_000, credentials: Object.freeze({ user: 'bench', password: `bench-${process.pid}-${Date.now()}` }), log: () => undefined,
+      workDir: join(work, 'gateway'),
+      profile: 'healthy',
+      heapMb: null,
+      wsdlBaseUrl: wsdlServer.url,
+      backendUrl: backend.url,
+      callTimeoutMs: 30_000,
+      credentials: Object.freeze({ user: 'bench', password: `bench-${process.pid}-${Date.now()}` }),
+      log: () => undefined,
     });
     mkdirSync(ctx.workDir, { recursive: true });
     adapter = createReferenceAdapter(ctx);
@@ -125,14 +150,24 @@ export async function run(): Promise<BenchOutcome> {
           `(${sig(perRequest(measured.processCpuSeconds))} µs with its start-up), gateway ${sig(perRequest(gatewayCpuSeconds))} µs, backend ${sig(perRequest(backendCpuSeconds))} µs`,
       ],
       checks: [
-        check(`traffic capacity ÷ reference gateway's rate (${sig(result.throughputPerSec)} req/s)`, capacity.perCpuSecond / result.throughputPerSec, '>=', TARGET_FACTOR, '×'),
+        check(
+          `traffic capacity ÷ reference gateway's rate (${sig(result.throughputPerSec)} req/s)`,
+          capacity.perCpuSecond / result.throughputPerSec,
+          '>=',
+          TARGET_FACTOR,
+          '×',
+        ),
         check('traffic through the reference gateway: failed requests', errors, '<=', 0),
       ],
       data: {
         connections: CONNECTIONS,
         seconds: SECONDS,
         services: SERVICES,
-        capacity: { requestsPerCpuSecond: sig(capacity.perCpuSecond), throughputPerSec: sig(capacity.result.throughputPerSec), p99Ms: sig(capacity.result.latency.p99Ms) },
+        capacity: {
+          requestsPerCpuSecond: sig(capacity.perCpuSecond),
+          throughputPerSec: sig(capacity.result.throughputPerSec),
+          p99Ms: sig(capacity.result.latency.p99Ms),
+        },
         gateway: {
           completed: result.completed,
           throughputPerSec: sig(result.throughputPerSec),
@@ -144,7 +179,7 @@ export async function run(): Promise<BenchOutcome> {
           backendCpuSeconds: sig(backendCpuSeconds),
         },
         note:
-          "generator CPU: its own process.cpuUsage over the measured window (generatorProcessCpuSeconds: the whole process from the OS, start-up included); " +
+          'generator CPU: its own process.cpuUsage over the measured window (generatorProcessCpuSeconds: the whole process from the OS, start-up included); ' +
           'gateway and backend CPU from /proc around the generator process; a 2 s warm-up burst before each measured one',
       },
     };

@@ -60,6 +60,11 @@ for (const [name, run] of benches) {
 }
 const totalSeconds = (performance.now() - t0) / 1000;
 const failed = allChecks.filter((c) => !c.pass).length + broken;
-console.log(`\n${allChecks.length - allChecks.filter((c) => !c.pass).length} of ${allChecks.length + broken} passed in ${sig(totalSeconds)} s; results in bench/results/`);
-writeFileSync(join(resultsDir, 'summary.json'), JSON.stringify({ machine, totalSeconds: sig(totalSeconds), lines, checks: allChecks.map((c) => ({ ...c, line: formatCheck(c) })) }, null, 2) + '\n');
+console.log(
+  `\n${allChecks.length - allChecks.filter((c) => !c.pass).length} of ${allChecks.length + broken} passed in ${sig(totalSeconds)} s; results in bench/results/`,
+);
+writeFileSync(
+  join(resultsDir, 'summary.json'),
+  JSON.stringify({ machine, totalSeconds: sig(totalSeconds), lines, checks: allChecks.map((c) => ({ ...c, line: formatCheck(c) })) }, null, 2) + '\n',
+);
 if (failed > 0) process.exitCode = 1;

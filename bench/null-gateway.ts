@@ -57,7 +57,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const answer = await request(String(body['wsdlUrl']), { dispatcher: fetcher });
     const text = await answer.body.text();
     const name = SERVICE_NAME.exec(text)?.[1];
-    if (answer.statusCode !== 200 || name === undefined) return send(res, 400, { error: `no service in ${String(body['wsdlUrl'])} (HTTP ${answer.statusCode})` });
+    if (answer.statusCode !== 200 || name === undefined)
+      return send(res, 400, { error: `no service in ${String(body['wsdlUrl'])} (HTTP ${answer.statusCode})` });
     services++;
     return send(res, 201, { created: true, services: [{ name, operations: [] }] });
   }
@@ -67,10 +68,20 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     deployedServices = services;
     return send(res, 200, { status: 'deployed', deployVersion, ms: 0, configBytes: 0, services });
   }
-  if (req.method === 'GET' && path === '/api/listing') return send(res, 200, { store: counts(services), active: deployVersion === 0 ? null : counts(deployedServices) });
+  if (req.method === 'GET' && path === '/api/listing')
+    return send(res, 200, { store: counts(services), active: deployVersion === 0 ? null : counts(deployedServices) });
   if (req.method === 'POST' && path === '/api/gc') {
     const m = process.memoryUsage();
-    return send(res, 200, { heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, rssBytes: m.rss, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers, heapLimitBytes: 0, afterGc: false, groups });
+    return send(res, 200, {
+      heapUsedBytes: m.heapUsed,
+      heapTotalBytes: m.heapTotal,
+      rssBytes: m.rss,
+      externalBytes: m.external,
+      arrayBuffersBytes: m.arrayBuffers,
+      heapLimitBytes: 0,
+      afterGc: false,
+      groups,
+    });
   }
   send(res, 404, { error: `no route ${req.method ?? '?'} ${path}` });
 }

@@ -24,7 +24,14 @@ export async function run(): Promise<BenchOutcome> {
   const backendCpu = childCpu(measured.children, 'backend/main.js');
   return {
     name: 'overhead',
-    checks: [check(`overhead: gwscale CPU ÷ gateway CPU (${SERVICES} services, rounds of ${BATCH}, verify ${VERIFY})`, measured.harnessProcessCpuSeconds / gatewayCpu, '<=', TARGET)],
+    checks: [
+      check(
+        `overhead: gwscale CPU ÷ gateway CPU (${SERVICES} services, rounds of ${BATCH}, verify ${VERIFY})`,
+        measured.harnessProcessCpuSeconds / gatewayCpu,
+        '<=',
+        TARGET,
+      ),
+    ],
     data: {
       command: `gwscale run ${args.join(' ')}`,
       harnessProcessCpuSeconds: sig(measured.harnessProcessCpuSeconds),

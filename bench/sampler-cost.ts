@@ -18,13 +18,17 @@ const READERS: readonly SamplerReader[] = ['product', 'pidusage', 'proc-file', '
 
 export async function run(): Promise<BenchOutcome> {
   // The process sampled: an idle Node process, like a gateway between requests.
-  const target = spawn(process.execPath, ['-e', 'process.stdin.on("end", () => process.exit(0)).resume(); setInterval(() => {}, 1000);'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const target = spawn(process.execPath, ['-e', 'process.stdin.on("end", () => process.exit(0)).resume(); setInterval(() => {}, 1000);'], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   const pid = target.pid;
   if (pid === undefined) throw new Error('could not start the sampled process');
   try {
     const results = await Promise.all(
       READERS.map(async (reader) =>
-        lastJsonLine<SamplerWorkerResult>(await runNode([...benchScript('sampler-worker'), reader, String(pid), String(INTERVAL_MS), String(SECONDS)], { timeoutMs: (SECONDS + 60) * 1000 })),
+        lastJsonLine<SamplerWorkerResult>(
+          await runNode([...benchScript('sampler-worker'), reader, String(pid), String(INTERVAL_MS), String(SECONDS)], { timeoutMs: (SECONDS + 60) * 1000 }),
+        ),
       ),
     );
     const by = new Map(results.map((r) => [r.reader, r]));
@@ -41,9 +45,7 @@ export async function run(): Promise<BenchOutcome> {
     const perRead = (r: SamplerWorkerResult | undefined): number => (r === undefined ? NaN : ((r.cpuSeconds - floor) * 1e6) / Math.max(1, r.samples));
     return {
       name: 'sampler',
-      checks: [
-        check(`sampler CPU at ${INTERVAL_MS} ms for ${SECONDS} s (reader runs use), % of one core`, share(by.get('product')), '<=', 2, '%'),
-      ],
+      checks: [check(`sampler CPU at ${INTERVAL_MS} ms for ${SECONDS} s (reader runs use), % of one core`, share(by.get('product')), '<=', 2, '%')],
       data: {
         intervalMs: INTERVAL_MS,
         seconds: SECONDS,

@@ -59,7 +59,14 @@ async function main(): Promise<SamplerWorkerResult> {
   const summary = await sampler.stop();
   const used = process.cpuUsage(cpu0);
   if (reader === 'pidusage' || reader === 'product') pidusage.clear();
-  return { reader: reader as SamplerReader, cpuSeconds: (used.user + used.system) / 1e6, wallSeconds: (performance.now() - t0) / 1000, samples: summary.samples, failures: summary.failures, lastBytes };
+  return {
+    reader: reader as SamplerReader,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    wallSeconds: (performance.now() - t0) / 1000,
+    samples: summary.samples,
+    failures: summary.failures,
+    lastBytes,
+  };
 }
 
 exitWithParent(() => process.exit(1));

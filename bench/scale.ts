@@ -60,7 +60,15 @@ function roundsOf(records: readonly RunRecord[]): Record<string, number>[] {
   const deploys = new Map(records.flatMap((r) => (r.type === 'deploy' ? [[r.round, r.ms] as const] : [])));
   return records.flatMap((r) =>
     r.type === 'register'
-      ? [{ round: r.round, services: r.to, registrationsPerSecond: sig((r.to - r.from) / (r.ms / 1000)), deploySeconds: sig((deploys.get(r.round) ?? NaN) / 1000), deployMsPer1000Services: sig(((deploys.get(r.round) ?? NaN) / r.to) * 1000) }]
+      ? [
+          {
+            round: r.round,
+            services: r.to,
+            registrationsPerSecond: sig((r.to - r.from) / (r.ms / 1000)),
+            deploySeconds: sig((deploys.get(r.round) ?? NaN) / 1000),
+            deployMsPer1000Services: sig(((deploys.get(r.round) ?? NaN) / r.to) * 1000),
+          },
+        ]
       : [],
   );
 }

@@ -82,16 +82,43 @@ interface GwscaleJson {
 
 function runGwscale(url: string, bodyFile: string, extra: readonly string[]): { json: GwscaleJson; cpuSeconds: number } {
   const { stdout, cpuSeconds } = measure(process.execPath, [
-    join(root, 'bin/gwscale.js'), 'traffic', '--url', url, '--body', bodyFile, '--content-type', contentType, '-c', String(CONNECTIONS), '--json', ...extra,
+    join(root, 'bin/gwscale.js'),
+    'traffic',
+    '--url',
+    url,
+    '--body',
+    bodyFile,
+    '--content-type',
+    contentType,
+    '-c',
+    String(CONNECTIONS),
+    '--json',
+    ...extra,
   ]);
   return { json: JSON.parse(stdout) as GwscaleJson, cpuSeconds };
 }
 
 function gwscaleBurst(url: string, bodyFile: string): ToolRun {
   const options = {
-    url, wsdl: null, operation: null, soapVersion: null, body: bodyFile, contentType, mode: 'burst', connections: CONNECTIONS, httpClient: 'socket',
-    requests: null, ratePerSec: null, durationMs: DURATION_S * 1000, warmup: null, workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000,
-    allowRemote: false, skipProbe: true,
+    url,
+    wsdl: null,
+    operation: null,
+    soapVersion: null,
+    body: bodyFile,
+    contentType,
+    mode: 'burst',
+    connections: CONNECTIONS,
+    httpClient: 'socket',
+    requests: null,
+    ratePerSec: null,
+    durationMs: DURATION_S * 1000,
+    warmup: null,
+    workers: 1,
+    timeoutMs: 10_000,
+    maxInFlight: 1000,
+    intervalMs: 10_000,
+    allowRemote: false,
+    skipProbe: true,
   };
   const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', generatorSource, JSON.stringify(options)]);
   const json = JSON.parse(stdout) as GwscaleJson;
@@ -106,7 +133,21 @@ function gwscaleCli(url: string, bodyFile: string): ToolRun {
 
 function autocannon(url: string): ToolRun {
   const cli = join(root, 'node_modules/autocannon/autocannon.js');
-  const { stdout, cpuSeconds } = measure(process.execPath, [cli, '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-m', 'POST', '-H', `content-type=${contentType}`, '-b', body, '-j', url]);
+  const { stdout, cpuSeconds } = measure(process.execPath, [
+    cli,
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(DURATION_S),
+    '-m',
+    'POST',
+    '-H',
+    `content-type=${contentType}`,
+    '-b',
+    body,
+    '-j',
+    url,
+  ]);
   const json = JSON.parse(stdout) as { requests: { total: number }; duration: number; latency: { p99: number } };
   return toolRun('autocannon', json.requests.total, json.duration, json.latency.p99, cpuSeconds);
 }
@@ -118,16 +159,36 @@ function autocannon(url: string): ToolRun {
  */
 function locust(url: string, bodyFile: string, dir: string): ToolRun {
   const options = {
-    url, wsdl: null, operation: null, soapVersion: null, body: bodyFile, contentType, mode: 'burst', connections: CONNECTIONS, httpClient: 'socket',
-    requests: null, ratePerSec: null, durationMs: DURATION_S * 1000, warmup: null, workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000,
-    allowRemote: false, skipProbe: true, engine: 'locust',
+    url,
+    wsdl: null,
+    operation: null,
+    soapVersion: null,
+    body: bodyFile,
+    contentType,
+    mode: 'burst',
+    connections: CONNECTIONS,
+    httpClient: 'socket',
+    requests: null,
+    ratePerSec: null,
+    durationMs: DURATION_S * 1000,
+    warmup: null,
+    workers: 1,
+    timeoutMs: 10_000,
+    maxInFlight: 1000,
+    intervalMs: 10_000,
+    allowRemote: false,
+    skipProbe: true,
+    engine: 'locust',
     locust: { workers: LOCUST_WORKERS, expectWorkers: LOCUST_WORKERS, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir },
   };
   const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', generatorSource, JSON.stringify(options)]);
   const json = JSON.parse(stdout) as GwscaleJson & { locust: { missingWorkers: string[]; workers: { sendingCpuSeconds: number | null }[] } };
   if (json.locust.missingWorkers.length > 0) throw new Error(`locust: ${json.locust.missingWorkers.join('; ')}`);
   const sending = json.locust.workers.reduce((sum, w) => sum + (w.sendingCpuSeconds ?? 0), 0);
-  return { ...toolRun(`locust ×${LOCUST_WORKERS}`, json.completed, json.durationMs / 1000, json.latency.p99Ms, cpuSeconds), workersSendingRequestsPerCpuSecond: sending > 0 ? Math.round(json.completed / sending) : 0 };
+  return {
+    ...toolRun(`locust ×${LOCUST_WORKERS}`, json.completed, json.durationMs / 1000, json.latency.p99Ms, cpuSeconds),
+    workersSendingRequestsPerCpuSecond: sending > 0 ? Math.round(json.completed / sending) : 0,
+  };
 }
 
 function locustInstalled(): boolean {
@@ -162,7 +223,9 @@ function median(runs: readonly ToolRun[]): ToolRun {
     cpuSeconds: mid((r) => r.cpuSeconds),
     cpuSecondsPer10k: mid((r) => r.cpuSecondsPer10k),
     requestsPerCpuSecond: mid((r) => r.requestsPerCpuSecond),
-    ...(runs[0]?.workersSendingRequestsPerCpuSecond === undefined ? {} : { workersSendingRequestsPerCpuSecond: mid((r) => r.workersSendingRequestsPerCpuSecond ?? 0) }),
+    ...(runs[0]?.workersSendingRequestsPerCpuSecond === undefined
+      ? {}
+      : { workersSendingRequestsPerCpuSecond: mid((r) => r.workersSendingRequestsPerCpuSecond ?? 0) }),
   };
 }
 const ratio = (a: number, b: number): number => Number((a / b).toFixed(3));
@@ -189,13 +252,23 @@ export async function run(): Promise<BenchOutcome> {
       for (const tool of order) {
         if ((tool === 'wrk' && !hasWrk) || (tool === 'locust' && !hasLocust)) continue;
         const run =
-          tool === 'wrk' ? wrk(url, luaFile) : tool === 'autocannon' ? autocannon(url) : tool === 'locust' ? locust(url, bodyFile, join(work, `locust-${round}`)) : gwscaleBurst(url, bodyFile);
+          tool === 'wrk'
+            ? wrk(url, luaFile)
+            : tool === 'autocannon'
+              ? autocannon(url)
+              : tool === 'locust'
+                ? locust(url, bodyFile, join(work, `locust-${round}`))
+                : gwscaleBurst(url, bodyFile);
         runs[tool]?.push(run);
-        process.stderr.write(`  round ${round} ${tool.padEnd(14)} ${String(run.requestsPerSec).padStart(7)} req/s  p99 ${run.p99Ms} ms  ${run.cpuSecondsPer10k} CPU-s/10k  ${run.requestsPerCpuSecond} req/CPU-s\n`);
+        process.stderr.write(
+          `  round ${round} ${tool.padEnd(14)} ${String(run.requestsPerSec).padStart(7)} req/s  p99 ${run.p99Ms} ms  ${run.cpuSecondsPer10k} CPU-s/10k  ${run.requestsPerCpuSecond} req/CPU-s\n`,
+        );
       }
     }
     cliRun = gwscaleCli(url, bodyFile);
-    process.stderr.write(`  once    ${cliRun.tool.padEnd(14)} ${String(cliRun.requestsPerSec).padStart(7)} req/s  p99 ${cliRun.p99Ms} ms  ${cliRun.cpuSecondsPer10k} CPU-s/10k  ${cliRun.requestsPerCpuSecond} req/CPU-s\n`);
+    process.stderr.write(
+      `  once    ${cliRun.tool.padEnd(14)} ${String(cliRun.requestsPerSec).padStart(7)} req/s  p99 ${cliRun.p99Ms} ms  ${cliRun.cpuSecondsPer10k} CPU-s/10k  ${cliRun.requestsPerCpuSecond} req/CPU-s\n`,
+    );
     rateRun = runGwscale(url, bodyFile, ['--mode', 'rate', '--rate', String(RATE), '-d', `${RATE_DURATION_S}s`, '--warmup', '1s']).json;
   } finally {
     child.kill('SIGTERM');
@@ -212,9 +285,18 @@ export async function run(): Promise<BenchOutcome> {
     median: { gwscale: gw, autocannon: ac, wrk: wk, locust: lc },
     cli: { run: cliRun, requestsPerCpuSecondOverAutocannon: ratio(cliRun.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
     ratios: {
-      gwscaleOverAutocannon: { throughput: ratio(gw.requestsPerSec, ac.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
-      gwscaleOverWrk: wk === null ? null : { throughput: ratio(gw.requestsPerSec, wk.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, wk.requestsPerCpuSecond) },
-      gwscaleOverLocust: lc === null ? null : { throughput: ratio(gw.requestsPerSec, lc.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, lc.requestsPerCpuSecond) },
+      gwscaleOverAutocannon: {
+        throughput: ratio(gw.requestsPerSec, ac.requestsPerSec),
+        requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, ac.requestsPerCpuSecond),
+      },
+      gwscaleOverWrk:
+        wk === null
+          ? null
+          : { throughput: ratio(gw.requestsPerSec, wk.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, wk.requestsPerCpuSecond) },
+      gwscaleOverLocust:
+        lc === null
+          ? null
+          : { throughput: ratio(gw.requestsPerSec, lc.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, lc.requestsPerCpuSecond) },
     },
     locust: hasLocust ? { workers: LOCUST_WORKERS } : `not installed: ${LOCUST_INSTALL}`,
     wrk: hasWrk ? 'installed' : `not installed: ${WRK_INSTALL}`,
@@ -228,20 +310,33 @@ export async function run(): Promise<BenchOutcome> {
   };
   const line = (r: ToolRun): string =>
     `${r.tool} ${sig(r.requestsPerSec)} req/s, p99 ${r.p99Ms} ms, ${sig(r.requestsPerCpuSecond)} req/CPU-s` +
-    (r.workersSendingRequestsPerCpuSecond === undefined ? '' : ` (all its processes, start-up included; its workers while sending: ${sig(r.workersSendingRequestsPerCpuSecond)} req/CPU-s)`);
+    (r.workersSendingRequestsPerCpuSecond === undefined
+      ? ''
+      : ` (all its processes, start-up included; its workers while sending: ${sig(r.workersSendingRequestsPerCpuSecond)} req/CPU-s)`);
   return {
     name: 'traffic',
     info: [
-      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk, lc].filter((r): r is ToolRun => r !== null).map(line).join('; ')}${hasWrk ? '' : `; wrk not installed (${WRK_INSTALL})`}${hasLocust ? '' : `; locust not installed (${LOCUST_INSTALL})`}`,
+      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk, lc]
+        .filter((r): r is ToolRun => r !== null)
+        .map(line)
+        .join('; ')}${hasWrk ? '' : `; wrk not installed (${WRK_INSTALL})`}${hasLocust ? '' : `; locust not installed (${LOCUST_INSTALL})`}`,
       `traffic: gwscale ÷ autocannon throughput ${results.ratios.gwscaleOverAutocannon.throughput}×` +
         (results.ratios.gwscaleOverWrk === null ? '' : `; gwscale ÷ wrk throughput ${results.ratios.gwscaleOverWrk.throughput}×`) +
-        (results.ratios.gwscaleOverLocust === null ? '' : `; gwscale ÷ Locust requests per CPU-second ${results.ratios.gwscaleOverLocust.requestsPerCpuSecond}× (Locust's start-up included)`) +
+        (results.ratios.gwscaleOverLocust === null
+          ? ''
+          : `; gwscale ÷ Locust requests per CPU-second ${results.ratios.gwscaleOverLocust.requestsPerCpuSecond}× (Locust's start-up included)`) +
         `; through the full CLI (start-up included) ${sig(cliRun.requestsPerCpuSecond)} req/CPU-s`,
     ],
     checks: [
       check('traffic: gwscale ÷ autocannon, requests per CPU-second', results.ratios.gwscaleOverAutocannon.requestsPerCpuSecond, '>=', 1, '×'),
       // Without wrk the figure is NaN, which never passes: the target cannot be shown met.
-      check(`traffic: gwscale ÷ wrk, requests per CPU-second${hasWrk ? '' : ` (wrk not installed: ${WRK_INSTALL})`}`, results.ratios.gwscaleOverWrk?.requestsPerCpuSecond ?? NaN, '>=', WRK_TARGET, '×'),
+      check(
+        `traffic: gwscale ÷ wrk, requests per CPU-second${hasWrk ? '' : ` (wrk not installed: ${WRK_INSTALL})`}`,
+        results.ratios.gwscaleOverWrk?.requestsPerCpuSecond ?? NaN,
+        '>=',
+        WRK_TARGET,
+        '×',
+      ),
       check(`traffic: rate generator's error at ${RATE}/s for ${RATE_DURATION_S} s`, Math.abs(rateError) * 100, '<=', 1, '%'),
     ],
     data: results,

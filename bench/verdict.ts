@@ -61,7 +61,6 @@ export const GRID: readonly ScenarioClass[] = [
   { kind: 'too-little-data' },
 ];
 
-
 interface ClassResult {
   readonly label: string;
   readonly scenario: ScenarioClass;
@@ -358,12 +357,22 @@ export function run(): Promise<BenchOutcome> {
     `power: smallest per-deploy leak (% of memory) found as leak in ≥ ${POWER * 100} % of ${POWER_SEEDS} seeds per size (log bisection, ${POWER_STEPS} steps, same seeds at every size, ±1.5 % uniform noise): ${powerLine}`,
     `OOM (retained-configs, rows up to 80 % of the true crash, ${oom.seeds} seeds): interval covers the crash ${fmtPct(pct(oom.covered, oom.seeds))} % (no interval ${fmtPct(pct(oom.noInterval, oom.seeds))} %), point within ±15 % ${fmtPct(pct(oom.within15, oom.seeds))} %, median |error| ${fmtPct(oom.medianAbsRelativeError * 100)} %, no prediction ${fmtPct(pct(oom.noPrediction, oom.seeds))} %, leak on the fed rows ${fmtPct(pct(oom.leakOnFedRows, oom.seeds))} %`,
     `leak verdicts by point share of the noise (< ½: replicates see most of it; ≥ ½: they see little): ${shareLine(leak05x10)}; ${shareLine(find(scenarioLabel({ kind: 'healthy', noiseSdFraction: 0.03 })))}`,
-    ...(outlier === null ? [] : [`outlier-before-restart leak: all replicates high ${fmtPct(pct(outlier.all.count, outlier.all.of))} % (n=${outlier.all.of}), one replicate ${fmtPct(pct(outlier.one.count, outlier.one.of))} % (n=${outlier.one.of})`]),
+    ...(outlier === null
+      ? []
+      : [
+          `outlier-before-restart leak: all replicates high ${fmtPct(pct(outlier.all.count, outlier.all.of))} % (n=${outlier.all.of}), one replicate ${fmtPct(pct(outlier.one.count, outlier.one.of))} % (n=${outlier.one.of})`,
+        ]),
     `sequential --redeploys auto:${SEQUENTIAL_MAX} (±1.5 % uniform noise, ${SEQUENTIAL_SEEDS} seeds each): ${sequential
-      .map((q) => `${q.leakFraction === 0 ? 'no leak' : `leak ${q.leakFraction * 100} %/deploy`}: leak ${fmtPct(pct(q.leak, q.seeds))} %, healthy ${fmtPct(pct(q.healthy, q.seeds))} %, undecided ${fmtPct(pct(q.undecided, q.seeds))} %, stopped after ${sig(q.meanRedeploys, 3)} redeploys on average`)
+      .map(
+        (q) =>
+          `${q.leakFraction === 0 ? 'no leak' : `leak ${q.leakFraction * 100} %/deploy`}: leak ${fmtPct(pct(q.leak, q.seeds))} %, healthy ${fmtPct(pct(q.healthy, q.seeds))} %, undecided ${fmtPct(pct(q.undecided, q.seeds))} %, stopped after ${sig(q.meanRedeploys, 3)} redeploys on average`,
+      )
       .join('; ')}`,
     `yardstick, OLS slope over the last round + redeploys (one-sided t-test, α = ${YARDSTICK_ALPHA}), % called rising: ${yardstickLine}`,
-    ...unsettled.map((t) => `not settled by ${t.of} seeds: ${t.check.name}: ${t.count}/${t.of} = ${sig(t.check.value)} %, 95 % interval ${t.ci95[0]}–${t.ci95[1]} % (target ${t.check.comparator === '<=' ? '≤' : '≥'} ${t.check.target} %)`),
+    ...unsettled.map(
+      (t) =>
+        `not settled by ${t.of} seeds: ${t.check.name}: ${t.count}/${t.of} = ${sig(t.check.value)} %, 95 % interval ${t.ci95[0]}–${t.ci95[1]} % (target ${t.check.comparator === '<=' ? '≤' : '≥'} ${t.check.target} %)`,
+    ),
     `seeds: ${POINT_SHARE === undefined ? '' : `point share fixed at ${POINT_SHARE}; `}${SEEDS} per class (${GRID.length} classes) + ${SEEDS} OOM + ${POWER_SEEDS} per size in the power search; ${sig(seconds)} s`,
     ...errorLines,
   ];
@@ -389,7 +398,16 @@ export function run(): Promise<BenchOutcome> {
         ...(r.yardstick === null ? {} : { yardstickRising: r.yardstick }),
         errors: r.errors,
       })),
-      targets: targets.map((t) => ({ name: t.check.name, count: t.count, of: t.of, percent: sig(t.check.value, 4), ci95: t.ci95, target: t.check.target, comparator: t.check.comparator, pass: t.check.pass })),
+      targets: targets.map((t) => ({
+        name: t.check.name,
+        count: t.count,
+        of: t.of,
+        percent: sig(t.check.value, 4),
+        ci95: t.ci95,
+        target: t.check.target,
+        comparator: t.check.comparator,
+        pass: t.check.pass,
+      })),
       oom,
       power,
       sequential,

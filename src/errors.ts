@@ -28,12 +28,9 @@ export class GwscaleError extends Error {
   }
 }
 
-export const usageError = (message: string, hint?: string): GwscaleError =>
-  new GwscaleError('usage', message, hint === undefined ? {} : { hint });
-export const inputError = (message: string, hint?: string): GwscaleError =>
-  new GwscaleError('input', message, hint === undefined ? {} : { hint });
-export const gatewayError = (message: string, options: { hint?: string; cause?: unknown } = {}): GwscaleError =>
-  new GwscaleError('gateway', message, options);
+export const usageError = (message: string, hint?: string): GwscaleError => new GwscaleError('usage', message, hint === undefined ? {} : { hint });
+export const inputError = (message: string, hint?: string): GwscaleError => new GwscaleError('input', message, hint === undefined ? {} : { hint });
+export const gatewayError = (message: string, options: { hint?: string; cause?: unknown } = {}): GwscaleError => new GwscaleError('gateway', message, options);
 
 /** The message of anything thrown, on one line. */
 export function messageOf(error: unknown): string {

@@ -26,7 +26,10 @@ export function assertLoopbackUrl(url: string, allowRemote: boolean, what: strin
     throw usageError(`${what}: ${JSON.stringify(url)} is not a URL`);
   }
   if (!allowRemote && !isLoopbackHost(parsed.hostname)) {
-    throw usageError(`${what}: ${parsed.protocol}//${parsed.host} is not on loopback (127.0.0.1, ::1)`, 'gwscale refuses other addresses unless you pass --allow-remote');
+    throw usageError(
+      `${what}: ${parsed.protocol}//${parsed.host} is not on loopback (127.0.0.1, ::1)`,
+      'gwscale refuses other addresses unless you pass --allow-remote',
+    );
   }
   return parsed;
 }

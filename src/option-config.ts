@@ -53,7 +53,10 @@ function deepFreeze<V>(value: V): V {
  * before they are frozen, so the caller's stay theirs.
  */
 export function configFrom<const T extends readonly SettingSpec[]>(table: T, options: Readonly<Record<string, unknown>>): ConfigOf<T> {
-  const given: Readonly<Record<string, unknown>> = { ...options, ...Object.fromEntries(table.map((row) => [row.key, options[row.key] ?? defaultValueOf(row)])) };
+  const given: Readonly<Record<string, unknown>> = {
+    ...options,
+    ...Object.fromEntries(table.map((row) => [row.key, options[row.key] ?? defaultValueOf(row)])),
+  };
   const config: Record<string, unknown> = {};
   for (const row of table) {
     const value = given[row.key];
@@ -69,20 +72,30 @@ export function configFrom<const T extends readonly SettingSpec[]>(table: T, opt
 function schemaOfKind(kind: OptionKind): z.ZodType {
   const autoPlan = z.object({ mode: z.literal('auto'), max: z.number().int() });
   switch (kind.type) {
-    case 'int': return z.number().int();
+    case 'int':
+      return z.number().int();
     case 'number':
     case 'size':
     case 'percent':
-    case 'duration': return z.number();
+    case 'duration':
+      return z.number();
     case 'string':
-    case 'path': return z.string();
-    case 'boolean': return z.boolean();
-    case 'enum': return z.enum(kind.choices as [string, ...string[]]);
-    case 'enum-list': return z.array(z.enum(kind.choices as [string, ...string[]]));
-    case 'int-list': return z.array(z.number().int());
-    case 'string-list': return z.array(z.string());
-    case 'duration-or-count': return z.union([z.object({ durationMs: z.number() }), z.object({ requests: z.number().int() })]);
-    case 'int-or-auto': return z.union([z.number().int(), autoPlan]);
+    case 'path':
+      return z.string();
+    case 'boolean':
+      return z.boolean();
+    case 'enum':
+      return z.enum(kind.choices as [string, ...string[]]);
+    case 'enum-list':
+      return z.array(z.enum(kind.choices as [string, ...string[]]));
+    case 'int-list':
+      return z.array(z.number().int());
+    case 'string-list':
+      return z.array(z.string());
+    case 'duration-or-count':
+      return z.union([z.object({ durationMs: z.number() }), z.object({ requests: z.number().int() })]);
+    case 'int-or-auto':
+      return z.union([z.number().int(), autoPlan]);
   }
 }
 
@@ -105,7 +118,11 @@ export function configFromRecord<const T extends readonly SettingSpec[]>(table: 
     }
     const schema = schemaOfKind(row.to === undefined ? row.kind : (row.configKind ?? row.kind));
     const checked = (row.default === undefined && row.onlyWhen === undefined ? schema.nullable() : schema).safeParse(value);
-    if (!checked.success) throw inputError(`${where}: settings.${field}: ${checked.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`, 'the run log was written by another tool or edited; start a new run');
+    if (!checked.success)
+      throw inputError(
+        `${where}: settings.${field}: ${checked.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value)})`,
+        'the run log was written by another tool or edited; start a new run',
+      );
     config[field] = deepFreeze(checked.data);
   }
   // Each field was checked against its row above, as ConfigOf<T> describes row by row.

@@ -52,11 +52,11 @@ export type ValueOfKind<K extends OptionKind> = K extends { type: 'int' | 'numbe
             ? readonly number[]
             : K extends { type: 'string-list' }
               ? readonly string[]
-            : K extends { type: 'duration-or-count' }
-              ? DurationOrCount
-              : K extends { type: 'int-or-auto' }
-                ? IntOrAuto
-                : never;
+              : K extends { type: 'duration-or-count' }
+                ? DurationOrCount
+                : K extends { type: 'int-or-auto' }
+                  ? IntOrAuto
+                  : never;
 
 /**
  * The parsed options of a command, derived from its table (declared `as const satisfies readonly
@@ -96,20 +96,34 @@ function rangeText(kind: { min?: number; max?: number }): string {
 /** What the option accepts, in words, for help text and error messages. */
 export function allowedText(kind: OptionKind): string {
   switch (kind.type) {
-    case 'int': return 'a whole number' + rangeText(kind);
-    case 'number': return 'a number' + rangeText(kind);
-    case 'size': return 'a size such as 512MB, 4GiB or 1048576 (binary units: KB = KiB)';
-    case 'percent': return 'a percentage such as 10%' + (kind.min !== undefined && kind.max !== undefined ? ` from ${kind.min}% to ${kind.max}%` : '');
-    case 'string': return 'text';
-    case 'path': return 'a file or folder path';
-    case 'boolean': return 'true or false';
-    case 'enum': return 'one of ' + kind.choices.join(', ');
-    case 'enum-list': return 'a comma-separated list of ' + kind.choices.join(', ');
-    case 'int-list': return 'a comma-separated list of whole numbers' + rangeText(kind);
-    case 'string-list': return 'text; give the flag once per value';
-    case 'duration': return 'a duration such as 500ms, 30s, 2m or 1h' + durationRangeText(kind);
-    case 'duration-or-count': return 'a duration such as 2s, or a request count such as 500';
-    case 'int-or-auto': return `a whole number from ${kind.min} to ${kind.max}, or auto or auto:MAX (MAX from ${kind.autoMax.min} to ${kind.autoMax.max}; default ${kind.autoMax.default})`;
+    case 'int':
+      return 'a whole number' + rangeText(kind);
+    case 'number':
+      return 'a number' + rangeText(kind);
+    case 'size':
+      return 'a size such as 512MB, 4GiB or 1048576 (binary units: KB = KiB)';
+    case 'percent':
+      return 'a percentage such as 10%' + (kind.min !== undefined && kind.max !== undefined ? ` from ${kind.min}% to ${kind.max}%` : '');
+    case 'string':
+      return 'text';
+    case 'path':
+      return 'a file or folder path';
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return 'one of ' + kind.choices.join(', ');
+    case 'enum-list':
+      return 'a comma-separated list of ' + kind.choices.join(', ');
+    case 'int-list':
+      return 'a comma-separated list of whole numbers' + rangeText(kind);
+    case 'string-list':
+      return 'text; give the flag once per value';
+    case 'duration':
+      return 'a duration such as 500ms, 30s, 2m or 1h' + durationRangeText(kind);
+    case 'duration-or-count':
+      return 'a duration such as 2s, or a request count such as 500';
+    case 'int-or-auto':
+      return `a whole number from ${kind.min} to ${kind.max}, or auto or auto:MAX (MAX from ${kind.autoMax.min} to ${kind.autoMax.max}; default ${kind.autoMax.default})`;
   }
 }
 

@@ -33,7 +33,10 @@ const readReport = (dir: string): ReportLike => JSON.parse(readFileSync(join(dir
 async function freshGatewayHeap(services: number, dir: string): Promise<number> {
   mkdirSync(dir, { recursive: true });
   let catalog: ServiceCatalog | null = null;
-  const wsdl = await startWsdlServer((i) => catalog?.serviceAt(i), (name) => catalog?.indexOf(name));
+  const wsdl = await startWsdlServer(
+    (i) => catalog?.serviceAt(i),
+    (name) => catalog?.indexOf(name),
+  );
   const backend = await spawnBackend({ wsdlBaseUrl: wsdl.url });
   catalog = createServiceCatalog({ services, wsdlVersion: '1.1', wsdlDir: null, seed: 1 }, backend.url);
   const adapter = createReferenceAdapter({
@@ -72,9 +75,39 @@ describe('verdicts on the real reference gateway', () => {
     const rounds = report.rounds.filter((x) => x.event === 'round');
     expect(rounds.filter((x) => x.services > 0)).toHaveLength(10);
     // The fresh start plus the first four rounds, analysed alone.
-    const firstFour = report.rounds.slice(0, 5).map(({ index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency }) => ({
-      index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency,
-    }));
+    const firstFour = report.rounds
+      .slice(0, 5)
+      .map(
+        ({
+          index,
+          event,
+          services,
+          memoryBytes,
+          memorySource,
+          afterGc,
+          rssBytes,
+          peakBytes,
+          preDeployBytes,
+          registerMs,
+          deployMs,
+          elapsedMs,
+          concurrency,
+        }) => ({
+          index,
+          event,
+          services,
+          memoryBytes,
+          memorySource,
+          afterGc,
+          rssBytes,
+          peakBytes,
+          preDeployBytes,
+          registerMs,
+          deployMs,
+          elapsedMs,
+          concurrency,
+        }),
+      );
     expect(firstFour.map((x) => x.services)).toEqual([0, 50, 100, 150, 200]);
     expect(analyzeRounds(firstFour).verdict.kind).toBe('leak');
   });
@@ -98,20 +131,66 @@ describe('verdicts on the real reference gateway', () => {
 describe('a real out-of-memory crash', () => {
   it('retain-configs on a 96 MiB heap crashes inside the interval predicted from the rounds up to three quarters of the crash', async () => {
     const out = join(root, 'crash');
-    const r = await gwscale(['run', '--profile', 'retain-configs', '--services', '1500', '--batch', '50', '--gateway-heap-mb', '96', '--verify', 'none', '--out', out]);
+    const r = await gwscale([
+      'run',
+      '--profile',
+      'retain-configs',
+      '--services',
+      '1500',
+      '--batch',
+      '50',
+      '--gateway-heap-mb',
+      '96',
+      '--verify',
+      'none',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(ExitCode.GatewayCrashed);
     const report = readReport(out);
     const crash = report.rounds.find((x) => x.event === 'crash');
     expect(crash).toBeDefined();
     const before = report.rounds
       .filter((x) => x.event !== 'crash' && x.services <= 0.75 * crash!.services)
-      .map(({ index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency, readingsBytes, peakSource }) => ({
-        index, event, services, memoryBytes, memorySource, afterGc, rssBytes, peakBytes, preDeployBytes, registerMs, deployMs, elapsedMs, concurrency,
-        ...(readingsBytes === undefined ? {} : { readingsBytes }),
-        ...(peakSource === undefined ? {} : { peakSource }),
-      }));
+      .map(
+        ({
+          index,
+          event,
+          services,
+          memoryBytes,
+          memorySource,
+          afterGc,
+          rssBytes,
+          peakBytes,
+          preDeployBytes,
+          registerMs,
+          deployMs,
+          elapsedMs,
+          concurrency,
+          readingsBytes,
+          peakSource,
+        }) => ({
+          index,
+          event,
+          services,
+          memoryBytes,
+          memorySource,
+          afterGc,
+          rssBytes,
+          peakBytes,
+          preDeployBytes,
+          registerMs,
+          deployMs,
+          elapsedMs,
+          concurrency,
+          ...(readingsBytes === undefined ? {} : { readingsBytes }),
+          ...(peakSource === undefined ? {} : { peakSource }),
+        }),
+      );
     const a = analyzeRounds(before, { heapMaxBytes: 96 * 1024 * 1024 });
-    console.log(`crash at ${crash!.services}; from ${before.length} rows up to ${before[before.length - 1]?.services}: predicted ${a.predictedOomServices} ${JSON.stringify(a.predictedOomInterval)}`);
+    console.log(
+      `crash at ${crash!.services}; from ${before.length} rows up to ${before[before.length - 1]?.services}: predicted ${a.predictedOomServices} ${JSON.stringify(a.predictedOomInterval)}`,
+    );
     expect(a.verdict.kind).toBe('leak');
     expect(a.estimates.prediction.reachedInData).toBe(false);
     const [low, high] = a.predictedOomInterval!;

@@ -43,7 +43,10 @@ describe('the Oracle Enterprise Gateway field data', () => {
   });
 
   it('from the rows up to 450 services: not healthy, and kept configurations are in the projection', () => {
-    const a = analyzeRounds(rows.filter((r) => r.services <= 450), options);
+    const a = analyzeRounds(
+      rows.filter((r) => r.services <= 450),
+      options,
+    );
     expect(a.verdict.kind).not.toBe('healthy');
     expect(a.estimates.prediction.reachedInData).toBe(false);
     expect(a.estimates.prediction.model).toBe('linear+retained-configs');
@@ -84,7 +87,9 @@ describe('the Oracle Enterprise Gateway field data', () => {
     writeFileSync(bad, 'services,memory_mb\n100,120\n200,280\n300,470\n400,690\n500,1330\n540,abc\n');
     const r = await gwscale(['analyze', '--from-csv', bad]);
     expect(r.code).toBe(ExitCode.Input);
-    expect(r.stderr).toBe(`gwscale: ${bad}:7: memory_mb is 'abc', expected a number ≥ 0\n  hint: fix the value or leave the cell empty where the column is optional\n`);
+    expect(r.stderr).toBe(
+      `gwscale: ${bad}:7: memory_mb is 'abc', expected a number ≥ 0\n  hint: fix the value or leave the cell empty where the column is optional\n`,
+    );
     expect(r.stdout).toBe('');
     expect((await gwscale(['analyze', '--from-csv', FIXTURE, '--heap-max', 'lots'])).code).toBe(ExitCode.Usage);
     expect((await gwscale(['analyze'])).code).toBe(ExitCode.Usage);
@@ -95,9 +100,22 @@ describe('gwscale analyze RUN_DIR', () => {
   function runDir(settings: Record<string, unknown>, retainedPerSupersededServiceBytes: number): string {
     const dir = mkdtempSync(join(tmpdir(), 'gwscale-analysis-run-'));
     tempDirs.push(dir);
-    const rounds = rowsOf(simulate({ ...HEALTHY, retainedPerSupersededServiceBytes }, { services: 800, batch: 100, restartAt: [400], redeploys: 4 }), { afterGc: true }, 5);
+    const rounds = rowsOf(
+      simulate({ ...HEALTHY, retainedPerSupersededServiceBytes }, { services: 800, batch: 100, restartAt: [400], redeploys: 4 }),
+      { afterGc: true },
+      5,
+    );
     const records = [
-      { type: 'run-start', schema: RUN_LOG_SCHEMA, at: '2026-01-01T00:00:00.000Z', harnessVersion: '0.1.0', nodeVersion: 'v20', target: 'reference', profile: 'x', settings },
+      {
+        type: 'run-start',
+        schema: RUN_LOG_SCHEMA,
+        at: '2026-01-01T00:00:00.000Z',
+        harnessVersion: '0.1.0',
+        nodeVersion: 'v20',
+        target: 'reference',
+        profile: 'x',
+        settings,
+      },
       ...rounds.map((round) => ({ type: 'round', round })),
     ];
     writeFileSync(join(dir, 'run.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');

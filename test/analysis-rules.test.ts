@@ -43,7 +43,11 @@ describe('healthy series are not called leaks (500 seeds each, at most 1 %)', ()
     ['RSS with a ±10 % GC sawtooth', simulate(HEALTHY, full), SAWTOOTH],
     ['RSS with a sawtooth, rounds only', simulate(HEALTHY, { services: 1000, batch: 100 }), SAWTOOTH],
     ['RSS stepping up at the first reload, then level (Go/JVM)', simulate({ ...HEALTHY, firstDeployStepBytes: 15 * MiB }, full), SAWTOOTH],
-    ['live data growing faster than linear, restart shows it is live', simulate({ ...HEALTHY, perServiceSquaredBytes: 60 }, { services: 1000, batch: 100, restartAt: [500] }), GC],
+    [
+      'live data growing faster than linear, restart shows it is live',
+      simulate({ ...HEALTHY, perServiceSquaredBytes: 60 }, { services: 1000, batch: 100, restartAt: [500] }),
+      GC,
+    ],
     ['4 after-GC rounds', simulate(HEALTHY, { services: 400, batch: 100, zeroRow: false }), GC],
   ];
   it.each(cases)('%s', (_name, steps, noise) => {
@@ -239,7 +243,14 @@ describe('numbers and determinism', () => {
 
   it('takes an RSS peak as a rise over the RSS before the deploy, applied to the live memory before it', () => {
     const rows = rowsOf(simulate(HEALTHY, { services: 500, batch: 100 }), GC, 1).map((r, i, all) =>
-      r.services > 0 ? { ...r, preDeployBytes: 3 * (all[i - 1]?.memoryBytes ?? 0), peakBytes: 3 * (all[i - 1]?.memoryBytes ?? 0) + 0.5 * (all[i - 1]?.memoryBytes ?? 0), peakSource: 'rss' as const } : r,
+      r.services > 0
+        ? {
+            ...r,
+            preDeployBytes: 3 * (all[i - 1]?.memoryBytes ?? 0),
+            peakBytes: 3 * (all[i - 1]?.memoryBytes ?? 0) + 0.5 * (all[i - 1]?.memoryBytes ?? 0),
+            peakSource: 'rss' as const,
+          }
+        : r,
     );
     // RSS three times the heap: the deploy needs half the live memory more, not 1.17× RSS.
     expect(analyzeRounds(rows).deployPeakFactor).toBeCloseTo(1.5, 3);
@@ -247,7 +258,10 @@ describe('numbers and determinism', () => {
   });
 
   it('fits the deploy time exponent on a log–log scale', () => {
-    const rows = rowsOf(simulate(HEALTHY, { services: 800, batch: 100 }), GC, 1).map((r) => ({ ...r, deployMs: r.services > 0 ? 0.01 * r.services ** 2 : null }));
+    const rows = rowsOf(simulate(HEALTHY, { services: 800, batch: 100 }), GC, 1).map((r) => ({
+      ...r,
+      deployMs: r.services > 0 ? 0.01 * r.services ** 2 : null,
+    }));
     expect(analyzeRounds(rows).deployTimeExponent).toBeCloseTo(2, 3);
   });
 });

@@ -20,7 +20,11 @@ function runUntilDecided(gateway: Gateway, seed: number, max = 30): { state: str
 
 describe('sequential redeploys', () => {
   it('does not decide before its first look', () => {
-    const rows = rowsOf(simulate({ ...HEALTHY, leakPerDeployBytes: 5 * MiB }, { services: 800, batch: 100, redeploys: SEQUENTIAL_FIRST_LOOK - 1 }), { afterGc: true }, 1);
+    const rows = rowsOf(
+      simulate({ ...HEALTHY, leakPerDeployBytes: 5 * MiB }, { services: 800, batch: 100, redeploys: SEQUENTIAL_FIRST_LOOK - 1 }),
+      { afterGc: true },
+      1,
+    );
     expect(sequentialRedeployDecision(rows).state).toBe('continue');
   });
 

@@ -8,13 +8,20 @@ import { chiSquareOverDof, seededRandom } from '../src/analysis/random.js';
 import { median, scaledMad } from '../src/analysis/order-statistics.js';
 
 describe('least squares against NIST StRD Norris (certified values)', () => {
-  const y = [0.1, 338.8, 118.1, 888.0, 9.2, 228.1, 668.5, 998.5, 449.1, 778.9, 559.2, 0.3, 0.1, 778.1, 668.8, 339.3, 448.9, 10.8, 557.7, 228.3,
-    998.0, 888.8, 119.6, 0.3, 0.6, 557.6, 339.3, 888.0, 998.5, 778.9, 10.2, 117.6, 228.9, 668.4, 449.2, 0.2];
-  const x = [0.2, 337.4, 118.2, 884.6, 10.1, 226.5, 666.3, 996.3, 448.6, 777.0, 558.2, 0.4, 0.6, 775.5, 666.9, 338.0, 447.5, 11.6, 556.0, 228.1,
-    995.8, 887.6, 120.2, 0.3, 0.3, 556.8, 339.1, 887.2, 999.0, 779.0, 11.1, 118.3, 229.2, 669.1, 448.9, 0.5];
+  const y = [
+    0.1, 338.8, 118.1, 888.0, 9.2, 228.1, 668.5, 998.5, 449.1, 778.9, 559.2, 0.3, 0.1, 778.1, 668.8, 339.3, 448.9, 10.8, 557.7, 228.3, 998.0, 888.8, 119.6, 0.3,
+    0.6, 557.6, 339.3, 888.0, 998.5, 778.9, 10.2, 117.6, 228.9, 668.4, 449.2, 0.2,
+  ];
+  const x = [
+    0.2, 337.4, 118.2, 884.6, 10.1, 226.5, 666.3, 996.3, 448.6, 777.0, 558.2, 0.4, 0.6, 775.5, 666.9, 338.0, 447.5, 11.6, 556.0, 228.1, 995.8, 887.6, 120.2,
+    0.3, 0.3, 556.8, 339.1, 887.2, 999.0, 779.0, 11.1, 118.3, 229.2, 669.1, 448.9, 0.5,
+  ];
 
   it('matches the certified coefficients, standard errors, residual SD and R²', () => {
-    const fit = fitLinear(x.map((v) => [1, v]), y)!;
+    const fit = fitLinear(
+      x.map((v) => [1, v]),
+      y,
+    )!;
     expect(fit).not.toBeNull();
     expect(fit.coefficients[0]).toBeCloseTo(-0.262323073774029, 10);
     expect(fit.coefficients[1]).toBeCloseTo(1.00211681802045, 12);
@@ -27,18 +34,34 @@ describe('least squares against NIST StRD Norris (certified values)', () => {
   });
 
   it('expresses each coefficient as a weighted sum of the observations', () => {
-    const fit = fitLinear(x.map((v) => [1, v]), y)!;
+    const fit = fitLinear(
+      x.map((v) => [1, v]),
+      y,
+    )!;
     const slope = fit.estimatorWeights[1]!.reduce((s, w, i) => s + w * y[i]!, 0);
     expect(slope).toBeCloseTo(1.00211681802045, 10);
   });
 
   it('recovers an exact quadratic with weights and rejects a rank-deficient design', () => {
     const s = [100, 200, 300, 400, 500];
-    const fit = fitLinear(s.map((v) => [1, v, v * v]), s.map((v) => 3 + 0.5 * v + 0.002 * v * v), s.map((v) => 1 / v))!;
+    const fit = fitLinear(
+      s.map((v) => [1, v, v * v]),
+      s.map((v) => 3 + 0.5 * v + 0.002 * v * v),
+      s.map((v) => 1 / v),
+    )!;
     expect(fit.coefficients[0]).toBeCloseTo(3, 6);
     expect(fit.coefficients[1]).toBeCloseTo(0.5, 9);
     expect(fit.coefficients[2]).toBeCloseTo(0.002, 12);
-    expect(fitLinear([[1, 5], [1, 5], [1, 5]], [1, 2, 3])).toBeNull();
+    expect(
+      fitLinear(
+        [
+          [1, 5],
+          [1, 5],
+          [1, 5],
+        ],
+        [1, 2, 3],
+      ),
+    ).toBeNull();
   });
 });
 
@@ -83,8 +106,15 @@ describe('the curve model fit', () => {
   const pts = [point(0, 100, 130), point(0, 200, 228), point(0, 300, 333), point(1, 300, 301), point(1, 400, 398), point(1, 500, 505)];
 
   it('with an intercept per segment equals least squares with explicit segment dummies (Frisch–Waugh–Lovell)', () => {
-    const fit = fitModel(pts, pts.map(() => 1), [services])!;
-    const dummies = fitLinear(pts.map((p) => [p.segment === 0 ? 1 : 0, p.segment === 1 ? 1 : 0, p.services]), pts.map((p) => p.memoryBytes))!;
+    const fit = fitModel(
+      pts,
+      pts.map(() => 1),
+      [services],
+    )!;
+    const dummies = fitLinear(
+      pts.map((p) => [p.segment === 0 ? 1 : 0, p.segment === 1 ? 1 : 0, p.services]),
+      pts.map((p) => p.memoryBytes),
+    )!;
     expect(fit.coefficients[0]).toBeCloseTo(dummies.coefficients[2]!, 10);
     expect(interceptOf(fit, 0)).toBeCloseTo(dummies.coefficients[0]!, 8);
     expect(interceptOf(fit, 1)).toBeCloseTo(dummies.coefficients[1]!, 8);
@@ -95,8 +125,16 @@ describe('the curve model fit', () => {
   });
 
   it('with one shared intercept equals plain least squares, and computes AICc by the textbook formula', () => {
-    const fit = fitModel(pts, pts.map(() => 1), [services], false)!;
-    const plain = fitLinear(pts.map((p) => [1, p.services]), pts.map((p) => p.memoryBytes))!;
+    const fit = fitModel(
+      pts,
+      pts.map(() => 1),
+      [services],
+      false,
+    )!;
+    const plain = fitLinear(
+      pts.map((p) => [1, p.services]),
+      pts.map((p) => p.memoryBytes),
+    )!;
     expect(fit.coefficients[0]).toBeCloseTo(plain.coefficients[1]!, 10);
     const n = 6;
     const k = 3; // slope, intercept, variance
@@ -116,7 +154,12 @@ describe('the curve model fit', () => {
   it('projects a linear model to the exact crossing, and its interval brackets it', () => {
     // memory = 100 + 1·services (a tiny scatter for a finite scale): limit 990 ÷ 2 = 495, crossed at 395 services.
     const linear = [0, 100, 200, 300].map((s, i) => point(0, s, 100 + s + (i % 2 === 0 ? 0.01 : -0.01)));
-    const fit = fitModel(linear, linear.map(() => 1), [services], false)!;
+    const fit = fitModel(
+      linear,
+      linear.map(() => 1),
+      [services],
+      false,
+    )!;
     const p = projectOom(fit, { last: linear[3]!, batchServices: 10, heapMaxBytes: 990, peakFactor: 2, peakFactorSamples: [], batchSamples: [] }, 2000);
     // The round of 10 that ends at 400 is the first whose memory × factor reaches the heap max;
     // the deploy after it (to 410) is the one that fails.

@@ -13,7 +13,9 @@ describe('api: generateWsdls and checkWsdls', () => {
     const written = generateWsdls({ outDir, count: 4, version: 'mixed', seed: 7, endpointBase: 'http://127.0.0.1:9000', startIndex: 10 });
     expect(written.count).toBe(4);
     expect(written.countByVersion).toEqual({ '1.1': 2, '2.0': 2 });
-    const files = readdirSync(outDir).sort().map((f) => join(outDir, f));
+    const files = readdirSync(outDir)
+      .sort()
+      .map((f) => join(outDir, f));
     expect(files).toHaveLength(4);
     expect(files[0]).toBe(join(outDir, written.firstFile ?? ''));
 
@@ -36,7 +38,11 @@ describe('api: checkWsdlTemplates (the --wsdl check before gwscale run)', () => 
   const wild = new URL('../fixtures/wsdl-wild/', import.meta.url).pathname;
   it('returns the warnings of every template in the folder, and with strict refuses the first one that has any', () => {
     const warnings = checkWsdlTemplates(wild, { strict: false });
-    expect(new Set(warnings.map((w) => w.file.slice(wild.length)))).toEqual(new Set(['cxf-basic-callback.wsdl', 'cxf-jms-no-address.wsdl', 'goetas-base-wsdl-no-address.wsdl', 'zeep-http-post-companyinfo.wsdl']));
-    expect(() => checkWsdlTemplates(wild, { strict: true })).toThrow(/cxf-basic-callback\.wsdl: schema-import location \/schemas\/wsdl\/ws-addr\.xsd is an absolute path/);
+    expect(new Set(warnings.map((w) => w.file.slice(wild.length)))).toEqual(
+      new Set(['cxf-basic-callback.wsdl', 'cxf-jms-no-address.wsdl', 'goetas-base-wsdl-no-address.wsdl', 'zeep-http-post-companyinfo.wsdl']),
+    );
+    expect(() => checkWsdlTemplates(wild, { strict: true })).toThrow(
+      /cxf-basic-callback\.wsdl: schema-import location \/schemas\/wsdl\/ws-addr\.xsd is an absolute path/,
+    );
   });
 });

@@ -29,7 +29,10 @@ async function boundaryMessages(filePath: string, code: string): Promise<string[
 
 describe('layers (eslint.layers.js)', () => {
   it('rejects analysis importing the driver (a lower layer reaching up)', async () => {
-    const messages = await boundaryMessages('src/analysis/wrong-way.ts', "import { readRunLog } from '../driver/run-log.js';\nexport const read = readRunLog;\n");
+    const messages = await boundaryMessages(
+      'src/analysis/wrong-way.ts',
+      "import { readRunLog } from '../driver/run-log.js';\nexport const read = readRunLog;\n",
+    );
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/^1: .*"analysis".*"driver"/);
   });
@@ -46,13 +49,20 @@ describe('layers (eslint.layers.js)', () => {
   });
 
   it('rejects the basics in src/ importing any folder', async () => {
-    expect(await boundaryMessages('src/wrong-way.ts', "import { MiB } from './units.js';\nimport { formatBytes } from './report/format.js';\nexport const x = [MiB, formatBytes];\n")).toHaveLength(1);
+    expect(
+      await boundaryMessages(
+        'src/wrong-way.ts',
+        "import { MiB } from './units.js';\nimport { formatBytes } from './report/format.js';\nexport const x = [MiB, formatBytes];\n",
+      ),
+    ).toHaveLength(1);
   });
 
   it('keeps the CLI on the typed API: below api/ it reaches only the basics', async () => {
     const ok = "import { run } from '../../api/run.js';\nimport { usageError } from '../../errors.js';\nexport const x = [run, usageError];\n";
     expect(await boundaryMessages('src/cli/commands/wrong-way.ts', ok)).toEqual([]);
-    expect(await boundaryMessages('src/cli/commands/wrong-way.ts', "import { runScale } from '../../driver/scale-run.js';\nexport const x = runScale;\n")).toHaveLength(1);
+    expect(
+      await boundaryMessages('src/cli/commands/wrong-way.ts', "import { runScale } from '../../driver/scale-run.js';\nexport const x = runScale;\n"),
+    ).toHaveLength(1);
   });
 
   it("lets the reference adapter import the reference gateway's protocol module and nothing else of it", async () => {

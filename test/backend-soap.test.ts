@@ -46,7 +46,8 @@ describe('SOAP backend (in-process)', () => {
 
   it('finds the first body element and its namespace, whichever element declares the prefix', () => {
     expect(requestElementOf(envelope('1.1', 'urn:a', 'GetQuote'))).toEqual({ local: 'GetQuote', namespace: 'urn:a' });
-    const declaredOnEnvelope = '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:q="urn:b"><e:Body>\n  <q:PlaceOrder/></e:Body></e:Envelope>';
+    const declaredOnEnvelope =
+      '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/" xmlns:q="urn:b"><e:Body>\n  <q:PlaceOrder/></e:Body></e:Envelope>';
     expect(requestElementOf(declaredOnEnvelope)).toEqual({ local: 'PlaceOrder', namespace: 'urn:b' });
     expect(requestElementOf('<x/>')).toBeNull();
   });
@@ -55,7 +56,10 @@ describe('SOAP backend (in-process)', () => {
     it(`answers SOAP ${soap} for WSDL 1.1 and 2.0 services, at the service path and below it`, async () => {
       for (const spec of specs) {
         for (const path of [`/${spec.serviceName}`, `/${spec.serviceName}/soap12`]) {
-          const answer = await post(`${backend.url}${path}`, envelope(soap, ns(spec), 'GetStatus', '<t:orderId>7</t:orderId>'), { ...soapHeaders(soap, `${ns(spec)}/GetStatus`), 'x-gw-request-policy': 'P' });
+          const answer = await post(`${backend.url}${path}`, envelope(soap, ns(spec), 'GetStatus', '<t:orderId>7</t:orderId>'), {
+            ...soapHeaders(soap, `${ns(spec)}/GetStatus`),
+            'x-gw-request-policy': 'P',
+          });
           const where = `${spec.version} ${path} SOAP ${soap}`;
           expect(answer.status, where).toBe(200);
           expect(answer.body, where).toContain(soap === '1.1' ? 'http://schemas.xmlsoap.org/soap/envelope/' : 'http://www.w3.org/2003/05/soap-envelope');
@@ -70,7 +74,11 @@ describe('SOAP backend (in-process)', () => {
 
   it('answers one-way operations (known from the WSDL) with 202 and no body', async () => {
     for (const spec of specs) {
-      const answer = await post(`${backend.url}/${spec.serviceName}`, envelope('1.1', ns(spec), 'CancelOrder', '<t:orderId>7</t:orderId>'), soapHeaders('1.1', `${ns(spec)}/CancelOrder`));
+      const answer = await post(
+        `${backend.url}/${spec.serviceName}`,
+        envelope('1.1', ns(spec), 'CancelOrder', '<t:orderId>7</t:orderId>'),
+        soapHeaders('1.1', `${ns(spec)}/CancelOrder`),
+      );
       expect(answer.status, spec.version).toBe(202);
       expect(answer.body).toBe('');
     }

@@ -22,7 +22,16 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(join(root, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1200, height: 900 },
   });
 });
@@ -83,12 +92,16 @@ async function chartOf(page: Page, id: string): Promise<{ series: number; points
       const marks = g.querySelectorAll('.pt').length;
       // Path-only series: count the vertices of their line.
       const d = g.querySelector('.ln')?.getAttribute('d') ?? '';
-      const vertices = g.classList.contains('style-hline') || g.classList.contains('style-vline') ? g.querySelectorAll('.ln').length : (d.match(/[ML]/g) ?? []).length;
+      const vertices =
+        g.classList.contains('style-hline') || g.classList.contains('style-vline') ? g.querySelectorAll('.ln').length : (d.match(/[ML]/g) ?? []).length;
       drawn[key] = marks > 0 ? marks : vertices;
     }
     return {
       series: Number(figure.dataset.series),
-      points: (figure.dataset.points ?? '').split(',').filter((s) => s !== '').map(Number),
+      points: (figure.dataset.points ?? '')
+        .split(',')
+        .filter((s) => s !== '')
+        .map(Number),
       drawn,
       width: figure.querySelector('svg.chart-svg')?.getBoundingClientRect().width ?? 0,
     };
@@ -105,7 +118,13 @@ describe('report.html in a browser', () => {
     expect(memory.width).toBeGreaterThan(600);
     expect(Object.keys(memory.drawn)).toHaveLength(memory.series);
     expect(Object.values(memory.drawn)).toEqual(memory.points);
-    expect(memory.drawn).toMatchObject({ memory: deployRows.length, restart: 1, redeploy: 4, 'deploy-peak': deployRows.filter((r) => r.peakBytes !== null).length, 'heap-max': 1 });
+    expect(memory.drawn).toMatchObject({
+      memory: deployRows.length,
+      restart: 1,
+      redeploy: 4,
+      'deploy-peak': deployRows.filter((r) => r.peakBytes !== null).length,
+      'heap-max': 1,
+    });
     const timeline = await chartOf(page, 'chart-timeline');
     expect(timeline.drawn.memory).toBe(report.rounds.filter((r) => r.role !== 'crash').length);
     const time = await chartOf(page, 'chart-time');

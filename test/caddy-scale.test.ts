@@ -51,7 +51,9 @@ describe('caddy target at 10,000 services', () => {
       expect(await adapter.listing()).toMatchObject({ services: from + BATCH, attachedPolicies: 2 * (from + BATCH) });
       const reading = await adapter.liveMemory();
       heapAfterGc.push(reading.bytes);
-      console.log(`caddy: ${from + BATCH} routes deployed in ${deploy.ms} ms; Go heap after GC ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, RSS ${((reading.extra?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`);
+      console.log(
+        `caddy: ${from + BATCH} routes deployed in ${deploy.ms} ms; Go heap after GC ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, RSS ${((reading.extra?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`,
+      );
     }
     // Each route costs live heap: four times the routes hold clearly more than the first round.
     expect(heapAfterGc[3]!).toBeGreaterThan(2 * heapAfterGc[0]!);

@@ -24,7 +24,9 @@ async function startEchoBackend(): Promise<{ url: string; seen: Map<string, Inco
     req.on('end', () => {
       seen.set(req.url ?? '', req.headers);
       res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-      res.end('<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>');
+      res.end(
+        '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>',
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,7 +68,11 @@ describe('caddy target', () => {
   });
 
   it('registers services in rounds, deploys the full config each round, and Caddy holds exactly them', async () => {
-    for (const [from, to] of [[0, 500], [500, 1000], [1000, 1500]] as const) {
+    for (const [from, to] of [
+      [0, 500],
+      [500, 1000],
+      [1000, 1500],
+    ] as const) {
       const registerStarted = performance.now();
       for (const spec of services.slice(from, to)) {
         const outcome = await adapter.register(spec);
@@ -160,6 +166,8 @@ describe('routeSpecFor', () => {
   });
 
   it('refuses endpoints off the loopback, naming the file and the address', () => {
-    expect(() => routeSpecFor('S1', 'http://example.com/S1', 'svc-1.wsdl')).toThrow(/svc-1\.wsdl: endpoint address http:\/\/example\.com\/S1 of service S1 is not http:\/\/ on the loopback/);
+    expect(() => routeSpecFor('S1', 'http://example.com/S1', 'svc-1.wsdl')).toThrow(
+      /svc-1\.wsdl: endpoint address http:\/\/example\.com\/S1 of service S1 is not http:\/\/ on the loopback/,
+    );
   });
 });

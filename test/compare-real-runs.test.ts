@@ -94,11 +94,23 @@ describe('compare on real reference-gateway runs', () => {
     const context = await chromium.launchPersistentContext(join(root, 'profile'), {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1200, height: 900 },
     });
     try {
-      for (const [file, chart] of [[join(retain, 'report.html'), 'chart-memory'], [join(healthy, 'compare.html'), 'chart-compare-memory']] as const) {
+      for (const [file, chart] of [
+        [join(retain, 'report.html'), 'chart-memory'],
+        [join(healthy, 'compare.html'), 'chart-compare-memory'],
+      ] as const) {
         const page = await context.newPage();
         const problems: string[] = [];
         const url = pathToFileURL(file).href;

@@ -115,7 +115,7 @@ describe('compare', () => {
     expect(parsed.verdict).toMatchObject({ a: 'healthy', b: 'leak' });
   });
 
-  it('writes JUnit XML with the comparison and B\'s own gates', async () => {
+  it("writes JUnit XML with the comparison and B's own gates", async () => {
     const file = join(root, 'compare-junit.xml');
     const r = await cli(['compare', healthy1, retain, '--junit', file, '--fail-on', 'leak', '--out', join(root, 'out-7')]);
     expect(r.code).toBe(ExitCode.Regression);

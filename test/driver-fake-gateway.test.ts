@@ -21,7 +21,10 @@ let runs = 0;
 
 /** 400 services in rounds of 100, one reading per point, no verify: a run of ~1 s against the fake. */
 function config(overrides: Partial<RunSettingValues> = {}): RunConfig {
-  return runConfigOf({ services: 400, batch: 100, readings: 1, readingIntervalMs: 0, sampleIntervalMs: 5, verify: 'none', leakMargin: 0.0025, ...overrides }, join(root, `run-${++runs}`));
+  return runConfigOf(
+    { services: 400, batch: 100, readings: 1, readingIntervalMs: 0, sampleIntervalMs: 5, verify: 'none', leakMargin: 0.0025, ...overrides },
+    join(root, `run-${++runs}`),
+  );
 }
 
 function deps(adapter: FakeGateway, c: RunConfig, more: Partial<ScaleRunDeps> = {}): ScaleRunDeps {
@@ -42,10 +45,26 @@ describe('the round plan', () => {
   });
 
   it('starts a resumed run after its last completed round', () => {
-    const point = { services: 200, roundsDone: 2, redeploysDone: 0, rows: 3, operations: 200, attachedPolicies: 400, finished: false, sequentialDecided: false };
+    const point = {
+      services: 200,
+      roundsDone: 2,
+      redeploysDone: 0,
+      rows: 3,
+      operations: 200,
+      attachedPolicies: 400,
+      finished: false,
+      sequentialDecided: false,
+    };
     const plan = planRounds({ services: 400, batch: 100, restartAt: [], redeploys: { mode: 'auto', max: 10 } }, point);
-    expect(plan.rounds.map((r) => [r.round, r.from, r.to])).toEqual([[3, 200, 300], [4, 300, 400]]);
-    expect(planRounds({ services: 200, batch: 100, restartAt: [], redeploys: 1 }, { ...point, redeploysDone: 1 })).toMatchObject({ rounds: [], lastRound: 2, redeploysDone: 1 });
+    expect(plan.rounds.map((r) => [r.round, r.from, r.to])).toEqual([
+      [3, 200, 300],
+      [4, 300, 400],
+    ]);
+    expect(planRounds({ services: 200, batch: 100, restartAt: [], redeploys: 1 }, { ...point, redeploysDone: 1 })).toMatchObject({
+      rounds: [],
+      lastRound: 2,
+      redeploysDone: 1,
+    });
   });
 });
 
@@ -56,7 +75,14 @@ describe('the driver against an in-memory gateway', () => {
     const result = await runScale(c, deps(adapter, c));
     expect(result).toMatchObject({ state: 'completed', error: null, runDir: c.outDir });
     const log = records(c.outDir);
-    expect(rowsOf(log)).toEqual([0, 100, 200, 300, 400].map((services) => ({ event: 'round', services })).concat([{ event: 'redeploy', services: 400 }, { event: 'redeploy', services: 400 }]));
+    expect(rowsOf(log)).toEqual(
+      [0, 100, 200, 300, 400]
+        .map((services) => ({ event: 'round', services }))
+        .concat([
+          { event: 'redeploy', services: 400 },
+          { event: 'redeploy', services: 400 },
+        ]),
+    );
     const rows = roundsOf(log);
     // The fake holds 64 KiB per deployed service over a 50 MiB base; each row reads exactly that.
     for (const row of rows) expect(row.memoryBytes).toBe((50 << 20) + row.services * (64 << 10));
@@ -79,11 +105,26 @@ describe('the driver against an in-memory gateway', () => {
     const log = records(c.outDir);
     expect(log.filter((r) => r.type === 'crash')).toMatchObject([{ services: 300, phase: 'deploy', exit: { signal: 'SIGABRT' } }]);
     expect(log.filter((r) => r.type === 'gateway-start').map((r) => r.type === 'gateway-start' && r.reason)).toEqual(['start', 'crash-restart']);
-    expect(rowsOf(log).map((r) => `${r.event} ${r.services}`)).toEqual(['round 0', 'round 100', 'round 200', 'crash 300', 'restart 300', 'round 300', 'round 400']);
+    expect(rowsOf(log).map((r) => `${r.event} ${r.services}`)).toEqual([
+      'round 0',
+      'round 100',
+      'round 200',
+      'crash 300',
+      'restart 300',
+      'round 300',
+      'round 400',
+    ]);
     // The fresh process held nothing: the 200 deployed services (before the restart's measurement),
     // then round 3's 100 (before its deploy is tried again) were registered again, uncounted.
     const registers = log.flatMap((r) => (r.type === 'register' ? [[r.from, r.to, r.operations]] : []));
-    expect(registers).toEqual([[0, 100, 100], [100, 200, 100], [200, 300, 100], [0, 200, 0], [200, 300, 0], [300, 400, 100]]);
+    expect(registers).toEqual([
+      [0, 100, 100],
+      [100, 200, 100],
+      [200, 300, 100],
+      [0, 200, 0],
+      [200, 300, 0],
+      [300, 400, 100],
+    ]);
     expect(log.filter((r) => r.type === 'listing').every((r) => r.type === 'listing' && r.matches)).toBe(true);
   });
 
@@ -122,8 +163,20 @@ describe('the driver against an in-memory gateway', () => {
     const log = records(c.outDir);
     expect(log.filter((r) => r.type === 'run-start')).toHaveLength(1);
     expect(log.filter((r) => r.type === 'resume')).toMatchObject([{ services: 200 }]);
-    expect(rowsOf(log).map((r) => `${r.event} ${r.services}`)).toEqual(['round 0', 'round 100', 'round 200', 'restart 200', 'round 300', 'round 400', 'redeploy 400']);
-    expect(roundsOf(log).filter((r) => r.resumed === true).map((r) => r.event)).toEqual(['restart']);
+    expect(rowsOf(log).map((r) => `${r.event} ${r.services}`)).toEqual([
+      'round 0',
+      'round 100',
+      'round 200',
+      'restart 200',
+      'round 300',
+      'round 400',
+      'redeploy 400',
+    ]);
+    expect(
+      roundsOf(log)
+        .filter((r) => r.resumed === true)
+        .map((r) => r.event),
+    ).toEqual(['restart']);
     expect(roundsOf(log).map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 });

@@ -60,13 +60,21 @@ describe("Caddy's admin API through a fault proxy", () => {
     let before = proxy.count('POST', LOAD);
     const reset = await client.load(running);
     expect(proxy.count('POST', LOAD) - before).toBe(1);
-    expect(reset).toEqual({ ok: false, status: null, reason: `Caddy's admin API: POST ${proxy.url}/load: connection reset (not retried: it may have taken effect)` });
+    expect(reset).toEqual({
+      ok: false,
+      status: null,
+      reason: `Caddy's admin API: POST ${proxy.url}/load: connection reset (not retried: it may have taken effect)`,
+    });
 
     proxy.setFaults([{ method: 'POST', path: LOAD, fault: { kind: 'hang' }, times: 1 }]);
     before = proxy.count('POST', LOAD);
     const hung = await client.load(running);
     expect(proxy.count('POST', LOAD) - before).toBe(1);
-    expect(hung).toEqual({ ok: false, status: null, reason: `Caddy's admin API: POST ${proxy.url}/load: timed out after ${CALL_TIMEOUT_MS} ms (not retried: it may have taken effect)` });
+    expect(hung).toEqual({
+      ok: false,
+      status: null,
+      reason: `Caddy's admin API: POST ${proxy.url}/load: timed out after ${CALL_TIMEOUT_MS} ms (not retried: it may have taken effect)`,
+    });
   });
 
   it("does not retry Caddy's own 400, and gives its reason", async () => {

@@ -40,10 +40,31 @@ describe('deploys through a failing deployment API (reference gateway behind a f
     it('records a hanging deploy as a failed deploy with its reason, and the run goes on (runScale)', async () => {
       const out = join(root, 'run');
       const config: RunConfig = Object.freeze({
-        target: 'reference', profile: 'healthy', services: 20, batch: 10, concurrency: 4, restartAt: [], redeploys: 1, readings: 1, readingIntervalMs: 0, leakMarginFraction: 0.0025,
-        gatewayHeapMb: 256, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 7, outDir: out, verify: 'none',
-        callTimeoutMs: CALL_TIMEOUT_MS, sampleIntervalMs: 20, backendLatencyMs: 0, restartOnCrash: false,
-        loadSteps: [], loadStepMs: 4000, loadIdleMs: 0, loadServices: 1,
+        target: 'reference',
+        profile: 'healthy',
+        services: 20,
+        batch: 10,
+        concurrency: 4,
+        restartAt: [],
+        redeploys: 1,
+        readings: 1,
+        readingIntervalMs: 0,
+        leakMarginFraction: 0.0025,
+        gatewayHeapMb: 256,
+        heapMaxBytes: null,
+        wsdlVersion: '1.1',
+        wsdlDir: null,
+        seed: 7,
+        outDir: out,
+        verify: 'none',
+        callTimeoutMs: CALL_TIMEOUT_MS,
+        sampleIntervalMs: 20,
+        backendLatencyMs: 0,
+        restartOnCrash: false,
+        loadSteps: [],
+        loadStepMs: 4000,
+        loadIdleMs: 0,
+        loadServices: 1,
       });
       const catalog: ServiceCatalog = { size: config.services, serviceAt: (i) => h.spec(i), indexOf: () => undefined };
       // The first deploy of this gateway passes, the second (round 2) never gets an answer.
@@ -57,15 +78,32 @@ describe('deploys through a failing deployment API (reference gateway behind a f
       expect(proxy.count('POST', DEPLOY) - before).toBe(3);
       const log = records(out);
       const deploys = log.filter((r): r is DeployRecord => r.type === 'deploy');
-      expect(deploys.map((d) => [d.round, d.services, d.state])).toEqual([[1, 10, 'deployed'], [2, 20, 'failed'], [3, 20, 'deployed']]);
+      expect(deploys.map((d) => [d.round, d.services, d.state])).toEqual([
+        [1, 10, 'deployed'],
+        [2, 20, 'failed'],
+        [3, 20, 'deployed'],
+      ]);
       const failed = deploys[1];
-      expect(failed?.reason).toMatch(new RegExp(`^the reference gateway: POST http://127\\.0\\.0\\.1:\\d+/api/deploy: timed out after ${CALL_TIMEOUT_MS} ms \\(not retried: it may have taken effect\\); the gateway still serves configuration v\\d+$`));
+      expect(failed?.reason).toMatch(
+        new RegExp(
+          `^the reference gateway: POST http://127\\.0\\.0\\.1:\\d+/api/deploy: timed out after ${CALL_TIMEOUT_MS} ms \\(not retried: it may have taken effect\\); the gateway still serves configuration v\\d+$`,
+        ),
+      );
       expect(failed?.ms).toBeGreaterThanOrEqual(CALL_TIMEOUT_MS - 10);
       // The round after the failed deploy was still measured, and the gateway's listing told the truth.
       const rows = log.flatMap((r) => (r.type === 'round' ? [[r.round.event, r.round.services, r.round.deployMs === failed?.ms]] : []));
-      expect(rows).toEqual([['round', 0, false], ['round', 10, false], ['round', 20, true], ['redeploy', 20, false]]);
+      expect(rows).toEqual([
+        ['round', 0, false],
+        ['round', 10, false],
+        ['round', 20, true],
+        ['redeploy', 20, false],
+      ]);
       const listings = log.filter((r): r is ListingRecord => r.type === 'listing');
-      expect(listings.map((l) => [l.actual.services, l.matches])).toEqual([[10, true], [10, false], [20, true]]);
+      expect(listings.map((l) => [l.actual.services, l.matches])).toEqual([
+        [10, true],
+        [10, false],
+        [20, true],
+      ]);
       // The report lists the failure with its reason.
       const report = buildReport(readRunLog(result.runLogPath));
       expect(report.deploys).toMatchObject({ total: 3, failed: 1, failures: [{ services: 20, reason: failed?.reason }] });
@@ -92,7 +130,10 @@ describe('deploys through a failing deployment API (reference gateway behind a f
     it('retries a deploy the gateway answered 503', async () => {
       proxy.setFaults([{ method: 'POST', path: DEPLOY, fault: { kind: 'status', status: 503, retryAfterS: 0 }, times: 1 }]);
       const before = proxy.count('POST', DEPLOY);
-      expect(await h.adapter.deploy()).toMatchObject({ state: 'deployed', detail: expect.stringMatching(new RegExp(`^configuration v${base + 1}, 20 services`)) as unknown });
+      expect(await h.adapter.deploy()).toMatchObject({
+        state: 'deployed',
+        detail: expect.stringMatching(new RegExp(`^configuration v${base + 1}, 20 services`)) as unknown,
+      });
       expect(proxy.count('POST', DEPLOY) - before).toBe(2);
     });
 
@@ -102,7 +143,9 @@ describe('deploys through a failing deployment API (reference gateway behind a f
       const outcome = await h.adapter.deploy();
       expect(proxy.count('POST', DEPLOY) - before).toBe(1);
       expect(outcome.state).toBe('failed');
-      expect(outcome.state === 'failed' && outcome.reason).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/api\/deploy: connection reset \(not retried: it may have taken effect\); the gateway still serves configuration v\d+$/);
+      expect(outcome.state === 'failed' && outcome.reason).toMatch(
+        /POST http:\/\/127\.0\.0\.1:\d+\/api\/deploy: connection reset \(not retried: it may have taken effect\); the gateway still serves configuration v\d+$/,
+      );
       expect(outcome.state === 'failed' && outcome.reason).toContain(`configuration v${base + 1}`);
     });
 
@@ -115,7 +158,9 @@ describe('deploys through a failing deployment API (reference gateway behind a f
       // The next deploy is judged against the version the lost one made.
       proxy.setFaults([{ method: 'POST', path: DEPLOY, fault: { kind: 'hang' }, times: 1 }]);
       const hung = await h.adapter.deploy();
-      expect(hung.state === 'failed' && hung.reason).toMatch(new RegExp(`timed out after ${CALL_TIMEOUT_MS} ms \\(not retried: it may have taken effect\\); the gateway still serves configuration v${base + 2}$`));
+      expect(hung.state === 'failed' && hung.reason).toMatch(
+        new RegExp(`timed out after ${CALL_TIMEOUT_MS} ms \\(not retried: it may have taken effect\\); the gateway still serves configuration v${base + 2}$`),
+      );
       expect(hung.ms).toBeGreaterThanOrEqual(CALL_TIMEOUT_MS - 10);
     });
   });

@@ -27,7 +27,12 @@ describe('classifying what an attempt threw', () => {
 });
 
 describe('what is retried', () => {
-  const failure = (kind: CallFailure['kind'], status?: number): CallFailure => ({ kind, transient: kind !== 'refused' && kind !== 'network', description: kind, ...(status === undefined ? {} : { status }) });
+  const failure = (kind: CallFailure['kind'], status?: number): CallFailure => ({
+    kind,
+    transient: kind !== 'refused' && kind !== 'network',
+    description: kind,
+    ...(status === undefined ? {} : { status }),
+  });
   it.each([
     // [failure, idempotent call (a read, a registration step), a deploy]
     [failure('timeout'), true, false],

@@ -118,7 +118,12 @@ describe('registration through a failing deployment API (reference gateway behin
     const before = proxy.count('POST', REGISTRATION);
     await register(28, 31);
     expect(proxy.count('POST', REGISTRATION) - before).toBe(3 * CALLS_PER_SERVICE);
-    expect(proxy.calls().slice(-3 * CALLS_PER_SERVICE).every((c) => c.fault === 'delay')).toBe(true);
+    expect(
+      proxy
+        .calls()
+        .slice(-3 * CALLS_PER_SERVICE)
+        .every((c) => c.fault === 'delay'),
+    ).toBe(true);
     expect(await h.adapter.deploy()).toMatchObject({ state: 'deployed' });
     proxy.setFaults([]);
     expect(await h.adapter.listing()).toMatchObject({ serviceGroups: 31, services: 31, attachedPolicies });

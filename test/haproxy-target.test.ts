@@ -28,7 +28,9 @@ async function startEchoBackend(): Promise<{ url: string; seen: Map<string, Inco
       seen.set(url.pathname, req.headers);
       const answer = (): void => {
         res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-        res.end('<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>');
+        res.end(
+          '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>',
+        );
       };
       const slowMs = Number(url.searchParams.get('slowMs') ?? 0);
       if (slowMs > 0) setTimeout(answer, Math.min(slowMs, 30_000));
@@ -40,7 +42,11 @@ async function startEchoBackend(): Promise<{ url: string; seen: Map<string, Inco
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -100,12 +106,19 @@ describe('haproxy target', () => {
   });
 
   it('registers services in rounds, reloads the whole configuration each round, and HAProxy lists exactly them', async () => {
-    for (const [from, to] of [[0, 100], [100, 200], [200, 300]] as const) {
+    for (const [from, to] of [
+      [0, 100],
+      [100, 200],
+      [200, 300],
+    ] as const) {
       for (const spec of services.slice(from, to)) {
         expect(await adapter.register(spec)).toMatchObject({ created: true, attachedPolicies: 2, operations: 4 });
       }
       const deploy = await adapter.deploy();
-      expect(deploy).toMatchObject({ state: 'deployed', detail: expect.stringMatching(new RegExp(`^reloaded ${to} backends; worker \\d+ serves generation \\d+`)) });
+      expect(deploy).toMatchObject({
+        state: 'deployed',
+        detail: expect.stringMatching(new RegExp(`^reloaded ${to} backends; worker \\d+ serves generation \\d+`)),
+      });
       console.log(`haproxy: round to ${to} services deployed in ${deploy.ms} ms (${deploy.state === 'deployed' ? deploy.detail : ''})`);
       expect(await adapter.listing()).toMatchObject({ services: to, attachedPolicies: null });
     }
@@ -143,8 +156,14 @@ describe('haproxy target', () => {
   });
 
   it('writes hard-stop-after when asked, and reads show proc as data', () => {
-    expect(haproxyConfig({ dataListen: '127.0.0.1:1', generation: 1, hardStopAfterMs: 500, serverTimeoutMs: 60_000, services: [] })).toContain('hard-stop-after 500ms');
-    expect(parseShowProc('#<PID> <type> <reloads>\n10 master 2 [failed: 1] 0d 2.6\n# workers\n12 worker 0 0d 2.6\n# old workers\n11 worker 1 0d 2.6\n# programs\n\n')).toEqual({
+    expect(haproxyConfig({ dataListen: '127.0.0.1:1', generation: 1, hardStopAfterMs: 500, serverTimeoutMs: 60_000, services: [] })).toContain(
+      'hard-stop-after 500ms',
+    );
+    expect(
+      parseShowProc(
+        '#<PID> <type> <reloads>\n10 master 2 [failed: 1] 0d 2.6\n# workers\n12 worker 0 0d 2.6\n# old workers\n11 worker 1 0d 2.6\n# programs\n\n',
+      ),
+    ).toEqual({
       master: { pid: 10, reloads: 2, failedReloads: 1 },
       workers: [{ pid: 12, reloads: 0 }],
       oldWorkers: [{ pid: 11, reloads: 1 }],
@@ -197,7 +216,9 @@ describe('haproxy target, bad input and missing binary', () => {
   });
 
   it('refuses endpoints off the loopback and names that are not plain, naming the file', () => {
-    expect(() => haproxyServiceFor('S1', 'http://example.com/S1', 'svc-1.wsdl')).toThrow(/svc-1\.wsdl: endpoint address http:\/\/example\.com\/S1 of service S1 is not http:\/\/ on the loopback/);
+    expect(() => haproxyServiceFor('S1', 'http://example.com/S1', 'svc-1.wsdl')).toThrow(
+      /svc-1\.wsdl: endpoint address http:\/\/example\.com\/S1 of service S1 is not http:\/\/ on the loopback/,
+    );
     expect(() => haproxyServiceFor('S 1', 'http://127.0.0.1:9/S1', 'svc-1.wsdl')).toThrow(/svc-1\.wsdl: service name 'S 1' is not plain enough for HAProxy/);
     expect(haproxyServiceFor('S1', 'http://127.0.0.1:9000/base/S1/soap12', 'a.wsdl')).toEqual({
       service: { serviceName: 'S1', server: '127.0.0.1:9000', rewrite: { kind: 'prefix', prefix: '/base' } },
@@ -211,13 +232,36 @@ describe('gwscale run --target haproxy', () => {
     const out = `${workDir}/cli-run`;
     const r = await gwscale(
       [
-        'run', '--target', 'haproxy', '--services', '200', '--batch', '100', '--redeploys', '2', '--verify', 'all', '--hard-stop-after', '30s',
-        '--deploy-under-load', '4', '--backend-latency-ms', '200', '--fail-on', 'none', '--out', out, '--json',
+        'run',
+        '--target',
+        'haproxy',
+        '--services',
+        '200',
+        '--batch',
+        '100',
+        '--redeploys',
+        '2',
+        '--verify',
+        'all',
+        '--hard-stop-after',
+        '30s',
+        '--deploy-under-load',
+        '4',
+        '--backend-latency-ms',
+        '200',
+        '--fail-on',
+        'none',
+        '--out',
+        out,
+        '--json',
       ],
       { timeoutMs: 120_000 },
     );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; peakSource?: string; extra?: Record<string, number> }> };
+    const report = JSON.parse(r.stdout) as {
+      settings: Record<string, unknown>;
+      rounds: Array<{ role: string; memorySource: string; peakSource?: string; extra?: Record<string, number> }>;
+    };
     expect(report.settings).toMatchObject({ target: 'haproxy', hardStopAfterMs: 30_000, deployUnderLoad: 4 });
     expect(report.settings.redeployMode).toBeUndefined();
     expect(report.rounds.map((row) => row.role)).toEqual(['fresh-start', 'round', 'round', 'redeploy', 'redeploy']);
@@ -228,16 +272,25 @@ describe('gwscale run --target haproxy', () => {
     }
     // Deploy peaks are sampled on the whole tree, like the readings, and each row says how many processes the deploy ran with.
     for (const row of report.rounds.filter((x) => x.role !== 'fresh-start')) expect(row.peakSource).toBe('pss-tree');
-    for (const row of report.rounds.filter((x) => x.role === 'redeploy')) expect(row.extra).toMatchObject({ deployProcesses: expect.any(Number), deployRequestsFailed: 0 });
+    for (const row of report.rounds.filter((x) => x.role === 'redeploy'))
+      expect(row.extra).toMatchObject({ deployProcesses: expect.any(Number), deployRequestsFailed: 0 });
     const md = await readFile(`${out}/report.md`, 'utf8');
     expect(md).toMatch(/\| processes \|/);
     expect(md).toMatch(/\| 2 \(\d+ during the deploy\) \|/);
-    const log = (await readFile(`${out}/run.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const log = (await readFile(`${out}/run.jsonl`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const verifies = log.filter((rec) => rec.type === 'verify');
-    expect(verifies.map((rec) => [rec.checked, rec.failed])).toEqual([[100, 0], [200, 0]]);
+    expect(verifies.map((rec) => [rec.checked, rec.failed])).toEqual([
+      [100, 0],
+      [200, 0],
+    ]);
     expect(log.filter((rec) => rec.type === 'listing').every((rec) => rec.matches === true)).toBe(true);
     // The first deploy has nothing served to call; every later one ran with 4 requests in flight, none failed.
-    const deploys = log.filter((rec) => rec.type === 'deploy') as Array<{ underLoad?: { sent: number; failed: number; maxInFlight: number; gatewayProcesses: number } }>;
+    const deploys = log.filter((rec) => rec.type === 'deploy') as Array<{
+      underLoad?: { sent: number; failed: number; maxInFlight: number; gatewayProcesses: number };
+    }>;
     expect(deploys[0]?.underLoad).toBeUndefined();
     for (const deploy of deploys.slice(1)) {
       expect(deploy.underLoad).toMatchObject({ failed: 0, maxInFlight: 4 });

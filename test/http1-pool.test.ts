@@ -16,7 +16,10 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void, keepAliveTimeoutMs = 5_000): Promise<{ url: string; sockets: () => number }> {
+async function httpServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  keepAliveTimeoutMs = 5_000,
+): Promise<{ url: string; sockets: () => number }> {
   let sockets = 0;
   const server: Server = createServer({ keepAliveTimeout: keepAliveTimeoutMs }, handler);
   server.on('connection', () => sockets++);
@@ -70,13 +73,23 @@ const get = (p: Http1Pool, path: string, timeoutMs = 5_000): Promise<Http1Answer
 describe('Http1Pool against Node’s HTTP server', () => {
   it('sends method, path, headers and a UTF-8 body, and reads status, headers and body', async () => {
     const { url } = await httpServer(echo);
-    const answer = await pool(url).request({ method: 'POST', path: '/api/groups?x=1', headers: { 'content-type': 'application/json', authorization: 'Basic eDp5' }, body: '{"name":"grüße"}', timeoutMs: 5_000 });
+    const answer = await pool(url).request({
+      method: 'POST',
+      path: '/api/groups?x=1',
+      headers: { 'content-type': 'application/json', authorization: 'Basic eDp5' },
+      body: '{"name":"grüße"}',
+      timeoutMs: 5_000,
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/json');
     expect(answer.headers['x-twice']).toBe('a, b');
     const seen = JSON.parse(answer.text) as { method: string; url: string; headers: Record<string, string>; body: string };
     expect(seen).toMatchObject({ method: 'POST', url: '/api/groups?x=1', body: '{"name":"grüße"}' });
-    expect(seen.headers).toMatchObject({ authorization: 'Basic eDp5', 'content-length': String(Buffer.byteLength('{"name":"grüße"}')), host: new URL(url).host });
+    expect(seen.headers).toMatchObject({
+      authorization: 'Basic eDp5',
+      'content-length': String(Buffer.byteLength('{"name":"grüße"}')),
+      host: new URL(url).host,
+    });
   });
 
   it('sends a Latin-1 header value as Latin-1 and the body as UTF-8, and reuses a frozen header object safely', async () => {
@@ -88,7 +101,10 @@ describe('Http1Pool against Node’s HTTP server', () => {
     expect(seen.body).toBe('grüße ☃');
     const frozen = Object.freeze({ 'content-type': 'application/json' });
     for (const body of ['{"a":1}', '{"b":"ü"}', '{}']) {
-      const answer = JSON.parse((await p.request({ method: 'POST', path: '/f', headers: frozen, body, timeoutMs: 5_000 })).text) as { headers: Record<string, string>; body: string };
+      const answer = JSON.parse((await p.request({ method: 'POST', path: '/f', headers: frozen, body, timeoutMs: 5_000 })).text) as {
+        headers: Record<string, string>;
+        body: string;
+      };
       expect(answer.body).toBe(body);
       expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(body)));
     }
@@ -221,7 +237,12 @@ describe('Http1Pool against servers that fail', () => {
   it('times out queued calls too once they are sent, when every call in flight timed out at once', async () => {
     const url = await tcpServer(() => undefined);
     const p = pool(url, 2);
-    const calls = Array.from({ length: 6 }, (_, i) => get(p, `/hang/${i}`, 150).then(() => 'answered', (e: { code?: string }) => e.code));
+    const calls = Array.from({ length: 6 }, (_, i) =>
+      get(p, `/hang/${i}`, 150).then(
+        () => 'answered',
+        (e: { code?: string }) => e.code,
+      ),
+    );
     expect(await Promise.all(calls)).toEqual(Array(6).fill('ETIMEDOUT'));
   });
 
@@ -314,6 +335,9 @@ describe('ResponseParser', () => {
   });
 
   it('reads header fields case-insensitively and joins repeated ones', () => {
-    expect(headerFields('HTTP/1.1 200 OK\r\nRetry-After: 3\r\nSet-Cookie: a\r\nset-cookie: b\r\nbad line')).toEqual({ 'retry-after': '3', 'set-cookie': 'a, b' });
+    expect(headerFields('HTTP/1.1 200 OK\r\nRetry-After: 3\r\nSet-Cookie: a\r\nset-cookie: b\r\nbad line')).toEqual({
+      'retry-after': '3',
+      'set-cookie': 'a, b',
+    });
   });
 });

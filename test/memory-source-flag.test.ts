@@ -32,7 +32,11 @@ describe('--memory-source', () => {
 
   it('v8-inspector: reads the V8 heap of a real Node process started with --inspect, after a GC', async () => {
     // 20 MiB held by the child: the reading must include it.
-    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', 'globalThis.kept = Array.from({ length: 20 }, () => new Array(128 * 1024).fill(1.5)); setInterval(() => {}, 1000);'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--inspect=127.0.0.1:0', '-e', 'globalThis.kept = Array.from({ length: 20 }, () => new Array(128 * 1024).fill(1.5)); setInterval(() => {}, 1000);'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -72,18 +76,44 @@ describe('--memory-source', () => {
 
   it('with any target: the adapter reads the extra nodes beside its own reading', async () => {
     const own = { bytes: 1000, source: 'v8-heap-after-gc', afterGc: true };
-    const adapter = withMemorySources({ liveMemory: () => Promise.resolve(own) } as unknown as GatewayAdapter, [parseMemorySource(`pid:${process.pid}`, options)]);
+    const adapter = withMemorySources({ liveMemory: () => Promise.resolve(own) } as unknown as GatewayAdapter, [
+      parseMemorySource(`pid:${process.pid}`, options),
+    ]);
     const reading = await adapter.liveMemory();
     expect(reading.extra?.['node0Bytes']).toBe(1000);
     expect(reading.bytes).toBe(1000 + (reading.extra?.['node1Bytes'] ?? NaN));
     expect(reading.afterGc).toBe(false);
   });
 
-  it('a run with an extra node: each node analysed on its own in report.json and report.md, the verdict being the sum\'s', async () => {
+  it("a run with an extra node: each node analysed on its own in report.json and report.md, the verdict being the sum's", async () => {
     const out = join(dir, 'two-nodes');
-    const result = await gwscale(['run', '--target', 'recipe:recipes/caddy.json', '--memory-source', `pid:${process.pid}`, '--services', '20', '--batch', '10', '--redeploys', '1', '--readings', '1', '--verify', 'none', '--out', out], { timeoutMs: 90_000 });
+    const result = await gwscale(
+      [
+        'run',
+        '--target',
+        'recipe:recipes/caddy.json',
+        '--memory-source',
+        `pid:${process.pid}`,
+        '--services',
+        '20',
+        '--batch',
+        '10',
+        '--redeploys',
+        '1',
+        '--readings',
+        '1',
+        '--verify',
+        'none',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 90_000 },
+    );
     expect(result.stderr).toContain('verdict:');
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { nodes: { node: string; verdict: string; points: { memoryBytes: number }[] }[]; rounds: { memoryBytes: number; extra?: Record<string, number> }[] };
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      nodes: { node: string; verdict: string; points: { memoryBytes: number }[] }[];
+      rounds: { memoryBytes: number; extra?: Record<string, number> }[];
+    };
     expect(report.nodes.map((n) => n.node)).toEqual(['node0', 'node1']);
     const row = report.rounds[1];
     expect(row?.memoryBytes).toBe((row?.extra?.['node0Bytes'] ?? NaN) + (row?.extra?.['node1Bytes'] ?? NaN));

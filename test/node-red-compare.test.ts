@@ -30,7 +30,10 @@ interface LogRecord {
 }
 
 function runLog(dir: string): LogRecord[] {
-  return readFileSync(join(dir, 'run.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as LogRecord);
+  return readFileSync(join(dir, 'run.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as LogRecord);
 }
 
 beforeAll(async () => {
@@ -49,14 +52,23 @@ describe('gwscale compare of Node-RED 3.1.15 and 4.1.x', () => {
     for (const [key, version] of Object.entries(VERSIONS) as Array<[keyof typeof VERSIONS, string]>) {
       const run = runs[key];
       expect({ code: run?.code, tail: run?.stderr.slice(-400) }).toMatchObject({ code: ExitCode.Ok });
-      const report = JSON.parse(run?.stdout ?? '{}') as { gateway: { version: string }; settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string }> };
+      const report = JSON.parse(run?.stdout ?? '{}') as {
+        gateway: { version: string };
+        settings: Record<string, unknown>;
+        rounds: Array<{ role: string; memorySource: string }>;
+      };
       // The exact version installed is the report's gateway version; the one asked for is in the settings.
       expect(report.gateway.version).toMatch(version === '4.1.x' ? /^Node-RED 4\.1\.\d+$/ : /^Node-RED 3\.1\.15$/);
       expect(report.settings).toMatchObject({ target: 'node-red', gatewayVersion: version });
       expect(report.rounds.map((r) => r.role)).toEqual(['fresh-start', 'round', 'round', 'round', 'round', 'redeploy', 'redeploy', 'redeploy']);
       expect(new Set(report.rounds.map((r) => r.memorySource))).toEqual(new Set(['v8-heap-after-gc']));
       const log = runLog(join(root, key));
-      expect(log.filter((r) => r.type === 'verify').map((r) => [r.checked, r.failed])).toEqual([[50, 0], [100, 0], [150, 0], [200, 0]]);
+      expect(log.filter((r) => r.type === 'verify').map((r) => [r.checked, r.failed])).toEqual([
+        [50, 0],
+        [100, 0],
+        [150, 0],
+        [200, 0],
+      ]);
       const listings = log.filter((r) => r.type === 'listing');
       // One after each round, one after the last redeploy.
       expect(listings).toHaveLength(5);

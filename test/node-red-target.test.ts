@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnBackend, type SpawnedBackend } from '../src/backend/index.js';
 import type { AdapterContext, GatewayAdapter, GatewayInfo } from '../src/gateways/adapter.js';
-import { compareVersions, countOwnTabs, createNodeRedAdapter, ensureNodeRed, satisfiesMinimum, serviceTab, versionMatches } from '../src/gateways/node-red/index.js';
+import {
+  compareVersions,
+  countOwnTabs,
+  createNodeRedAdapter,
+  ensureNodeRed,
+  satisfiesMinimum,
+  serviceTab,
+  versionMatches,
+} from '../src/gateways/node-red/index.js';
 import { generateServices } from '../src/wsdl/index.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
 import { gwscale } from './helpers/cli.js';
@@ -59,29 +67,43 @@ describe('node-red target', () => {
     await backend?.stop();
   });
 
-  it('installs the newest 4.1 from npm into the cache (once, safe against a second install racing it) and starts it on loopback behind an admin login', { timeout: 600_000 }, async () => {
-    // A second run installing the same version at the same moment: both end with the one complete folder.
-    const [started, other] = await Promise.all([adapter.start(), ensureNodeRed('4.1.x', { cacheDir })]);
-    info = started;
-    expect(info.version).toBe(`Node-RED ${other.version}`);
-    expect(readdirSync(join(cacheDir, 'node-red')).filter((name) => name === other.version)).toHaveLength(1);
-    expect(await ensureNodeRed(other.version, { cacheDir, npmCommand: `${workDir}/no-such-npm` })).toMatchObject({ version: other.version, installed: false });
-    expect(info.version).toMatch(/^Node-RED 4\.1\.\d+$/);
-    expect(info.pid).toBeGreaterThan(0);
-    expect(info.dataUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    // Without the token the admin API refuses.
-    expect((await fetch(`${info.adminUrl}/flows`)).status).toBe(401);
-    const version = info.version.replace('Node-RED ', '');
-    expect(statSync(join(cacheDir, 'node-red', version, 'node_modules', 'node-red', 'red.js')).isFile()).toBe(true);
-  });
+  it(
+    'installs the newest 4.1 from npm into the cache (once, safe against a second install racing it) and starts it on loopback behind an admin login',
+    { timeout: 600_000 },
+    async () => {
+      // A second run installing the same version at the same moment: both end with the one complete folder.
+      const [started, other] = await Promise.all([adapter.start(), ensureNodeRed('4.1.x', { cacheDir })]);
+      info = started;
+      expect(info.version).toBe(`Node-RED ${other.version}`);
+      expect(readdirSync(join(cacheDir, 'node-red')).filter((name) => name === other.version)).toHaveLength(1);
+      expect(await ensureNodeRed(other.version, { cacheDir, npmCommand: `${workDir}/no-such-npm` })).toMatchObject({
+        version: other.version,
+        installed: false,
+      });
+      expect(info.version).toMatch(/^Node-RED 4\.1\.\d+$/);
+      expect(info.pid).toBeGreaterThan(0);
+      expect(info.dataUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // Without the token the admin API refuses.
+      expect((await fetch(`${info.adminUrl}/flows`)).status).toBe(401);
+      const version = info.version.replace('Node-RED ', '');
+      expect(statSync(join(cacheDir, 'node-red', version, 'node_modules', 'node-red', 'red.js')).isFile()).toBe(true);
+    },
+  );
 
   it('registers services in rounds, deploys the whole flow configuration each round, and Node-RED lists exactly them', async () => {
-    for (const [from, to] of [[0, 100], [100, 200], [200, 300]] as const) {
+    for (const [from, to] of [
+      [0, 100],
+      [100, 200],
+      [200, 300],
+    ] as const) {
       for (const spec of services.slice(from, to)) {
         expect(await adapter.register(spec)).toMatchObject({ created: true, attachedPolicies: 2, operations: 4 });
       }
       const deploy = await adapter.deploy();
-      expect(deploy).toMatchObject({ state: 'deployed', detail: expect.stringMatching(new RegExp(`^${to} tabs \\(\\d+ nodes\\) started, revision [0-9a-f]+`)) });
+      expect(deploy).toMatchObject({
+        state: 'deployed',
+        detail: expect.stringMatching(new RegExp(`^${to} tabs \\(\\d+ nodes\\) started, revision [0-9a-f]+`)),
+      });
       console.log(`node-red: round to ${to} services deployed in ${deploy.ms} ms`);
       expect(await adapter.listing()).toMatchObject({ services: to, attachedPolicies: 2 * to });
       // The deploy returned once the runtime said the flows started: the round's last service answers at once.
@@ -98,7 +120,11 @@ describe('node-red target', () => {
     const spec = services.find((s) => s.wsdlText.includes('/soap12'));
     expect(spec).toBeDefined();
     const address = /(?:location|address)="([^"]*\/soap12)"/.exec(spec!.wsdlText)?.[1] ?? '';
-    const answer = await fetch(adapter.requestUrl(spec!, address), { method: 'POST', headers: { 'content-type': 'application/soap+xml; charset=utf-8' }, body: '<x/>' });
+    const answer = await fetch(adapter.requestUrl(spec!, address), {
+      method: 'POST',
+      headers: { 'content-type': 'application/soap+xml; charset=utf-8' },
+      body: '<x/>',
+    });
     await answer.text();
     // Not Node-RED's 404: the flow ran to its response policy (the backend's fault for '<x/>' echoes no header).
     expect(answer.headers.get('x-gw-response-policy')).toMatch(new RegExp(`^${spec!.serviceName}; request=`));
@@ -111,7 +137,9 @@ describe('node-red target', () => {
     expect(reading.extra?.rssBytes).toBeGreaterThan(reading.bytes);
     const inUse = await adapter.heapInUseSource?.()?.read();
     expect(inUse).toMatchObject({ source: 'v8-heap-used', afterGc: false });
-    console.log(`node-red: heap after GC ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, RSS ${((reading.extra?.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB at 300 services`);
+    console.log(
+      `node-red: heap after GC ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, RSS ${((reading.extra?.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB at 300 services`,
+    );
   });
 
   it('keeps the password out of its files, logs, command line and environment', () => {
@@ -147,19 +175,29 @@ describe('node-red install', () => {
 
   it('says that Node-RED 5 needs a newer Node.js than this one, in one line', async () => {
     const error = await ensureNodeRed('5.0.x', { cacheDir: `${workDir}/cache-5`, nodeVersion: '20.20.2' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'gateway', message: expect.stringMatching(/^Node-RED 5\.0\.\d+ needs Node\.js >=22\.\d+; gwscale runs it on this Node\.js 20\.20\.2$/) });
+    expect(error).toMatchObject({
+      kind: 'gateway',
+      message: expect.stringMatching(/^Node-RED 5\.0\.\d+ needs Node\.js >=22\.\d+; gwscale runs it on this Node\.js 20\.20\.2$/),
+    });
   });
 
   it('gives one clear line when npm fails or knows no such version', async () => {
-    await expect(ensureNodeRed('4.1.x', { cacheDir: `${workDir}/cache-none`, npmCommand: `${workDir}/no-such-npm` })).rejects.toThrow(/^could not look up node-red@4\.1\.x with npm: npm not found on PATH$/);
+    await expect(ensureNodeRed('4.1.x', { cacheDir: `${workDir}/cache-none`, npmCommand: `${workDir}/no-such-npm` })).rejects.toThrow(
+      /^could not look up node-red@4\.1\.x with npm: npm not found on PATH$/,
+    );
     await expect(ensureNodeRed('9.9.9', { cacheDir: `${workDir}/cache-none` })).rejects.toThrow(/^npm knows no node-red version matching 9\.9\.9$/);
-    await expect(ensureNodeRed('latest', { cacheDir: `${workDir}/cache-none` })).rejects.toThrow(/--gateway-version latest: expected a Node-RED version such as 3\.1\.15, 4\.1\.x or 4\.1/);
+    await expect(ensureNodeRed('latest', { cacheDir: `${workDir}/cache-none` })).rejects.toThrow(
+      /--gateway-version latest: expected a Node-RED version such as 3\.1\.15, 4\.1\.x or 4\.1/,
+    );
   });
 
   it('builds one tab per service from core nodes, and counts only its own tabs', () => {
     const tab = serviceTab({ serviceName: 'S1', route: { host: '127.0.0.1', port: 9000, rewrite: null, probePath: '/S1' }, paths: ['/S1', '/S1/soap12'] });
     expect(tab.map((n) => n.type)).toEqual(['tab', 'http in', 'http in', 'change', 'http request', 'change', 'http response']);
-    const foreign = [{ id: 't2', type: 'tab', label: 'someone else' }, { id: 'c2', type: 'change', z: 't2', name: 'gw-request-policy' }];
+    const foreign = [
+      { id: 't2', type: 'tab', label: 'someone else' },
+      { id: 'c2', type: 'change', z: 't2', name: 'gw-request-policy' },
+    ];
     expect(countOwnTabs([...tab, ...foreign])).toEqual({ tabs: 1, requestPolicies: 1, responsePolicies: 1 });
   });
 });

@@ -31,7 +31,8 @@ afterAll(() => {
 
 describe('/proc/<pid>/stat', () => {
   it('counts fields from the last parenthesis, so a command name with spaces and ")" cannot shift them', () => {
-    const line = '4242 (node (a) b) S 17 4242 4242 0 -1 4194304 900 0 0 0 250 75 3 4 20 0 11 0 1234 987654321 5120 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0\n';
+    const line =
+      '4242 (node (a) b) S 17 4242 4242 0 -1 4194304 900 0 0 0 250 75 3 4 20 0 11 0 1234 987654321 5120 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0\n';
     expect(parseProcStat(line)).toEqual({ state: 'S', ppid: 17, cpuTicks: 325, childrenCpuTicks: 7, rssPages: 5120 });
   });
 
@@ -110,7 +111,13 @@ function recordingAdapter(): GatewayAdapter & { verifyCalls: number[] } {
     liveMemory: () => Promise.resolve({ bytes: 1000 + services, source: 'recording', afterGc: true }),
     verify: (specs) => {
       verifyCalls.push(specs.length);
-      return Promise.resolve(specs.map((s): VerifyOutcome => (s.index % 500 === 0 ? { serviceName: s.serviceName, ok: false, status: 502, error: 'HTTP 502' } : { serviceName: s.serviceName, ok: true, status: 200 })));
+      return Promise.resolve(
+        specs.map((s): VerifyOutcome =>
+          s.index % 500 === 0
+            ? { serviceName: s.serviceName, ok: false, status: 502, error: 'HTTP 502' }
+            : { serviceName: s.serviceName, ok: true, status: 200 },
+        ),
+      );
     },
     requestUrl: () => 'http://127.0.0.1:9',
     pid: () => null,
@@ -123,16 +130,41 @@ describe('verification in slices', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'gwscale-perf-verify-'));
     dirs.push(outDir);
     const config: RunConfig = {
-      target: 'reference', profile: 'healthy', services: 2500, batch: 1500, concurrency: 16, restartAt: [], redeploys: 0, readings: 1, readingIntervalMs: 0, leakMarginFraction: 0.0025, gatewayHeapMb: null, heapMaxBytes: null,
-      wsdlVersion: '1.1', wsdlDir: null, seed: 1, outDir, verify: 'all', callTimeoutMs: 10_000, sampleIntervalMs: 20, backendLatencyMs: 0,
-      loadSteps: [], loadStepMs: 1000, loadIdleMs: 0, loadServices: 1, restartOnCrash: false,
+      target: 'reference',
+      profile: 'healthy',
+      services: 2500,
+      batch: 1500,
+      concurrency: 16,
+      restartAt: [],
+      redeploys: 0,
+      readings: 1,
+      readingIntervalMs: 0,
+      leakMarginFraction: 0.0025,
+      gatewayHeapMb: null,
+      heapMaxBytes: null,
+      wsdlVersion: '1.1',
+      wsdlDir: null,
+      seed: 1,
+      outDir,
+      verify: 'all',
+      callTimeoutMs: 10_000,
+      sampleIntervalMs: 20,
+      backendLatencyMs: 0,
+      loadSteps: [],
+      loadStepMs: 1000,
+      loadIdleMs: 0,
+      loadServices: 1,
+      restartOnCrash: false,
     };
     const generate = createServiceGenerator({ version: '1.1', seed: 1, endpointBase: 'http://127.0.0.1:9' });
     const adapter = recordingAdapter();
     const result = await runScale(config, { adapter, catalog: { size: 2500, serviceAt: generate, indexOf: () => undefined } });
     expect(result.state).toBe('completed');
     expect(adapter.verifyCalls).toEqual([1000, 500, 1000, 1000, 500]);
-    const records = readFileSync(result.runLogPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunRecord);
+    const records = readFileSync(result.runLogPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunRecord);
     const verifies = records.filter((r): r is VerifyRecord => r.type === 'verify');
     expect(verifies.map((v) => [v.services, v.checked, v.failed, v.failures.length])).toEqual([
       [1500, 1500, 3, 3],
@@ -172,16 +204,36 @@ describe('bench helpers', () => {
       { services: 300, harnessCpuSeconds: 0.06, wallSeconds: 0.5, gatewayCpuSeconds: 0.6 },
     ];
     expect(registrationTotals(rounds, 1)).toEqual({
-      services: 400, harnessCpuSeconds: 0.08, wallSeconds: 1, gatewayCpuSeconds: 0.8,
-      harnessMicrosPerRegistration: 200, perHarnessCpuSecond: 5000, perSecond: 400, perGatewayCpuSecond: 500,
+      services: 400,
+      harnessCpuSeconds: 0.08,
+      wallSeconds: 1,
+      gatewayCpuSeconds: 0.8,
+      harnessMicrosPerRegistration: 200,
+      perHarnessCpuSecond: 5000,
+      perSecond: 400,
+      perGatewayCpuSecond: 500,
     });
     expect(registrationTotals(rounds, 0).services).toBe(500);
   });
 
-  it('splits a run\'s wall time by phase from its run log', () => {
+  it("splits a run's wall time by phase from its run log", () => {
     const row = (services: number, registerMs: number | null, deployMs: number | null, elapsedMs: number): RunRecord => ({
       type: 'round',
-      round: { index: 0, event: 'round', services, memoryBytes: 1, memorySource: 'x', afterGc: true, rssBytes: null, peakBytes: null, preDeployBytes: null, registerMs, deployMs, elapsedMs, concurrency: null },
+      round: {
+        index: 0,
+        event: 'round',
+        services,
+        memoryBytes: 1,
+        memorySource: 'x',
+        afterGc: true,
+        rssBytes: null,
+        peakBytes: null,
+        preDeployBytes: null,
+        registerMs,
+        deployMs,
+        elapsedMs,
+        concurrency: null,
+      },
     });
     const records: RunRecord[] = [
       { type: 'gateway-start', at: '', version: 'v', pid: 1, reason: 'start', startMs: 2000 },

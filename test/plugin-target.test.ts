@@ -34,7 +34,10 @@ function compilePlugin(): string {
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...program.emit().diagnostics];
   expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
   // The published types are where `gwscale` resolved: the plugin depends on nothing else of gwscale.
-  const resolved = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.includes('/dist/api/'));
+  const resolved = program
+    .getSourceFiles()
+    .map((f) => f.fileName)
+    .filter((f) => f.includes('/dist/api/'));
   expect(resolved.some((f) => f.endsWith('/dist/api/index.d.ts'))).toBe(true);
   return join(dir, 'caddy-target.js');
 }
@@ -44,7 +47,26 @@ describe('a plugin target written against the published types', () => {
     const plugin = compilePlugin();
     expect(readFileSync(plugin, 'utf8')).not.toMatch(/^import .* from 'gwscale'/m);
     const out = join(dir, 'run');
-    const result = await gwscale(['run', '--target', `./${'caddy-target.js'}`, '--services', '20', '--batch', '10', '--redeploys', '1', '--readings', '1', '--verify', 'all', '--out', out], { cwd: dir, timeoutMs: 90_000 });
+    const result = await gwscale(
+      [
+        'run',
+        '--target',
+        `./${'caddy-target.js'}`,
+        '--services',
+        '20',
+        '--batch',
+        '10',
+        '--redeploys',
+        '1',
+        '--readings',
+        '1',
+        '--verify',
+        'all',
+        '--out',
+        out,
+      ],
+      { cwd: dir, timeoutMs: 90_000 },
+    );
     expect(result.stderr).toContain('verdict:');
     expect([ExitCode.Ok, ExitCode.Leak]).toContain(result.code);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { target: string; rounds: { services: number; memorySource: string }[] };
@@ -68,7 +90,10 @@ describe('a plugin target written against the published types', () => {
 
   it('a module that exports no factory gets one line saying what to export', async () => {
     writeFileSync(join(dir, 'not-a-plugin.mjs'), 'export const notAFactory = 42;\n');
-    const result = await gwscale(['run', '--target', './not-a-plugin.mjs', '--services', '10', '--batch', '10', '--out', join(dir, 'bad')], { cwd: dir, timeoutMs: 30_000 });
+    const result = await gwscale(['run', '--target', './not-a-plugin.mjs', '--services', '10', '--batch', '10', '--out', join(dir, 'bad')], {
+      cwd: dir,
+      timeoutMs: 30_000,
+    });
     expect(result.code).toBe(ExitCode.Usage);
     expect(result.stderr.split('\n')[0]).toBe(`gwscale: --target ${join(dir, 'not-a-plugin.mjs')}: the module exports no adapter factory`);
   }, 60_000);

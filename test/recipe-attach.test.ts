@@ -95,7 +95,10 @@ const plans: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The built-in target and the recipe attached to the gateway started above, side by side on one plan. */
-async function bothWays(profile: string, attachFlags: readonly string[]): Promise<{ builtIn: ReportLike; attached: ReportLike; attachedOut: string; stderr: string }> {
+async function bothWays(
+  profile: string,
+  attachFlags: readonly string[],
+): Promise<{ builtIn: ReportLike; attached: ReportLike; attachedOut: string; stderr: string }> {
   const gateway = gateways.get(profile);
   if (gateway === undefined) throw new Error(`no ${profile} gateway`);
   const builtInOut = join(dir, `builtin-${profile}`);
@@ -103,7 +106,23 @@ async function bothWays(profile: string, attachFlags: readonly string[]): Promis
   const plan = plans[profile] ?? [];
   const [b, a] = await Promise.all([
     gwscale(['run', '--profile', profile, ...plan, '--out', builtInOut], { timeoutMs: 90_000 }),
-    gwscale(['run', '--attach', '--admin-url', gateway.adminUrl, '--target', 'recipe:recipes/reference.json', '--profile', profile, ...plan, ...attachFlags, '--out', attachedOut], { env, timeoutMs: 90_000 }),
+    gwscale(
+      [
+        'run',
+        '--attach',
+        '--admin-url',
+        gateway.adminUrl,
+        '--target',
+        'recipe:recipes/reference.json',
+        '--profile',
+        profile,
+        ...plan,
+        ...attachFlags,
+        '--out',
+        attachedOut,
+      ],
+      { env, timeoutMs: 90_000 },
+    ),
   ]);
   expect(a.stderr).not.toContain(credentials.password);
   expect(readFileSync(join(attachedOut, 'run.jsonl'), 'utf8')).not.toContain(credentials.password);
@@ -135,7 +154,10 @@ describe('gwscale run --attach --target recipe:recipes/reference.json', () => {
     expect(after.active?.services).toBe(before.active?.services);
     // The gateway gwscale did not start is still running.
     expect(isAlive(gateway.process.pid)).toBe(true);
-    const log = readFileSync(join(attachedOut, 'run.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string });
+    const log = readFileSync(join(attachedOut, 'run.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(log.filter((r) => r.type === 'entity')).toHaveLength(100);
     expect(log.at(-1)?.type).toBe('cleanup');
   }, 120_000);
@@ -163,26 +185,50 @@ describe('gwscale run --attach --target recipe:recipes/reference.json', () => {
     const before = await admin<Listing>(gateway, 'GET', '/api/listing');
     const out = join(dir, 'interrupted');
     let interrupted = false;
-    const result = await gwscale(['run', '--attach', '--admin-url', gateway.adminUrl, '--target', 'recipe:recipes/reference.json', '--services', '2000', '--batch', '40', '--readings', '1', '--verify', 'none', '--cleanup', '--out', out], {
-      env,
-      timeoutMs: 90_000,
-      onStart: (child) => {
-        let seen = '';
-        child.stderr?.on('data', (chunk: Buffer) => {
-          seen += chunk.toString();
-          // SIGINT once the second round was measured: services are registered by then.
-          if (!interrupted && /round @ 80 services/.test(seen)) {
-            interrupted = true;
-            child.kill('SIGINT');
-          }
-        });
+    const result = await gwscale(
+      [
+        'run',
+        '--attach',
+        '--admin-url',
+        gateway.adminUrl,
+        '--target',
+        'recipe:recipes/reference.json',
+        '--services',
+        '2000',
+        '--batch',
+        '40',
+        '--readings',
+        '1',
+        '--verify',
+        'none',
+        '--cleanup',
+        '--out',
+        out,
+      ],
+      {
+        env,
+        timeoutMs: 90_000,
+        onStart: (child) => {
+          let seen = '';
+          child.stderr?.on('data', (chunk: Buffer) => {
+            seen += chunk.toString();
+            // SIGINT once the second round was measured: services are registered by then.
+            if (!interrupted && /round @ 80 services/.test(seen)) {
+              interrupted = true;
+              child.kill('SIGINT');
+            }
+          });
+        },
       },
-    });
+    );
     expect(interrupted).toBe(true);
     expect(result.code).toBe(ExitCode.Interrupted);
     const removed = Number(/cleanup: removed (\d+) services/.exec(result.stderr)?.[1]);
     expect(removed).toBeGreaterThanOrEqual(80);
-    const log = readFileSync(join(out, 'run.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; removed?: number });
+    const log = readFileSync(join(out, 'run.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { type: string; removed?: number });
     // Registrations cut short by Ctrl-C are removed too, though they never finished (so never logged).
     const logged = log.filter((r) => r.type === 'entity').length;
     expect(logged).toBeGreaterThanOrEqual(80);
@@ -198,11 +244,17 @@ describe('gwscale run --attach --target recipe:recipes/reference.json', () => {
     const remote = await gwscale([...base, '--admin-url', 'http://192.0.2.1:8001', '--out', join(dir, 'remote')], { env, timeoutMs: 30_000 });
     expect(remote.code).toBe(ExitCode.Usage);
     expect(remote.stderr).toContain('--admin-url: http://192.0.2.1:8001 is not on loopback');
-    const unconfirmed = await gwscale([...base, '--admin-url', 'http://192.0.2.1:8001', '--allow-remote', '--out', join(dir, 'remote2')], { env, timeoutMs: 30_000 });
+    const unconfirmed = await gwscale([...base, '--admin-url', 'http://192.0.2.1:8001', '--allow-remote', '--out', join(dir, 'remote2')], {
+      env,
+      timeoutMs: 30_000,
+    });
     expect(unconfirmed.code).toBe(ExitCode.Usage);
     expect(unconfirmed.stderr).toContain('is not on this machine and nothing was confirmed, so nothing was written');
     expect(unconfirmed.stderr).toContain('register 10 services in rounds of 10');
-    const builtIn = await gwscale(['run', '--attach', '--admin-url', 'http://127.0.0.1:1', '--services', '10', '--batch', '10', '--out', join(dir, 'builtin-attach')], { env, timeoutMs: 30_000 });
+    const builtIn = await gwscale(
+      ['run', '--attach', '--admin-url', 'http://127.0.0.1:1', '--services', '10', '--batch', '10', '--out', join(dir, 'builtin-attach')],
+      { env, timeoutMs: 30_000 },
+    );
     expect(builtIn.stderr).toContain('--attach: the built-in target reference starts its own gateway');
   }, 60_000);
 });

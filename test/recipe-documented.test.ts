@@ -90,14 +90,40 @@ describe('recipes/kong.yaml against the answers of Kong’s Admin API documentat
       }
       if (method === 'PUT' && (m = /^\/services\/([^/]+)$/.exec(path))) {
         const target = new URL(String(body?.['url']));
-        const service = { id: services.get(m[1] ?? '')?.['id'] ?? randomUUID(), created_at: 1422386534, updated_at: 1422386534, name: m[1], retries: 5, protocol: target.protocol.slice(0, -1), host: target.hostname, port: Number(target.port), path: target.pathname, connect_timeout: 60000, write_timeout: 60000, read_timeout: 60000, tags: body?.['tags'] ?? null, enabled: true };
+        const service = {
+          id: services.get(m[1] ?? '')?.['id'] ?? randomUUID(),
+          created_at: 1422386534,
+          updated_at: 1422386534,
+          name: m[1],
+          retries: 5,
+          protocol: target.protocol.slice(0, -1),
+          host: target.hostname,
+          port: Number(target.port),
+          path: target.pathname,
+          connect_timeout: 60000,
+          write_timeout: 60000,
+          read_timeout: 60000,
+          tags: body?.['tags'] ?? null,
+          enabled: true,
+        };
         services.set(m[1] ?? '', service);
         return [200, service];
       }
       if (method === 'PUT' && (m = /^\/routes\/([^/]+)$/.exec(path))) {
         const serviceId = (body?.['service'] as Json | undefined)?.['id'];
-        if (![...services.values()].some((s) => s['id'] === serviceId)) return [400, { message: 'schema violation (service.id: does not exist)', name: 'schema violation' }];
-        const route = { id: routes.get(m[1] ?? '')?.['id'] ?? randomUUID(), name: m[1], protocols: ['http', 'https'], paths: body?.['paths'], strip_path: body?.['strip_path'] ?? true, path_handling: 'v0', preserve_host: false, tags: body?.['tags'] ?? null, service: { id: serviceId } };
+        if (![...services.values()].some((s) => s['id'] === serviceId))
+          return [400, { message: 'schema violation (service.id: does not exist)', name: 'schema violation' }];
+        const route = {
+          id: routes.get(m[1] ?? '')?.['id'] ?? randomUUID(),
+          name: m[1],
+          protocols: ['http', 'https'],
+          paths: body?.['paths'],
+          strip_path: body?.['strip_path'] ?? true,
+          path_handling: 'v0',
+          preserve_host: false,
+          tags: body?.['tags'] ?? null,
+          service: { id: serviceId },
+        };
         routes.set(m[1] ?? '', route);
         return [200, route];
       }
@@ -105,8 +131,19 @@ describe('recipes/kong.yaml against the answers of Kong’s Admin API documentat
         const route = byIdOrName(routes, m[1] ?? '');
         if (route === undefined) return [404, { message: 'Not found' }];
         const headers = ((body?.['config'] as Json | undefined)?.['add'] as Json | undefined)?.['headers'];
-        if (!Array.isArray(headers) || !headers.every((h) => typeof h === 'string' && /^[\w-]+:.+/.test(h))) return [400, { message: 'schema violation (config.add.headers: invalid value)' }];
-        const plugin = { id: randomUUID(), name: body?.['name'], route: { id: route['id'] }, service: null, consumer: null, config: body?.['config'], protocols: ['grpc', 'grpcs', 'http', 'https'], enabled: true, tags: body?.['tags'] ?? null };
+        if (!Array.isArray(headers) || !headers.every((h) => typeof h === 'string' && /^[\w-]+:.+/.test(h)))
+          return [400, { message: 'schema violation (config.add.headers: invalid value)' }];
+        const plugin = {
+          id: randomUUID(),
+          name: body?.['name'],
+          route: { id: route['id'] },
+          service: null,
+          consumer: null,
+          config: body?.['config'],
+          protocols: ['grpc', 'grpcs', 'http', 'https'],
+          enabled: true,
+          tags: body?.['tags'] ?? null,
+        };
         plugins.push(plugin);
         return [201, plugin];
       }
@@ -121,7 +158,8 @@ describe('recipes/kong.yaml against the answers of Kong’s Admin API documentat
       }
       if (method === 'DELETE' && (m = /^\/services\/([^/]+)$/.exec(path))) {
         const service = byIdOrName(services, m[1] ?? '');
-        if (service !== undefined && [...routes.values()].some((r) => (r['service'] as Json)['id'] === service['id'])) return [400, { message: 'an existing \'routes\' entity references this \'services\' entity', name: 'foreign key violation' }];
+        if (service !== undefined && [...routes.values()].some((r) => (r['service'] as Json)['id'] === service['id']))
+          return [400, { message: "an existing 'routes' entity references this 'services' entity", name: 'foreign key violation' }];
         if (service !== undefined) services.delete(String(service['name']));
         return [204, null];
       }
@@ -176,7 +214,8 @@ describe('recipes/apisix.yaml against the answers of APISIX’s Admin API v3 doc
         if (!/^[a-zA-Z0-9-_.]{1,64}$/.test(id)) return [400, { error_msg: 'invalid configuration: property "id" validation failed' }];
         const existing = routes.get(id);
         if (method === 'PUT') {
-          if (typeof body?.['uri'] !== 'string' || typeof (body['upstream'] as Json | undefined)?.['nodes'] !== 'object') return [400, { error_msg: 'invalid configuration: value should match only one schema, but matches none' }];
+          if (typeof body?.['uri'] !== 'string' || typeof (body['upstream'] as Json | undefined)?.['nodes'] !== 'object')
+            return [400, { error_msg: 'invalid configuration: value should match only one schema, but matches none' }];
           const value = { ...body, id, create_time: 1602883670, update_time: 1602883670 };
           routes.set(id, { value, createdIndex: existing?.createdIndex ?? ++index, modifiedIndex: ++index });
           return [existing === undefined ? 201 : 200, { key: `/apisix/routes/${id}`, value }];

@@ -77,20 +77,72 @@ const at = (r: Record<string, unknown>, key: string): Record<string, unknown> =>
 };
 
 const badRecipes: { what: string; mutate: Mutate; line: string }[] = [
-  { what: 'an unknown top-level key', mutate: (r) => (r['deploymnet'] = 'none'), line: '$: unknown key "deploymnet" (allowed: name, description, adminUrl, dataUrl, auth' },
-  { what: 'an unknown key in a call', mutate: (r) => (at(r, 'register')['bdy'] = {}), line: '$.register[0]: unknown key "bdy" (allowed: method, path, body, bodyText, contentType, headers, expect, capture)' },
-  { what: 'a method the API has not', mutate: (r) => (at(r, 'register')['method'] = 'FETCH'), line: '$.register[0].method: expected one of "GET"|"POST"|"PUT"|"PATCH"|"DELETE" (allowed: "GET", "POST", "PUT", "PATCH", "DELETE")' },
-  { what: 'a template naming an unknown value', mutate: (r) => (at(r, 'register')['path'] = '/services/{{service.nam}}'), line: '$.register[0].path: unknown value "{{service.nam}}" (allowed: admin.url' },
-  { what: 'a capture used before the call that makes it', mutate: (r) => (at(r, 'register')['path'] = '/services/{{capture.id}}'), line: '$.register[0].path: unknown value "{{capture.id}}"' },
-  { what: 'an unknown filter', mutate: (r) => (r['route'] = '/{{service.name | upper}}'), line: '$.route: unknown filter "upper" in {{service.name | upper}} (allowed: json, url, xml)' },
-  { what: 'an unclosed placeholder', mutate: (r) => (at(r, 'attach')['path'] = '/services/{{capture.id/plugins'), line: '$.attach[0].path: "{{" at character 10 has no closing "}}"' },
-  { what: 'an unknown memory source kind', mutate: (r) => (r['memory'] = [{ kind: 'heapdump' }]), line: '$.memory[0].kind: not a known kind (allowed: json, prometheus, jolokia, v8-inspector, process)' },
+  {
+    what: 'an unknown top-level key',
+    mutate: (r) => (r['deploymnet'] = 'none'),
+    line: '$: unknown key "deploymnet" (allowed: name, description, adminUrl, dataUrl, auth',
+  },
+  {
+    what: 'an unknown key in a call',
+    mutate: (r) => (at(r, 'register')['bdy'] = {}),
+    line: '$.register[0]: unknown key "bdy" (allowed: method, path, body, bodyText, contentType, headers, expect, capture)',
+  },
+  {
+    what: 'a method the API has not',
+    mutate: (r) => (at(r, 'register')['method'] = 'FETCH'),
+    line: '$.register[0].method: expected one of "GET"|"POST"|"PUT"|"PATCH"|"DELETE" (allowed: "GET", "POST", "PUT", "PATCH", "DELETE")',
+  },
+  {
+    what: 'a template naming an unknown value',
+    mutate: (r) => (at(r, 'register')['path'] = '/services/{{service.nam}}'),
+    line: '$.register[0].path: unknown value "{{service.nam}}" (allowed: admin.url',
+  },
+  {
+    what: 'a capture used before the call that makes it',
+    mutate: (r) => (at(r, 'register')['path'] = '/services/{{capture.id}}'),
+    line: '$.register[0].path: unknown value "{{capture.id}}"',
+  },
+  {
+    what: 'an unknown filter',
+    mutate: (r) => (r['route'] = '/{{service.name | upper}}'),
+    line: '$.route: unknown filter "upper" in {{service.name | upper}} (allowed: json, url, xml)',
+  },
+  {
+    what: 'an unclosed placeholder',
+    mutate: (r) => (at(r, 'attach')['path'] = '/services/{{capture.id/plugins'),
+    line: '$.attach[0].path: "{{" at character 10 has no closing "}}"',
+  },
+  {
+    what: 'an unknown memory source kind',
+    mutate: (r) => (r['memory'] = [{ kind: 'heapdump' }]),
+    line: '$.memory[0].kind: not a known kind (allowed: json, prometheus, jolokia, v8-inspector, process)',
+  },
   { what: 'a missing required field', mutate: (r) => delete r['route'], line: '$.route: expected string, but it is missing' },
-  { what: 'a selector with a script filter', mutate: (r) => (at(r, 'list')['services'] = '$.data[?(@.name)]'), line: '$.list.services: selector "$.data[?(@.name)]" has a filter or script expression; recipes take plain paths (e.g. $.data[*].id)' },
-  { what: 'a non-loopback URL without --allow-remote', mutate: (r) => (r['adminUrl'] = 'http://10.1.2.3:8001'), line: '$.adminUrl: 10.1.2.3 is not on loopback (127.0.0.1, ::1)' },
-  { what: 'a process source naming two processes', mutate: (r) => (r['memory'] = [{ kind: 'process', pid: 12, pidFile: '/run/x.pid' }]), line: '$.memory[0]: a process source names exactly one of pid, pidFile, started: true' },
-  { what: 'a deploy that is neither none nor a call', mutate: (r) => (r['deploy'] = 'later'), line: '$.deploy: not any of the allowed forms (expected "none"; or expected object, received string)' },
-  { what: 'a capture name that is not a name', mutate: (r) => (at(r, 'register')['capture'] = { 'the id': '$.id' }), line: '$.register[0].capture.the id: a capture name is a letter or _ then letters, digits, _' },
+  {
+    what: 'a selector with a script filter',
+    mutate: (r) => (at(r, 'list')['services'] = '$.data[?(@.name)]'),
+    line: '$.list.services: selector "$.data[?(@.name)]" has a filter or script expression; recipes take plain paths (e.g. $.data[*].id)',
+  },
+  {
+    what: 'a non-loopback URL without --allow-remote',
+    mutate: (r) => (r['adminUrl'] = 'http://10.1.2.3:8001'),
+    line: '$.adminUrl: 10.1.2.3 is not on loopback (127.0.0.1, ::1)',
+  },
+  {
+    what: 'a process source naming two processes',
+    mutate: (r) => (r['memory'] = [{ kind: 'process', pid: 12, pidFile: '/run/x.pid' }]),
+    line: '$.memory[0]: a process source names exactly one of pid, pidFile, started: true',
+  },
+  {
+    what: 'a deploy that is neither none nor a call',
+    mutate: (r) => (r['deploy'] = 'later'),
+    line: '$.deploy: not any of the allowed forms (expected "none"; or expected object, received string)',
+  },
+  {
+    what: 'a capture name that is not a name',
+    mutate: (r) => (at(r, 'register')['capture'] = { 'the id': '$.id' }),
+    line: '$.register[0].capture.the id: a capture name is a letter or _ then letters, digits, _',
+  },
 ];
 
 describe('bad recipes', () => {
@@ -113,7 +165,8 @@ describe('bad recipes', () => {
 
   it('the good recipe loads, as JSON and as YAML', () => {
     expect(parseRecipe(JSON.stringify(good()), 'demo.json').name).toBe('demo');
-    const yaml = 'name: demo\ndataUrl: http://127.0.0.1:8000\nregister:\n  - { method: POST, path: "/s/{{service.name}}" }\ndeploy: none\nlist: { call: { method: GET, path: /s }, services: $.data }\nroute: /{{service.name}}\nmemory: [{ kind: process, pid: 1 }]\n';
+    const yaml =
+      'name: demo\ndataUrl: http://127.0.0.1:8000\nregister:\n  - { method: POST, path: "/s/{{service.name}}" }\ndeploy: none\nlist: { call: { method: GET, path: /s }, services: $.data }\nroute: /{{service.name}}\nmemory: [{ kind: process, pid: 1 }]\n';
     expect(parseRecipe(yaml, 'demo.yaml').register).toHaveLength(1);
   });
 

@@ -24,7 +24,13 @@ describe('retain-configs with a small heap (real process)', () => {
     let crashedDuringDeploy = false;
     // Every redeploy keeps one more configuration: one of them must run out of heap.
     while (deploys < MAX_DEPLOYS) {
-      const outcome = await Promise.race([harness.adapter.deploy().then((d) => ({ deploy: d }), (e: unknown) => ({ error: e })), exit]);
+      const outcome = await Promise.race([
+        harness.adapter.deploy().then(
+          (d) => ({ deploy: d }),
+          (e: unknown) => ({ error: e }),
+        ),
+        exit,
+      ]);
       // The process exited, or the deploy call lost its connection as it died.
       if (!('deploy' in outcome)) {
         crashedDuringDeploy = true;

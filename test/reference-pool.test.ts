@@ -21,7 +21,8 @@ async function traffic(h: Harness, dataUrl: string, concurrency: number, waves: 
       for (let i = 0; i < SERVICES; i++) {
         const spec = h.spec(i);
         const ns = `http://gwscale.test/ws/${spec.serviceName}`;
-        for (let c = 0; c < concurrency; c++) calls.push(post(`${dataUrl}/${spec.serviceName}`, envelope('1.1', ns, 'GetQuote'), soapHeaders('1.1', `${ns}/GetQuote`), agent));
+        for (let c = 0; c < concurrency; c++)
+          calls.push(post(`${dataUrl}/${spec.serviceName}`, envelope('1.1', ns, 'GetQuote'), soapHeaders('1.1', `${ns}/GetQuote`), agent));
       }
       const answers = await Promise.all(calls);
       expect(answers.every((a) => a.status === 200)).toBe(true);

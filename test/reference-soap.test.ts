@@ -77,7 +77,13 @@ describe('SOAP through the reference gateway (real process)', () => {
     expect(info.pid).not.toBe(pidBefore);
     dataUrl = info.dataUrl;
     // Only the deployed configuration is kept: the undeployed registration is gone.
-    expect(await h.adapter.listing()).toEqual({ serviceGroups: SERVICES, services: SERVICES, operations: SERVICES * 4, circuits: SERVICES * 8, attachedPolicies: SERVICES * 8 });
+    expect(await h.adapter.listing()).toEqual({
+      serviceGroups: SERVICES,
+      services: SERVICES,
+      operations: SERVICES * 4,
+      circuits: SERVICES * 8,
+      attachedPolicies: SERVICES * 8,
+    });
     expect((await h.adapter.verify(specs)).every((o) => o.ok && o.status === 200)).toBe(true);
     const failing = await h.adapter.verify([h.spec(SERVICES)]);
     expect(failing[0]).toMatchObject({ ok: false, status: 404 });

@@ -162,8 +162,17 @@ describe('deployment API and data plane (in-process gateway)', () => {
   const auth = { authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}` };
   const specs = [0, 1, 2];
 
-  const admin = async (method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = auth): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const answer = await fetch(`${gateway.adminUrl}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  const admin = async (
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = auth,
+  ): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const answer = await fetch(`${gateway.adminUrl}${path}`, {
+      method,
+      headers: { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
     return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
   };
 
@@ -211,7 +220,11 @@ describe('deployment API and data plane (in-process gateway)', () => {
       expect(imported.status).toBe(201);
       const again = await admin('POST', `/api/groups/${spec.group}/services`, { wsdlText: spec.wsdlText, source: spec.fileName });
       expect(again).toMatchObject({ status: 200, body: { created: false } });
-      for (const [circuit, policy] of [[REQUEST_CIRCUIT, 'Add Header X-Gw-Request'], [RESPONSE_CIRCUIT, 'Add SOAP Header Element'], [RESPONSE_CIRCUIT, 'Strip Internal Headers']]) {
+      for (const [circuit, policy] of [
+        [REQUEST_CIRCUIT, 'Add Header X-Gw-Request'],
+        [RESPONSE_CIRCUIT, 'Add SOAP Header Element'],
+        [RESPONSE_CIRCUIT, 'Strip Internal Headers'],
+      ]) {
         const attach = await admin('POST', `/api/groups/${spec.group}/services/${spec.serviceName}/policies`, { circuit, policy });
         expect(attach).toMatchObject({ status: 200, body: { attached: 4, alreadyAttached: 0 } });
       }
@@ -221,7 +234,11 @@ describe('deployment API and data plane (in-process gateway)', () => {
     expect(before.body['store']).toEqual({ serviceGroups: 4, services: 3, operations: 12, circuits: 24, attachedPolicies: 36 });
 
     const spec = serviceAt(0);
-    const undeployed = await post(`${gateway.dataUrl}/${spec.serviceName}`, envelope('1.1', `http://gwscale.test/ws/${spec.serviceName}`, 'GetQuote'), soapHeaders('1.1', `http://gwscale.test/ws/${spec.serviceName}/GetQuote`));
+    const undeployed = await post(
+      `${gateway.dataUrl}/${spec.serviceName}`,
+      envelope('1.1', `http://gwscale.test/ws/${spec.serviceName}`, 'GetQuote'),
+      soapHeaders('1.1', `http://gwscale.test/ws/${spec.serviceName}/GetQuote`),
+    );
     expect(undeployed.status).toBe(404);
     expect(undeployed.body).toMatch(/Fault/);
 
@@ -244,17 +261,29 @@ describe('deployment API and data plane (in-process gateway)', () => {
 
   it('a created policy can be attached and deployed; "Validate SOAP Envelope" rejects a broken envelope', async () => {
     const spec = serviceAt(1);
-    const created = await admin('POST', '/api/policies', { name: 'Tag Tenant', direction: 'request', actions: [{ type: 'add-header', name: 'X-Gw-Tenant', value: 'blue' }] });
+    const created = await admin('POST', '/api/policies', {
+      name: 'Tag Tenant',
+      direction: 'request',
+      actions: [{ type: 'add-header', name: 'X-Gw-Tenant', value: 'blue' }],
+    });
     expect(created.status).toBe(201);
     for (const policy of ['Tag Tenant', 'Validate SOAP Envelope']) {
       expect((await admin('POST', `/api/groups/${spec.group}/services/${spec.serviceName}/policies`, { circuit: REQUEST_CIRCUIT, policy })).status).toBe(200);
     }
     expect((await admin('POST', '/api/deploy')).body['status']).toBe('deployed');
     const ns = `http://gwscale.test/ws/${spec.serviceName}`;
-    const ok = await post(`${gateway.dataUrl}/${spec.serviceName}`, envelope('1.2', ns, 'GetStatus', '<t:orderId>1</t:orderId>'), soapHeaders('1.2', `${ns}/GetStatus`));
+    const ok = await post(
+      `${gateway.dataUrl}/${spec.serviceName}`,
+      envelope('1.2', ns, 'GetStatus', '<t:orderId>1</t:orderId>'),
+      soapHeaders('1.2', `${ns}/GetStatus`),
+    );
     expect(ok.status).toBe(200);
     expect(ok.headers['x-echo-x-gw-tenant']).toBe('blue');
-    const broken = await post(`${gateway.dataUrl}/${spec.serviceName}`, '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><t:GetStatus>', soapHeaders('1.2', `${ns}/GetStatus`));
+    const broken = await post(
+      `${gateway.dataUrl}/${spec.serviceName}`,
+      '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><t:GetStatus>',
+      soapHeaders('1.2', `${ns}/GetStatus`),
+    );
     expect(broken.status).toBe(400);
     expect(broken.body).toMatch(/Validate SOAP Envelope: not well-formed XML/);
     expect(broken.headers['content-type']).toMatch(/application\/soap\+xml/);

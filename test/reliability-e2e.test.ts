@@ -47,7 +47,21 @@ function allText(dir: string): string {
 describe('gateway death', () => {
   it('a small heap with retain-configs really runs out of memory in a deploy; nothing measured is lost', async () => {
     const out = join(root, 'crash');
-    const r = await gwscale(['run', '--profile', 'retain-configs', '--gateway-heap-mb', '64', '--services', '3000', '--batch', '100', '--verify', 'none', '--out', out]);
+    const r = await gwscale([
+      'run',
+      '--profile',
+      'retain-configs',
+      '--gateway-heap-mb',
+      '64',
+      '--services',
+      '3000',
+      '--batch',
+      '100',
+      '--verify',
+      'none',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(ExitCode.GatewayCrashed);
     expect(r.stderr).toMatch(/the gateway crashed during deploy at \d+ services/);
     expect(r.stderr).toContain('heap out of memory');
@@ -83,7 +97,24 @@ describe('gateway death', () => {
     const out = join(root, 'crash-restart');
     // One reading per point: this test is about crash restarts (each already slow near the heap
     // limit); three readings per point pushed it past the timeout on a loaded two-core machine.
-    const r = await gwscale(['run', '--profile', 'retain-configs', '--gateway-heap-mb', '64', '--services', '600', '--batch', '100', '--verify', 'none', '--restart-on-crash', '--readings', '1', '--out', out]);
+    const r = await gwscale([
+      'run',
+      '--profile',
+      'retain-configs',
+      '--gateway-heap-mb',
+      '64',
+      '--services',
+      '600',
+      '--batch',
+      '100',
+      '--verify',
+      'none',
+      '--restart-on-crash',
+      '--readings',
+      '1',
+      '--out',
+      out,
+    ]);
     const log = records(out);
     const crashes = log.filter((x) => x.type === 'crash').length;
     expect(crashes).toBeGreaterThanOrEqual(1);

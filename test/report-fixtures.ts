@@ -55,8 +55,35 @@ export function syntheticRunLog(spec: SyntheticRun): RunRecord[] {
   let retainedServices = 0;
   let active = 0;
   let poolConcurrency = 0;
-  const settings = { target: 'reference', profile: spec.profile, services, batch, concurrency: 8, restartAt, redeploys, gatewayHeapMb: 512, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: spec.seed ?? 7, outDir: '/tmp/run', verify: 'all', callTimeoutMs: 120000, sampleIntervalMs: 20, backendLatencyMs: 0 };
-  records.push({ type: 'run-start', schema: 1, at: at(0), harnessVersion: '0.1.0', nodeVersion: 'v20.0.0', target: 'reference', profile: spec.profile, settings });
+  const settings = {
+    target: 'reference',
+    profile: spec.profile,
+    services,
+    batch,
+    concurrency: 8,
+    restartAt,
+    redeploys,
+    gatewayHeapMb: 512,
+    heapMaxBytes: null,
+    wsdlVersion: '1.1',
+    wsdlDir: null,
+    seed: spec.seed ?? 7,
+    outDir: '/tmp/run',
+    verify: 'all',
+    callTimeoutMs: 120000,
+    sampleIntervalMs: 20,
+    backendLatencyMs: 0,
+  };
+  records.push({
+    type: 'run-start',
+    schema: 1,
+    at: at(0),
+    harnessVersion: '0.1.0',
+    nodeVersion: 'v20.0.0',
+    target: 'reference',
+    profile: spec.profile,
+    settings,
+  });
   const version = spec.version ?? 'gwscale-reference 0.1.0';
   records.push({ type: 'gateway-start', at: at(500), version, pid: 4242, reason: 'start', startMs: 480 });
   const live = (n: number): number => {
@@ -94,7 +121,15 @@ export function syntheticRunLog(spec: SyntheticRun): RunRecord[] {
     if (spec.crashAt !== undefined && n >= spec.crashAt) return null;
     const peakBytes = preDeployBytes + Math.round(configBytes * 1.9);
     const deployMs = Math.round(30 + 0.9 * n + 0.0004 * n * n * (1 + 0.02 * rand()));
-    for (let k = 0; k < 3; k++) records.push({ type: 'sample', t: t + k * 20, phase: 'deploy', services: n, source: 'rss', bytes: Math.round(preDeployBytes + ((k + 1) / 3) * (peakBytes - preDeployBytes)) });
+    for (let k = 0; k < 3; k++)
+      records.push({
+        type: 'sample',
+        t: t + k * 20,
+        phase: 'deploy',
+        services: n,
+        source: 'rss',
+        bytes: Math.round(preDeployBytes + ((k + 1) / 3) * (peakBytes - preDeployBytes)),
+      });
     records.push({ type: 'deploy', round, services: n, state: 'deployed', ms: deployMs });
     retainedServices += active;
     active = n;
@@ -109,19 +144,51 @@ export function syntheticRunLog(spec: SyntheticRun): RunRecord[] {
     const registerMs = Math.round(12 * (to - from) * (1 + 0.05 * rand()));
     t += registerMs;
     const failures = spec.hostileName !== undefined && round === 1 ? [`${spec.hostileName}: HTTP 500`] : [];
-    records.push({ type: 'register', round, from, to, ms: registerMs, operations: (to - from) * 3, attachedPolicies: (to - from) * 6, failed: failures.length, failures });
+    records.push({
+      type: 'register',
+      round,
+      from,
+      to,
+      ms: registerMs,
+      operations: (to - from) * 3,
+      attachedPolicies: (to - from) * 6,
+      failed: failures.length,
+      failures,
+    });
     registered = to;
     const d = deploy(round, to);
     if (d === null) {
       crashed = true;
       const lastRow = records.filter((r): r is Extract<RunRecord, { type: 'round' }> => r.type === 'round').at(-1)?.round;
-      records.push({ type: 'crash', at: at(t), services: to, phase: 'deploy', exit: { exitCode: 134, signal: null, stderrTail: ['<--- Last few GCs --->', 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory', spec.hostileName ?? ''] } });
-      pushRound({ ...row('crash', to), memoryBytes: lastRow?.memoryBytes ?? 0, afterGc: false, rssBytes: null, peakBytes: Math.round((lastRow?.memoryBytes ?? 0) * 2.4) });
+      records.push({
+        type: 'crash',
+        at: at(t),
+        services: to,
+        phase: 'deploy',
+        exit: {
+          exitCode: 134,
+          signal: null,
+          stderrTail: ['<--- Last few GCs --->', 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory', spec.hostileName ?? ''],
+        },
+      });
+      pushRound({
+        ...row('crash', to),
+        memoryBytes: lastRow?.memoryBytes ?? 0,
+        afterGc: false,
+        rssBytes: null,
+        peakBytes: Math.round((lastRow?.memoryBytes ?? 0) * 2.4),
+      });
       break;
     }
     t += d.deployMs;
     pushRound(row('round', to, { registerMs, ...d, elapsedMs: registerMs + d.deployMs + 150 }));
-    records.push({ type: 'listing', services: to, expected: { serviceGroups: to, services: to, operations: to * 3, circuits: to * 3, attachedPolicies: to * 6 }, actual: { serviceGroups: to, services: to, operations: to * 3, circuits: to * 3, attachedPolicies: to * 6 }, matches: true });
+    records.push({
+      type: 'listing',
+      services: to,
+      expected: { serviceGroups: to, services: to, operations: to * 3, circuits: to * 3, attachedPolicies: to * 6 },
+      actual: { serviceGroups: to, services: to, operations: to * 3, circuits: to * 3, attachedPolicies: to * 6 },
+      matches: true,
+    });
     records.push({ type: 'verify', services: to, checked: to, failed: 0, failures: [] });
     if (restartAt.includes(to)) {
       retainedServices = 0;
@@ -142,7 +209,14 @@ export function syntheticRunLog(spec: SyntheticRun): RunRecord[] {
       pushRound(row('load', registered, { concurrency: c, elapsedMs: 5000 }));
     }
   }
-  records.push({ type: 'run-end', at: at(t + 1000), state: crashed ? 'crashed' : 'completed', overhead: { harnessCpuSeconds: 3.2, gatewayCpuSeconds: 9.5 }, wallSeconds: (t + 1000) / 1000, samplesTaken: records.filter((r) => r.type === 'sample').length });
+  records.push({
+    type: 'run-end',
+    at: at(t + 1000),
+    state: crashed ? 'crashed' : 'completed',
+    overhead: { harnessCpuSeconds: 3.2, gatewayCpuSeconds: 9.5 },
+    wallSeconds: (t + 1000) / 1000,
+    samplesTaken: records.filter((r) => r.type === 'sample').length,
+  });
   return records;
 }
 

@@ -56,9 +56,28 @@ describe('SVG chart', () => {
     x: { label: 'services', unit: 'count' },
     y: { label: 'memory', unit: 'bytes' },
     series: [
-      { key: 'heap', label: 'heap after GC', style: 'line', color: 'heap', points: [{ x: 0, y: 10 * MiB, note: '<b>svc</b>' }, { x: 100, y: 20 * MiB }, { x: 200, y: 30 * MiB }] },
+      {
+        key: 'heap',
+        label: 'heap after GC',
+        style: 'line',
+        color: 'heap',
+        points: [
+          { x: 0, y: 10 * MiB, note: '<b>svc</b>' },
+          { x: 100, y: 20 * MiB },
+          { x: 200, y: 30 * MiB },
+        ],
+      },
       { key: 'peak', label: 'deploy peak', style: 'markers', marker: 'triangle', color: 'peak', points: [{ x: 100, y: 40 * MiB }] },
-      { key: 'fit', label: 'fit', style: 'dashed', color: 'fit', points: [{ x: 0, y: 10 * MiB }, { x: 400, y: 50 * MiB }] },
+      {
+        key: 'fit',
+        label: 'fit',
+        style: 'dashed',
+        color: 'fit',
+        points: [
+          { x: 0, y: 10 * MiB },
+          { x: 400, y: 50 * MiB },
+        ],
+      },
       { key: 'max', label: 'heap max', style: 'hline', color: 'heapmax', endLabel: 'heap max', points: [{ x: 0, y: 60 * MiB }] },
     ],
   });

@@ -58,7 +58,14 @@ describe('run folder rendering', () => {
     expect(rows.length).toBe(first.report.rounds.length);
     rows.forEach((row, i) => {
       const r = first.report.rounds[i]!;
-      expect(row).toMatchObject({ index: r.index, event: r.event, services: r.services, memoryBytes: r.memoryBytes, peakBytes: r.peakBytes, deployMs: r.deployMs });
+      expect(row).toMatchObject({
+        index: r.index,
+        event: r.event,
+        services: r.services,
+        memoryBytes: r.memoryBytes,
+        peakBytes: r.peakBytes,
+        deployMs: r.deployMs,
+      });
     });
   });
 
@@ -75,7 +82,11 @@ describe('run folder rendering', () => {
     const html = readFileSync(first.files.html, 'utf8');
     const figure = /<figure class="chart" id="chart-memory" data-series="(\d+)" data-points="([\d,]+)">/.exec(html);
     expect(figure).not.toBeNull();
-    const keys = [...html.slice(html.indexOf('id="chart-memory"'), html.indexOf('id="chart-timeline"')).matchAll(/<g class="series[^"]*" data-key="([^"]+)" data-points="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    const keys = [
+      ...html
+        .slice(html.indexOf('id="chart-memory"'), html.indexOf('id="chart-timeline"'))
+        .matchAll(/<g class="series[^"]*" data-key="([^"]+)" data-points="(\d+)"/g),
+    ].map((m) => [m[1], Number(m[2])]);
     const deployRows = first.report.rounds.filter((r) => r.role !== 'load' && r.role !== 'crash');
     expect(Object.fromEntries(keys)).toMatchObject({
       memory: deployRows.length,

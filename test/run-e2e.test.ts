@@ -24,7 +24,24 @@ function expectNoGatewayLeft(dir: string): void {
 describe('gwscale run (binary, reference gateway)', () => {
   it('retain-configs: rounds, a restart and redeploys, counts confirmed by the gateway, leak exit code', async () => {
     const out = join(root, 'retain');
-    const r = await gwscale(['run', '--profile', 'retain-configs', '--services', '400', '--batch', '100', '--restart-at', '200', '--redeploys', '3', '--wsdl-version', 'mixed', '--out', out, '--json']);
+    const r = await gwscale([
+      'run',
+      '--profile',
+      'retain-configs',
+      '--services',
+      '400',
+      '--batch',
+      '100',
+      '--restart-at',
+      '200',
+      '--redeploys',
+      '3',
+      '--wsdl-version',
+      'mixed',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.stderr).toContain('report:');
     const report = JSON.parse(r.stdout) as {
       state: string;

@@ -22,7 +22,10 @@ const MiB = 1024 * 1024;
 
 /** A short real run log, written by the driver against the in-memory gateway. */
 async function writtenLog(name: string, heapMax?: number): Promise<string> {
-  const config = runConfigOf({ services: 200, batch: 100, readings: 1, readingIntervalMs: 0, verify: 'none', ...(heapMax === undefined ? {} : { heapMax }) }, join(root, name));
+  const config = runConfigOf(
+    { services: 200, batch: 100, readings: 1, readingIntervalMs: 0, verify: 'none', ...(heapMax === undefined ? {} : { heapMax }) },
+    join(root, name),
+  );
   const result = await runScale(config, { adapter: new FakeGateway({ deployMs: 5 }), catalog: createServiceCatalog(config, 'http://127.0.0.1:9') });
   return result.runLogPath;
 }
@@ -60,7 +63,10 @@ describe('run-log records are checked on read', () => {
 });
 
 describe('--resume reads the settings typed from the run log', () => {
-  const config = runConfigOf({ target: 'varnish', services: 300, batch: 100, restartOnCrash: true, crashRestarts: 2, wsdl: 'templates', deployUnderLoad: 4 }, '/runs/a');
+  const config = runConfigOf(
+    { target: 'varnish', services: 300, batch: 100, restartOnCrash: true, crashRestarts: 2, wsdl: 'templates', deployUnderLoad: 4 },
+    '/runs/a',
+  );
 
   it('gives back the config that was recorded', () => {
     expect(runConfigOfLog(JSON.parse(JSON.stringify(settingsOf(config))) as Record<string, unknown>, '/runs/a', 'run.jsonl')).toEqual(config);

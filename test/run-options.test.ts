@@ -70,9 +70,15 @@ describe('the new run options', () => {
     const cases: [string[], string][] = [
       [['run', '--readings', '0'], 'gwscale: --readings: got "0", expected a whole number from 1 to 20\n'],
       [['run', '--reading-interval-ms', '60001'], 'gwscale: --reading-interval-ms: got "60001", expected a whole number from 0 to 60000\n'],
-      [['run', '--redeploys', 'auto:1'], 'gwscale: --redeploys: got "auto:1", expected a whole number from 0 to 1000, or auto or auto:MAX (MAX from 2 to 1000; default 30)\n'],
+      [
+        ['run', '--redeploys', 'auto:1'],
+        'gwscale: --redeploys: got "auto:1", expected a whole number from 0 to 1000, or auto or auto:MAX (MAX from 2 to 1000; default 30)\n',
+      ],
       [['run', '--leak-margin', '75%'], 'gwscale: --leak-margin: got "75%", expected a percentage such as 10% from 0.01% to 50%\n'],
-      [['analyze', '--from-csv', 'x.csv', '--leak-margin', 'lots'], 'gwscale: --leak-margin: got "lots", expected a percentage such as 10% from 0.01% to 50%\n'],
+      [
+        ['analyze', '--from-csv', 'x.csv', '--leak-margin', 'lots'],
+        'gwscale: --leak-margin: got "lots", expected a percentage such as 10% from 0.01% to 50%\n',
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => gwscale(args)));
     results.forEach((r, i) => {
@@ -87,9 +93,31 @@ describe('RunConfig comes from the option table alone', () => {
 
   it('the defaults give every setting of a reference run, and no target-specific ones', () => {
     expect(configOf({})).toEqual({
-      target: 'reference', profile: 'healthy', services: 500, batch: 100, concurrency: 8, restartAt: [], redeploys: 0, readings: 3, readingIntervalMs: 300,
-      leakMarginFraction: 0.0025, gatewayHeapMb: null, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 1, verify: 'all', callTimeoutMs: 120_000,
-      sampleIntervalMs: 20, backendLatencyMs: 0, loadSteps: [], loadStepMs: 4000, loadIdleMs: 3000, loadServices: 2, restartOnCrash: false, outDir: '/runs/x',
+      target: 'reference',
+      profile: 'healthy',
+      services: 500,
+      batch: 100,
+      concurrency: 8,
+      restartAt: [],
+      redeploys: 0,
+      readings: 3,
+      readingIntervalMs: 300,
+      leakMarginFraction: 0.0025,
+      gatewayHeapMb: null,
+      heapMaxBytes: null,
+      wsdlVersion: '1.1',
+      wsdlDir: null,
+      seed: 1,
+      verify: 'all',
+      callTimeoutMs: 120_000,
+      sampleIntervalMs: 20,
+      backendLatencyMs: 0,
+      loadSteps: [],
+      loadStepMs: 4000,
+      loadIdleMs: 3000,
+      loadServices: 2,
+      restartOnCrash: false,
+      outDir: '/runs/x',
     });
   });
 
@@ -101,7 +129,11 @@ describe('RunConfig comes from the option table alone', () => {
     expect(configOf({ target: 'varnish', discardOld: 'false' }).discardOld).toBe(false);
     expect(configOf({ deployUnderLoad: '4' }).deployUnderLoad).toBe(4);
     expect(configOf({ deployUnderLoad: '0' })).not.toHaveProperty('deployUnderLoad');
-    expect(configOf({ wsdl: 'my-wsdls', heapMax: '1GiB', gatewayHeapMb: '256' })).toMatchObject({ wsdlDir: resolve('my-wsdls'), heapMaxBytes: 1024 * MiB, gatewayHeapMb: 256 });
+    expect(configOf({ wsdl: 'my-wsdls', heapMax: '1GiB', gatewayHeapMb: '256' })).toMatchObject({
+      wsdlDir: resolve('my-wsdls'),
+      heapMaxBytes: 1024 * MiB,
+      gatewayHeapMb: 256,
+    });
     expect(configOf({ restartOnCrash: true, crashRestarts: '1' }).crashRestarts).toBe(1);
     expect(configOf({ restartOnCrash: true }).crashRestarts).toBe(3);
     expect(configOf({ crashRestarts: '1' })).not.toHaveProperty('crashRestarts');
@@ -127,20 +159,49 @@ describe('RunConfig comes from the option table alone', () => {
 });
 
 function row(index: number, event: Round['event'], services: number, memoryBytes: number): Round {
-  return { index, event, services, memoryBytes, memorySource: 'v8-heap-after-gc', afterGc: true, rssBytes: null, peakBytes: null, preDeployBytes: null, registerMs: null, deployMs: null, elapsedMs: null, concurrency: null };
+  return {
+    index,
+    event,
+    services,
+    memoryBytes,
+    memorySource: 'v8-heap-after-gc',
+    afterGc: true,
+    rssBytes: null,
+    peakBytes: null,
+    preDeployBytes: null,
+    registerMs: null,
+    deployMs: null,
+    elapsedMs: null,
+    concurrency: null,
+  };
 }
 
 function runLog(settings: Record<string, unknown>, extra: RunRecord[] = []): RunRecord[] {
-  const rows = [row(0, 'round', 0, 50 * MiB), row(1, 'round', 100, 60 * MiB), row(2, 'round', 200, 70 * MiB), row(3, 'round', 300, 80 * MiB), row(4, 'redeploy', 300, 80 * MiB)];
+  const rows = [
+    row(0, 'round', 0, 50 * MiB),
+    row(1, 'round', 100, 60 * MiB),
+    row(2, 'round', 200, 70 * MiB),
+    row(3, 'round', 300, 80 * MiB),
+    row(4, 'redeploy', 300, 80 * MiB),
+  ];
   return [
-    { type: 'run-start', schema: RUN_LOG_SCHEMA, at: '2026-01-01T00:00:00.000Z', harnessVersion: '0.1.0', nodeVersion: 'v20', target: 'reference', profile: 'healthy', settings },
+    {
+      type: 'run-start',
+      schema: RUN_LOG_SCHEMA,
+      at: '2026-01-01T00:00:00.000Z',
+      harnessVersion: '0.1.0',
+      nodeVersion: 'v20',
+      target: 'reference',
+      profile: 'healthy',
+      settings,
+    },
     ...rows.map((round): RunRecord => ({ type: 'round', round })),
     ...extra,
   ];
 }
 
 describe('analysis options of a run log', () => {
-  it('pass the run\'s leak margin to the analysis; an override wins; older logs leave it to the default', () => {
+  it("pass the run's leak margin to the analysis; an override wins; older logs leave it to the default", () => {
     expect(analysisOptionsOfRun(runLog({ leakMarginFraction: 0.005 })).leakMarginFraction).toBe(0.005);
     expect(analysisOptionsOfRun(runLog({ leakMarginFraction: 0.005 }), { leakMarginFraction: 0.01 }).leakMarginFraction).toBe(0.01);
     expect(analysisOptionsOfRun(runLog({})).leakMarginFraction).toBeNull();
@@ -161,8 +222,16 @@ describe('analysis options of a run log', () => {
 
   it('report.json says how --redeploys auto ended, and nothing for a fixed count', () => {
     expect(runFactsOf(runLog({ redeploys: 1 })).sequentialRedeploys).toBeNull();
-    expect(runFactsOf(runLog({ redeploys: { mode: 'auto', max: 30 } })).sequentialRedeploys).toEqual({ mode: 'auto', max: 30, redeploys: 0, decided: null, reason: 'no redeploy was measured' });
-    const decided = runFactsOf(runLog({ redeploys: { mode: 'auto', max: 30 } }, [{ type: 'sequential', redeploys: 7, max: 30, state: 'leak', reason: 'kept 1.2 % per deploy' }]));
+    expect(runFactsOf(runLog({ redeploys: { mode: 'auto', max: 30 } })).sequentialRedeploys).toEqual({
+      mode: 'auto',
+      max: 30,
+      redeploys: 0,
+      decided: null,
+      reason: 'no redeploy was measured',
+    });
+    const decided = runFactsOf(
+      runLog({ redeploys: { mode: 'auto', max: 30 } }, [{ type: 'sequential', redeploys: 7, max: 30, state: 'leak', reason: 'kept 1.2 % per deploy' }]),
+    );
     expect(decided.sequentialRedeploys).toEqual({ mode: 'auto', max: 30, redeploys: 7, decided: 'leak', reason: 'kept 1.2 % per deploy' });
   });
 });
@@ -170,7 +239,13 @@ describe('analysis options of a run log', () => {
 describe('resuming a run with --redeploys auto', () => {
   it('knows when the sequential test already decided, so a resumed run does not redeploy again', () => {
     const auto = { redeploys: { mode: 'auto', max: 30 } };
-    expect(resumePointOf(runLog(auto, [{ type: 'sequential', redeploys: 1, max: 30, state: 'continue', reason: 'not yet' }]))).toMatchObject({ redeploysDone: 1, sequentialDecided: false });
-    expect(resumePointOf(runLog(auto, [{ type: 'sequential', redeploys: 1, max: 30, state: 'healthy', reason: 'flat' }]))).toMatchObject({ redeploysDone: 1, sequentialDecided: true });
+    expect(resumePointOf(runLog(auto, [{ type: 'sequential', redeploys: 1, max: 30, state: 'continue', reason: 'not yet' }]))).toMatchObject({
+      redeploysDone: 1,
+      sequentialDecided: false,
+    });
+    expect(resumePointOf(runLog(auto, [{ type: 'sequential', redeploys: 1, max: 30, state: 'healthy', reason: 'flat' }]))).toMatchObject({
+      redeploysDone: 1,
+      sequentialDecided: true,
+    });
   });
 });

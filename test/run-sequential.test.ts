@@ -20,11 +20,31 @@ const root = tempDir('gwscale-run-sequential-');
 
 function configOf(out: string, redeploys: RedeployPlan): RunConfig {
   return Object.freeze({
-    target: 'reference', profile: 'healthy', services: 20, batch: 10, concurrency: 4, restartAt: [], redeploys,
-    readings: 2, readingIntervalMs: 50, leakMarginFraction: 0.005,
-    gatewayHeapMb: 256, heapMaxBytes: null, wsdlVersion: '1.1', wsdlDir: null, seed: 3, outDir: out, verify: 'none',
-    callTimeoutMs: 30_000, sampleIntervalMs: 5, backendLatencyMs: 0, restartOnCrash: false,
-    loadSteps: [], loadStepMs: 4000, loadIdleMs: 0, loadServices: 1,
+    target: 'reference',
+    profile: 'healthy',
+    services: 20,
+    batch: 10,
+    concurrency: 4,
+    restartAt: [],
+    redeploys,
+    readings: 2,
+    readingIntervalMs: 50,
+    leakMarginFraction: 0.005,
+    gatewayHeapMb: 256,
+    heapMaxBytes: null,
+    wsdlVersion: '1.1',
+    wsdlDir: null,
+    seed: 3,
+    outDir: out,
+    verify: 'none',
+    callTimeoutMs: 30_000,
+    sampleIntervalMs: 5,
+    backendLatencyMs: 0,
+    restartOnCrash: false,
+    loadSteps: [],
+    loadStepMs: 4000,
+    loadIdleMs: 0,
+    loadServices: 1,
   });
 }
 
@@ -42,20 +62,30 @@ describe('--redeploys auto with an injected sequential decision (reference gatew
     const decideAfterThree = (rows: readonly Round[], options: SequentialOptions): SequentialDecision => {
       const redeploys = rows.filter((r) => r.event === 'redeploy').length;
       asked.push({ rows: rows.length, redeployRows: redeploys, readings: rows.map((r) => r.readingsBytes?.length ?? 1), options });
-      return redeploys >= 3 ? { state: 'healthy', redeploys, reason: `stub: flat after ${redeploys}` } : { state: 'continue', redeploys, reason: 'stub: not yet' };
+      return redeploys >= 3
+        ? { state: 'healthy', redeploys, reason: `stub: flat after ${redeploys}` }
+        : { state: 'continue', redeploys, reason: 'stub: not yet' };
     };
     const result = await run(configOf(out, { mode: 'auto', max: 10 }), { sequentialDecision: decideAfterThree });
     expect(result.error).toBeNull();
     expect(result.state).toBe('completed');
 
     // The decision saw every row so far (baseline, 2 rounds, the redeploys) and the run's leak margin.
-    expect(asked.map((a) => [a.rows, a.redeployRows])).toEqual([[4, 1], [5, 2], [6, 3]]);
+    expect(asked.map((a) => [a.rows, a.redeployRows])).toEqual([
+      [4, 1],
+      [5, 2],
+      [6, 3],
+    ]);
     expect(asked[0]?.options).toEqual({ leakMarginFraction: 0.005, maxRedeploys: 10 });
     expect(asked.every((a) => a.readings.every((k) => k === 2))).toBe(true);
 
     const log = records(out);
     const decisions = log.filter((r): r is SequentialRecord => r.type === 'sequential');
-    expect(decisions.map((d) => [d.redeploys, d.max, d.state])).toEqual([[1, 10, 'continue'], [2, 10, 'continue'], [3, 10, 'healthy']]);
+    expect(decisions.map((d) => [d.redeploys, d.max, d.state])).toEqual([
+      [1, 10, 'continue'],
+      [2, 10, 'continue'],
+      [3, 10, 'healthy'],
+    ]);
 
     const report = result.reports.report;
     expect(report.rounds.map((r) => r.event)).toEqual(['round', 'round', 'round', 'redeploy', 'redeploy', 'redeploy']);
@@ -82,18 +112,37 @@ describe('--redeploys auto with an injected sequential decision (reference gatew
 
     // rounds.csv holds every reading and reads back into the same points.
     const csvRows = parseRoundsCsv(readFileSync(result.reports.files.csv, 'utf8'), 'rounds.csv');
-    const measured = ({ index, event, services, memoryBytes, readingsBytes, peakBytes, peakSource, preDeployBytes }: Round): unknown => ({ index, event, services, memoryBytes, readingsBytes, peakBytes, peakSource, preDeployBytes });
+    const measured = ({ index, event, services, memoryBytes, readingsBytes, peakBytes, peakSource, preDeployBytes }: Round): unknown => ({
+      index,
+      event,
+      services,
+      memoryBytes,
+      readingsBytes,
+      peakBytes,
+      peakSource,
+      preDeployBytes,
+    });
     expect(csvRows.map(measured)).toEqual(report.rounds.map(measured));
     expectNoGatewayLeft(out);
   });
 
   it('stops at MAX when the decision never settles, and says so', async () => {
     const out = join(root, 'max');
-    const never = (rows: readonly Round[]): SequentialDecision => ({ state: 'continue', redeploys: rows.filter((r) => r.event === 'redeploy').length, reason: 'stub: undecided' });
+    const never = (rows: readonly Round[]): SequentialDecision => ({
+      state: 'continue',
+      redeploys: rows.filter((r) => r.event === 'redeploy').length,
+      reason: 'stub: undecided',
+    });
     const result = await run(configOf(out, { mode: 'auto', max: 2 }), { sequentialDecision: never });
     expect(result.state).toBe('completed');
     expect(result.reports.report.rounds.filter((r) => r.event === 'redeploy')).toHaveLength(2);
-    expect(result.reports.report.sequentialRedeploys).toEqual({ mode: 'auto', max: 2, redeploys: 2, decided: null, reason: 'undecided after 2 redeploys, the most allowed: stub: undecided' });
+    expect(result.reports.report.sequentialRedeploys).toEqual({
+      mode: 'auto',
+      max: 2,
+      redeploys: 2,
+      decided: null,
+      reason: 'undecided after 2 redeploys, the most allowed: stub: undecided',
+    });
     expectNoGatewayLeft(out);
   });
 });

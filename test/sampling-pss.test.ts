@@ -43,7 +43,13 @@ describe('pss of a process tree', () => {
   });
 
   it('parses a smaps_rollup file into bytes', () => {
-    const text = ['00400000-7ffd0000 ---p 00000000 00:00 0   [rollup]', 'Rss:                1712 kB', 'Pss:                 332 kB', 'Pss_Anon:            112 kB', 'Shared_Clean:       1560 kB'].join('\n');
+    const text = [
+      '00400000-7ffd0000 ---p 00000000 00:00 0   [rollup]',
+      'Rss:                1712 kB',
+      'Pss:                 332 kB',
+      'Pss_Anon:            112 kB',
+      'Shared_Clean:       1560 kB',
+    ].join('\n');
     expect(parseSmapsRollup(text)).toEqual({ rssBytes: 1712 * 1024, pssBytes: 332 * 1024, pssAnonBytes: 112 * 1024 });
     expect(() => parseSmapsRollup('Rss: 1 kB')).toThrow(/not a smaps_rollup file/);
   });

@@ -21,7 +21,9 @@ describe('manager text answers', () => {
   });
 
   it('lists contexts', () => {
-    const answer = parseManagerAnswer('OK - Listed applications for virtual host [localhost]\n/manager:running:0:/usr/share/tomcat10-admin/manager\n/Svc1:running:0:Svc1\n/Svc2:stopped:0:Svc2\n');
+    const answer = parseManagerAnswer(
+      'OK - Listed applications for virtual host [localhost]\n/manager:running:0:/usr/share/tomcat10-admin/manager\n/Svc1:running:0:Svc1\n/Svc2:stopped:0:Svc2\n',
+    );
     expect(parseContextList(answer.lines)).toEqual([
       { path: '/manager', state: 'running', sessions: 0, docBase: '/usr/share/tomcat10-admin/manager' },
       { path: '/Svc1', state: 'running', sessions: 0, docBase: 'Svc1' },
@@ -37,7 +39,8 @@ describe('JMX proxy answers', () => {
   });
 
   it('turns an "Error -" body (sent with HTTP 200) into a one-line error', () => {
-    const body = 'Error - javax.management.AttributeNotFoundException: No such attribute: Nope\njavax.management.AttributeNotFoundException: No such attribute: Nope\n\tat java.management/…\n';
+    const body =
+      'Error - javax.management.AttributeNotFoundException: No such attribute: Nope\njavax.management.AttributeNotFoundException: No such attribute: Nope\n\tat java.management/…\n';
     expect(() => parseJmxNumber(body, 'java.lang:type=Memory Nope')).toThrow(
       'JMX proxy could not read java.lang:type=Memory Nope: Error - javax.management.AttributeNotFoundException: No such attribute: Nope',
     );

@@ -82,7 +82,26 @@ describe('gwscale run --target tomcat --redeploy-mode', () => {
   it('records the mode in the run settings and shows class and classloader counts per row in the report', async () => {
     const out = `${workDir}/cli-run`;
     const r = await gwscale(
-      ['run', '--target', 'tomcat', '--services', '4', '--batch', '2', '--redeploys', '2', '--redeploy-mode', 'reload', '--gateway-heap-mb', '256', '--fail-on', 'none', '--out', out, '--json'],
+      [
+        'run',
+        '--target',
+        'tomcat',
+        '--services',
+        '4',
+        '--batch',
+        '2',
+        '--redeploys',
+        '2',
+        '--redeploy-mode',
+        'reload',
+        '--gateway-heap-mb',
+        '256',
+        '--fail-on',
+        'none',
+        '--out',
+        out,
+        '--json',
+      ],
       { timeoutMs: 180_000 },
     );
     expect(r.stderr).not.toMatch(/did not answer through the gateway|does not match/);

@@ -75,7 +75,10 @@ describe('tomcat target', () => {
     expect((await adapter.verify([services[0]!]))[0]).toMatchObject({ ok: true });
     warmBaseline = await adapter.liveMemory();
 
-    for (const [from, to] of [[1, 100], [100, 200]] as const) {
+    for (const [from, to] of [
+      [1, 100],
+      [100, 200],
+    ] as const) {
       for (const spec of services.slice(from, to)) {
         expect(await adapter.register(spec)).toMatchObject({ created: true, attachedPolicies: 2, operations: 4 });
       }

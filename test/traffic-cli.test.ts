@@ -14,7 +14,10 @@ beforeAll(async () => {
   server = await startServer();
   work = mkdtempSync(join(tmpdir(), 'gwscale-traffic-cli-'));
   bodyFile = join(work, 'request.xml');
-  writeFileSync(bodyFile, '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ns:Ping xmlns:ns="urn:test"/></soapenv:Body></soapenv:Envelope>');
+  writeFileSync(
+    bodyFile,
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ns:Ping xmlns:ns="urn:test"/></soapenv:Body></soapenv:Envelope>',
+  );
 });
 
 afterAll(async () => {
@@ -37,7 +40,25 @@ describe('gwscale traffic (CLI)', () => {
   });
 
   it('prints a terminal summary and soak progress lines on stderr', async () => {
-    const { code, stdout, stderr } = await gwscale(['traffic', '--url', server.url, '--body', bodyFile, '--mode', 'soak', '--rate', '100', '-d', '1500ms', '--interval', '500ms', '--workers', '2', '-c', '2']);
+    const { code, stdout, stderr } = await gwscale([
+      'traffic',
+      '--url',
+      server.url,
+      '--body',
+      bodyFile,
+      '--mode',
+      'soak',
+      '--rate',
+      '100',
+      '-d',
+      '1500ms',
+      '--interval',
+      '500ms',
+      '--workers',
+      '2',
+      '-c',
+      '2',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^gwscale traffic: soak, 2 connections, 2 threads → http:\/\/127\.0\.0\.1:\d+\/services\/quote$/m);
     expect(stdout).toMatch(/^ {2}throughput [\d,.]+ req\/s, ok [\d,.]+\/s {2}\(requested 100\/s, sent [\d,.]+\/s\)$/m);

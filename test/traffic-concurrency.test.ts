@@ -40,14 +40,21 @@ describe('driveConcurrencyStep', () => {
   }
 
   it('refuses targets that are not on loopback', async () => {
-    await expect(driveConcurrencyStep({ targets: [{ url: 'http://192.0.2.1:80/x', body: '', headers: {} }], concurrency: 1, durationMs: 100 })).rejects.toThrow(/not a loopback address/);
+    await expect(driveConcurrencyStep({ targets: [{ url: 'http://192.0.2.1:80/x', body: '', headers: {} }], concurrency: 1, durationMs: 100 })).rejects.toThrow(
+      /not a loopback address/,
+    );
   });
 
   it('stops early on abort', async () => {
     const server = await slowServer();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const result = await driveConcurrencyStep({ targets: [{ url: server.url, body: '<x/>', headers: {} }], concurrency: 2, durationMs: 60_000, signal: controller.signal });
+    const result = await driveConcurrencyStep({
+      targets: [{ url: server.url, body: '<x/>', headers: {} }],
+      concurrency: 2,
+      durationMs: 60_000,
+      signal: controller.signal,
+    });
     expect(result.stoppedBy).toBe('signal');
     expect(result.durationMs).toBeLessThan(30_000);
   });

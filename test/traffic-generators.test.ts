@@ -26,7 +26,10 @@ const servers: TestServer[] = [];
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'gwscale-traffic-test-'));
   bodyFile = join(work, 'request.xml');
-  writeFileSync(bodyFile, '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ns:Ping xmlns:ns="urn:test"/></soapenv:Body></soapenv:Envelope>');
+  writeFileSync(
+    bodyFile,
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ns:Ping xmlns:ns="urn:test"/></soapenv:Body></soapenv:Envelope>',
+  );
 });
 
 afterAll(async () => {
@@ -42,9 +45,26 @@ async function serve(...args: Parameters<typeof startServer>): Promise<TestServe
 
 function options(url: string, over: Partial<TrafficOptions>): TrafficOptions {
   return {
-    url, wsdl: null, operation: null, soapVersion: null, body: bodyFile, contentType: null,
-    mode: 'burst', connections: 4, httpClient: 'socket', requests: null, ratePerSec: null, durationMs: 2_000, warmup: null,
-    workers: 1, timeoutMs: 5_000, maxInFlight: 1_000, intervalMs: 10_000, allowRemote: false, skipProbe: true, ...over,
+    url,
+    wsdl: null,
+    operation: null,
+    soapVersion: null,
+    body: bodyFile,
+    contentType: null,
+    mode: 'burst',
+    connections: 4,
+    httpClient: 'socket',
+    requests: null,
+    ratePerSec: null,
+    durationMs: 2_000,
+    warmup: null,
+    workers: 1,
+    timeoutMs: 5_000,
+    maxInFlight: 1_000,
+    intervalMs: 10_000,
+    allowRemote: false,
+    skipProbe: true,
+    ...over,
   };
 }
 
@@ -133,7 +153,9 @@ describe('rate (open model)', () => {
 
   it('stops at the request count even before the duration ends', async () => {
     const server = await serve();
-    const { result } = await runTraffic(options(server.url, { mode: 'rate', httpClient: 'undici', ratePerSec: 500, requests: 100, durationMs: 60_000, warmup: { durationMs: 200 } }));
+    const { result } = await runTraffic(
+      options(server.url, { mode: 'rate', httpClient: 'undici', ratePerSec: 500, requests: 100, durationMs: 60_000, warmup: { durationMs: 200 } }),
+    );
     expect(result.stoppedBy).toBe('requests');
     expect(result.sent).toBe(100);
     expect(result.warmup.requests).toBeGreaterThanOrEqual(50);
@@ -145,7 +167,9 @@ describe('soak', () => {
   it('prints current and overall throughput every interval', async () => {
     const server = await serve();
     const ticks: SoakTick[] = [];
-    const { result } = await runTraffic(options(server.url, { mode: 'soak', httpClient: 'undici', ratePerSec: 100, durationMs: 2_300, intervalMs: 500 }), { onSoakTick: (t) => ticks.push(t) });
+    const { result } = await runTraffic(options(server.url, { mode: 'soak', httpClient: 'undici', ratePerSec: 100, durationMs: 2_300, intervalMs: 500 }), {
+      onSoakTick: (t) => ticks.push(t),
+    });
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(ticks.length).toBeLessThanOrEqual(5);
     for (const tick of ticks) {
@@ -180,7 +204,16 @@ describe('find-max', () => {
     });
     const steps: string[] = [];
     const { result } = await runTraffic(
-      options(server.url, { mode: 'find-max', httpClient: 'undici', ratePerSec: 20, stepFactor: 2, stepDurationMs: 1_000, maxP99Ms: 150, durationMs: 30_000, connections: 16 }),
+      options(server.url, {
+        mode: 'find-max',
+        httpClient: 'undici',
+        ratePerSec: 20,
+        stepFactor: 2,
+        stepDurationMs: 1_000,
+        maxP99Ms: 150,
+        durationMs: 30_000,
+        connections: 16,
+      }),
       { onFindMaxStep: (s) => steps.push(`${s.phase} ${s.ratePerSec} ${s.passed}`) },
     );
     const findMax = (result as FindMaxResult).findMax;

@@ -64,7 +64,10 @@ describe('latency histograms', () => {
       thread: { eventLoopUtilization: 0.2, eventLoopDelayP99Ms: 1 },
       processCpuSeconds: 0.4,
     });
-    const result = assembleResult({ mode: 'rate', targets: ['http://127.0.0.1:1/x'], connections: 8, workers: 2, requestedRatePerSec: 500 }, [outcome(1, 500, 500), outcome(501, 1000, 500)]);
+    const result = assembleResult({ mode: 'rate', targets: ['http://127.0.0.1:1/x'], connections: 8, workers: 2, requestedRatePerSec: 500 }, [
+      outcome(1, 500, 500),
+      outcome(501, 1000, 500),
+    ]);
     expect(result.sent).toBe(1000);
     expect(result.ok).toBe(998);
     expect(result.errors['http-5xx']).toBe(2);

@@ -25,7 +25,13 @@ describe('Locust version', () => {
 describe('the generated locustfile', () => {
   it('embeds the requests as a JSON string literal Python reads back unchanged', () => {
     const body = '<e:Envelope xmlns:e="urn:x">"quoted" \\ back\\slash ${not-a-template} \u00e9</e:Envelope>';
-    const text = renderLocustfile({ host: 'http://127.0.0.1:1', targets: [{ name: 'svc GetQuote', path: '/svc', body, headers: { soapaction: '"urn:x#Get"' }, weight: 2 }], perUserRatePerSec: null, timeoutMs: 2000, locustVersion: '2.12.1' });
+    const text = renderLocustfile({
+      host: 'http://127.0.0.1:1',
+      targets: [{ name: 'svc GetQuote', path: '/svc', body, headers: { soapaction: '"urn:x#Get"' }, weight: 2 }],
+      perUserRatePerSec: null,
+      timeoutMs: 2000,
+      locustVersion: '2.12.1',
+    });
     const literal = /^CONFIG = json\.loads\((".*")\)$/m.exec(text)?.[1];
     expect(literal).toBeDefined();
     // A JSON string literal is a valid Python string literal with the same escapes.
@@ -50,11 +56,22 @@ const report = (over: Partial<WorkerReport> & { requests: number }): WorkerRepor
 });
 
 describe('folding the totals file', () => {
-  const context = { targets: [{ name: 'svc', path: '/svc', body: '', headers: {}, weight: 1 }], targetUrls: ['http://127.0.0.1:1/svc'], users: 4, requestedRatePerSec: 100, locustfile: '/x/locustfile.py', expectedWorkers: 2, stoppedBySignal: false };
+  const context = {
+    targets: [{ name: 'svc', path: '/svc', body: '', headers: {}, weight: 1 }],
+    targetUrls: ['http://127.0.0.1:1/svc'],
+    users: 4,
+    requestedRatePerSec: 100,
+    locustfile: '/x/locustfile.py',
+    expectedWorkers: 2,
+    stoppedBySignal: false,
+  };
 
   it('adds the workers, opens the window at the first request, and flags a rate under 95 %', () => {
     const file: LocustTotalsFile = {
-      locustVersion: '2.12.1', startedAt: 999_999, stoppedAt: 1_000_010, masterCpuSeconds: 1,
+      locustVersion: '2.12.1',
+      startedAt: 999_999,
+      stoppedAt: 1_000_010,
+      masterCpuSeconds: 1,
       workers: [
         { id: 'a', state: 'running', cpuPercentMax: 0, report: report({ requests: 400 }) },
         { id: 'b', state: 'running', cpuPercentMax: 0, report: report({ requests: 500, pid: 4243, firstRequestAt: 1_000_000.5 }) },
@@ -78,14 +95,19 @@ describe('folding the totals file', () => {
 
   it('names a worker without final totals, and a target count that differs', () => {
     const file: LocustTotalsFile = {
-      locustVersion: '2.12.1', startedAt: 999_999, stoppedAt: 1_000_010, masterCpuSeconds: 1,
+      locustVersion: '2.12.1',
+      startedAt: 999_999,
+      stoppedAt: 1_000_010,
+      masterCpuSeconds: 1,
       workers: [
         { id: 'a', state: 'running', cpuPercentMax: 0, report: report({ requests: 400 }) },
         { id: 'vm_b', state: 'missing', cpuPercentMax: 0, report: report({ requests: 120, final: false, pid: 4243, at: 1_000_003 }) },
       ],
     };
     const result = withTargetCount(foldLocustTotals(file, context), 'the SOAP backend', 700);
-    expect(result.locust.missingWorkers).toEqual(['locust worker vm_b on loadgen-1 (pid 4243) went missing (state missing): its last report was 3.0 s into the run, with 120 requests; what it sent after that is lost']);
+    expect(result.locust.missingWorkers).toEqual([
+      'locust worker vm_b on loadgen-1 (pid 4243) went missing (state missing): its last report was 3.0 s into the run, with 120 requests; what it sent after that is lost',
+    ]);
     expect(result.completed).toBe(520);
     expect(result.locust.targetCount).toEqual({ source: 'the SOAP backend', requests: 700, matches: false });
     expect(result.warnings.at(-1)).toMatch(/^the SOAP backend counted 700 requests, Locust 520: requests went uncounted/);
@@ -94,10 +116,26 @@ describe('folding the totals file', () => {
 
 describe('--engine locust options', () => {
   const base: TrafficOptions = {
-    url: 'http://127.0.0.1:8080/x', wsdl: null, operation: null, soapVersion: null, body: 'b.xml', contentType: null,
-    mode: 'burst', connections: 10, httpClient: 'socket', requests: null, ratePerSec: null, durationMs: null, warmup: null,
-    workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000, allowRemote: false,
-    engine: 'locust', locust: { workers: 2, expectWorkers: 2, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir: null },
+    url: 'http://127.0.0.1:8080/x',
+    wsdl: null,
+    operation: null,
+    soapVersion: null,
+    body: 'b.xml',
+    contentType: null,
+    mode: 'burst',
+    connections: 10,
+    httpClient: 'socket',
+    requests: null,
+    ratePerSec: null,
+    durationMs: null,
+    warmup: null,
+    workers: 1,
+    timeoutMs: 10_000,
+    maxInFlight: 1000,
+    intervalMs: 10_000,
+    allowRemote: false,
+    engine: 'locust',
+    locust: { workers: 2, expectWorkers: 2, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir: null },
   };
   const refusal = (o: TrafficOptions): string => {
     try {

@@ -30,7 +30,12 @@ const readOr = (path: string): string => {
 /** The PID of a Locust worker the gwscale process `pid` started, once its master log says the users run. */
 async function runningWorkerPid(pid: number, masterLog: string): Promise<number> {
   for (let i = 0; i < 600 && !readOr(masterLog).includes('Run time limit set to'); i++) await sleep(100);
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) => readOr(`/proc/${pid}/task/${task}/children`).trim().split(/\s+/).filter((c) => c !== ''));
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readOr(`/proc/${pid}/task/${task}/children`)
+      .trim()
+      .split(/\s+/)
+      .filter((c) => c !== ''),
+  );
   const worker = children.find((c) => readOr(`/proc/${c}/cmdline`).split('\0').includes('--worker'));
   if (worker === undefined) throw new Error(`no locust worker among the children of ${pid}`);
   return Number(worker);
@@ -50,7 +55,13 @@ describe('Locust master and workers through the reference gateway', () => {
       const spec = h.spec(i);
       for (const r of soapRequestsFor(parseWsdl(spec.wsdlText, spec.fileName), spec.serviceName)) {
         // The first service gets twice the share of the others.
-        requests.push({ url: h.adapter.requestUrl(spec, r.address), body: r.body, headers: r.headers, name: `${spec.serviceName} ${r.operation}`, weight: i === 0 ? 2 : 1 });
+        requests.push({
+          url: h.adapter.requestUrl(spec, r.address),
+          body: r.body,
+          headers: r.headers,
+          name: `${spec.serviceName} ${r.operation}`,
+          weight: i === 0 ? 2 : 1,
+        });
       }
     }
   });
@@ -71,7 +82,7 @@ describe('Locust master and workers through the reference gateway', () => {
     dir: `${dir}/${sub}`,
   });
 
-  it("counts exactly what the backend answered, per service, and reports requested vs achieved rate", async () => {
+  it('counts exactly what the backend answered, per service, and reports requested vs achieved rate', async () => {
     const before = h.backend.requests();
     const result = await runLocust({ ...options('whole'), ratePerSec: 150 });
     const answered = h.backend.requests() - before;
@@ -104,7 +115,27 @@ describe('Locust master and workers through the reference gateway', () => {
     let killed = 0;
     const before = h.backend.requests();
     const r = await gwscale(
-      ['traffic', '--url', first.url, '--body', bodyFile, '--engine', 'locust', '--locust-workers', '2', '-c', '4', '-d', '6s', '--timeout', '2s', '--skip-probe', '--locust-dir', locustDir, '--json'],
+      [
+        'traffic',
+        '--url',
+        first.url,
+        '--body',
+        bodyFile,
+        '--engine',
+        'locust',
+        '--locust-workers',
+        '2',
+        '-c',
+        '4',
+        '-d',
+        '6s',
+        '--timeout',
+        '2s',
+        '--skip-probe',
+        '--locust-dir',
+        locustDir,
+        '--json',
+      ],
       {
         timeoutMs: 90_000,
         onStart: (child) => {
@@ -134,7 +165,28 @@ describe('Locust master and workers through the reference gateway', () => {
     if (first === undefined) throw new Error('no requests');
     writeFileSync(bodyFile, first.body);
     const { code, stderr } = await gwscale(
-      ['traffic', '--url', first.url, '--body', bodyFile, '--engine', 'locust', '--locust-workers', '1', '--expect-workers', '2', '--expect-workers-wait', '2s', '-c', '2', '-d', '2s', '--skip-probe', '--locust-dir', `${dir}/cli`],
+      [
+        'traffic',
+        '--url',
+        first.url,
+        '--body',
+        bodyFile,
+        '--engine',
+        'locust',
+        '--locust-workers',
+        '1',
+        '--expect-workers',
+        '2',
+        '--expect-workers-wait',
+        '2s',
+        '-c',
+        '2',
+        '-d',
+        '2s',
+        '--skip-probe',
+        '--locust-dir',
+        `${dir}/cli`,
+      ],
       { timeoutMs: 90_000 },
     );
     expect(code).toBe(7);
@@ -147,7 +199,29 @@ describe('gwscale run --traffic-engine locust', () => {
   it("drives the load step with Locust and checks its total against the SOAP backend's count", async () => {
     const out = `${dir}/run`;
     const r = await gwscale(
-      ['run', '--services', '4', '--batch', '4', '--readings', '1', '--load-steps', '3', '--load-step-ms', '2000', '--load-idle-ms', '200', '--traffic-engine', 'locust', '--locust-workers', '1', '--fail-on', 'none', '--out', out],
+      [
+        'run',
+        '--services',
+        '4',
+        '--batch',
+        '4',
+        '--readings',
+        '1',
+        '--load-steps',
+        '3',
+        '--load-step-ms',
+        '2000',
+        '--load-idle-ms',
+        '200',
+        '--traffic-engine',
+        'locust',
+        '--locust-workers',
+        '1',
+        '--fail-on',
+        'none',
+        '--out',
+        out,
+      ],
       { timeoutMs: 120_000 },
     );
     expect(r.code).toBe(0);

@@ -6,9 +6,24 @@ import { checkTrafficUrl, redactUrl } from '../src/traffic/loopback.js';
 import { validateTrafficOptions, type TrafficOptions } from '../src/traffic/options.js';
 
 const base: TrafficOptions = {
-  url: 'http://127.0.0.1:8080/x', wsdl: null, operation: null, soapVersion: null, body: 'b.xml', contentType: null,
-  mode: 'burst', connections: 10, httpClient: 'socket', requests: null, ratePerSec: null, durationMs: null, warmup: null,
-  workers: 1, timeoutMs: 10_000, maxInFlight: 1000, intervalMs: 10_000, allowRemote: false,
+  url: 'http://127.0.0.1:8080/x',
+  wsdl: null,
+  operation: null,
+  soapVersion: null,
+  body: 'b.xml',
+  contentType: null,
+  mode: 'burst',
+  connections: 10,
+  httpClient: 'socket',
+  requests: null,
+  ratePerSec: null,
+  durationMs: null,
+  warmup: null,
+  workers: 1,
+  timeoutMs: 10_000,
+  maxInFlight: 1000,
+  intervalMs: 10_000,
+  allowRemote: false,
 };
 
 function usageMessage(fn: () => unknown): string {
@@ -57,9 +72,13 @@ describe('cross-option checks', () => {
   });
 
   it('names the flags that do not fit together', () => {
-    expect(usageMessage(() => validateTrafficOptions({ ...base, mode: 'rate', httpClient: 'undici' }))).toBe('--mode rate needs --rate R (requests per second)');
+    expect(usageMessage(() => validateTrafficOptions({ ...base, mode: 'rate', httpClient: 'undici' }))).toBe(
+      '--mode rate needs --rate R (requests per second)',
+    );
     expect(usageMessage(() => validateTrafficOptions({ ...base, ratePerSec: 100 }))).toContain('--rate does not apply to --mode burst');
-    expect(usageMessage(() => validateTrafficOptions({ ...base, mode: 'find-max', httpClient: 'undici', workers: 2 }))).toContain('find-max runs in one thread');
+    expect(usageMessage(() => validateTrafficOptions({ ...base, mode: 'find-max', httpClient: 'undici', workers: 2 }))).toContain(
+      'find-max runs in one thread',
+    );
     expect(usageMessage(() => validateTrafficOptions({ ...base, mode: 'rate', ratePerSec: 5 }))).toContain('--http-client socket applies to --mode burst');
     expect(usageMessage(() => validateTrafficOptions({ ...base, workers: 4, connections: 2 }))).toContain('--workers 4 is more than --connections 2');
     expect(usageMessage(() => validateTrafficOptions({ ...base, maxP99Ms: 10 }))).toContain('apply to --mode find-max, not burst');

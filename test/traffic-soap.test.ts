@@ -78,7 +78,9 @@ describe('SOAP envelopes and headers', () => {
     expect(m11.soapVersion).toBe('1.1');
     expect(m11.soapAction).toBe('http://tempuri.org/GetWeather');
     expect(m11.headers).toEqual({ 'content-type': 'text/xml; charset=utf-8', soapaction: '"http://tempuri.org/GetWeather"' });
-    expect(m11.envelope).toContain('<ns:GetWeather xmlns:ns="http://tempuri.org/"><ns:City>sample</ns:City><ns:CountryName>sample</ns:CountryName></ns:GetWeather>');
+    expect(m11.envelope).toContain(
+      '<ns:GetWeather xmlns:ns="http://tempuri.org/"><ns:City>sample</ns:City><ns:CountryName>sample</ns:CountryName></ns:GetWeather>',
+    );
     const m12 = soapMessageFor(doc, asmxText, 'GetWeather', '1.2');
     expect(m12.soapVersion).toBe('1.2');
     expect(m12.headers['content-type']).toBe('application/soap+xml; charset=utf-8; action="http://tempuri.org/GetWeather"');
@@ -111,7 +113,9 @@ describe('SOAP envelopes and headers', () => {
     expect(error.kind).toBe('input');
     expect(error.message).toBe(`${asmxPath}: no operation "GetTemperature"`);
     expect(error.hint).toContain('GetWeather');
-    expect(() => soapMessageFor(parseWsdl(quoteWsdl, 'quote.wsdl'), quoteWsdl, 'GetQuote', '1.2')).toThrow('quote.wsdl: operation "GetQuote" has no SOAP 1.2 binding');
+    expect(() => soapMessageFor(parseWsdl(quoteWsdl, 'quote.wsdl'), quoteWsdl, 'GetQuote', '1.2')).toThrow(
+      'quote.wsdl: operation "GetQuote" has no SOAP 1.2 binding',
+    );
   });
 });
 
@@ -125,14 +129,35 @@ describe('SOAP requests on the wire (real local server)', () => {
   });
 
   const base = (over: Partial<TrafficOptions>): TrafficOptions => ({
-    url: server.url, wsdl: asmxPath, operation: 'GetWeather', soapVersion: null, body: null, contentType: null,
-    mode: 'burst', connections: 1, httpClient: 'socket', requests: 3, ratePerSec: null, durationMs: 10_000, warmup: null,
-    workers: 1, timeoutMs: 5_000, maxInFlight: 100, intervalMs: 10_000, allowRemote: false, ...over,
+    url: server.url,
+    wsdl: asmxPath,
+    operation: 'GetWeather',
+    soapVersion: null,
+    body: null,
+    contentType: null,
+    mode: 'burst',
+    connections: 1,
+    httpClient: 'socket',
+    requests: 3,
+    ratePerSec: null,
+    durationMs: 10_000,
+    warmup: null,
+    workers: 1,
+    timeoutMs: 5_000,
+    maxInFlight: 100,
+    intervalMs: 10_000,
+    allowRemote: false,
+    ...over,
   });
 
-  const lastSeen = (): { headers: Record<string, unknown>; body: string } => server.seen[server.seen.length - 1] as { headers: Record<string, unknown>; body: string };
+  const lastSeen = (): { headers: Record<string, unknown>; body: string } =>
+    server.seen[server.seen.length - 1] as { headers: Record<string, unknown>; body: string };
 
-  for (const [client, mode] of [['socket', 'burst'], ['undici', 'burst'], ['undici', 'rate']] as const) {
+  for (const [client, mode] of [
+    ['socket', 'burst'],
+    ['undici', 'burst'],
+    ['undici', 'rate'],
+  ] as const) {
     it(`sends SOAP 1.1 and 1.2 headers and envelopes (${mode}, ${client})`, async () => {
       const rate = mode === 'rate' ? { ratePerSec: 50 } : {};
       const one = await runTraffic(base({ soapVersion: '1.1', httpClient: client, mode, ...rate }));

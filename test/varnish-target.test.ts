@@ -27,7 +27,9 @@ async function startEchoBackend(): Promise<{ url: string; seen: Map<string, Inco
       seen.set(url.pathname, req.headers);
       const answer = (): void => {
         res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-        res.end('<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>');
+        res.end(
+          '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>',
+        );
       };
       const slowMs = Number(url.searchParams.get('slowMs') ?? 0);
       if (slowMs > 0) setTimeout(answer, Math.min(slowMs, 30_000));
@@ -39,7 +41,11 @@ async function startEchoBackend(): Promise<{ url: string; seen: Map<string, Inco
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -104,7 +110,10 @@ describe('varnish target', () => {
   });
 
   it('registers services in rounds, loads and uses the whole VCL each round, discards the earlier one, and Varnish lists exactly them', async () => {
-    for (const [from, to] of [[0, 60], [60, 120]] as const) {
+    for (const [from, to] of [
+      [0, 60],
+      [60, 120],
+    ] as const) {
       for (const spec of services.slice(from, to)) {
         expect(await adapter.register(spec)).toMatchObject({ created: true, attachedPolicies: 2, operations: 4 });
       }
@@ -112,7 +121,9 @@ describe('varnish target', () => {
       // On a busy machine a worker thread may still hold the earlier VCL when the 2 s wait ends; it is discarded anyway and said so.
       expect(deploy).toMatchObject({
         state: 'deployed',
-        detail: expect.stringMatching(new RegExp(`^loaded VCL gwscale_\\d+ with ${to} backends \\(compiled in \\d+ ms\\); discarded 1 earlier VCLs( \\(1 still held by requests\\))?$`)),
+        detail: expect.stringMatching(
+          new RegExp(`^loaded VCL gwscale_\\d+ with ${to} backends \\(compiled in \\d+ ms\\); discarded 1 earlier VCLs( \\(1 still held by requests\\))?$`),
+        ),
       });
       console.log(`varnish: round to ${to} services deployed in ${deploy.ms} ms (${deploy.state === 'deployed' ? deploy.detail : ''})`);
       expect(await adapter.listing()).toMatchObject({ services: to, attachedPolicies: 2 * to });
@@ -164,7 +175,8 @@ describe('varnish --discard-old false', () => {
     try {
       await adapter.start();
       for (const spec of generateServices({ count: 5, version: '1.1', seed: 3, endpointBase: backend.url })) await adapter.register(spec);
-      for (let i = 0; i < 3; i++) expect(await adapter.deploy()).toMatchObject({ state: 'deployed', detail: expect.stringMatching(/earlier VCLs kept \(--discard-old false\)$/) });
+      for (let i = 0; i < 3; i++)
+        expect(await adapter.deploy()).toMatchObject({ state: 'deployed', detail: expect.stringMatching(/earlier VCLs kept \(--discard-old false\)$/) });
       // boot + three deployed VCLs, all still loaded.
       expect((await adapter.liveMemory()).extra).toMatchObject({ processes: 2, loadedVcls: 4, discardedHeldVcls: 0 });
     } finally {
@@ -185,7 +197,11 @@ describe('varnish target, parts and missing binary', () => {
       { status: 'active', state: 'auto', temperature: 'warm', busy: 1, name: 'gwscale_2' },
       { status: 'discarded', state: 'cold', temperature: 'busy', busy: 1, name: 'boot' },
     ]);
-    const vcl = vclFor({ generation: 4, backendTimeoutS: 60, services: [{ serviceName: 'S.1', index: 0, host: '127.0.0.1', port: 9000, rewrite: { kind: 'prefix', prefix: '/base' } }] });
+    const vcl = vclFor({
+      generation: 4,
+      backendTimeoutS: 60,
+      services: [{ serviceName: 'S.1', index: 0, host: '127.0.0.1', port: 9000, rewrite: { kind: 'prefix', prefix: '/base' } }],
+    });
     expect(vcl).toContain('backend gwscale_svc_0 { .host = "127.0.0.1"; .port = "9000";');
     expect(vcl).toContain('if (req.url ~ "^/S\\.1(/|\\?|$)") {');
     expect(vcl).toContain('set req.url = "/base" + req.url;');
@@ -196,11 +212,38 @@ describe('varnish target, parts and missing binary', () => {
 describe('gwscale run --target varnish', () => {
   it('runs rounds and redeploys under load with every probe answered, listing matching, and the process and VCL counts in every row', async () => {
     const out = `${workDir}/cli-run`;
-    const r = await gwscale(['run', '--target', 'varnish', '--services', '40', '--batch', '20', '--redeploys', '2', '--verify', 'all', '--deploy-under-load', '4', '--backend-latency-ms', '200', '--fail-on', 'none', '--out', out, '--json'], {
-      timeoutMs: 180_000,
-    });
+    const r = await gwscale(
+      [
+        'run',
+        '--target',
+        'varnish',
+        '--services',
+        '40',
+        '--batch',
+        '20',
+        '--redeploys',
+        '2',
+        '--verify',
+        'all',
+        '--deploy-under-load',
+        '4',
+        '--backend-latency-ms',
+        '200',
+        '--fail-on',
+        'none',
+        '--out',
+        out,
+        '--json',
+      ],
+      {
+        timeoutMs: 180_000,
+      },
+    );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { settings: Record<string, unknown>; rounds: Array<{ role: string; memorySource: string; peakSource?: string; extra?: Record<string, number> }> };
+    const report = JSON.parse(r.stdout) as {
+      settings: Record<string, unknown>;
+      rounds: Array<{ role: string; memorySource: string; peakSource?: string; extra?: Record<string, number> }>;
+    };
     expect(report.settings).toMatchObject({ target: 'varnish', discardOld: true, deployUnderLoad: 4 });
     for (const row of report.rounds) {
       expect(row.memorySource).toBe('pss-tree');
@@ -208,8 +251,14 @@ describe('gwscale run --target varnish', () => {
       // Deploy peaks on manager + child, like the readings (the compiler vcl.load runs left out).
       if (row.role !== 'fresh-start') expect(row.peakSource).toBe('pss-tree');
     }
-    const log = (await readFile(`${out}/run.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(log.filter((rec) => rec.type === 'verify').map((rec) => [rec.checked, rec.failed])).toEqual([[20, 0], [40, 0]]);
+    const log = (await readFile(`${out}/run.jsonl`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(log.filter((rec) => rec.type === 'verify').map((rec) => [rec.checked, rec.failed])).toEqual([
+      [20, 0],
+      [40, 0],
+    ]);
     expect(log.filter((rec) => rec.type === 'listing').every((rec) => rec.matches === true)).toBe(true);
     const deploys = log.filter((rec) => rec.type === 'deploy') as Array<{ underLoad?: { sent: number; failed: number; gatewayProcesses: number } }>;
     expect(deploys[0]?.underLoad).toBeUndefined();

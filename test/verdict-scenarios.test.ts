@@ -243,10 +243,12 @@ describe('scenario generators', () => {
         const mean = all.reduce((s, x) => s + x, 0) / all.length;
         const variance = all.reduce((s, x) => s + (x - mean) ** 2, 0) / all.length;
         // Within-point scatter estimates (1 − correlation) × variance.
-        const within = points.reduce((s, p) => {
-          const m = p.reduce((a, x) => a + x, 0) / K;
-          return s + p.reduce((a, x) => a + (x - m) ** 2, 0);
-        }, 0) / (points.length * (K - 1));
+        const within =
+          points.reduce((s, p) => {
+            const m = p.reduce((a, x) => a + x, 0) / K;
+            return s + p.reduce((a, x) => a + (x - m) ** 2, 0);
+          }, 0) /
+          (points.length * (K - 1));
         expect(Math.abs(within / variance - (1 - pointShare))).toBeLessThan(0.03);
         const expectedSd = shape === 'normal' ? 0.02 : 0.02 / Math.sqrt(3) / (shape === 'sawtooth' ? 2 : 1);
         expect(Math.abs(Math.sqrt(variance) / expectedSd - 1)).toBeLessThan(0.03);
@@ -265,7 +267,9 @@ describe('scenario generators', () => {
       const outlier = run.outlier!;
       expect(run.rows[outlier.rowIndex + 1]!.event).toBe('restart');
       counts.add(outlier.replicates.length);
-      run.rows[outlier.rowIndex]!.readingsBytes!.forEach((x, i) => (outlier.replicates.includes(i) ? flagged : others).push(x / run.trueMemoryBytes[outlier.rowIndex]!));
+      run.rows[outlier.rowIndex]!.readingsBytes!.forEach((x, i) =>
+        (outlier.replicates.includes(i) ? flagged : others).push(x / run.trueMemoryBytes[outlier.rowIndex]!),
+      );
     }
     expect([...counts].sort()).toEqual([1, READINGS_PER_POINT]);
     const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -2,7 +2,14 @@ import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  builtinTemplateDir, builtinTemplates, createServiceGenerator, generateService, generateServices, loadTemplates, parseWsdl, readWsdlFile,
+  builtinTemplateDir,
+  builtinTemplates,
+  createServiceGenerator,
+  generateService,
+  generateServices,
+  loadTemplates,
+  parseWsdl,
+  readWsdlFile,
 } from '../src/wsdl/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { errorOf } from './helpers/errors.js';
@@ -24,7 +31,10 @@ describe('built-in templates', () => {
     expect(v20.services[0]?.endpoints).toHaveLength(2);
     for (const doc of [v11, v20]) {
       expect(doc.interfaces[0]?.operations.map((o) => [o.name, o.pattern])).toEqual([
-        ['GetQuote', 'in-out'], ['PlaceOrder', 'in-out'], ['CancelOrder', 'in-only'], ['GetStatus', 'in-out'],
+        ['GetQuote', 'in-out'],
+        ['PlaceOrder', 'in-out'],
+        ['CancelOrder', 'in-only'],
+        ['GetStatus', 'in-out'],
       ]);
       expect(doc.references).toEqual([]);
     }
@@ -71,7 +81,14 @@ describe('generateServices', () => {
   });
 
   it('mixed alternates 1.1 and 2.0 by index; 1.1 and 2.0 give only their version', () => {
-    expect(generateServices({ count: 6, version: 'mixed', seed: 1, endpointBase: base }).map((s) => s.version)).toEqual(['1.1', '2.0', '1.1', '2.0', '1.1', '2.0']);
+    expect(generateServices({ count: 6, version: 'mixed', seed: 1, endpointBase: base }).map((s) => s.version)).toEqual([
+      '1.1',
+      '2.0',
+      '1.1',
+      '2.0',
+      '1.1',
+      '2.0',
+    ]);
     expect(new Set(generateServices({ count: 5, version: '2.0', seed: 1, endpointBase: base }).map((s) => s.version))).toEqual(new Set(['2.0']));
     expect(new Set(generateServices({ count: 5, version: '1.1', seed: 1, endpointBase: base }).map((s) => s.version))).toEqual(new Set(['1.1']));
   });
@@ -92,7 +109,9 @@ describe('generateServices', () => {
   });
 
   it('refuses bad options with usage errors', () => {
-    expect(errorOf(() => generateServices({ count: 1, version: '1.1', seed: 1, endpointBase: 'ftp://x' })).message).toMatch(/^--endpoint-base: got "ftp:\/\/x"/);
+    expect(errorOf(() => generateServices({ count: 1, version: '1.1', seed: 1, endpointBase: 'ftp://x' })).message).toMatch(
+      /^--endpoint-base: got "ftp:\/\/x"/,
+    );
     expect(errorOf(() => generateServices({ count: 1, version: '1.1', seed: 1, endpointBase: 'not a url' })).kind).toBe('usage');
     expect(errorOf(() => generateServices({ count: -1, version: '1.1', seed: 1, endpointBase: base })).message).toMatch(/^--count/);
     expect(errorOf(() => generateServices({ count: 1, version: '1.1', seed: 1.5, endpointBase: base })).message).toMatch(/^--seed/);
@@ -103,7 +122,12 @@ describe('generateServices', () => {
 describe('user templates (--wsdl DIR)', () => {
   it('rewrite service names, namespace (and the prefixes bound to it) and addresses of every WSDL in the folder', () => {
     const set = loadTemplates(fixtures);
-    expect(set.templates.map((t) => t.source.split('/').pop())).toEqual(['asmx-weather-1.1.wsdl', 'axis1-rpc-1.1.wsdl', 'hotel-reservation-2.0.wsdl', 'stock-quote-imported-schema-1.1.wsdl']);
+    expect(set.templates.map((t) => t.source.split('/').pop())).toEqual([
+      'asmx-weather-1.1.wsdl',
+      'axis1-rpc-1.1.wsdl',
+      'hotel-reservation-2.0.wsdl',
+      'stock-quote-imported-schema-1.1.wsdl',
+    ]);
     const specs = generateServices({ count: 8, version: 'mixed', seed: 3, endpointBase: base, templates: set });
     expect(specs.map((s) => s.version)).toEqual(['1.1', '2.0', '1.1', '2.0', '1.1', '2.0', '1.1', '2.0']);
 
@@ -120,7 +144,11 @@ describe('user templates (--wsdl DIR)', () => {
     const hotel = parseWsdl(specs[1]!.wsdlText, 'hotel');
     const hotelName = specs[1]!.serviceName;
     expect(hotel.services.map((s) => s.name)).toEqual([hotelName, `${hotelName}_2`]);
-    expect(hotel.services.flatMap((s) => s.endpoints.map((e) => e.address))).toEqual([`${base}/${hotelName}`, `${base}/${hotelName}/soap11`, `${base}/${hotelName}/http`]);
+    expect(hotel.services.flatMap((s) => s.endpoints.map((e) => e.address))).toEqual([
+      `${base}/${hotelName}`,
+      `${base}/${hotelName}/soap11`,
+      `${base}/${hotelName}/http`,
+    ]);
 
     // The import location is left as it was; the default-namespace template still resolves.
     const stock = parseWsdl(specs[4]!.wsdlText, 'stock');
@@ -146,10 +174,14 @@ describe('user templates (--wsdl DIR)', () => {
     const broken = join(tmp, 'broken');
     mkdirSync(broken);
     writeFileSync(join(broken, 'svc.wsdl'), readFileSync(new URL('../fixtures/bad-wsdl/missing-porttype.wsdl', import.meta.url)));
-    expect(errorOf(() => loadTemplates(broken)).message).toBe(`${join(broken, 'svc.wsdl')}: binding QuoteBinding names portType QuotePT, which the document does not define`);
+    expect(errorOf(() => loadTemplates(broken)).message).toBe(
+      `${join(broken, 'svc.wsdl')}: binding QuoteBinding names portType QuotePT, which the document does not define`,
+    );
     const only20 = join(tmp, 'only20');
     mkdirSync(only20);
     copyFileSync(join(fixtures, 'hotel-reservation-2.0.wsdl'), join(only20, 'hotel.wsdl'));
-    expect(errorOf(() => generateServices({ count: 1, version: '1.1', seed: 1, endpointBase: base, templates: loadTemplates(only20) })).message).toMatch(/--version 1\.1: the templates in .*only20 hold no WSDL 1\.1 document/);
+    expect(errorOf(() => generateServices({ count: 1, version: '1.1', seed: 1, endpointBase: base, templates: loadTemplates(only20) })).message).toMatch(
+      /--version 1\.1: the templates in .*only20 hold no WSDL 1\.1 document/,
+    );
   });
 });

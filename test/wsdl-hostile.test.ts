@@ -171,9 +171,15 @@ describe('large documents within the size limit stay within bounds', () => {
 
   it('too many tags, too many attributes, or one huge tag: refused from a count, before parsing', () => {
     const wrap = (body: string): string => `<definitions xmlns="http://schemas.xmlsoap.org/wsdl/">${body}</definitions>`;
-    expect(errorOf(() => parseWsdl(wrap('<a/>'.repeat(200_000)), 'tags.wsdl')).message).toBe('tags.wsdl: holds 200,002 tags, more than the 200,000 gwscale reads');
-    expect(errorOf(() => parseWsdl(wrap('<a b="1" c="2" d="3"/>'.repeat(160_000)), 'attrs.wsdl')).message).toMatch(/^attrs\.wsdl: holds 640,003 tags and attributes, more than the 600,000/);
-    expect(errorOf(() => parseWsdl(`<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" a="${'x'.repeat(300_000)}"/>`, 'tag.wsdl')).message).toBe('tag.wsdl: has a tag or processing instruction at character 0 longer than 64 KiB');
+    expect(errorOf(() => parseWsdl(wrap('<a/>'.repeat(200_000)), 'tags.wsdl')).message).toBe(
+      'tags.wsdl: holds 200,002 tags, more than the 200,000 gwscale reads',
+    );
+    expect(errorOf(() => parseWsdl(wrap('<a b="1" c="2" d="3"/>'.repeat(160_000)), 'attrs.wsdl')).message).toMatch(
+      /^attrs\.wsdl: holds 640,003 tags and attributes, more than the 600,000/,
+    );
+    expect(errorOf(() => parseWsdl(`<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" a="${'x'.repeat(300_000)}"/>`, 'tag.wsdl')).message).toBe(
+      'tag.wsdl: has a tag or processing instruction at character 0 longer than 64 KiB',
+    );
   });
 
   it('worst cases just under the 20 MiB limit, each in a fresh process: one line each, peak RSS under 300 MB', () => {
@@ -183,7 +189,11 @@ describe('large documents within the size limit stay within bounds', () => {
       ['text.wsdl', head + '<annotation><documentation>' + 'x'.repeat(19.5 * MiB) + '</documentation></annotation>' + tail, 'defines no service'],
       ['elements.wsdl', head + '<element name="e" type="string"/>'.repeat(199_990) + tail, 'defines no service'],
       ['long-values.wsdl', head + ('<element name="' + 'n'.repeat(90) + '"/>').repeat(190_000) + tail, 'defines no service'],
-      ['attribute.wsdl', '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="' + 'x'.repeat(19.5 * MiB) + '"/>', 'has a tag or processing instruction at character 0 longer than 64 KiB'],
+      [
+        'attribute.wsdl',
+        '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="' + 'x'.repeat(19.5 * MiB) + '"/>',
+        'has a tag or processing instruction at character 0 longer than 64 KiB',
+      ],
     ];
     const script = `
       import { checkWsdlFiles } from ${JSON.stringify(new URL('../dist/wsdl/index.js', import.meta.url).href)};
@@ -226,7 +236,13 @@ describe('a port without an address', () => {
   it('is read with a warning naming the line, and refused with --strict', () => {
     const doc = readWsdlFile(bad('no-address.wsdl'));
     expect(doc.services[0]?.endpoints).toEqual([{ name: 'QuotePort', bindingName: 'QuoteBinding', address: '' }]);
-    expect(doc.warnings).toEqual([{ file: bad('no-address.wsdl'), line: 10, message: 'service QuoteService port QuotePort has no address; assumed none (as a template, gwscale writes one)' }]);
+    expect(doc.warnings).toEqual([
+      {
+        file: bad('no-address.wsdl'),
+        line: 10,
+        message: 'service QuoteService port QuotePort has no address; assumed none (as a template, gwscale writes one)',
+      },
+    ]);
   });
 
   it('as a template, gets an address in every copy (1.1 self-closing port, 2.0 endpoint)', () => {
@@ -234,7 +250,8 @@ describe('a port without an address', () => {
     const copy11 = parseWsdl(renderTemplate(compileTemplate(readFileSync(bad('no-address.wsdl')), bad('no-address.wsdl')), values), 'copy.wsdl');
     expect(copy11.services[0]?.endpoints).toEqual([{ name: 'QuotePort', bindingName: 'QuoteBinding', address: 'http://127.0.0.1:9/Svc7' }]);
     expect(copy11.warnings).toEqual([]);
-    const text20 = '<description xmlns="http://www.w3.org/ns/wsdl" xmlns:tns="urn:q" targetNamespace="urn:q"><interface name="I"><operation name="Op"/></interface><binding name="B" interface="tns:I" type="http://www.w3.org/ns/wsdl/soap"/><service name="S" interface="tns:I"><endpoint name="E" binding="tns:B"/></service></description>';
+    const text20 =
+      '<description xmlns="http://www.w3.org/ns/wsdl" xmlns:tns="urn:q" targetNamespace="urn:q"><interface name="I"><operation name="Op"/></interface><binding name="B" interface="tns:I" type="http://www.w3.org/ns/wsdl/soap"/><service name="S" interface="tns:I"><endpoint name="E" binding="tns:B"/></service></description>';
     const copy20 = parseWsdl(renderTemplate(compileTemplate(text20, 'two.wsdl'), values), 'copy.wsdl');
     expect(copy20.services[0]?.endpoints).toEqual([{ name: 'E', bindingName: 'B', address: 'http://127.0.0.1:9/Svc7' }]);
   });
@@ -259,7 +276,9 @@ describe('imports off loopback', () => {
 
 describe('the whole corpus in a fresh process', () => {
   it('gives one error line per bad file, each within bounds, and peak RSS stays under 300 MB', () => {
-    const files = readdirSync(badDir).filter((n) => n.endsWith('.wsdl')).map((n) => join(badDir, n));
+    const files = readdirSync(badDir)
+      .filter((n) => n.endsWith('.wsdl'))
+      .map((n) => join(badDir, n));
     const script = `
       import { checkWsdlFiles } from ${JSON.stringify(new URL('../dist/wsdl/index.js', import.meta.url).href)};
       const files = JSON.parse(process.argv[1]);
@@ -270,10 +289,17 @@ describe('the whole corpus in a fresh process', () => {
       });
       process.stdout.write(JSON.stringify({ results, maxRssKiB: process.resourceUsage().maxRSS }));
     `;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(files)], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(files)], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
     expect(child.error).toBeUndefined();
     expect(child.status).toBe(0);
-    const { results, maxRssKiB } = JSON.parse(child.stdout) as { results: { file: string; state: string; message: string | null; ms: number }[]; maxRssKiB: number };
+    const { results, maxRssKiB } = JSON.parse(child.stdout) as {
+      results: { file: string; state: string; message: string | null; ms: number }[];
+      maxRssKiB: number;
+    };
     // A port without an address is read with a warning (it still makes a template); the rest as before.
     const expectedOk = new Set(['latin1.wsdl', 'utf16-bom.wsdl', 'remote-import.wsdl', 'no-address.wsdl'].map((n) => join(badDir, n)));
     expect(results).toHaveLength(files.length);

@@ -19,7 +19,8 @@ const WSDL = 'http://schemas.xmlsoap.org/wsdl/';
 const wsdl = (body: string): string =>
   `<?xml version="1.0"?>\n<wsdl:definitions xmlns:wsdl="${WSDL}" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:q" targetNamespace="urn:q">\n${body}\n</wsdl:definitions>\n`;
 const service = '<wsdl:service name="S"><wsdl:port name="P" binding="tns:B"><soap:address location="http://127.0.0.1:1/s"/></wsdl:port></wsdl:service>';
-const binding = '<wsdl:binding name="B" type="tns:PT"><soap:binding transport="http://schemas.xmlsoap.org/soap/http"/><wsdl:operation name="Op"/></wsdl:binding>';
+const binding =
+  '<wsdl:binding name="B" type="tns:PT"><soap:binding transport="http://schemas.xmlsoap.org/soap/http"/><wsdl:operation name="Op"/></wsdl:binding>';
 const portType = '<wsdl:portType name="PT"><wsdl:operation name="Op"><wsdl:input message="tns:In"/></wsdl:operation></wsdl:portType><wsdl:message name="In"/>';
 const importOf = (location: string): string => `<wsdl:import namespace="urn:q" location="${location}"/>`;
 
@@ -114,7 +115,10 @@ describe('local imports', () => {
 
   it('an imported document with a DOCTYPE is refused like the main one', () => {
     const dir = join(tmp, 'doctype');
-    write(join(dir, 'evil.wsdl'), `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><wsdl:definitions xmlns:wsdl="${WSDL}">&e;</wsdl:definitions>`);
+    write(
+      join(dir, 'evil.wsdl'),
+      `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><wsdl:definitions xmlns:wsdl="${WSDL}">&e;</wsdl:definitions>`,
+    );
     const main = write(join(dir, 'main.wsdl'), wsdl(importOf('evil.wsdl') + portType + binding + service));
     expect(() => readWsdlFile(main)).toThrow(/evil\.wsdl: has a DOCTYPE declaration/);
   });

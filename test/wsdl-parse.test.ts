@@ -62,13 +62,25 @@ describe('WSDL 1.1 with WSDL as default namespace, odd prefixes and an imported 
 
   it('maps request-response to in-out and one-way to in-only, elements in the types namespace', () => {
     expect(doc.interfaces[0]?.operations).toEqual([
-      { name: 'GetLastTradePrice', pattern: 'in-out', inputElement: '{http://example.com/stockquote/schemas}TradePriceRequest', outputElement: '{http://example.com/stockquote/schemas}TradePrice' },
+      {
+        name: 'GetLastTradePrice',
+        pattern: 'in-out',
+        inputElement: '{http://example.com/stockquote/schemas}TradePriceRequest',
+        outputElement: '{http://example.com/stockquote/schemas}TradePrice',
+      },
       { name: 'SubscribePriceAlert', pattern: 'in-only', inputElement: '{http://example.com/stockquote/schemas}PriceAlert', outputElement: null },
     ]);
   });
 
   it('follows the xsd:import of the schema beside it', () => {
-    expect(doc.references).toEqual([{ kind: 'schema-import', namespace: 'http://example.com/stockquote/schemas', location: 'stock-quote-types.xsd', followed: join(dirname(doc.source), 'stock-quote-types.xsd') }]);
+    expect(doc.references).toEqual([
+      {
+        kind: 'schema-import',
+        namespace: 'http://example.com/stockquote/schemas',
+        location: 'stock-quote-types.xsd',
+        followed: join(dirname(doc.source), 'stock-quote-types.xsd'),
+      },
+    ]);
     expect(doc.warnings).toEqual([]);
   });
 });
@@ -76,7 +88,10 @@ describe('WSDL 1.1 with WSDL as default namespace, odd prefixes and an imported 
 describe('WSDL 1.1, Axis 1 rpc/encoded shape', () => {
   it('has operations without elements and empty SOAPActions', () => {
     const doc = readWsdlFile(fixture('axis1-rpc-1.1.wsdl'));
-    expect(doc.interfaces[0]?.operations.map((o) => [o.name, o.pattern, o.inputElement])).toEqual([['add', 'in-out', null], ['reset', 'in-only', null]]);
+    expect(doc.interfaces[0]?.operations.map((o) => [o.name, o.pattern, o.inputElement])).toEqual([
+      ['add', 'in-out', null],
+      ['reset', 'in-only', null],
+    ]);
     expect(doc.bindings[0]?.operations.map((o) => o.soapAction)).toEqual(['', '']);
   });
 });
@@ -118,7 +133,9 @@ describe('WSDL 2.0, hotel reservation shape (wsdl2: prefix, several endpoints an
   });
 
   it('records the schema import, whose file is missing, with a warning', () => {
-    expect(doc.references).toEqual([{ kind: 'schema-import', namespace: 'http://greath.example.com/2004/schemas/common', location: 'common-types.xsd', followed: null }]);
+    expect(doc.references).toEqual([
+      { kind: 'schema-import', namespace: 'http://greath.example.com/2004/schemas/common', location: 'common-types.xsd', followed: null },
+    ]);
     expect(doc.warnings.map((w) => w.message)).toEqual(['schema-import location common-types.xsd names no readable file; not read']);
   });
 });
@@ -148,13 +165,33 @@ describe('with strict, incomplete documents give one line naming the file and wh
   const skeleton = (body: string): string =>
     `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:tns="urn:q" targetNamespace="urn:q">${body}</wsdl:definitions>`;
   const cases: [string, string, RegExp][] = [
-    ['operation names a missing message', skeleton('<wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:Nope"/></wsdl:operation></wsdl:portType>'), /svc\.wsdl: portType P operation Op input names message Nope, which the document does not define/],
-    ['binding operation not in portType', skeleton('<wsdl:portType name="P"/><wsdl:binding name="B" type="tns:P"><wsdl:operation name="Ghost"/></wsdl:binding>'), /svc\.wsdl: binding B operation Ghost is not an operation of portType P/],
-    ['binding reference in the wrong namespace', skeleton('<wsdl:portType name="P"/><wsdl:binding name="B" type="P"/>'), /svc\.wsdl: binding B names portType P in namespace \(none\) \(the document's targetNamespace is urn:q\), which the document does not define/],
-    ['undeclared prefix in a reference', skeleton('<wsdl:portType name="P"/><wsdl:binding name="B" type="zz:P"/>'), /svc\.wsdl: binding B names portType zz:P, whose prefix is not declared/],
+    [
+      'operation names a missing message',
+      skeleton('<wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:Nope"/></wsdl:operation></wsdl:portType>'),
+      /svc\.wsdl: portType P operation Op input names message Nope, which the document does not define/,
+    ],
+    [
+      'binding operation not in portType',
+      skeleton('<wsdl:portType name="P"/><wsdl:binding name="B" type="tns:P"><wsdl:operation name="Ghost"/></wsdl:binding>'),
+      /svc\.wsdl: binding B operation Ghost is not an operation of portType P/,
+    ],
+    [
+      'binding reference in the wrong namespace',
+      skeleton('<wsdl:portType name="P"/><wsdl:binding name="B" type="P"/>'),
+      /svc\.wsdl: binding B names portType P in namespace \(none\) \(the document's targetNamespace is urn:q\), which the document does not define/,
+    ],
+    [
+      'undeclared prefix in a reference',
+      skeleton('<wsdl:portType name="P"/><wsdl:binding name="B" type="zz:P"/>'),
+      /svc\.wsdl: binding B names portType zz:P, whose prefix is not declared/,
+    ],
     ['service without a name', skeleton('<wsdl:service/>'), /svc\.wsdl: a service has no name attribute/],
     ['duplicate portType', skeleton('<wsdl:portType name="P"/><wsdl:portType name="P"/>'), /svc\.wsdl: defines portType P twice/],
-    ['WSDL 2.0 binding without type', '<description xmlns="http://www.w3.org/ns/wsdl" targetNamespace="urn:q"><binding name="B"/></description>', /svc\.wsdl: binding B has no type attribute/],
+    [
+      'WSDL 2.0 binding without type',
+      '<description xmlns="http://www.w3.org/ns/wsdl" targetNamespace="urn:q"><binding name="B"/></description>',
+      /svc\.wsdl: binding B has no type attribute/,
+    ],
     ['undeclared element prefix', '<w:definitions/>', /svc\.wsdl: element <w:definitions> uses prefix "w", which is not declared/],
   ];
   for (const [what, text, message] of cases) {
@@ -172,41 +209,96 @@ describe('lenient by default: what SOAP stacks accept is read, each recovery a w
     `<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:q"${extraNs} targetNamespace="urn:q">\n${body}\n</wsdl:definitions>`;
   const soapNs = ' xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"';
   const port = '<wsdl:service name="S"><wsdl:port name="E" binding="tns:B"><soap:address location="http://127.0.0.1/s"/></wsdl:port></wsdl:service>';
-  const portType = '<wsdl:message name="In"><wsdl:part name="p" element="tns:Req"/></wsdl:message><wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:In"/></wsdl:operation></wsdl:portType>';
+  const portType =
+    '<wsdl:message name="In"><wsdl:part name="p" element="tns:Req"/></wsdl:message><wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:In"/></wsdl:operation></wsdl:portType>';
   const cases: [string, string, RegExp, (doc: WsdlDocument) => void][] = [
-    ['an element prefix used but not declared (soap12:operation)', doc11(`${portType}<wsdl:binding name="B" type="tns:P"><soap12:binding transport="http://schemas.xmlsoap.org/soap/http"/><wsdl:operation name="Op"><soap12:operation soapAction="urn:op"/></wsdl:operation></wsdl:binding>${port}`, soapNs),
+    [
+      'an element prefix used but not declared (soap12:operation)',
+      doc11(
+        `${portType}<wsdl:binding name="B" type="tns:P"><soap12:binding transport="http://schemas.xmlsoap.org/soap/http"/><wsdl:operation name="Op"><soap12:operation soapAction="urn:op"/></wsdl:operation></wsdl:binding>${port}`,
+        soapNs,
+      ),
       /^prefix "soap12" \(of soap12:binding\) is not declared; assumed xmlns:soap12="http:\/\/schemas\.xmlsoap\.org\/wsdl\/soap12\/"$/,
-      (doc) => expect(doc.bindings[0]).toMatchObject({ protocol: 'soap12', operations: [{ name: 'Op', soapAction: 'urn:op' }] })],
-    ['an attribute prefix used but not declared (xmime:expectedContentTypes)', doc11(`<wsdl:types><xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"><xsd:element name="Req" type="xsd:base64Binary" xmime:expectedContentTypes="image/png"/></xsd:schema></wsdl:types>${portType}<wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`, soapNs),
+      (doc) => expect(doc.bindings[0]).toMatchObject({ protocol: 'soap12', operations: [{ name: 'Op', soapAction: 'urn:op' }] }),
+    ],
+    [
+      'an attribute prefix used but not declared (xmime:expectedContentTypes)',
+      doc11(
+        `<wsdl:types><xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"><xsd:element name="Req" type="xsd:base64Binary" xmime:expectedContentTypes="image/png"/></xsd:schema></wsdl:types>${portType}<wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`,
+        soapNs,
+      ),
       /^prefix "xmime" \(of xmime:expectedContentTypes\) is not declared; assumed xmlns:xmime="http:\/\/www\.w3\.org\/2005\/05\/xmlmime"$/,
-      (doc) => expect(doc.interfaces[0]?.operations[0]?.inputElement).toBe('{urn:q}Req')],
-    ['a reference whose prefix is not declared (wsdlns:P)', doc11(`${portType}<wsdl:binding name="B" type="wsdlns:P"><soap:binding/></wsdl:binding>${port}`, soapNs),
+      (doc) => expect(doc.interfaces[0]?.operations[0]?.inputElement).toBe('{urn:q}Req'),
+    ],
+    [
+      'a reference whose prefix is not declared (wsdlns:P)',
+      doc11(`${portType}<wsdl:binding name="B" type="wsdlns:P"><soap:binding/></wsdl:binding>${port}`, soapNs),
       /^binding B names portType wsdlns:P, whose prefix "wsdlns" is not declared; assumed the portType P defined in urn:q$/,
-      (doc) => expect(doc.bindings[0]?.interfaceName).toBe('P')],
-    ['a reference in another namespace than its definition', doc11(`${portType}<wsdl:binding name="B" type="P"><soap:binding/></wsdl:binding>${port}`, soapNs),
+      (doc) => expect(doc.bindings[0]?.interfaceName).toBe('P'),
+    ],
+    [
+      'a reference in another namespace than its definition',
+      doc11(`${portType}<wsdl:binding name="B" type="P"><soap:binding/></wsdl:binding>${port}`, soapNs),
       /^binding B names portType \{\}P, defined only in namespace urn:q; assumed that one$/,
-      (doc) => expect(doc.bindings[0]?.interfaceName).toBe('P')],
-    ['a binding operation the portType does not have', doc11(`${portType}<wsdl:binding name="B" type="tns:P"><soap:binding/><wsdl:operation name="Op"/><wsdl:operation name="Ghost"/></wsdl:binding>${port}`, soapNs),
+      (doc) => expect(doc.bindings[0]?.interfaceName).toBe('P'),
+    ],
+    [
+      'a binding operation the portType does not have',
+      doc11(
+        `${portType}<wsdl:binding name="B" type="tns:P"><soap:binding/><wsdl:operation name="Op"/><wsdl:operation name="Ghost"/></wsdl:binding>${port}`,
+        soapNs,
+      ),
       /^binding B operation Ghost is not an operation of portType P; ignored it \(the portType's operations are used\)$/,
-      (doc) => expect(doc.bindings[0]?.operations.map((o) => o.name)).toEqual(['Op'])],
-    ['a message named by an operation but not defined', doc11(`<wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:Nope"/></wsdl:operation></wsdl:portType><wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`, soapNs),
+      (doc) => expect(doc.bindings[0]?.operations.map((o) => o.name)).toEqual(['Op']),
+    ],
+    [
+      'a message named by an operation but not defined',
+      doc11(
+        `<wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:Nope"/></wsdl:operation></wsdl:portType><wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`,
+        soapNs,
+      ),
       /^portType P operation Op input names message Nope, which no document defines; assumed a message without an element$/,
-      (doc) => expect(doc.interfaces[0]?.operations[0]).toMatchObject({ name: 'Op', inputElement: null })],
-    ['a part element whose prefix is not declared', doc11(`<wsdl:message name="In"><wsdl:part name="p" element="s:Req"/></wsdl:message><wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:In"/></wsdl:operation></wsdl:portType><wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`, soapNs),
+      (doc) => expect(doc.interfaces[0]?.operations[0]).toMatchObject({ name: 'Op', inputElement: null }),
+    ],
+    [
+      'a part element whose prefix is not declared',
+      doc11(
+        `<wsdl:message name="In"><wsdl:part name="p" element="s:Req"/></wsdl:message><wsdl:portType name="P"><wsdl:operation name="Op"><wsdl:input message="tns:In"/></wsdl:operation></wsdl:portType><wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`,
+        soapNs,
+      ),
       /^message In part names element s:Req, whose prefix "s" is not declared; assumed element Req by its local name$/,
-      (doc) => expect(doc.interfaces[0]?.operations[0]?.inputElement).toBe('Req')],
-    ['an operation with neither input nor output', doc11(`<wsdl:portType name="P"><wsdl:operation name="Op"/></wsdl:portType><wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`, soapNs),
+      (doc) => expect(doc.interfaces[0]?.operations[0]?.inputElement).toBe('Req'),
+    ],
+    [
+      'an operation with neither input nor output',
+      doc11(
+        `<wsdl:portType name="P"><wsdl:operation name="Op"/></wsdl:portType><wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding>${port}`,
+        soapNs,
+      ),
       /^portType P operation Op has neither input nor output; assumed message pattern "other"$/,
-      (doc) => expect(doc.interfaces[0]?.operations[0]?.pattern).toBe('other')],
-    ['a soap:binding written in the WSDL (default) namespace', `<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:q"${soapNs} targetNamespace="urn:q">${portType.replaceAll('wsdl:', '')}<binding name="B" type="tns:P"><binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/><operation name="Op"><operation soapAction="urn:op"/></operation></binding>${port.replaceAll('wsdl:', '')}</definitions>`,
+      (doc) => expect(doc.interfaces[0]?.operations[0]?.pattern).toBe('other'),
+    ],
+    [
+      'a soap:binding written in the WSDL (default) namespace',
+      `<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="urn:q"${soapNs} targetNamespace="urn:q">${portType.replaceAll('wsdl:', '')}<binding name="B" type="tns:P"><binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/><operation name="Op"><operation soapAction="urn:op"/></operation></binding>${port.replaceAll('wsdl:', '')}</definitions>`,
       /^binding B has <binding transport="…"> in namespace http:\/\/schemas\.xmlsoap\.org\/wsdl\/, not the SOAP binding namespace; assumed SOAP 1\.1$/,
-      (doc) => expect(doc.bindings[0]).toMatchObject({ protocol: 'soap11', operations: [{ name: 'Op', soapAction: 'urn:op' }] })],
-    ['a port without an address', doc11(`${portType}<wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding><wsdl:service name="S"><wsdl:port name="E" binding="tns:B"/></wsdl:service>`, soapNs),
+      (doc) => expect(doc.bindings[0]).toMatchObject({ protocol: 'soap11', operations: [{ name: 'Op', soapAction: 'urn:op' }] }),
+    ],
+    [
+      'a port without an address',
+      doc11(
+        `${portType}<wsdl:binding name="B" type="tns:P"><soap:binding/></wsdl:binding><wsdl:service name="S"><wsdl:port name="E" binding="tns:B"/></wsdl:service>`,
+        soapNs,
+      ),
       /^service S port E has no address; assumed none \(as a template, gwscale writes one\)$/,
-      (doc) => expect(doc.services[0]?.endpoints[0]?.address).toBe('')],
-    ['a WSDL 2.0 endpoint without an address and a binding operation its interface lacks', `<description xmlns="http://www.w3.org/ns/wsdl" xmlns:tns="urn:q" targetNamespace="urn:q"><interface name="I"><operation name="Op"/></interface><binding name="B" interface="tns:I" type="http://www.w3.org/ns/wsdl/soap"><operation ref="tns:Op"/><operation ref="tns:Ghost"/></binding><service name="S" interface="tns:I"><endpoint name="E" binding="tns:B"/></service></description>`,
+      (doc) => expect(doc.services[0]?.endpoints[0]?.address).toBe(''),
+    ],
+    [
+      'a WSDL 2.0 endpoint without an address and a binding operation its interface lacks',
+      `<description xmlns="http://www.w3.org/ns/wsdl" xmlns:tns="urn:q" targetNamespace="urn:q"><interface name="I"><operation name="Op"/></interface><binding name="B" interface="tns:I" type="http://www.w3.org/ns/wsdl/soap"><operation ref="tns:Op"/><operation ref="tns:Ghost"/></binding><service name="S" interface="tns:I"><endpoint name="E" binding="tns:B"/></service></description>`,
       /^(binding B operation Ghost is not an operation of interface I; ignored it \(the interface's operations are used\)|service S endpoint E has no address; assumed none \(as a template, gwscale writes one\))$/,
-      (doc) => expect(doc.services[0]?.endpoints[0]?.address).toBe('')],
+      (doc) => expect(doc.services[0]?.endpoints[0]?.address).toBe(''),
+    ],
   ];
   for (const [what, text, warning, check] of cases) {
     it(what, () => {

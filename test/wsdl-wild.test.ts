@@ -14,10 +14,13 @@ import { compileTemplate, parseWsdl, readWsdlBytes, readWsdlFile, renderTemplate
 import { tempDir } from './helpers/temp-dir.js';
 
 const corpusDir = new URL('../fixtures/wsdl-wild/', import.meta.url).pathname;
-const walk = (dir: string): string[] => readdirSync(dir).sort().flatMap((name) => {
-  const path = join(dir, name);
-  return statSync(path).isDirectory() ? walk(path) : name.endsWith('.wsdl') ? [path] : [];
-});
+const walk = (dir: string): string[] =>
+  readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : name.endsWith('.wsdl') ? [path] : [];
+    });
 const files = walk(corpusDir);
 const expected = JSON.parse(readFileSync(join(corpusDir, 'expected-operations.json'), 'utf8')) as Record<string, { operations: string[] } | string>;
 
@@ -33,17 +36,25 @@ function soapOperations(file: string): Promise<string[]> {
     httpClient: { request: (_url: string, _data: unknown, callback: (error: Error) => void) => callback(new Error('no network in tests')) },
   };
   return new Promise((resolve) => {
-    open_wsdl(file, options as never, (error: unknown, wsdl: { definitions: { portTypes?: Record<string, { methods?: object }> }; describeServices(): Record<string, Record<string, object>> } | undefined) => {
-      if (error !== null && error !== undefined) return resolve([]);
-      try {
-        const names = new Set<string>();
-        for (const portType of Object.values(wsdl?.definitions.portTypes ?? {})) for (const name of Object.keys(portType.methods ?? {})) names.add(name);
-        for (const ports of Object.values(wsdl?.describeServices() ?? {})) for (const operations of Object.values(ports)) for (const name of Object.keys(operations)) names.add(name);
-        resolve([...names].sort());
-      } catch {
-        resolve([]);
-      }
-    });
+    open_wsdl(
+      file,
+      options as never,
+      (
+        error: unknown,
+        wsdl: { definitions: { portTypes?: Record<string, { methods?: object }> }; describeServices(): Record<string, Record<string, object>> } | undefined,
+      ) => {
+        if (error !== null && error !== undefined) return resolve([]);
+        try {
+          const names = new Set<string>();
+          for (const portType of Object.values(wsdl?.definitions.portTypes ?? {})) for (const name of Object.keys(portType.methods ?? {})) names.add(name);
+          for (const ports of Object.values(wsdl?.describeServices() ?? {}))
+            for (const operations of Object.values(ports)) for (const name of Object.keys(operations)) names.add(name);
+          resolve([...names].sort());
+        } catch {
+          resolve([]);
+        }
+      },
+    );
   });
 }
 
@@ -83,9 +94,15 @@ describe('the real-world WSDL corpus', () => {
   it('as templates, each generates copies that keep every operation of the original', () => {
     for (const file of files) {
       const template = compileTemplate(readWsdlBytes(file), file, { importRoot: dirname(file) });
-      const copy = parseWsdl(renderTemplate(template, { serviceName: 'Svc1', targetNamespace: 'http://gwscale.test/ws/Svc1', endpointBase: 'http://127.0.0.1:9' }), 'copy.wsdl');
+      const copy = parseWsdl(
+        renderTemplate(template, { serviceName: 'Svc1', targetNamespace: 'http://gwscale.test/ws/Svc1', endpointBase: 'http://127.0.0.1:9' }),
+        'copy.wsdl',
+      );
       expect(operationNames(copy), file).toEqual(operationNames(readWsdlFile(file)));
-      expect(copy.references.filter((r) => r.kind.startsWith('wsdl')), file).toEqual([]);
+      expect(
+        copy.references.filter((r) => r.kind.startsWith('wsdl')),
+        file,
+      ).toEqual([]);
     }
   });
 
@@ -95,10 +112,15 @@ describe('the real-world WSDL corpus', () => {
     const io = { out: (t: string) => (out += t), err: (t: string) => (err += t) };
     expect(await main(['wsdl', 'check', ...files], io)).toBe(ExitCode.Ok);
     expect(out.split('\n').filter((l) => /: WSDL (1\.1|2\.0)/.test(l))).toHaveLength(files.length);
-    const warned = new Set(err.split('\n').filter((l) => l !== '').map((l) => {
-      expect(l).toMatch(/^\S+:\d+: warning: /);
-      return l.slice(0, l.indexOf(':'));
-    }));
+    const warned = new Set(
+      err
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => {
+          expect(l).toMatch(/^\S+:\d+: warning: /);
+          return l.slice(0, l.indexOf(':'));
+        }),
+    );
     expect(warned.size).toBeGreaterThan(5);
     err = '';
     expect(await main(['wsdl', 'check', '--strict', ...files], io)).toBe(ExitCode.Input);

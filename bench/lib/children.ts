@@ -52,7 +52,13 @@ export async function runNode(args: readonly string[], options: RunChildOptions)
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) {
       process.kill(pid, 'SIGTERM');
-      const killer = setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }, 5_000);
+      const killer = setTimeout(() => {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 5_000);
       await exited;
       clearTimeout(killer);
     }
@@ -131,7 +137,10 @@ export function watchDescendants(rootPid: number, intervalMs: number): { stop():
 
 function commandOf(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter((s) => s !== '').join(' ');
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1')
+      .split('\0')
+      .filter((s) => s !== '')
+      .join(' ');
   } catch {
     return '?';
   }

@@ -46,8 +46,13 @@ export async function runGwscale(args: readonly string[], timeoutMs: number): Pr
     });
     const children = watch.current?.stop() ?? [];
     watch.current = null;
-    if (result.exitCode !== 0) throw new Error(`gwscale run ${args.join(' ')} exited ${String(result.exitCode ?? result.signal)}: ${result.stderr.slice(-600)}`);
-    const own = readFileSync(cpuFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pid: number; cpuSeconds: number }).find((r) => r.pid === result.pid);
+    if (result.exitCode !== 0)
+      throw new Error(`gwscale run ${args.join(' ')} exited ${String(result.exitCode ?? result.signal)}: ${result.stderr.slice(-600)}`);
+    const own = readFileSync(cpuFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { pid: number; cpuSeconds: number })
+      .find((r) => r.pid === result.pid);
     if (own === undefined) throw new Error('the gwscale process did not report its CPU at exit');
     return {
       records: readRunLog(join(outDir, 'run.jsonl')),

@@ -110,7 +110,7 @@ export const SCENARIO_DEFINITIONS: readonly string[] = [
   'per-deploy leak L × R: every deploy (round or redeploy) keeps L × (base + c·N), the live memory at the final service count N; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
   'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts memory × peak factor past it at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory; the true crash is the deploy of the round after (it starts from that memory); rows fed up to 80 % of the crash',
   'concurrency-high-water: healthy deploys, then 6–10 load steps (8…512, ≥ 3 new highs, ≥ 2 repeats at or below the high, ≥ 1 of them at the high); idle memory + u × the highest concurrency so far (5–15 % of memory at the top)',
-  'load-leak: as concurrency-high-water, idle memory + l × every step\'s concurrency (5–15 % of memory over all steps)',
+  "load-leak: as concurrency-high-water, idle memory + l × every step's concurrency (5–15 % of memory over all steps)",
   'too-little-data: the first 2–3 rows (fresh start + 1–2 rounds) of a healthy run',
 ];
 
@@ -335,7 +335,8 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
   const liveAtEnd = baseBytes + perServiceBytes * finalServices;
 
   const kind = scenario.kind;
-  const hasRestart = ['outlier-before-restart', 'slow-cache', 'retained-configs'].includes(kind) || (restartCoin && !['per-deploy-leak', 'too-little-data'].includes(kind));
+  const hasRestart =
+    ['outlier-before-restart', 'slow-cache', 'retained-configs'].includes(kind) || (restartCoin && !['per-deploy-leak', 'too-little-data'].includes(kind));
   // The restart follows round k (1-based) at 30–70 % of the rounds; a slow cache is restarted at most
   // 8 deploys in, before it is 85 % full.
   let restartAfter = Math.min(rounds - 1, Math.max(2, Math.round(restartPosition * rounds)));
@@ -450,7 +451,12 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
       outlier = { rowIndex: rows.length, replicates };
     }
     const newServices = step.event === 'round' ? step.services - previousServices : 0;
-    const registerMs = step.event === 'round' ? Math.max(1, Math.round(newServices * registerMsPerService * (1 + 0.1 * (timingNoise[0] as number)))) : step.event === 'redeploy' ? 0 : null;
+    const registerMs =
+      step.event === 'round'
+        ? Math.max(1, Math.round(newServices * registerMsPerService * (1 + 0.1 * (timingNoise[0] as number))))
+        : step.event === 'redeploy'
+          ? 0
+          : null;
     const deployMs = deployed ? Math.max(1, Math.round(deployMsAt100 * (services / 100) ** deployExponent * (1 + 0.1 * (timingNoise[1] as number)))) : null;
     const elapsedMs = deployed ? (registerMs ?? 0) + (deployMs ?? 0) + Math.round(settleMs) : Math.round(step.event === 'fresh-start' ? settleMs : otherMs);
     const event = step.event === 'fresh-start' ? 'round' : step.event;

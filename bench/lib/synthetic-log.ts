@@ -39,8 +39,24 @@ export function syntheticRunRecords(o: SyntheticLogOptions): RunRecord[] {
   const restartAfter = Math.floor(rounds / 2);
   const records: RunRecord[] = [
     {
-      type: 'run-start', schema: RUN_LOG_SCHEMA, at: '2024-01-01T00:00:00.000Z', harnessVersion: 'bench', nodeVersion: process.version, target: 'reference', profile: 'retain-configs',
-      settings: { target: 'reference', profile: 'retain-configs', services: rounds * o.batch, batch: o.batch, concurrency: 8, redeploys: o.redeploys, gatewayHeapMb: 4096, verify: 'none', sampleIntervalMs: 20 },
+      type: 'run-start',
+      schema: RUN_LOG_SCHEMA,
+      at: '2024-01-01T00:00:00.000Z',
+      harnessVersion: 'bench',
+      nodeVersion: process.version,
+      target: 'reference',
+      profile: 'retain-configs',
+      settings: {
+        target: 'reference',
+        profile: 'retain-configs',
+        services: rounds * o.batch,
+        batch: o.batch,
+        concurrency: 8,
+        redeploys: o.redeploys,
+        gatewayHeapMb: 4096,
+        verify: 'none',
+        sampleIntervalMs: 20,
+      },
     },
     { type: 'gateway-start', at: '2024-01-01T00:00:00.000Z', version: 'bench', pid: 1, reason: 'start', startMs: 500 },
   ];
@@ -50,16 +66,33 @@ export function syntheticRunRecords(o: SyntheticLogOptions): RunRecord[] {
   const row = (event: Round['event'], services: number, extraBytes: number): Round => {
     const memoryBytes = Math.round(o.baseBytes + services * o.retainedPerServiceBytes + extraBytes + (next() - 0.5) * o.noiseBytes);
     return {
-      index: index++, event, services, memoryBytes, memorySource: 'v8-heap-after-gc', afterGc: true, rssBytes: Math.round(memoryBytes * 1.4),
-      peakBytes: event === 'restart' ? null : Math.round(memoryBytes * 2.1), preDeployBytes: event === 'restart' ? null : Math.round(memoryBytes * 1.3),
-      registerMs: event === 'round' && services > 0 ? 1000 : null, deployMs: event === 'restart' ? null : 300 + services / 10, elapsedMs: 1500, concurrency: null,
+      index: index++,
+      event,
+      services,
+      memoryBytes,
+      memorySource: 'v8-heap-after-gc',
+      afterGc: true,
+      rssBytes: Math.round(memoryBytes * 1.4),
+      peakBytes: event === 'restart' ? null : Math.round(memoryBytes * 2.1),
+      preDeployBytes: event === 'restart' ? null : Math.round(memoryBytes * 1.3),
+      registerMs: event === 'round' && services > 0 ? 1000 : null,
+      deployMs: event === 'restart' ? null : 300 + services / 10,
+      elapsedMs: 1500,
+      concurrency: null,
     };
   };
   const push = (r: Round): void => {
     for (let s = 0; s < o.samplesPerDeploy && r.peakBytes !== null; s++) {
       t += 20;
       samplesTaken++;
-      records.push({ type: 'sample', t, phase: 'deploy', services: r.services, source: 'rss', bytes: Math.round(r.peakBytes * (0.6 + (0.4 * s) / o.samplesPerDeploy)) });
+      records.push({
+        type: 'sample',
+        t,
+        phase: 'deploy',
+        services: r.services,
+        source: 'rss',
+        bytes: Math.round(r.peakBytes * (0.6 + (0.4 * s) / o.samplesPerDeploy)),
+      });
     }
     records.push({ type: 'round', round: r });
   };
@@ -71,11 +104,22 @@ export function syntheticRunRecords(o: SyntheticLogOptions): RunRecord[] {
     if (i === restartAfter) push(row('restart', services, 0));
   }
   for (let r = 0; r < o.redeploys; r++) push(row('redeploy', services, (r + 1) * services * 64));
-  records.push({ type: 'run-end', at: '2024-01-01T01:00:00.000Z', state: 'completed', overhead: { harnessCpuSeconds: 1, gatewayCpuSeconds: 10 }, wallSeconds: 3600, samplesTaken });
+  records.push({
+    type: 'run-end',
+    at: '2024-01-01T01:00:00.000Z',
+    state: 'completed',
+    overhead: { harnessCpuSeconds: 1, gatewayCpuSeconds: 10 },
+    wallSeconds: 3600,
+    samplesTaken,
+  });
   return records;
 }
 
 /** The records as run.jsonl text. */
 export function syntheticRunLog(o: SyntheticLogOptions): string {
-  return syntheticRunRecords(o).map((r) => JSON.stringify(r)).join('\n') + '\n';
+  return (
+    syntheticRunRecords(o)
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n'
+  );
 }

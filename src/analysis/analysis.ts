@@ -84,12 +84,32 @@ export interface ModelJson {
   readonly candidates: readonly CandidateJson[];
   readonly setAside: readonly { readonly name: string; readonly term: string; readonly p: number | null }[];
   /** The chosen model's terms (per-segment intercepts aside). */
-  readonly terms: readonly { readonly term: string; readonly estimate: number | null; readonly ci95: readonly [number | null, number | null]; readonly p: number | null; readonly alpha: number | null; readonly fixed: number | null }[];
+  readonly terms: readonly {
+    readonly term: string;
+    readonly estimate: number | null;
+    readonly ci95: readonly [number | null, number | null];
+    readonly p: number | null;
+    readonly alpha: number | null;
+    readonly fixed: number | null;
+  }[];
   readonly scale: number | null;
   readonly dof: number;
   readonly pureError: { readonly sdFraction: number | null; readonly dof: number | null; readonly source: string };
-  readonly lackOfFit: { readonly f: number | null; readonly dof1: number; readonly dof2: number | null; readonly p: number | null; readonly fits: boolean } | null;
-  readonly restarts: readonly { readonly index: number; readonly services: number; readonly releasedBytes: number | null; readonly ci95: readonly [number | null, number | null]; readonly p: number | null; readonly deploysBefore: number }[];
+  readonly lackOfFit: {
+    readonly f: number | null;
+    readonly dof1: number;
+    readonly dof2: number | null;
+    readonly p: number | null;
+    readonly fits: boolean;
+  } | null;
+  readonly restarts: readonly {
+    readonly index: number;
+    readonly services: number;
+    readonly releasedBytes: number | null;
+    readonly ci95: readonly [number | null, number | null];
+    readonly p: number | null;
+    readonly deploysBefore: number;
+  }[];
   /** Rows left out of the fit (the empty gateway before its first deploy). */
   readonly leftOut: readonly number[];
 }
@@ -118,11 +138,20 @@ export interface Analysis {
   readonly bytesPerConcurrency: number | null;
   readonly estimates: {
     readonly perService: EstimateJson<'curve-model'> | null;
-    readonly retainedPerDeploy: (EstimateJson<'curve-model'> & { readonly atServices: number; readonly upper95: number | null; readonly p: number | null; readonly model: string }) | null;
+    readonly retainedPerDeploy:
+      | (EstimateJson<'curve-model'> & { readonly atServices: number; readonly upper95: number | null; readonly p: number | null; readonly model: string })
+      | null;
     readonly boundedRetention: EstimateJson<'curve-model'> | null;
     readonly deployPeakFactor: {
       readonly source: PeakFactorSource;
-      readonly measured: { readonly median: number | null; readonly min: number | null; readonly max: number | null; readonly deploys: number; readonly rows: readonly number[]; readonly kind: string } | null;
+      readonly measured: {
+        readonly median: number | null;
+        readonly min: number | null;
+        readonly max: number | null;
+        readonly deploys: number;
+        readonly rows: readonly number[];
+        readonly kind: string;
+      } | null;
       readonly note: string;
     };
     readonly deployTimeExponent: EstimateJson<DeployTimeMethod> | null;
@@ -137,11 +166,20 @@ export interface Analysis {
       readonly batchServices: number | null;
       readonly draws: number;
       /** The projected curve with its 95 % band, for the chart. */
-      readonly path: readonly { readonly services: number; readonly memoryBytes: number | null; readonly lowBytes: number | null; readonly highBytes: number | null }[];
+      readonly path: readonly {
+        readonly services: number;
+        readonly memoryBytes: number | null;
+        readonly lowBytes: number | null;
+        readonly highBytes: number | null;
+      }[];
       readonly note: string;
     };
     /** The pool term even when the verdict is not concurrency-retention. */
-    readonly bytesPerConcurrency: { readonly value: number | null; readonly ci95: readonly [number | null, number | null] | null; readonly rows: readonly number[] } | null;
+    readonly bytesPerConcurrency: {
+      readonly value: number | null;
+      readonly ci95: readonly [number | null, number | null] | null;
+      readonly rows: readonly number[];
+    } | null;
     /** The curve model: candidates, the chosen one, its terms and tests. */
     readonly model: ModelJson | null;
     readonly noise: {
@@ -211,7 +249,12 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
     if (d.row.memoryBytes < limitBytes) continue;
     // The next deploy starts from this memory: it is the one that fails.
     const next = segment[i + 1]?.row.services ?? d.row.services + (lastBatch(series) ?? 0);
-    return { ...empty, reachedInData: next, limitBytes, note: `the reading at ${d.row.services} services (since the last restart) already reaches heap max ÷ peak factor: the deploy after it fails` };
+    return {
+      ...empty,
+      reachedInData: next,
+      limitBytes,
+      note: `the reading at ${d.row.services} services (since the last restart) already reaches heap max ÷ peak factor: the deploy after it fails`,
+    };
   }
   const batch = lastBatch(series);
   if (batch === null) return { ...empty, limitBytes, note: 'no round added services, so there is no growth to project' };
@@ -224,7 +267,11 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
     const step = d.row.services - (series.deployRows[i - 1]?.row.services ?? d.row.services);
     return i > 0 && d.row.event === 'round' && step > 0 ? [step] : [];
   });
-  const projection = projectOom(model.fit, { last, batchServices: batch, heapMaxBytes, peakFactor: peak.value, peakFactorSamples: samples, batchSamples }, edge);
+  const projection = projectOom(
+    model.fit,
+    { last, batchServices: batch, heapMaxBytes, peakFactor: peak.value, peakFactorSamples: samples, batchSamples },
+    edge,
+  );
   const note =
     projection.services === null
       ? `${model.name} does not reach heap max ÷ peak factor within the projection horizon`
@@ -258,13 +305,31 @@ function modelJson(curve: CurveAnalysis): ModelJson | null {
       const se = Math.sqrt((fit.covariance[j] as readonly number[])[j] as number);
       const test = tests.get(t.name);
       const half = 1.96 * se;
-      return { term: t.name, estimate: sig4(est), ci95: [sig4(est - half), sig4(est + half)] as [number | null, number | null], p: test ? sig4(test.p) : null, alpha: test?.alpha ?? null, fixed: t.fixed };
+      return {
+        term: t.name,
+        estimate: sig4(est),
+        ci95: [sig4(est - half), sig4(est + half)] as [number | null, number | null],
+        p: test ? sig4(test.p) : null,
+        alpha: test?.alpha ?? null,
+        fixed: t.fixed,
+      };
     }),
     scale: sig4(fit.scale),
     dof: fit.dof,
-    pureError: { sdFraction: sig4(Math.sqrt(curve.pureError.relativeVariance)), dof: Number.isFinite(curve.pureError.dof) ? curve.pureError.dof : null, source: curve.pureError.source },
+    pureError: {
+      sdFraction: sig4(Math.sqrt(curve.pureError.relativeVariance)),
+      dof: Number.isFinite(curve.pureError.dof) ? curve.pureError.dof : null,
+      source: curve.pureError.source,
+    },
     lackOfFit: lof === null ? null : { f: sig4(lof.f), dof1: lof.dof1, dof2: Number.isFinite(lof.dof2) ? lof.dof2 : null, p: sig4(lof.p), fits: lof.fits },
-    restarts: curve.restarts.map((r) => ({ index: r.index, services: r.services, releasedBytes: roundBytes(r.released.estimate), ci95: amountCi(r.released, roundBytes), p: sig4(r.released.p), deploysBefore: r.deploysBefore })),
+    restarts: curve.restarts.map((r) => ({
+      index: r.index,
+      services: r.services,
+      releasedBytes: roundBytes(r.released.estimate),
+      ci95: amountCi(r.released, roundBytes),
+      p: sig4(r.released.p),
+      deploysBefore: r.deploysBefore,
+    })),
     leftOut: curve.leftOut,
   };
 }
@@ -307,7 +372,9 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
   const fitted = new Map(fit === null ? [] : curve.points.map((p, i) => [p.index, fit.fitted[i] as number]));
 
   const kept = curve.keptPerDeploy[0];
-  const keptInVerdict = kept !== undefined && (curve.verdict === 'leak' || curve.selection?.chosen.retention === 'per-deploy' || curve.selection?.chosen.retention === 'retained-configs');
+  const keptInVerdict =
+    kept !== undefined &&
+    (curve.verdict === 'leak' || curve.selection?.chosen.retention === 'per-deploy' || curve.selection?.chosen.retention === 'retained-configs');
   const retainedPerDeploy =
     kept === undefined
       ? null
@@ -338,7 +405,14 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
     heapMaxBytes: roundBytes(heapMaxBytes),
     predictedOomServices: oomServices === null ? null : Math.floor(oomServices),
     predictedOomInterval:
-      prediction.reachedInData !== null ? [Math.floor(prediction.reachedInData), Math.floor(prediction.reachedInData)] : projection === null ? null : [projection.interval[0] === null ? null : Math.floor(projection.interval[0]), projection.interval[1] === null ? null : Math.ceil(projection.interval[1])],
+      prediction.reachedInData !== null
+        ? [Math.floor(prediction.reachedInData), Math.floor(prediction.reachedInData)]
+        : projection === null
+          ? null
+          : [
+              projection.interval[0] === null ? null : Math.floor(projection.interval[0]),
+              projection.interval[1] === null ? null : Math.ceil(projection.interval[1]),
+            ],
     bytesPerConcurrency: verdict.kind === 'concurrency-retention' ? roundBytes(concurrency?.pool?.estimate) : null,
     estimates: {
       perService:
@@ -355,13 +429,26 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
       boundedRetention:
         curve.bounded === null
           ? null
-          : { value: roundBytes(curve.bounded.estimate), ci95: amountCi(curve.bounded, roundBytes), method: 'curve-model', rows: fittedRows, note: `${curve.selection?.chosen.name}: size of the retention that levels off` },
+          : {
+              value: roundBytes(curve.bounded.estimate),
+              ci95: amountCi(curve.bounded, roundBytes),
+              method: 'curve-model',
+              rows: fittedRows,
+              note: `${curve.selection?.chosen.name}: size of the retention that levels off`,
+            },
       deployPeakFactor: {
         source: peak.source,
         measured:
           peak.measured === null
             ? null
-            : { median: sig4(peak.measured.median), min: sig4(peak.measured.min), max: sig4(peak.measured.max), deploys: peak.measured.deploys, rows: peak.measured.rows, kind: peak.measured.kind },
+            : {
+                median: sig4(peak.measured.median),
+                min: sig4(peak.measured.min),
+                max: sig4(peak.measured.max),
+                deploys: peak.measured.deploys,
+                rows: peak.measured.rows,
+                kind: peak.measured.kind,
+              },
         note: peak.note,
       },
       deployTimeExponent: estimateJson(deployTime, sig4),
@@ -372,7 +459,12 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
         limitBytes: roundBytes(prediction.limitBytes),
         batchServices: prediction.batch,
         draws: projection?.draws ?? 0,
-        path: (projection?.path ?? []).map((p) => ({ services: Math.round(p.services), memoryBytes: roundBytes(p.memoryBytes), lowBytes: roundBytes(p.lowBytes), highBytes: roundBytes(p.highBytes) })),
+        path: (projection?.path ?? []).map((p) => ({
+          services: Math.round(p.services),
+          memoryBytes: roundBytes(p.memoryBytes),
+          lowBytes: roundBytes(p.lowBytes),
+          highBytes: roundBytes(p.highBytes),
+        })),
         note: prediction.note,
       },
       bytesPerConcurrency:
@@ -384,7 +476,11 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
               rows: concurrency.points.map((p) => p.row.index),
             },
       model: modelJson(curve),
-      noise: { afterGcFraction: AFTER_GC_NOISE_FRACTION, sawtoothFraction: SAWTOOTH_FRACTION, betweenDeployAllowanceFraction: BETWEEN_DEPLOY_ALLOWANCE_FRACTION },
+      noise: {
+        afterGcFraction: AFTER_GC_NOISE_FRACTION,
+        sawtoothFraction: SAWTOOTH_FRACTION,
+        betweenDeployAllowanceFraction: BETWEEN_DEPLOY_ALLOWANCE_FRACTION,
+      },
     },
     rounds: rows.map((r) => ({
       ...r,
@@ -395,4 +491,3 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
     })),
   };
 }
-

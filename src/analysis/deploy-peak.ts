@@ -43,7 +43,8 @@ export function peakFactorOf(row: Round, previous: Round | undefined): number | 
   }
   if (previous === undefined) return null;
   // Older logs and CSVs: compare with RSS, or with memory when the rows' memory is the same kind.
-  if (!heap && previous.rssBytes !== null && previous.rssBytes > 0 && row.memorySource !== 'csv') return 1 + Math.max(0, row.peakBytes - previous.rssBytes) / previous.memoryBytes;
+  if (!heap && previous.rssBytes !== null && previous.rssBytes > 0 && row.memorySource !== 'csv')
+    return 1 + Math.max(0, row.peakBytes - previous.rssBytes) / previous.memoryBytes;
   if (previous.memorySource === row.memorySource && previous.memoryBytes > 0) return row.peakBytes / previous.memoryBytes;
   return null;
 }
@@ -64,12 +65,30 @@ export function estimateDeployPeakFactor(rounds: readonly Round[], option: numbe
   const kind: 'heap' | 'rss' | 'mixed' = factors.every((x) => x.heap) ? 'heap' : factors.every((x) => !x.heap) ? 'rss' : 'mixed';
   const measured =
     factors.length > 0
-      ? { median: median(values), min: Math.min(...values), max: Math.max(...values), deploys: factors.length, rows: factors.map((x) => x.index), factors: values, kind }
+      ? {
+          median: median(values),
+          min: Math.min(...values),
+          max: Math.max(...values),
+          deploys: factors.length,
+          rows: factors.map((x) => x.index),
+          factors: values,
+          kind,
+        }
       : null;
   if (option !== null) return { value: option, source: 'option', measured, note: 'given with --deploy-peak-factor' };
   if (measured !== null) {
-    const how = measured.kind === 'heap' ? 'heap peak ÷ heap before the deploy' : measured.kind === 'rss' ? `1 + ${rssKind(rounds)} rise during the deploy ÷ live memory before it` : 'heap peaks where sampled, RSS rises elsewhere';
+    const how =
+      measured.kind === 'heap'
+        ? 'heap peak ÷ heap before the deploy'
+        : measured.kind === 'rss'
+          ? `1 + ${rssKind(rounds)} rise during the deploy ÷ live memory before it`
+          : 'heap peaks where sampled, RSS rises elsewhere';
     return { value: measured.median, source: 'measured', measured, note: `median over ${measured.deploys} deploys of ${how}` };
   }
-  return { value: 1, source: 'assumed', measured: null, note: 'no peak samples and no --deploy-peak-factor: assumed 1 (the deploy needs no more than memory in use)' };
+  return {
+    value: 1,
+    source: 'assumed',
+    measured: null,
+    note: 'no peak samples and no --deploy-peak-factor: assumed 1 (the deploy needs no more than memory in use)',
+  };
 }

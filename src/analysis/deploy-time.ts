@@ -16,7 +16,10 @@ export function estimateDeployTimeExponent(rounds: readonly Round[]): Estimate<D
     return ms !== null && ms > 0 ? [{ x: Math.log(r.services), y: Math.log(ms), index: r.index }] : [];
   });
   if (points.length < 3 || new Set(points.map((p) => p.x)).size < 2) return null;
-  const fit = fitLinear(points.map((p) => [1, p.x]), points.map((p) => p.y));
+  const fit = fitLinear(
+    points.map((p) => [1, p.x]),
+    points.map((p) => p.y),
+  );
   if (fit === null) return null;
   const k = fit.coefficients[1] as number;
   const ci = fit.dof > 0 ? confidenceInterval(k, fit.standardErrors[1] as number, fit.dof) : null;

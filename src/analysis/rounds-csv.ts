@@ -56,7 +56,10 @@ class RowReader {
   ) {}
 
   private fail(column: string, expected: string): never {
-    throw inputError(`${this.file}:${this.line}: ${column} is '${this.cells[column] ?? ''}', expected ${expected}`, 'fix the value or leave the cell empty where the column is optional');
+    throw inputError(
+      `${this.file}:${this.line}: ${column} is '${this.cells[column] ?? ''}', expected ${expected}`,
+      'fix the value or leave the cell empty where the column is optional',
+    );
   }
 
   has(column: string): boolean {
@@ -119,7 +122,10 @@ function checkHeader(file: string, line: number, header: readonly string[]): voi
   const seen = new Set<string>();
   for (const name of header) {
     if (!known.has(name)) {
-      throw inputError(`${file}:${line}: unknown column '${name}'`, `columns are ${[...known].join(', ')} (services and memory_mb or memory_bytes are required)`);
+      throw inputError(
+        `${file}:${line}: unknown column '${name}'`,
+        `columns are ${[...known].join(', ')} (services and memory_mb or memory_bytes are required)`,
+      );
     }
     if (seen.has(name)) throw inputError(`${file}:${line}: column '${name}' appears twice`);
     seen.add(name);
@@ -192,7 +198,11 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
       elapsedMs,
       concurrency,
     };
-    return { row: resumed === null ? result : { ...result, resumed }, replicate: hasReplicate ? (row.number('replicate', { integer: true }) ?? 0) : null, reader: row };
+    return {
+      row: resumed === null ? result : { ...result, resumed },
+      replicate: hasReplicate ? (row.number('replicate', { integer: true }) ?? 0) : null,
+      reader: row,
+    };
   });
   return foldReplicates(lines);
 }
@@ -204,8 +214,13 @@ function foldReplicates(lines: readonly Line[]): Round[] {
     const point = points[points.length - 1];
     const sameSpot = point !== undefined && point.first.event === row.event && point.first.services === row.services;
     if (replicate !== null && replicate > 0) {
-      if (point === undefined || !sameSpot) throw reader.error(`replicate ${replicate} does not follow a reading of the same event and services`, 'a replicate > 0 is a further reading of the point on the line before it');
-      if (replicate !== point.readings.length) throw reader.error(`replicate is ${replicate}, expected ${point.readings.length} (the point's readings are numbered 0, 1, 2…)`);
+      if (point === undefined || !sameSpot)
+        throw reader.error(
+          `replicate ${replicate} does not follow a reading of the same event and services`,
+          'a replicate > 0 is a further reading of the point on the line before it',
+        );
+      if (replicate !== point.readings.length)
+        throw reader.error(`replicate is ${replicate}, expected ${point.readings.length} (the point's readings are numbered 0, 1, 2…)`);
       point.readings.push(row.memoryBytes);
     } else if (replicate === null && sameSpot && IMPLIED_REPLICATE_EVENTS.includes(row.event)) {
       point.readings.push(row.memoryBytes);

@@ -37,12 +37,21 @@ export function curveTests(c: CurveAnalysis): RuleResult[] {
   const out: RuleResult[] = [];
   const s = c.selection;
   if (s === null) {
-    out.push({ rule: 'model-selection', answer: 'no-say', reason: c.summary, numbers: roundNumbers({ points: c.points.length }), needs: c.needs[0] ?? null, rows, sawRetention: false });
+    out.push({
+      rule: 'model-selection',
+      answer: 'no-say',
+      reason: c.summary,
+      numbers: roundNumbers({ points: c.points.length }),
+      needs: c.needs[0] ?? null,
+      rows,
+      sawRetention: false,
+    });
     return out;
   }
   const fitted = s.candidates.filter((x) => x.fit !== null);
   const accepted = s.steps.filter((x) => x.accepted).map((x) => `${x.to} (F = ${x.f.toPrecision(3)}, p = ${x.p.toPrecision(2)})`);
-  const chosenAnswer = s.chosen.retention === 'none' ? 'not-leak' : s.chosen.retention === 'per-deploy' || s.chosen.retention === 'retained-configs' ? 'leak' : 'bounded';
+  const chosenAnswer =
+    s.chosen.retention === 'none' ? 'not-leak' : s.chosen.retention === 'per-deploy' || s.chosen.retention === 'retained-configs' ? 'leak' : 'bounded';
   const gate = s.setAside.length === 0 ? '' : `; set aside: ${s.setAside.map((x) => `${x.name} (${x.term} p = ${x.p.toPrecision(2)})`).join(', ')}`;
   out.push({
     rule: 'model-selection',
@@ -61,7 +70,13 @@ export function curveTests(c: CurveAnalysis): RuleResult[] {
       reason: lof.fits
         ? `The chosen model's residuals are within pure error (${c.pureError.source}) plus the between-deploy allowance: F = ${lof.f.toPrecision(3)} on (${lof.dof1}, ${Number.isFinite(lof.dof2) ? lof.dof2 : '∞'}) degrees of freedom, p = ${lof.p.toPrecision(2)}.`
         : `No candidate fits: residuals are ${Math.sqrt(lof.f).toPrecision(3)}× pure error plus allowance (F = ${lof.f.toPrecision(3)}, p = ${lof.p.toPrecision(2)}); furthest at row #${lof.worst?.index ?? '?'}.`,
-      numbers: roundNumbers({ f: lof.f, dof1: lof.dof1, dof2: Number.isFinite(lof.dof2) ? lof.dof2 : null, p: lof.p, pureErrorSdFraction: Math.sqrt(c.pureError.relativeVariance) }),
+      numbers: roundNumbers({
+        f: lof.f,
+        dof1: lof.dof1,
+        dof2: Number.isFinite(lof.dof2) ? lof.dof2 : null,
+        p: lof.p,
+        pureErrorSdFraction: Math.sqrt(c.pureError.relativeVariance),
+      }),
       needs: lof.fits ? null : (c.needs[1] ?? null),
       rows,
       sawRetention: !lof.fits,
@@ -90,17 +105,37 @@ export function curveTests(c: CurveAnalysis): RuleResult[] {
       sawRetention: false,
     });
   } else if (c.verdict === 'inconclusive') {
-    out.push({ rule: 'equivalence', answer: 'no-say', reason: 'What a deploy keeps cannot be separated from the live cost on these readings.', numbers: {}, needs: c.needs[0] ?? null, rows, sawRetention: false });
+    out.push({
+      rule: 'equivalence',
+      answer: 'no-say',
+      reason: 'What a deploy keeps cannot be separated from the live cost on these readings.',
+      numbers: {},
+      needs: c.needs[0] ?? null,
+      rows,
+      sawRetention: false,
+    });
   }
   if (c.restarts.length > 0) {
     const open = c.restarts.filter((r) => r.released.ci95[0] > 0 && r.released.estimate >= c.marginBytes);
     out.push({
       rule: 'restart',
       answer: open.length === 0 ? 'not-leak' : c.verdict === 'leak' ? 'leak' : c.verdict === 'bounded-retention' ? 'bounded' : 'no-say',
-      reason: c.restarts
-        .map((r) => `restart at ${r.services} services released ${formatBytes(r.released.estimate)} beyond the model (95 % CI ${formatBytes(r.released.ci95[0])} … ${formatBytes(r.released.ci95[1])}) after ${r.deploysBefore} deploys`)
-        .join('; ') + '.',
-      numbers: roundNumbers(Object.fromEntries(c.restarts.flatMap((r, i) => [[`released${i}Bytes`, r.released.estimate], [`released${i}LowBytes`, r.released.ci95[0]], [`released${i}HighBytes`, r.released.ci95[1]]]))),
+      reason:
+        c.restarts
+          .map(
+            (r) =>
+              `restart at ${r.services} services released ${formatBytes(r.released.estimate)} beyond the model (95 % CI ${formatBytes(r.released.ci95[0])} … ${formatBytes(r.released.ci95[1])}) after ${r.deploysBefore} deploys`,
+          )
+          .join('; ') + '.',
+      numbers: roundNumbers(
+        Object.fromEntries(
+          c.restarts.flatMap((r, i) => [
+            [`released${i}Bytes`, r.released.estimate],
+            [`released${i}LowBytes`, r.released.ci95[0]],
+            [`released${i}HighBytes`, r.released.ci95[1]],
+          ]),
+        ),
+      ),
       needs: null,
       rows: c.restarts.map((r) => r.index),
       sawRetention: open.length > 0 && c.verdict === 'inconclusive',
@@ -112,12 +147,24 @@ export function curveTests(c: CurveAnalysis): RuleResult[] {
 /** Decides from the curve and the concurrency test. */
 export function decide(curve: CurveAnalysis, concurrency: RuleResult): Verdict {
   const reasons = [...curveTests(curve), concurrency].sort((a, b) => RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule));
-  const verdict = (kind: VerdictKind, decidedBy: RuleName | null, summary: string, needs: readonly string[] = []): Verdict => ({ kind, leak: kind === 'leak', decidedBy, summary, reasons, needs });
+  const verdict = (kind: VerdictKind, decidedBy: RuleName | null, summary: string, needs: readonly string[] = []): Verdict => ({
+    kind,
+    leak: kind === 'leak',
+    decidedBy,
+    summary,
+    reasons,
+    needs,
+  });
   if (curve.verdict === 'leak') return verdict('leak', curve.decidedBy, `leak: ${curve.summary}`);
   if (concurrency.answer === 'leak') return verdict('leak', 'concurrency', `leak (traffic): ${concurrency.reason}`);
   if (concurrency.answer === 'concurrency-retention') return verdict('concurrency-retention', 'concurrency', `concurrency-retention: ${concurrency.reason}`);
   if (concurrency.sawRetention && curve.verdict === 'healthy') {
-    return verdict('inconclusive', null, `inconclusive: deploys keep nothing, but ${concurrency.reason}`, concurrency.needs === null ? [] : [concurrency.needs]);
+    return verdict(
+      'inconclusive',
+      null,
+      `inconclusive: deploys keep nothing, but ${concurrency.reason}`,
+      concurrency.needs === null ? [] : [concurrency.needs],
+    );
   }
   if (curve.verdict === 'inconclusive') {
     const needs = [...curve.needs, ...(concurrency.sawRetention && concurrency.needs !== null ? [concurrency.needs] : [])];

@@ -75,7 +75,10 @@ export function compareRuns(pathA: string, pathB: string, options: CompareOption
     noiseFloor: options.noiseFloor ?? DEFAULT_THRESHOLDS.noiseFloor,
   };
   const comparison = compareReports(a.report, b.report, thresholds);
-  const gate = applyCompareGates(comparison, b.report, { failOn: options.failOn ?? [], ...(options.maxPerService === undefined ? {} : { maxPerService: options.maxPerService }) });
+  const gate = applyCompareGates(comparison, b.report, {
+    failOn: options.failOn ?? [],
+    ...(options.maxPerService === undefined ? {} : { maxPerService: options.maxPerService }),
+  });
   const outDir = options.out === undefined ? b.folder : resolve(options.out);
   try {
     mkdirSync(outDir, { recursive: true });

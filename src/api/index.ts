@@ -23,6 +23,21 @@ export type { Round } from '../run-log/round.js';
 export type { Analysis } from '../analysis/analysis.js';
 export type { Report } from '../report/build.js';
 export type {
-  GatewayAdapter, AdapterContext, AdapterFactory, AttachOptions, CleanupOutcome, DeployOutcome, GatewayCounts, GatewayExit, GatewayInfo,
-  MemoryReading, MemorySource, RegisteredEntity, RegisterOutcome, ServiceSpec, TargetName, TargetOptions, VerifyOutcome,
+  GatewayAdapter,
+  AdapterContext,
+  AdapterFactory,
+  AttachOptions,
+  CleanupOutcome,
+  DeployOutcome,
+  GatewayCounts,
+  GatewayExit,
+  GatewayInfo,
+  MemoryReading,
+  MemorySource,
+  RegisteredEntity,
+  RegisterOutcome,
+  ServiceSpec,
+  TargetName,
+  TargetOptions,
+  VerifyOutcome,
 } from '../gateways/adapter.js';

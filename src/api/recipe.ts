@@ -51,7 +51,10 @@ export async function checkRecipeFile(file: string, options: RecipeCheckOptions 
   const credentials = resolveCredentials(options.credentialsFile ?? null);
   const workDir = mkdtempSync(join(tmpdir(), 'gwscale-recipe-check-'));
   let spec: ReturnType<ReturnType<typeof createServiceGenerator>> | null = null;
-  const wsdlServer = await startWsdlServer((i) => (i === 0 && spec !== null ? spec : undefined), (name) => (spec !== null && name === spec.fileName ? 0 : undefined));
+  const wsdlServer = await startWsdlServer(
+    (i) => (i === 0 && spec !== null ? spec : undefined),
+    (name) => (spec !== null && name === spec.fileName ? 0 : undefined),
+  );
   let adapter: GatewayAdapter | null = null;
   try {
     const backend = await spawnBackend({ latencyMs: 0, wsdlBaseUrl: wsdlServer.url });
@@ -79,10 +82,14 @@ export async function checkRecipeFile(file: string, options: RecipeCheckOptions 
       if (deployed.state === 'failed') throw gatewayError(`${file}: $.deploy: ${deployed.reason}`);
       step(`deployed in ${deployed.ms} ms${deployed.detail ? ` (${deployed.detail})` : ''}`);
       const after = await adapter.listing();
-      if (after.services !== before.services + 1) throw gatewayError(`${file}: $.list.services: the gateway lists ${after.services} services of the run after registering one (expected ${before.services + 1})`);
+      if (after.services !== before.services + 1)
+        throw gatewayError(
+          `${file}: $.list.services: the gateway lists ${after.services} services of the run after registering one (expected ${before.services + 1})`,
+        );
       step('the listing counts it');
       const [verified] = await adapter.verify([spec]);
-      if (verified?.ok !== true) throw gatewayError(`${file}: $.route: a request through ${adapter.requestUrl(spec, '')} failed: ${verified?.error ?? 'no answer'}`);
+      if (verified?.ok !== true)
+        throw gatewayError(`${file}: $.route: a request through ${adapter.requestUrl(spec, '')} failed: ${verified?.error ?? 'no answer'}`);
       step(`a SOAP request through ${adapter.requestUrl(spec, '')} was answered with its policies applied`);
       const memory = await adapter.liveMemory();
       step(`memory: ${formatBytes(memory.bytes)} (${memory.source}${memory.afterGc ? ', after GC' : ''})`);
@@ -90,7 +97,8 @@ export async function checkRecipeFile(file: string, options: RecipeCheckOptions 
         const removed = await adapter.removeRegistered();
         if (removed.failed > 0) throw gatewayError(`${file}: $.remove: ${removed.failures[0] ?? 'failed'}`);
         const end = await adapter.listing();
-        if (end.services !== before.services) throw gatewayError(`${file}: $.remove: after removing it the gateway lists ${end.services} services of the run (expected ${before.services})`);
+        if (end.services !== before.services)
+          throw gatewayError(`${file}: $.remove: after removing it the gateway lists ${end.services} services of the run (expected ${before.services})`);
         step('removed it; the listing is as it was');
       } else {
         step(`no remove calls: ${spec.serviceName} stays registered`);

@@ -125,7 +125,10 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
       });
       // After the run, also an interrupted one: a gateway gwscale attached to is left as it was.
       // A resumed run removes what every session registered, as the run log lists it.
-      const cleanup = config.cleanup !== true ? undefined : await cleanupRegistered(adapter, runLogPath, resume === undefined ? undefined : entitiesToRemove(readRunLog(runLogPath)));
+      const cleanup =
+        config.cleanup !== true
+          ? undefined
+          : await cleanupRegistered(adapter, runLogPath, resume === undefined ? undefined : entitiesToRemove(readRunLog(runLogPath)));
       if (cleanup !== undefined) await adapter.stop();
       return { ...result, reports: renderRunFolder(config.outDir), ...(cleanup ? { cleanup } : {}) };
     } finally {

@@ -29,7 +29,9 @@ export function attachPlan(config: RunConfig): string {
     ...(typeof config.redeploys === 'number' && config.redeploys > 0 ? [`  redeploy the unchanged configuration ${config.redeploys} times`] : []),
     ...(typeof config.redeploys === 'object' ? [`  redeploy the unchanged configuration up to ${config.redeploys.max} times`] : []),
     ...(config.restartAt.length > 0 ? [`  restart it after the rounds that reach ${config.restartAt.join(', ')} services`] : []),
-    config.cleanup === true ? '  remove every service it registered at the end (--cleanup)' : '  leave the services registered at the end (no --cleanup; gwscale cleanup RUN_DIR removes them later)',
+    config.cleanup === true
+      ? '  remove every service it registered at the end (--cleanup)'
+      : '  leave the services registered at the end (no --cleanup; gwscale cleanup RUN_DIR removes them later)',
   ].join('\n');
 }
 
@@ -41,22 +43,34 @@ export async function prepareTarget(
 ): Promise<PreparedTarget> {
   const allowRemote = config.allowRemote === true;
   const resolved = options.adapterFactory
-    ? { kind: 'plugin' as const, factory: (ctx: Parameters<AdapterFactory>[0]): GatewayAdapter => checkedAdapter('(factory passed to run())', options.adapterFactory?.(ctx)) }
+    ? {
+        kind: 'plugin' as const,
+        factory: (ctx: Parameters<AdapterFactory>[0]): GatewayAdapter => checkedAdapter('(factory passed to run())', options.adapterFactory?.(ctx)),
+      }
     : await resolveTarget(config.target, { allowRemote });
   let attach: AttachOptions | undefined;
   if (config.attach === true) {
     if (config.adminUrl === undefined) throw usageError('--attach needs --admin-url URL: the admin API of the running gateway');
     if (resolved.kind === 'built-in') {
-      throw usageError(`--attach: the built-in target ${config.target} starts its own gateway`, 'attach with a recipe (--target recipe:FILE) or a plugin that supports it');
+      throw usageError(
+        `--attach: the built-in target ${config.target} starts its own gateway`,
+        'attach with a recipe (--target recipe:FILE) or a plugin that supports it',
+      );
     }
     const url = assertLoopbackUrl(config.adminUrl, allowRemote, '--admin-url');
     if (!isLoopbackHost(url.hostname)) {
       const plan = attachPlan(config);
       const yes = options.confirm === undefined ? false : await options.confirm(plan);
-      if (!yes) throw usageError(`--attach: ${url.host} is not on this machine and nothing was confirmed, so nothing was written`, `${plan.replace(/\n\s*/g, '; ')}; pass --yes (or answer y on a terminal) to go on`);
+      if (!yes)
+        throw usageError(
+          `--attach: ${url.host} is not on this machine and nothing was confirmed, so nothing was written`,
+          `${plan.replace(/\n\s*/g, '; ')}; pass --yes (or answer y on a terminal) to go on`,
+        );
     }
     attach = Object.freeze({ adminUrl: config.adminUrl, allowRemote, ...(registeredBefore > 0 ? { registeredBefore } : {}) });
   }
-  const memorySources = (config.memorySources ?? []).map((text) => parseMemorySource(text, { allowRemote, timeoutMs: config.callTimeoutMs, ...(options.authHeaders ? { headers: options.authHeaders } : {}) }));
+  const memorySources = (config.memorySources ?? []).map((text) =>
+    parseMemorySource(text, { allowRemote, timeoutMs: config.callTimeoutMs, ...(options.authHeaders ? { headers: options.authHeaders } : {}) }),
+  );
   return { factory: resolved.factory, attach, memorySources };
 }

@@ -12,7 +12,15 @@ import { findMaxRate } from '../traffic/find-max.js';
 import { runJob, splitJob, type TrafficJob } from '../traffic/job.js';
 import { checkTrafficUrl, redactUrl } from '../traffic/loopback.js';
 import { intervalP99Ms, type IntervalReading } from '../traffic/open-loop.js';
-import { defaultLocustWorkers, graceMs, measuredMs, TRAFFIC_DEFAULTS, validateTrafficOptions, type LocustEngineOptions, type TrafficOptions } from '../traffic/options.js';
+import {
+  defaultLocustWorkers,
+  graceMs,
+  measuredMs,
+  TRAFFIC_DEFAULTS,
+  validateTrafficOptions,
+  type LocustEngineOptions,
+  type TrafficOptions,
+} from '../traffic/options.js';
 import { probeTarget, probeWarnings } from '../traffic/probe.js';
 import { loadRequest, type LoadedRequest } from '../traffic/request-source.js';
 import type { FindMaxResult, FindMaxStep, FindMaxThresholds, SoakTick, TrafficResult } from '../traffic/result.js';
@@ -88,7 +96,11 @@ async function runFindMax(o: TrafficOptions, request: LoadedRequest, hooks: Traf
     minThroughputRatio: TRAFFIC_DEFAULTS.findMaxMinThroughputRatio,
   };
   const stepMs = o.stepDurationMs ?? TRAFFIC_DEFAULTS.findMaxStepMs;
-  const sender = await createSender('undici', { kind: request.kind, method: 'POST', headers: request.headers, body: request.body, timeoutMs: o.timeoutMs, connections: o.connections }, o.url);
+  const sender = await createSender(
+    'undici',
+    { kind: request.kind, method: 'POST', headers: request.headers, body: request.body, timeoutMs: o.timeoutMs, connections: o.connections },
+    o.url,
+  );
   await sender.init(o.url);
   try {
     const search = await findMaxRate({
@@ -108,7 +120,10 @@ async function runFindMax(o: TrafficOptions, request: LoadedRequest, hooks: Traf
       ...(hooks.onFindMaxStep === undefined ? {} : { onStep: hooks.onFindMaxStep }),
     });
     if (search.outcome === null) {
-      throw usageError(`--duration ${measuredMs(o)} ms leaves no room for a find-max step of ${stepMs} ms and its ${2 * stepMs} ms confirmation`, 'give a longer --duration or a shorter --step-duration');
+      throw usageError(
+        `--duration ${measuredMs(o)} ms leaves no room for a find-max step of ${stepMs} ms and its ${2 * stepMs} ms confirmation`,
+        'give a longer --duration or a shorter --step-duration',
+      );
     }
     const base = assembleResult(
       { mode: 'find-max', targets: [redactUrl(o.url)], connections: o.connections, workers: 1, requestedRatePerSec: search.ratePerSec },
@@ -144,7 +159,13 @@ async function runLocustTraffic(o: TrafficOptions, request: LoadedRequest, hooks
 /** Locust settings when none are given: cores − 1 local workers, the master on loopback. */
 export function defaultLocustOptions(): LocustEngineOptions {
   const workers = defaultLocustWorkers(availableParallelism());
-  return { workers, expectWorkers: workers, expectWorkersWaitMs: TRAFFIC_DEFAULTS.expectWorkersWaitMs, masterBind: TRAFFIC_DEFAULTS.locustMasterBind, dir: null };
+  return {
+    workers,
+    expectWorkers: workers,
+    expectWorkersWaitMs: TRAFFIC_DEFAULTS.expectWorkersWaitMs,
+    masterBind: TRAFFIC_DEFAULTS.locustMasterBind,
+    dir: null,
+  };
 }
 
 /**
@@ -156,7 +177,10 @@ export async function runTraffic(options: TrafficOptions, hooks: TrafficHooks = 
   validateTrafficOptions(options);
   await checkTrafficUrl(options.url, options.allowRemote);
   const request = await loadRequest(options);
-  const probe = options.skipProbe === true ? null : await probeTarget(options.url, { body: request.body, headers: request.headers, timeoutMs: options.timeoutMs, soap: request.kind === 'soap' });
+  const probe =
+    options.skipProbe === true
+      ? null
+      : await probeTarget(options.url, { body: request.body, headers: request.headers, timeoutMs: options.timeoutMs, soap: request.kind === 'soap' });
   const extraWarnings = probe === null ? [] : probeWarnings(options.url, probe, request.kind === 'soap');
   let result: TrafficResult | FindMaxResult | LocustTrafficResult;
   if (options.engine === 'locust') {
@@ -169,10 +193,15 @@ export async function runTraffic(options: TrafficOptions, hooks: TrafficHooks = 
     const jobHooks = { ...(hooks.signal === undefined ? {} : { signal: hooks.signal }), ...(onInterval === undefined ? {} : { onInterval }) };
     const outcomes = options.workers > 1 ? await runJobsInWorkers(splitJob(job, options.workers), jobHooks) : [await runJob(job, jobHooks)];
     result = assembleResult(
-      { mode: options.mode, targets: [redactUrl(options.url)], connections: options.connections, workers: options.workers, requestedRatePerSec: options.mode === 'burst' ? null : options.ratePerSec },
+      {
+        mode: options.mode,
+        targets: [redactUrl(options.url)],
+        connections: options.connections,
+        workers: options.workers,
+        requestedRatePerSec: options.mode === 'burst' ? null : options.ratePerSec,
+      },
       outcomes,
     );
   }
   return { result: { ...result, warnings: [...extraWarnings, ...result.warnings] }, description: request.description };
 }
-

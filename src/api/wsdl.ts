@@ -2,9 +2,25 @@
  * `gwscale wsdl generate` and `gwscale wsdl check`: write N unique WSDL services from templates,
  * and parse WSDL files into the model the harness uses.
  */
-import { checkWsdlFiles, loadTemplates, writeServices, type GenerateVersion, type WrittenServices, type WsdlCheckResult, type WsdlWarning } from '../wsdl/index.js';
+import {
+  checkWsdlFiles,
+  loadTemplates,
+  writeServices,
+  type GenerateVersion,
+  type WrittenServices,
+  type WsdlCheckResult,
+  type WsdlWarning,
+} from '../wsdl/index.js';
 
-export { describeWsdl, formatWarning, DEFAULT_MAX_WSDL_BYTES, type GenerateVersion, type WrittenServices, type WsdlCheckResult, type WsdlWarning } from '../wsdl/index.js';
+export {
+  describeWsdl,
+  formatWarning,
+  DEFAULT_MAX_WSDL_BYTES,
+  type GenerateVersion,
+  type WrittenServices,
+  type WsdlCheckResult,
+  type WsdlWarning,
+} from '../wsdl/index.js';
 
 /** What `generateWsdls` writes. */
 export interface GenerateWsdlsOptions {

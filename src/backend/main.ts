@@ -15,7 +15,10 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   let values: Record<string, string | undefined>;
   try {
-    ({ values } = parseArgs({ options: { 'latency-ms': { type: 'string', default: '0' }, 'wsdl-base-url': { type: 'string' }, port: { type: 'string', default: '0' } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { 'latency-ms': { type: 'string', default: '0' }, 'wsdl-base-url': { type: 'string' }, port: { type: 'string', default: '0' } },
+      strict: true,
+    }));
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

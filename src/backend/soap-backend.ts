@@ -154,7 +154,8 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
         forceSoap12Headers: soap12,
         oneWay: { responseCode: 202, emptyBody: false },
         suppressStack: true,
-        callback: (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('the soap package could not read the synthesised WSDL')) : resolve(server)),
+        callback: (error: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error('the soap package could not read the synthesised WSDL')) : resolve(server),
       });
     });
   };

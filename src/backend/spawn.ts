@@ -19,7 +19,9 @@ export interface SpawnedBackend {
 }
 
 /** Starts `dist/backend/main.js` on 127.0.0.1 and waits for its listening line. */
-export async function spawnBackend(options: Pick<BackendOptions, 'latencyMs' | 'wsdlBaseUrl' | 'port'> & { readonly startTimeoutMs?: number } = {}): Promise<SpawnedBackend> {
+export async function spawnBackend(
+  options: Pick<BackendOptions, 'latencyMs' | 'wsdlBaseUrl' | 'port'> & { readonly startTimeoutMs?: number } = {},
+): Promise<SpawnedBackend> {
   let onListening: (url: string) => void = () => undefined;
   const listening = new Promise<string>((resolve) => (onListening = resolve));
   const args = [distScript('backend/main.js'), '--latency-ms', String(options.latencyMs ?? 0), '--port', String(options.port ?? 0)];

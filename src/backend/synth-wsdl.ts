@@ -32,7 +32,9 @@ export function synthesiseWsdl(model: BackendServiceModel, soap12: boolean): str
     for (const op of ops.filter((o) => o.inputNamespace === ns)) {
       if (!defined.has(op.inputLocal)) {
         defined.add(op.inputLocal);
-        elements.push(`<xsd:element name="${esc(op.inputLocal)}"><xsd:complexType><xsd:sequence><xsd:any minOccurs="0" maxOccurs="unbounded" processContents="skip"/></xsd:sequence></xsd:complexType></xsd:element>`);
+        elements.push(
+          `<xsd:element name="${esc(op.inputLocal)}"><xsd:complexType><xsd:sequence><xsd:any minOccurs="0" maxOccurs="unbounded" processContents="skip"/></xsd:sequence></xsd:complexType></xsd:element>`,
+        );
       }
       if (op.outputLocal !== null && !defined.has(op.outputLocal)) {
         defined.add(op.outputLocal);
@@ -51,7 +53,9 @@ export function synthesiseWsdl(model: BackendServiceModel, soap12: boolean): str
     const input = `<message name="m${i}In"><part name="parameters" element="${p}:${esc(o.inputLocal)}"/></message>`;
     return o.outputLocal === null ? input : `${input}<message name="m${i}Out"><part name="parameters" element="${p}:${esc(o.outputLocal)}"/></message>`;
   });
-  const portOps = ops.map((o, i) => `<operation name="${esc(o.name)}"><input message="tns:m${i}In"/>${o.outputLocal === null ? '' : `<output message="tns:m${i}Out"/>`}</operation>`);
+  const portOps = ops.map(
+    (o, i) => `<operation name="${esc(o.name)}"><input message="tns:m${i}In"/>${o.outputLocal === null ? '' : `<output message="tns:m${i}Out"/>`}</operation>`,
+  );
   const bindingOps = ops.map(
     (o) =>
       `<operation name="${esc(o.name)}"><soap:operation soapAction="${esc(o.soapAction ?? '')}" style="document"/><input><soap:body use="literal"/></input>` +

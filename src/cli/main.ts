@@ -13,7 +13,12 @@ import { harnessVersion } from '../version.js';
 function optionText(spec: OptionSpec): string {
   const parts = [spec.description];
   if (spec.kind.type !== 'boolean' && spec.kind.type !== 'string' && spec.kind.type !== 'path') parts.push(`(${allowedText(spec.kind)})`);
-  if (spec.default !== undefined && spec.default !== false) parts.push(`[default: ${JSON.stringify(spec.default).replace(/^\[|\]$/g, '').replace(/"/g, '')}]`);
+  if (spec.default !== undefined && spec.default !== false)
+    parts.push(
+      `[default: ${JSON.stringify(spec.default)
+        .replace(/^\[|\]$/g, '')
+        .replace(/"/g, '')}]`,
+    );
   return parts.join(' ');
 }
 
@@ -56,7 +61,12 @@ function buildCommand(parent: CommanderCommand, spec: Command, io: Io, state: { 
     const raw = cmd.opts<Record<string, unknown>>();
     state.verbose = raw.verbose === true;
     const args = (actionArgs.slice(0, spec.args.length) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
-    state.code = await spec.execute(raw, typeof raw.config === 'string' ? raw.config : undefined, args, { out: io.out, err: io.err, verbose: state.verbose, signal });
+    state.code = await spec.execute(raw, typeof raw.config === 'string' ? raw.config : undefined, args, {
+      out: io.out,
+      err: io.err,
+      verbose: state.verbose,
+      signal,
+    });
   });
 }
 

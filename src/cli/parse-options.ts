@@ -23,7 +23,10 @@ function readConfigFile(path: string, specs: readonly OptionSpec[]): Record<stri
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || '(top level)';
-    const known = specs.filter((s) => !s.flagOnly).map((s) => s.key).join(', ');
+    const known = specs
+      .filter((s) => !s.flagOnly)
+      .map((s) => s.key)
+      .join(', ');
     throw usageError(`${path}: field ${where}: ${issue?.message ?? 'invalid'}`, `allowed fields: ${known}`);
   }
   return parsed.data;

@@ -37,7 +37,12 @@ export function progressListener(err: (text: string) => void, isTty: boolean): R
         roundFrom = event.from;
         if (isTty) {
           bar = new cliProgress.SingleBar(
-            { format: `round ${event.round} [{bar}] {value}/{total} services | {rate} services/s | memory {memory}`, hideCursor: true, stream: process.stderr, clearOnComplete: true },
+            {
+              format: `round ${event.round} [{bar}] {value}/{total} services | {rate} services/s | memory {memory}`,
+              hideCursor: true,
+              stream: process.stderr,
+              clearOnComplete: true,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(event.to, event.from, { rate: '0', memory });
@@ -62,14 +67,18 @@ export function progressListener(err: (text: string) => void, isTty: boolean): R
         const readings = row.readingsBytes ?? [];
         if (readings.length > 1) parts.push(`${readings.length} readings, ${spreadText(readings)}`);
         if (row.rssBytes !== null) parts.push(`RSS ${formatBytes(row.rssBytes)}`);
-        if (row.peakBytes !== null) parts.push(`deploy peak ${formatBytes(row.peakBytes)}${row.peakSource === 'heap' ? ' heap' : row.peakSource === 'pss-tree' ? ' PSS (process tree)' : ''}`);
+        if (row.peakBytes !== null)
+          parts.push(
+            `deploy peak ${formatBytes(row.peakBytes)}${row.peakSource === 'heap' ? ' heap' : row.peakSource === 'pss-tree' ? ' PSS (process tree)' : ''}`,
+          );
         if (row.deployMs !== null) parts.push(`deploy ${(row.deployMs / 1000).toFixed(2)} s`);
         line('  ' + parts.join(', '));
         break;
       }
       case 'sequential':
         if (event.state !== 'continue') line(`  sequential test after ${event.redeploys} redeploys: ${event.state} (${event.reason})`);
-        else if (event.redeploys >= event.max) line(`  sequential test undecided after ${event.redeploys} redeploys (the most --redeploys auto:${event.max} allows): ${event.reason}`);
+        else if (event.redeploys >= event.max)
+          line(`  sequential test undecided after ${event.redeploys} redeploys (the most --redeploys auto:${event.max} allows): ${event.reason}`);
         break;
       case 'warning':
         line(`warning: ${event.message}`);

@@ -14,7 +14,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 function defaultText(value: unknown): string {
   if (value === undefined || value === false) return '';
   if (Array.isArray(value)) return value.length === 0 ? '' : `\`${value.join(',')}\``;
-  return `\`${JSON.stringify(value).replace(/^"|"$/g, "")}\``;
+  return `\`${JSON.stringify(value).replace(/^"|"$/g, '')}\``;
 }
 
 /** Markdown for one command: synopsis, examples, option table. */
@@ -28,7 +28,10 @@ export function commandMarkdown(spec: Command): string {
       const flag = `\`${o.short ? `-${o.short}, ` : ''}${flagOf(o.key)}${o.kind.type === 'boolean' ? '' : ` ${o.placeholder ?? 'value'}`}\``;
       lines.push(`| ${flag} | ${cell(allowedText(o.kind))} | ${defaultText(o.default)} | ${cell(o.description)}${o.flagOnly ? ' (flag only)' : ''} |`);
     }
-    if (spec.configFile) lines.push('| `--config FILE` | a JSON file | | read the options above from a JSON object (keys in camelCase, e.g. `{"services": 800, "restartAt": [400]}`); flags win |');
+    if (spec.configFile)
+      lines.push(
+        '| `--config FILE` | a JSON file | | read the options above from a JSON object (keys in camelCase, e.g. `{"services": 800, "restartAt": [400]}`); flags win |',
+      );
     lines.push('| `--verbose` | | | stack traces and diagnostic lines |', '');
   }
   return lines.join('\n');

@@ -57,13 +57,26 @@ export function startDeployLoad(adapter: GatewayAdapter, catalog: ServiceCatalog
   }
   if (targets.length === 0) return null;
   const abort = new AbortController();
-  const running = driveConcurrencyStep({ targets, concurrency: options.concurrency, durationMs: options.maxMs, timeoutMs: options.requestTimeoutMs, signal: abort.signal });
+  const running = driveConcurrencyStep({
+    targets,
+    concurrency: options.concurrency,
+    durationMs: options.maxMs,
+    timeoutMs: options.requestTimeoutMs,
+    signal: abort.signal,
+  });
   return {
     async stop(gatewayPid: number | null): Promise<DeployLoadSummary> {
       const gatewayProcesses = countProcesses(gatewayPid);
       abort.abort();
       const result = await running;
-      return { concurrency: options.concurrency, sent: result.sent, ok: result.ok, failed: errorTotal(result.errors), maxInFlight: result.maxInFlight, gatewayProcesses };
+      return {
+        concurrency: options.concurrency,
+        sent: result.sent,
+        ok: result.ok,
+        failed: errorTotal(result.errors),
+        maxInFlight: result.maxInFlight,
+        gatewayProcesses,
+      };
     },
   };
 }

@@ -8,7 +8,10 @@ import type { GatewayAdapter, GatewayExit } from '../gateways/adapter.js';
 
 /** The gateway process exited while the driver was not restarting it. */
 export class GatewayCrash extends Error {
-  constructor(readonly phase: string, readonly exit: GatewayExit) {
+  constructor(
+    readonly phase: string,
+    readonly exit: GatewayExit,
+  ) {
     super(`gateway exited during ${phase} (${exit.signal ? `signal ${exit.signal}` : `exit code ${String(exit.exitCode)}`})`);
   }
 }

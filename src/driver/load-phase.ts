@@ -42,7 +42,14 @@ export interface LoadPhaseDeps {
 }
 
 /** Locust's users (one step's concurrency) over the targets, its totals checked against the backend. */
-async function locustStep(config: LoadPhaseConfig, deps: LoadPhaseDeps, targets: readonly (ConcurrencyTarget & { name: string })[], step: number, concurrency: number, run: PhaseContext): Promise<TrafficResult> {
+async function locustStep(
+  config: LoadPhaseConfig,
+  deps: LoadPhaseDeps,
+  targets: readonly (ConcurrencyTarget & { name: string })[],
+  step: number,
+  concurrency: number,
+  run: PhaseContext,
+): Promise<TrafficResult> {
   const locust = config.locust ?? { workers: 1, dir: 'locust' };
   const before = deps.backendRequests === undefined ? null : await deps.backendRequests();
   const workers = Math.min(locust.workers, concurrency);
@@ -61,10 +68,17 @@ async function locustStep(config: LoadPhaseConfig, deps: LoadPhaseDeps, targets:
     ...(run.signal ? { signal: run.signal } : {}),
   });
   if (before !== null && deps.backendRequests !== undefined) result = withTargetCount(result, 'the SOAP backend', (await deps.backendRequests()) - before);
-  const check = result.locust.targetCount === null ? '' : `; the SOAP backend counted ${result.locust.targetCount.requests}${result.locust.targetCount.matches ? ' (the same)' : ''}`;
-  run.emit({ type: 'log', message: `load step ${step} (locust ${result.locust.version}, ${result.workers} worker${result.workers === 1 ? '' : 's'}): ${result.completed} requests, ${result.throughputPerSec}/s, p99 ${result.latency.p99Ms} ms${check}` });
+  const check =
+    result.locust.targetCount === null
+      ? ''
+      : `; the SOAP backend counted ${result.locust.targetCount.requests}${result.locust.targetCount.matches ? ' (the same)' : ''}`;
+  run.emit({
+    type: 'log',
+    message: `load step ${step} (locust ${result.locust.version}, ${result.workers} worker${result.workers === 1 ? '' : 's'}): ${result.completed} requests, ${result.throughputPerSec}/s, p99 ${result.latency.p99Ms} ms${check}`,
+  });
   for (const warning of result.warnings) run.emit({ type: 'warning', message: `load step ${step} (locust): ${warning}` });
-  if (result.locust.missingWorkers.length > 0) throw gatewayError(`load step ${step}: ${result.locust.missingWorkers.join('; ')}`, { hint: `the Locust logs are in ${join(locust.dir, `step-${step}`)}` });
+  if (result.locust.missingWorkers.length > 0)
+    throw gatewayError(`load step ${step}: ${result.locust.missingWorkers.join('; ')}`, { hint: `the Locust logs are in ${join(locust.dir, `step-${step}`)}` });
   return result;
 }
 
@@ -77,20 +91,35 @@ export function loadPhase(config: LoadPhaseConfig, catalog: ServiceCatalog, deps
     for (let i = 0; i < count; i++) {
       const spec = catalog.serviceAt(i);
       for (const request of soapRequestsFor(parseWsdl(spec.wsdlText, spec.fileName), spec.serviceName)) {
-        targets.push({ url: run.adapter.requestUrl(spec, request.address), body: request.body, headers: request.headers, name: `${spec.serviceName} ${request.operation}` });
+        targets.push({
+          url: run.adapter.requestUrl(spec, request.address),
+          body: request.body,
+          headers: request.headers,
+          name: `${spec.serviceName} ${request.operation}`,
+        });
       }
     }
     const engine = config.engine ?? 'gwscale';
     for (const [i, concurrency] of config.steps.entries()) {
-      run.emit({ type: 'log', message: `load step ${i + 1}/${config.steps.length}: ${concurrency} ${engine === 'locust' ? 'Locust users' : 'clients'} for ${config.stepMs} ms over ${targets.length} operations` });
+      run.emit({
+        type: 'log',
+        message: `load step ${i + 1}/${config.steps.length}: ${concurrency} ${engine === 'locust' ? 'Locust users' : 'clients'} for ${config.stepMs} ms over ${targets.length} operations`,
+      });
       const t0 = Date.now();
       const result = await run.guarded('load', () =>
         engine === 'locust'
           ? locustStep(config, deps, targets, i + 1, concurrency, run)
-          : driveConcurrencyStep({ targets, concurrency, durationMs: config.stepMs, timeoutMs: config.requestTimeoutMs, ...(run.signal ? { signal: run.signal } : {}) }),
+          : driveConcurrencyStep({
+              targets,
+              concurrency,
+              durationMs: config.stepMs,
+              timeoutMs: config.requestTimeoutMs,
+              ...(run.signal ? { signal: run.signal } : {}),
+            }),
       );
       const failed = errorTotal(result.errors);
-      if (failed > 0) run.emit({ type: 'warning', message: `load step ${i + 1}: ${failed} of ${result.sent} requests failed (${JSON.stringify(result.errors)})` });
+      if (failed > 0)
+        run.emit({ type: 'warning', message: `load step ${i + 1}: ${failed} of ${result.sent} requests failed (${JSON.stringify(result.errors)})` });
       await sleep(config.idleMs);
       // Locust's users are closed-loop clients: at most one request each in flight, so the step's users.
       await run.measure('load', { concurrency: result.maxInFlight, elapsedMs: Date.now() - t0 });

@@ -115,7 +115,10 @@ export class Measurer {
     const osPeakSource: PeakSource = treeSource !== null ? 'pss-tree' : 'rss';
     if (pid !== null) {
       const osSource: MemorySource = treeSource ?? rssSource(pid);
-      preDeployRssBytes = await osSource.read().then((r) => r.bytes, () => null);
+      preDeployRssBytes = await osSource.read().then(
+        (r) => r.bytes,
+        () => null,
+      );
       // A tree reading scans /proc (tens of ms on a loaded machine): not more often than every 100 ms.
       const intervalMs = treeSource === null ? this.settings.sampleIntervalMs : Math.max(this.settings.sampleIntervalMs, TREE_SAMPLE_MIN_INTERVAL_MS);
       rssSampler = startSampler(osSource, intervalMs, onSample);
@@ -123,7 +126,10 @@ export class Measurer {
     let preDeployHeapBytes: number | null = null;
     let heapSampler: Sampler | null = null;
     if (heapSource !== null) {
-      preDeployHeapBytes = await heapSource.read().then((r) => r.bytes, () => null);
+      preDeployHeapBytes = await heapSource.read().then(
+        (r) => r.bytes,
+        () => null,
+      );
       // A source that cannot answer now (a gateway without the endpoint) is not polled in vain.
       if (preDeployHeapBytes !== null) heapSampler = startSampler(heapSource, this.settings.sampleIntervalMs, onSample);
     }
@@ -157,7 +163,10 @@ export class Measurer {
     let cpuSeconds = this.runningGatewayCpuSeconds;
     if (pid !== null) {
       // A dead process has no CPU time to read: the last reading taken while it lived stands.
-      cpuSeconds = await readProcessUsage(pid).then((u) => u.cpuSeconds, () => cpuSeconds);
+      cpuSeconds = await readProcessUsage(pid).then(
+        (u) => u.cpuSeconds,
+        () => cpuSeconds,
+      );
     }
     this.gatewayCpuSeconds += cpuSeconds;
     this.runningGatewayCpuSeconds = 0;

@@ -58,7 +58,11 @@ export class Registrar {
       (expected.operations === null || actual.operations === expected.operations) &&
       (expected.attachedPolicies === null || actual.attachedPolicies === expected.attachedPolicies);
     this.log.append({ type: 'listing', services: n, expected, actual, matches });
-    if (!matches) this.emit({ type: 'warning', message: `the gateway's listing does not match what was registered: expected ${JSON.stringify(expected)}, gateway says ${JSON.stringify(actual)}` });
+    if (!matches)
+      this.emit({
+        type: 'warning',
+        message: `the gateway's listing does not match what was registered: expected ${JSON.stringify(expected)}, gateway says ${JSON.stringify(actual)}`,
+      });
   }
 
   /** `--verify`: one SOAP request through the gateway to every service (all) or the round's (new). */
@@ -82,7 +86,10 @@ export class Registrar {
     this.log.append({ type: 'verify', services: this.registered, checked, failed, failures });
     if (failed > 0) {
       const first = failures[0];
-      this.emit({ type: 'warning', message: `${failed} of ${checked} services did not answer through the gateway (first: ${first?.serviceName}: ${first?.error ?? String(first?.status)})` });
+      this.emit({
+        type: 'warning',
+        message: `${failed} of ${checked} services did not answer through the gateway (first: ${first?.serviceName}: ${first?.error ?? String(first?.status)})`,
+      });
     }
   }
 
@@ -124,7 +131,17 @@ export class Registrar {
       this.policiesTotal += attachedPolicies;
     }
     this.registeredSoFar = Math.max(this.registeredSoFar, to);
-    this.log.append({ type: 'register', round, from, to, ms, operations: count ? operations : 0, attachedPolicies: count ? attachedPolicies : 0, failed, failures });
+    this.log.append({
+      type: 'register',
+      round,
+      from,
+      to,
+      ms,
+      operations: count ? operations : 0,
+      attachedPolicies: count ? attachedPolicies : 0,
+      failed,
+      failures,
+    });
     if (failed > 0) this.emit({ type: 'warning', message: `${failed} of ${to - from} registrations failed (first: ${failures[0]})` });
     return ms;
   }

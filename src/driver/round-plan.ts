@@ -49,5 +49,11 @@ export function planRounds(
     rounds.push({ round, from, to, restartAfter: settings.restartAt.includes(to) });
     from = to;
   }
-  return { rounds, lastRound: round, redeploys: settings.redeploys, redeploysDone: resume?.redeploysDone ?? 0, redeploysDecided: resume?.sequentialDecided === true };
+  return {
+    rounds,
+    lastRound: round,
+    redeploys: settings.redeploys,
+    redeploysDone: resume?.redeploysDone ?? 0,
+    redeploysDecided: resume?.sequentialDecided === true,
+  };
 }

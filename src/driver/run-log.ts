@@ -67,7 +67,8 @@ export function readRunLog(path: string): RunRecord[] {
       problem = messageOf(error);
     }
     const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
-    if (!isLast) throw inputError(`${path}:${i + 1}: bad run-log line (${problem})`, 'a run log is written by `gwscale run`; re-run, or remove the damaged line');
+    if (!isLast)
+      throw inputError(`${path}:${i + 1}: bad run-log line (${problem})`, 'a run log is written by `gwscale run`; re-run, or remove the damaged line');
   });
   if (records[0]?.type !== 'run-start') throw inputError(`${path}: not a gwscale run log (first record is not run-start)`);
   return records;

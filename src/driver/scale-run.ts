@@ -245,7 +245,9 @@ class ScaleRun {
     if (outcome.state === 'failed') this.emit({ type: 'warning', message: `deploy of ${this.registered} services failed: ${outcome.reason}` });
     // The row shows what the traffic through the deploy saw: the process tree while it ran, and failures.
     const loadExtra =
-      underLoad === undefined ? {} : { ...(underLoad.gatewayProcesses === null ? {} : { deployProcesses: underLoad.gatewayProcesses }), deployRequestsFailed: underLoad.failed };
+      underLoad === undefined
+        ? {}
+        : { ...(underLoad.gatewayProcesses === null ? {} : { deployProcesses: underLoad.gatewayProcesses }), deployRequestsFailed: underLoad.failed };
     return { ...peak, extra: { ...peak.extra, ...loadExtra }, deployMs: outcome.ms, outcome };
   }
 
@@ -423,7 +425,13 @@ class ScaleRun {
       await this.measurer.closeGatewayCpu();
       await this.adapter.stop().catch(() => undefined);
       clearProcessHistory();
-      closeRunLog(this.log, { state: ending.state, startedAt: this.started, cpuAtStart: this.cpuAtStart, gatewayCpuSeconds: this.measurer.gatewayCpuTotalSeconds, samplesTaken: this.measurer.samplesTaken });
+      closeRunLog(this.log, {
+        state: ending.state,
+        startedAt: this.started,
+        cpuAtStart: this.cpuAtStart,
+        gatewayCpuSeconds: this.measurer.gatewayCpuTotalSeconds,
+        samplesTaken: this.measurer.samplesTaken,
+      });
     }
     return ending;
   }

@@ -16,7 +16,10 @@ export interface WsdlServer {
  * @param serviceAt the service with a given 0-based index, or undefined past the end.
  * @param indexOf the index a file name stands for (inverse of `ServiceSpec.fileName`), or undefined.
  */
-export async function startWsdlServer(serviceAt: (index: number) => ServiceSpec | undefined, indexOf: (fileName: string) => number | undefined): Promise<WsdlServer> {
+export async function startWsdlServer(
+  serviceAt: (index: number) => ServiceSpec | undefined,
+  indexOf: (fileName: string) => number | undefined,
+): Promise<WsdlServer> {
   const server: Server = createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').split('?')[0]?.slice(1) ?? '');
     const index = indexOf(name);

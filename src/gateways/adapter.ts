@@ -87,8 +87,7 @@ export interface GatewayInfo {
 }
 
 export type DeployOutcome =
-  | { readonly state: 'deployed'; readonly ms: number; readonly detail?: string }
-  | { readonly state: 'failed'; readonly ms: number; readonly reason: string };
+  { readonly state: 'deployed'; readonly ms: number; readonly detail?: string } | { readonly state: 'failed'; readonly ms: number; readonly reason: string };
 
 export interface RegisterOutcome {
   /** Policies attached for this service (request + response, over all its circuits). */

@@ -98,7 +98,8 @@ export function classifyError(error: unknown, timeoutMs: number): CallFailure {
   const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   const codeText = typeof code === 'string' ? code : '';
   if (name === 'TimeoutError' || TIMEOUT_CODES.has(codeText)) return { kind: 'timeout', transient: true, description: `timed out after ${timeoutMs} ms` };
-  if (RESET_CODES.has(codeText)) return { kind: 'reset', transient: true, description: CLOSED_CODES.has(codeText) ? 'connection closed before an answer' : 'connection reset' };
+  if (RESET_CODES.has(codeText))
+    return { kind: 'reset', transient: true, description: CLOSED_CODES.has(codeText) ? 'connection closed before an answer' : 'connection reset' };
   if (codeText === 'ECONNREFUSED') return { kind: 'refused', transient: false, description: 'connection refused (nothing listens there)' };
   const text = error instanceof Error ? error.message : String(error);
   return { kind: 'network', transient: false, description: (codeText || text).replace(/\s+/g, ' ').slice(0, 200) };
@@ -175,7 +176,14 @@ function undiciTransport(origin: string, connections: number): Transport {
   return {
     async send(method, path, headers, body, timeoutMs) {
       // The header timeout bounds the wait for an answer and the body timeout every pause within it.
-      const answer = await request(`${origin}${path}`, { method: method as 'GET', dispatcher: pool, headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, ...(body === undefined ? {} : { body }) });
+      const answer = await request(`${origin}${path}`, {
+        method: method as 'GET',
+        dispatcher: pool,
+        headers,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(body === undefined ? {} : { body }),
+      });
       const text = await answer.body.text();
       return { status: answer.statusCode, headers: flatHeaders(answer.headers), text };
     },
@@ -243,11 +251,14 @@ export class AdminClient {
       } catch (error) {
         failure = classifyError(error, timeoutMs);
         if (failure.kind === 'timeout') timeouts++;
-        const retriesLeft = attempt < policy.attempts && mayRetry(failure, call.idempotent) && (failure.kind !== 'timeout' || timeouts < policy.timeoutAttempts);
+        const retriesLeft =
+          attempt < policy.attempts && mayRetry(failure, call.idempotent) && (failure.kind !== 'timeout' || timeouts < policy.timeoutAttempts);
         if (!retriesLeft) throw this.#error(call, `${this.baseUrl}${call.path}`, failure, attempt, error);
       }
       const delay = backoffMs(policy, attempt, retryAfter);
-      this.#options.onRetry?.(`${this.name}: ${call.method} ${safeUrl(`${this.baseUrl}${call.path}`)}: ${failure.description}; retry ${attempt} of ${policy.attempts - 1} in ${Math.round(delay)} ms`);
+      this.#options.onRetry?.(
+        `${this.name}: ${call.method} ${safeUrl(`${this.baseUrl}${call.path}`)}: ${failure.description}; retry ${attempt} of ${policy.attempts - 1} in ${Math.round(delay)} ms`,
+      );
       await sleep(delay);
     }
   }

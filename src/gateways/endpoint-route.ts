@@ -51,7 +51,11 @@ export function endpointRouteFor(serviceName: string, address: string, source: s
   const host = bare === 'localhost' || bare.endsWith('.localhost') ? '127.0.0.1' : bare;
   const port = url.port === '' ? 80 : Number(url.port);
   const path = url.pathname;
-  if (!PLAIN_PATH.test(path)) throw inputError(`${source}: endpoint path ${path} of service ${serviceName} is not plain enough for ${product}`, 'use endpoint paths made of letters, digits, . _ ~ - /');
+  if (!PLAIN_PATH.test(path))
+    throw inputError(
+      `${source}: endpoint path ${path} of service ${serviceName} is not plain enough for ${product}`,
+      'use endpoint paths made of letters, digits, . _ ~ - /',
+    );
   const at = path.indexOf(`/${serviceName}`);
   const afterName = at < 0 ? '' : path.slice(at + serviceName.length + 1);
   if (at >= 0 && (afterName === '' || afterName.startsWith('/'))) {

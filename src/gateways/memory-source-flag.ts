@@ -18,12 +18,18 @@ export const MEMORY_SOURCE_KINDS = ['pid', 'pidfile', 'jolokia', 'prometheus', '
  * Parses one `--memory-source`; a one-line usage error names the flag and what it accepts.
  * @param headers auth headers for HTTP sources (never in messages).
  */
-export function parseMemorySource(text: string, options: { readonly allowRemote: boolean; readonly timeoutMs: number; readonly headers?: Readonly<Record<string, string>> }): MemorySource {
+export function parseMemorySource(
+  text: string,
+  options: { readonly allowRemote: boolean; readonly timeoutMs: number; readonly headers?: Readonly<Record<string, string>> },
+): MemorySource {
   const at = text.indexOf(':');
   const kind = at < 0 ? '' : text.slice(0, at);
   const value = at < 0 ? '' : text.slice(at + 1);
   const bad = (why: string): never => {
-    throw usageError(`--memory-source ${text}: ${why}`, `write ${MEMORY_SOURCE_KINDS.map((k) => `${k}:…`).join(', ')} (e.g. pid:1234, prometheus:http://127.0.0.1:9100/metrics#process_resident_memory_bytes)`);
+    throw usageError(
+      `--memory-source ${text}: ${why}`,
+      `write ${MEMORY_SOURCE_KINDS.map((k) => `${k}:…`).join(', ')} (e.g. pid:1234, prometheus:http://127.0.0.1:9100/metrics#process_resident_memory_bytes)`,
+    );
   };
   switch (kind) {
     case 'pid': {
@@ -35,14 +41,23 @@ export function parseMemorySource(text: string, options: { readonly allowRemote:
       if (value === '') bad('no PID file named');
       return createPssTreeSource({ pid: () => readPidFile(value), what: `the process in ${value}` });
     case 'jolokia':
-      return createJolokiaSource({ url: assertLoopbackUrl(value, options.allowRemote, '--memory-source').href, timeoutMs: options.timeoutMs, ...(options.headers ? { headers: options.headers } : {}) });
+      return createJolokiaSource({
+        url: assertLoopbackUrl(value, options.allowRemote, '--memory-source').href,
+        timeoutMs: options.timeoutMs,
+        ...(options.headers ? { headers: options.headers } : {}),
+      });
     case 'v8-inspector':
       return createV8InspectorSource({ url: assertLoopbackUrl(value, options.allowRemote, '--memory-source').href, timeoutMs: options.timeoutMs });
     case 'prometheus': {
       const hash = value.lastIndexOf('#');
       if (hash < 0 || hash === value.length - 1) bad('name the metric after #, e.g. …/metrics#process_resident_memory_bytes');
       const url = assertLoopbackUrl(value.slice(0, hash), options.allowRemote, '--memory-source').href;
-      return createPrometheusSource({ metricsUrl: url, metric: value.slice(hash + 1), timeoutMs: options.timeoutMs, ...(options.headers ? { headers: options.headers } : {}) });
+      return createPrometheusSource({
+        metricsUrl: url,
+        metric: value.slice(hash + 1),
+        timeoutMs: options.timeoutMs,
+        ...(options.headers ? { headers: options.headers } : {}),
+      });
     }
     default:
       return bad(`unknown kind "${kind}"`);

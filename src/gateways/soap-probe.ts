@@ -124,7 +124,9 @@ export async function judgeProbe(
     const answer = await postProbe(url, probe, options);
     const problems = answer.status === 200 || answer.status === 202 ? [] : [`HTTP ${answer.status}`];
     problems.push(...problemsOf(answer));
-    return problems.length === 0 ? { serviceName, ok: true, status: answer.status } : { serviceName, ok: false, status: answer.status, error: problems.join('; ') };
+    return problems.length === 0
+      ? { serviceName, ok: true, status: answer.status }
+      : { serviceName, ok: false, status: answer.status, error: problems.join('; ') };
   } catch (error) {
     return { serviceName, ok: false, status: null, error: `POST ${url}: ${describeRequestError(error)}` };
   }
@@ -162,5 +164,7 @@ export interface ProbedService {
  */
 export function probeBothPolicies(service: ProbedService, dataUrl: string, header: string, options: Parameters<typeof postProbe>[2]): Promise<VerifyOutcome> {
   const name = service.spec.serviceName;
-  return judgeProbe(name, `${dataUrl}${service.probePath}`, service.probe, options, (answer) => responsePolicyProblems(answer, header, `${name}; request=${name}`));
+  return judgeProbe(name, `${dataUrl}${service.probePath}`, service.probe, options, (answer) =>
+    responsePolicyProblems(answer, header, `${name}; request=${name}`),
+  );
 }

@@ -27,10 +27,12 @@ const REQUIRED_METHODS = ['start', 'stop', 'restart', 'register', 'deploy', 'lis
 
 /** Refuses a plugin's adapter that is not an object with every required method, naming what is missing. */
 export function checkedAdapter(spec: string, adapter: unknown): GatewayAdapter {
-  if (typeof adapter !== 'object' || adapter === null) throw usageError(`--target ${spec}: the factory returned ${adapter === null ? 'null' : typeof adapter}, not an adapter object`);
+  if (typeof adapter !== 'object' || adapter === null)
+    throw usageError(`--target ${spec}: the factory returned ${adapter === null ? 'null' : typeof adapter}, not an adapter object`);
   const missing = REQUIRED_METHODS.filter((m) => typeof (adapter as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) throw usageError(`--target ${spec}: the adapter lacks ${missing.join(', ')}`, 'docs/targets.md lists what an adapter must implement');
-  if (typeof (adapter as { target?: unknown }).target !== 'string') throw usageError(`--target ${spec}: the adapter has no target name (a string field "target")`);
+  if (typeof (adapter as { target?: unknown }).target !== 'string')
+    throw usageError(`--target ${spec}: the adapter has no target name (a string field "target")`);
   return adapter as GatewayAdapter;
 }
 
@@ -44,7 +46,10 @@ async function importPlugin(spec: string, cwd: string): Promise<AdapterFactory> 
   try {
     url = isPath(spec) ? pathToFileURL(resolve(cwd, spec)).href : pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href;
   } catch {
-    throw usageError(`--target ${spec}: not a built-in target, and no such package is installed`, `use one of ${TARGET_NAMES.join(', ')}, recipe:FILE, a module path such as ./my-target.js, or npm install the package`);
+    throw usageError(
+      `--target ${spec}: not a built-in target, and no such package is installed`,
+      `use one of ${TARGET_NAMES.join(', ')}, recipe:FILE, a module path such as ./my-target.js, or npm install the package`,
+    );
   }
   let module: Record<string, unknown>;
   try {
@@ -53,7 +58,11 @@ async function importPlugin(spec: string, cwd: string): Promise<AdapterFactory> 
     throw usageError(`--target ${spec}: the module could not be loaded: ${messageOf(error)}`);
   }
   const factory = typeof module['default'] === 'function' ? module['default'] : module['createAdapter'];
-  if (typeof factory !== 'function') throw usageError(`--target ${spec}: the module exports no adapter factory`, 'export default function (ctx) { … } or export function createAdapter(ctx) (docs/targets.md)');
+  if (typeof factory !== 'function')
+    throw usageError(
+      `--target ${spec}: the module exports no adapter factory`,
+      'export default function (ctx) { … } or export function createAdapter(ctx) (docs/targets.md)',
+    );
   return (ctx: AdapterContext) => checkedAdapter(spec, (factory as (c: AdapterContext) => unknown)(ctx));
 }
 
@@ -68,7 +77,9 @@ export function absoluteTarget(spec: string, cwd = process.cwd()): string {
 
 /** A short name of a target for folder names: `reference`, `recipe-kong`, `my-target`. */
 export function targetSlug(spec: string): string {
-  const base = spec.startsWith(RECIPE_PREFIX) ? `recipe-${basename(spec.slice(RECIPE_PREFIX.length)).replace(/\.[^.]*$/, '')}` : basename(spec).replace(/\.(c|m)?js$/, '');
+  const base = spec.startsWith(RECIPE_PREFIX)
+    ? `recipe-${basename(spec.slice(RECIPE_PREFIX.length)).replace(/\.[^.]*$/, '')}`
+    : basename(spec).replace(/\.(c|m)?js$/, '');
   return base.replace(/[^\w.-]+/g, '-');
 }
 

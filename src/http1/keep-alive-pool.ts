@@ -253,7 +253,8 @@ export class Http1Pool {
       const lower = name.toLowerCase();
       if (lower === 'host' || lower === 'content-length' || lower === 'connection' || lower === 'transfer-encoding') continue;
       if (!token.test(name)) throw new Http1Error('ERR_HTTP1_INVALID', `invalid header name ${JSON.stringify(name)}`);
-      if (!fieldValue.test(value)) throw new Http1Error('ERR_HTTP1_INVALID', `header ${JSON.stringify(name)} holds a line break or a character outside Latin-1`);
+      if (!fieldValue.test(value))
+        throw new Http1Error('ERR_HTTP1_INVALID', `header ${JSON.stringify(name)} holds a line break or a character outside Latin-1`);
       text += `${name}: ${value}\r\n`;
     }
     const fields = { text, ascii: asciiOnly.test(text) };
@@ -271,7 +272,8 @@ export class Http1Pool {
     }
     conn.lastActivityMs = performance.now();
     const state = conn.parser.push(data);
-    if (state !== 'malformed' && conn.bodyBytes > this.#maxAnswerBytes) this.#kill(conn, new Http1Error('HPE_MALFORMED', `the answer is larger than ${this.#maxAnswerBytes} bytes`));
+    if (state !== 'malformed' && conn.bodyBytes > this.#maxAnswerBytes)
+      this.#kill(conn, new Http1Error('HPE_MALFORMED', `the answer is larger than ${this.#maxAnswerBytes} bytes`));
     else if (state === 'malformed') this.#kill(conn, new Http1Error('HPE_MALFORMED', 'the answer is not HTTP/1.x'));
     else if (state === 'done') this.#finish(conn);
     return true;
@@ -337,7 +339,8 @@ export class Http1Pool {
     const now = performance.now();
     for (const conn of [...this.#all]) {
       const call = conn.call;
-      if (call !== null && now - conn.lastActivityMs >= call.request.timeoutMs) this.#kill(conn, new Http1Error('ETIMEDOUT', `no answer within ${call.request.timeoutMs} ms`));
+      if (call !== null && now - conn.lastActivityMs >= call.request.timeoutMs)
+        this.#kill(conn, new Http1Error('ETIMEDOUT', `no answer within ${call.request.timeoutMs} ms`));
     }
     // Decided after the kills: a killed call's connection may already carry a queued call.
     let busy = false;

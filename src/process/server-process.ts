@@ -107,13 +107,15 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
   const keep = options.tailLines ?? 40;
   const lines: string[] = [];
   const log: WriteStream | null = options.logFile === undefined ? null : createWriteStream(options.logFile, { flags: 'a' });
-  const record = (stream: 'stdout' | 'stderr') => (line: string): void => {
-    const text = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
-    lines.push(text);
-    if (lines.length > keep) lines.shift();
-    log?.write(`${text}\n`);
-    options.onLine?.(text, stream);
-  };
+  const record =
+    (stream: 'stdout' | 'stderr') =>
+    (line: string): void => {
+      const text = line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line;
+      lines.push(text);
+      if (lines.length > keep) lines.shift();
+      log?.write(`${text}\n`);
+      options.onLine?.(text, stream);
+    };
 
   const child = spawn(options.command, [...options.args], {
     cwd: options.cwd,

@@ -62,14 +62,21 @@ export class ActiveConfiguration {
         const responseNames = op.circuits.get(RESPONSE_CIRCUIT);
         circuits += op.circuits.size;
         attachedPolicies += (requestNames?.length ?? 0) + (responseNames?.length ?? 0);
-        const active: ActiveOperation = { key: `${s.name}/${op.name}`, name: op.name, requestPolicies: policiesOf(requestNames), responsePolicies: policiesOf(responseNames) };
+        const active: ActiveOperation = {
+          key: `${s.name}/${op.name}`,
+          name: op.name,
+          requestPolicies: policiesOf(requestNames),
+          responsePolicies: policiesOf(responseNames),
+        };
         for (const a of op.soapActions) if (!byAction.has(a.value)) byAction.set(a.value, active);
         const element = op.inputElement === null ? op.name : localName(op.inputElement);
         if (!byElement.has(element)) byElement.set(element, active);
         return active;
       });
       operations += ops.length;
-      const endpoints = s.endpoints.filter((e) => e.protocol === 'soap11' || e.protocol === 'soap12').map((e) => ({ protocol: e.protocol, address: e.address }));
+      const endpoints = s.endpoints
+        .filter((e) => e.protocol === 'soap11' || e.protocol === 'soap12')
+        .map((e) => ({ protocol: e.protocol, address: e.address }));
       routes.set(s.path, { name: s.name, group: s.group, endpoints, operations: ops, byAction, byElement });
     }
     const counts: ConfigCounts = { serviceGroups: config.groups.length, services: config.services.length, operations, circuits, attachedPolicies };

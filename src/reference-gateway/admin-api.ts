@@ -158,15 +158,22 @@ export function createAdminApi(options: AdminApiOptions): (req: IncomingMessage,
       pattern: /^\/api\/listing$/,
       handler: () => {
         const active = deployer.active;
-        return Promise.resolve([200, {
-          store: store.counts(),
-          active: active?.counts ?? null,
-          deployVersion: active?.meta.deployVersion ?? 0,
-          deployedAt: active?.meta.deployedAt ?? null,
-        }]);
+        return Promise.resolve([
+          200,
+          {
+            store: store.counts(),
+            active: active?.counts ?? null,
+            deployVersion: active?.meta.deployVersion ?? 0,
+            deployedAt: active?.meta.deployedAt ?? null,
+          },
+        ]);
       },
     },
-    { method: 'GET', pattern: /^\/api\/memory$/, handler: () => Promise.resolve([200, { ...readMemory(false), pooledClients: options.pools?.clients ?? null }]) },
+    {
+      method: 'GET',
+      pattern: /^\/api\/memory$/,
+      handler: () => Promise.resolve([200, { ...readMemory(false), pooledClients: options.pools?.clients ?? null }]),
+    },
     {
       method: 'POST',
       pattern: /^\/api\/gc$/,

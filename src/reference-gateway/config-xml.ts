@@ -21,9 +21,12 @@ const attr = (name: string, value: string): string => ` ${name}="${escapeXml(val
 
 function actionXml(action: PolicyAction): string {
   switch (action.type) {
-    case 'add-header': return `<action${attr('type', action.type)}${attr('name', action.name)}${attr('value', action.value)}/>`;
-    case 'validate-envelope': return `<action${attr('type', action.type)}/>`;
-    case 'strip-headers': return `<action${attr('type', action.type)}${attr('prefixes', action.prefixes.join(','))}/>`;
+    case 'add-header':
+      return `<action${attr('type', action.type)}${attr('name', action.name)}${attr('value', action.value)}/>`;
+    case 'validate-envelope':
+      return `<action${attr('type', action.type)}/>`;
+    case 'strip-headers':
+      return `<action${attr('type', action.type)}${attr('prefixes', action.prefixes.join(','))}/>`;
     case 'add-soap-header':
       return `<action${attr('type', action.type)}${attr('element', action.element)}${attr('namespace', action.namespace)}${attr('value', action.value)}/>`;
   }
@@ -37,7 +40,9 @@ export function serialiseConfig(store: EntityStore, meta: ConfigMeta): string {
     '<policyLibrary>\n',
   ];
   for (const p of store.policies.values()) {
-    parts.push(`<policy${attr('name', p.name)}${attr('direction', p.direction)}${attr('builtIn', String(p.builtIn))}>${p.actions.map(actionXml).join('')}</policy>\n`);
+    parts.push(
+      `<policy${attr('name', p.name)}${attr('direction', p.direction)}${attr('builtIn', String(p.builtIn))}>${p.actions.map(actionXml).join('')}</policy>\n`,
+    );
   }
   parts.push('</policyLibrary>\n<webServiceRepository>\n');
   for (const group of store.groups.values()) {
@@ -49,7 +54,9 @@ export function serialiseConfig(store: EntityStore, meta: ConfigMeta): string {
       );
       for (const e of s.endpoints) parts.push(`<endpoint${attr('name', e.name)}${attr('protocol', e.protocol)}${attr('address', e.address)}/>\n`);
       for (const op of s.operations) {
-        parts.push(`<operation${attr('name', op.name)}${attr('pattern', op.pattern)}${attr('input', op.inputElement ?? '')}${attr('output', op.outputElement ?? '')}>`);
+        parts.push(
+          `<operation${attr('name', op.name)}${attr('pattern', op.pattern)}${attr('input', op.inputElement ?? '')}${attr('output', op.outputElement ?? '')}>`,
+        );
         for (const a of op.soapActions) parts.push(`<soapAction${attr('protocol', a.protocol)}${attr('value', a.value)}/>`);
         for (const c of op.circuits) {
           parts.push(`\n<circuit${attr('name', c.name)}${attr('direction', c.direction)}>`);
@@ -156,11 +163,21 @@ const patterns = new Set<string>(['in-out', 'in-only', 'robust-in-only', 'out-in
 function actionOf(node: Node, where: string): PolicyAction {
   const type = str(node, 'type', where);
   switch (type) {
-    case 'add-header': return { type, name: str(node, 'name', where), value: str(node, 'value', where) };
-    case 'validate-envelope': return { type };
-    case 'strip-headers': return { type, prefixes: str(node, 'prefixes', where).split(',').filter((p) => p !== '') };
-    case 'add-soap-header': return { type, element: str(node, 'element', where), namespace: str(node, 'namespace', where), value: str(node, 'value', where) };
-    default: throw new ConfigInvalid(`${where}: unknown action type "${type}"`);
+    case 'add-header':
+      return { type, name: str(node, 'name', where), value: str(node, 'value', where) };
+    case 'validate-envelope':
+      return { type };
+    case 'strip-headers':
+      return {
+        type,
+        prefixes: str(node, 'prefixes', where)
+          .split(',')
+          .filter((p) => p !== ''),
+      };
+    case 'add-soap-header':
+      return { type, element: str(node, 'element', where), namespace: str(node, 'namespace', where), value: str(node, 'value', where) };
+    default:
+      throw new ConfigInvalid(`${where}: unknown action type "${type}"`);
   }
 }
 
@@ -184,7 +201,12 @@ export function readConfig(tree: ConfigTree): DeployedConfig {
     if (direction !== 'request' && direction !== 'response') throw new ConfigInvalid(`policy ${name}: direction "${direction}"`);
     if (directions.has(name)) throw new ConfigInvalid(`policy ${name} is defined twice`);
     directions.set(name, direction);
-    policies.push({ name, direction, builtIn: str(p, 'builtIn', `policy ${name}`) === 'true', actions: nodes(p['action']).map((a) => actionOf(a, `policy ${name}`)) });
+    policies.push({
+      name,
+      direction,
+      builtIn: str(p, 'builtIn', `policy ${name}`) === 'true',
+      actions: nodes(p['action']).map((a) => actionOf(a, `policy ${name}`)),
+    });
   }
 
   const groups: string[] = [];
@@ -205,7 +227,8 @@ export function readConfig(tree: ConfigTree): DeployedConfig {
         const protocol = str(e, 'protocol', where);
         if (!protocols.has(protocol)) throw new ConfigInvalid(`${where}: endpoint protocol "${protocol}"`);
         const address = str(e, 'address', where);
-        if ((protocol === 'soap11' || protocol === 'soap12') && !/^https?:\/\//.test(address)) throw new ConfigInvalid(`${where}: endpoint address "${address}" is not an http(s) URL`);
+        if ((protocol === 'soap11' || protocol === 'soap12') && !/^https?:\/\//.test(address))
+          throw new ConfigInvalid(`${where}: endpoint address "${address}" is not an http(s) URL`);
         return { name: str(e, 'name', where), protocol: protocol as BindingProtocol, address };
       });
       if (!endpoints.some((e) => e.protocol === 'soap11' || e.protocol === 'soap12')) throw new ConfigInvalid(`${where}: no SOAP endpoint`);
@@ -221,7 +244,8 @@ export function readConfig(tree: ConfigTree): DeployedConfig {
           const refs = nodes(c['policyRef']).map((r) => str(r, 'name', `${where} circuit ${circuit}`));
           for (const ref of refs) {
             const d = directions.get(ref);
-            if (d === undefined) throw new ConfigInvalid(`${where} operation ${opName}: circuit "${circuit}" names policy "${ref}", which the library does not hold`);
+            if (d === undefined)
+              throw new ConfigInvalid(`${where} operation ${opName}: circuit "${circuit}" names policy "${ref}", which the library does not hold`);
             if (d !== direction) throw new ConfigInvalid(`${where} operation ${opName}: ${d} policy "${ref}" attached to ${direction} circuit "${circuit}"`);
           }
           circuits.set(circuit, refs);

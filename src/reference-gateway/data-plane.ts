@@ -73,7 +73,12 @@ export function createDataPlane(options: DataPlaneOptions): DataPlaneHandler {
     const action = soapActionOf(req.headers);
     const operation = pickOperation(service, action, body);
     if (operation === undefined) {
-      sendFault(res, version, 400, `no operation of ${service.name} matches the request (action ${action ?? 'none'}, body element ${firstBodyElement(body) ?? 'none'})`);
+      sendFault(
+        res,
+        version,
+        400,
+        `no operation of ${service.name} matches the request (action ${action ?? 'none'}, body element ${firstBodyElement(body) ?? 'none'})`,
+      );
       return;
     }
     const endpoint = pickEndpoint(service, version);
@@ -110,7 +115,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlaneHandler {
         });
         answerBody = await answer.body.text();
       } catch (error) {
-        const code = error instanceof Error ? (error as Error & { code?: string }).code ?? error.message : String(error);
+        const code = error instanceof Error ? ((error as Error & { code?: string }).code ?? error.message) : String(error);
         sendFault(res, version, 502, `backend ${target.href} failed: ${code}`);
         return;
       }

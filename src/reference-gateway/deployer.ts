@@ -63,7 +63,8 @@ export class Deployer {
       config = readConfig(tree);
       next = ActiveConfiguration.build(config);
     } catch (error) {
-      const reason = error instanceof ConfigInvalid ? `invalid configuration: ${error.message}` : `deploy failed: ${error instanceof Error ? error.message : String(error)}`;
+      const reason =
+        error instanceof ConfigInvalid ? `invalid configuration: ${error.message}` : `deploy failed: ${error instanceof Error ? error.message : String(error)}`;
       return { status: 'failed', ms: performance.now() - t0, reason };
     }
     try {
@@ -71,7 +72,11 @@ export class Deployer {
       await writeFile(`${file}.tmp`, xml);
       await rename(`${file}.tmp`, file);
     } catch (error) {
-      return { status: 'failed', ms: performance.now() - t0, reason: `could not persist the configuration: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        status: 'failed',
+        ms: performance.now() - t0,
+        reason: `could not persist the configuration: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     // The memory-not-released failure: each deployed configuration stays reachable from here.
     if (this.behaviour.retainConfigs) this.history.push({ xml, tree, config, active: next });

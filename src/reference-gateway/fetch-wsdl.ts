@@ -20,7 +20,8 @@ export async function fetchWsdl(text: string, dispatcher: Dispatcher, timeoutMs 
   } catch {
     throw new ApiError(400, `wsdlUrl "${text.slice(0, 200)}" is not a URL`);
   }
-  if (!isLoopbackUrl(url)) throw new ApiError(400, `wsdlUrl ${url.origin} is not on loopback: the reference gateway only fetches from 127.0.0.1, ::1 or localhost`);
+  if (!isLoopbackUrl(url))
+    throw new ApiError(400, `wsdlUrl ${url.origin} is not on loopback: the reference gateway only fetches from 127.0.0.1, ::1 or localhost`);
   try {
     const answer = await request(url, { method: 'GET', dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     if (answer.statusCode !== 200) {
@@ -46,7 +47,7 @@ export async function fetchWsdl(text: string, dispatcher: Dispatcher, timeoutMs 
     return Buffer.concat(chunks, size);
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    const cause = error instanceof Error ? (error as Error & { code?: string }).code ?? error.message : String(error);
+    const cause = error instanceof Error ? ((error as Error & { code?: string }).code ?? error.message) : String(error);
     throw new ApiError(400, `could not fetch ${url.href}: ${cause}`);
   }
 }

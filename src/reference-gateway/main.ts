@@ -14,7 +14,6 @@ import { gatewayProfiles, isGatewayProfile, PASSWORD_ENV, USER_ENV } from './pro
 import { harnessVersion } from '../version.js';
 import { exitWithParent } from '../process/parent-watch.js';
 
-
 function fail(message: string): never {
   process.stderr.write(`${GATEWAY_NAME}: ${message}\n`);
   process.exit(2);
@@ -59,7 +58,11 @@ async function main(): Promise<void> {
   };
   // Samples from the built-in templates (both WSDL versions), on an address nothing listens on.
   const sample = createServiceGenerator({ version: 'mixed', seed: 0, endpointBase: 'http://127.0.0.1:9' });
-  await warmUp(parseWsdl, profile, Array.from({ length: 20 }, (_, i) => sample(i)));
+  await warmUp(
+    parseWsdl,
+    profile,
+    Array.from({ length: 20 }, (_, i) => sample(i)),
+  );
   const gateway = await startReferenceGateway({
     dataDir,
     profile,

@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getHeapStatistics } from 'node:v8';
 import type { GatewayMemory } from './protocol.js';
 
-
 export function readMemory(afterGc: boolean): GatewayMemory {
   const usage = process.memoryUsage();
   return {

@@ -35,8 +35,18 @@ export interface PolicyDefinition {
 export const builtInPolicies: readonly PolicyDefinition[] = [
   { name: REQUEST_POLICY_ADD_HEADER, direction: 'request', builtIn: true, actions: [{ type: 'add-header', name: 'X-Gw-Request', value: 'gwscale-reference' }] },
   { name: REQUEST_POLICY_VALIDATE, direction: 'request', builtIn: true, actions: [{ type: 'validate-envelope' }] },
-  { name: RESPONSE_POLICY_ADD_HEADER, direction: 'response', builtIn: true, actions: [{ type: 'add-header', name: 'X-Gw-Response', value: 'gwscale-reference' }] },
-  { name: RESPONSE_POLICY_STRIP, direction: 'response', builtIn: true, actions: [{ type: 'strip-headers', prefixes: ['x-backend-', 'server', 'x-powered-by'] }] },
+  {
+    name: RESPONSE_POLICY_ADD_HEADER,
+    direction: 'response',
+    builtIn: true,
+    actions: [{ type: 'add-header', name: 'X-Gw-Response', value: 'gwscale-reference' }],
+  },
+  {
+    name: RESPONSE_POLICY_STRIP,
+    direction: 'response',
+    builtIn: true,
+    actions: [{ type: 'strip-headers', prefixes: ['x-backend-', 'server', 'x-powered-by'] }],
+  },
   {
     name: RESPONSE_POLICY_SOAP_HEADER,
     direction: 'response',
@@ -49,19 +59,38 @@ export const builtInPolicies: readonly PolicyDefinition[] = [
 export const hasControlCharacter = (text: string): boolean => [...text].some((c) => c.charCodeAt(0) < 0x20);
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'an HTTP header name');
-const headerValue = z.string().max(1000).regex(/^[\t\x20-\x7e]*$/, 'printable ASCII');
+const headerValue = z
+  .string()
+  .max(1000)
+  .regex(/^[\t\x20-\x7e]*$/, 'printable ASCII');
 const xmlName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,100}$/, 'an XML local name');
 
 const actionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('add-header'), name: headerName, value: headerValue }),
   z.object({ type: z.literal('validate-envelope') }),
-  z.object({ type: z.literal('strip-headers'), prefixes: z.array(z.string().min(1).max(100).regex(/^[a-z0-9-]+$/, 'lower-case header name prefix')).min(1).max(20) }),
+  z.object({
+    type: z.literal('strip-headers'),
+    prefixes: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(100)
+          .regex(/^[a-z0-9-]+$/, 'lower-case header name prefix'),
+      )
+      .min(1)
+      .max(20),
+  }),
   z.object({ type: z.literal('add-soap-header'), element: xmlName, namespace: z.string().min(1).max(500), value: z.string().max(1000) }),
 ]);
 
 /** Body of `POST /api/policies`. */
 export const policyRequestSchema = z.object({
-  name: z.string().min(1).max(200).refine((n) => !hasControlCharacter(n) && !n.includes(','), 'no control characters or commas'),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((n) => !hasControlCharacter(n) && !n.includes(','), 'no control characters or commas'),
   direction: z.enum(['request', 'response']),
   actions: z.array(actionSchema).min(1).max(20),
 });
@@ -127,7 +156,9 @@ export function compilePolicy(policy: PolicyDefinition): CompiledPolicy {
     switch (action.type) {
       case 'add-header': {
         const name = action.name.toLowerCase();
-        return (m) => { m.headers[name] = action.value; };
+        return (m) => {
+          m.headers[name] = action.value;
+        };
       }
       case 'validate-envelope':
         return (m) => {
@@ -141,7 +172,9 @@ export function compilePolicy(policy: PolicyDefinition): CompiledPolicy {
           }
         };
       case 'add-soap-header':
-        return (m) => { m.body = addSoapHeaderElement(m.body, action.element, action.namespace, action.value); };
+        return (m) => {
+          m.body = addSoapHeaderElement(m.body, action.element, action.namespace, action.value);
+        };
     }
   });
   return (m) => {

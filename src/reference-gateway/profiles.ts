@@ -21,7 +21,8 @@ export const profileBehaviours: Readonly<Record<GatewayProfile, ProfileBehaviour
   'retain-configs': {
     retainConfigs: true,
     operationPool: false,
-    description: 'every deploy keeps the previous configuration (XML text and parsed tree) reachable: memory after GC grows faster than linear and drops on restart',
+    description:
+      'every deploy keeps the previous configuration (XML text and parsed tree) reachable: memory after GC grows faster than linear and drops on restart',
   },
   'operation-pool': {
     retainConfigs: false,

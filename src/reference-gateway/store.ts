@@ -84,7 +84,6 @@ export interface ServiceRestore {
   readonly attached: ReadonlyMap<string, ReadonlyMap<CircuitName, readonly string[]>>;
 }
 
-
 /** Derives the operations of one WSDL service: every operation its endpoints' bindings expose. */
 function operationsOf(document: WsdlDocument, serviceName: string): { endpoints: StoredEndpoint[]; operations: Omit<StoredOperation, 'circuits'>[] } {
   const service = document.services.find((s) => s.name === serviceName);
@@ -110,13 +109,19 @@ function operationsOf(document: WsdlDocument, serviceName: string): { endpoints:
   if (routable.length === 0) throw new ApiError(400, `${document.source}: service ${serviceName} has no SOAP endpoint the gateway can route to`);
   if (byName.size === 0) throw new ApiError(400, `${document.source}: service ${serviceName} exposes no operations`);
   for (const e of routable) {
-    if (!/^https?:\/\//.test(e.address)) throw new ApiError(400, `${document.source}: endpoint ${e.name} of ${serviceName} has address "${e.address}", not an http(s) URL`);
+    if (!/^https?:\/\//.test(e.address))
+      throw new ApiError(400, `${document.source}: endpoint ${e.name} of ${serviceName} has address "${e.address}", not an http(s) URL`);
   }
   return { endpoints, operations: [...byName.values()] };
 }
 
 /** The circuits the gateway generates for one operation (policies attached later). */
-function generateCircuits(service: string, group: string, op: Omit<StoredOperation, 'circuits'>, endpoints: readonly StoredEndpoint[]): readonly [Circuit, Circuit] {
+function generateCircuits(
+  service: string,
+  group: string,
+  op: Omit<StoredOperation, 'circuits'>,
+  endpoints: readonly StoredEndpoint[],
+): readonly [Circuit, Circuit] {
   const addresses = endpoints.filter((e) => e.protocol === 'soap11' || e.protocol === 'soap12').map((e) => `${e.protocol}=${e.address}`);
   const request: Circuit = {
     name: REQUEST_CIRCUIT,
@@ -155,7 +160,8 @@ export class EntityStore {
 
   /** Creates a service group; creating one that exists is a no-op. */
   createGroup(name: string): { created: boolean } {
-    if (name.length === 0 || name.length > 200 || hasControlCharacter(name) || /[/\\]/.test(name)) throw new ApiError(400, `group name "${name.slice(0, 60)}" must be 1–200 characters without control characters or slashes`);
+    if (name.length === 0 || name.length > 200 || hasControlCharacter(name) || /[/\\]/.test(name))
+      throw new ApiError(400, `group name "${name.slice(0, 60)}" must be 1–200 characters without control characters or slashes`);
     if (this.groups.has(name)) return { created: false };
     this.groups.set(name, { name, services: new Map() });
     return { created: true };
@@ -190,7 +196,12 @@ export class EntityStore {
    * the group already holds are left as they are (`created: false`); a name another group holds is
    * a conflict, and then nothing is imported.
    */
-  importWsdl(groupName: string, wsdl: string | Uint8Array, source: string, importedAt = new Date().toISOString()): { created: boolean; services: StoredService[] } {
+  importWsdl(
+    groupName: string,
+    wsdl: string | Uint8Array,
+    source: string,
+    importedAt = new Date().toISOString(),
+  ): { created: boolean; services: StoredService[] } {
     const group = this.group(groupName);
     let parsed: ParsedWsdlEntry;
     try {
@@ -234,11 +245,13 @@ export class EntityStore {
    */
   attachPolicy(groupName: string, serviceName: string, circuit: string, policyName: string, operation?: string): { attached: number; alreadyAttached: number } {
     const service = this.service(groupName, serviceName);
-    if (!circuitNames.includes(circuit as CircuitName)) throw new ApiError(400, `circuit must be "${REQUEST_CIRCUIT}" or "${RESPONSE_CIRCUIT}", not "${circuit}"`);
+    if (!circuitNames.includes(circuit as CircuitName))
+      throw new ApiError(400, `circuit must be "${REQUEST_CIRCUIT}" or "${RESPONSE_CIRCUIT}", not "${circuit}"`);
     const policy = this.policies.get(policyName);
     if (policy === undefined) throw new ApiError(404, `the policy library has no policy named "${policyName}" (GET /api/policies lists them)`);
     const direction: PolicyDirection = circuit === REQUEST_CIRCUIT ? 'request' : 'response';
-    if (policy.direction !== direction) throw new ApiError(400, `policy "${policyName}" is a ${policy.direction} policy; circuit "${circuit}" takes ${direction} policies`);
+    if (policy.direction !== direction)
+      throw new ApiError(400, `policy "${policyName}" is a ${policy.direction} policy; circuit "${circuit}" takes ${direction} policies`);
     const operations = operation === undefined ? service.operations : service.operations.filter((op) => op.name === operation);
     if (operations.length === 0) throw new ApiError(404, `service ${serviceName} has no operation named "${operation ?? ''}"`);
     let attached = 0;

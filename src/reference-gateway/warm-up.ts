@@ -40,8 +40,20 @@ export async function warmUp(parseWsdl: WsdlParser, profile: GatewayProfile, sam
   const agent = new Agent({ connections: 4 });
   const authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`;
   let calls = 0;
-  const call = async (method: 'GET' | 'POST', url: string, body?: string, headers: Record<string, string> = { authorization, 'content-type': 'application/json' }): Promise<void> => {
-    const answer = await request(url, { method, headers, dispatcher: agent, headersTimeout: 30_000, bodyTimeout: 30_000, ...(body === undefined ? {} : { body }) });
+  const call = async (
+    method: 'GET' | 'POST',
+    url: string,
+    body?: string,
+    headers: Record<string, string> = { authorization, 'content-type': 'application/json' },
+  ): Promise<void> => {
+    const answer = await request(url, {
+      method,
+      headers,
+      dispatcher: agent,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+      ...(body === undefined ? {} : { body }),
+    });
     await answer.body.text();
     calls++;
   };
@@ -51,8 +63,16 @@ export async function warmUp(parseWsdl: WsdlParser, profile: GatewayProfile, sam
       const group = encodeURIComponent(s.group);
       await call('POST', `${admin}/api/groups`, JSON.stringify({ name: s.group }));
       await call('POST', `${admin}/api/groups/${group}/services`, JSON.stringify({ wsdlUrl: `${wsdlBaseUrl}/${s.fileName}` }));
-      await call('POST', `${admin}/api/groups/${group}/services/${encodeURIComponent(s.serviceName)}/policies`, JSON.stringify({ circuit: REQUEST_CIRCUIT, policy: REQUEST_POLICY_ADD_HEADER }));
-      await call('POST', `${admin}/api/groups/${group}/services/${encodeURIComponent(s.serviceName)}/policies`, JSON.stringify({ circuit: RESPONSE_CIRCUIT, policy: RESPONSE_POLICY_ADD_HEADER }));
+      await call(
+        'POST',
+        `${admin}/api/groups/${group}/services/${encodeURIComponent(s.serviceName)}/policies`,
+        JSON.stringify({ circuit: REQUEST_CIRCUIT, policy: REQUEST_POLICY_ADD_HEADER }),
+      );
+      await call(
+        'POST',
+        `${admin}/api/groups/${group}/services/${encodeURIComponent(s.serviceName)}/policies`,
+        JSON.stringify({ circuit: RESPONSE_CIRCUIT, policy: RESPONSE_POLICY_ADD_HEADER }),
+      );
     }
     await call('POST', `${admin}/api/deploy`);
     await call('GET', `${admin}/api/listing`);

@@ -2,7 +2,15 @@
 import { formatBytes } from '../units.js';
 import type { Analysis } from '../analysis/analysis.js';
 
-const MARK: Record<string, string> = { leak: 'LEAK', 'not-leak': 'ok', bounded: 'bounded', 'concurrency-retention': 'pool', fits: 'fits', misfit: 'MISFIT', 'no-say': '—' };
+const MARK: Record<string, string> = {
+  leak: 'LEAK',
+  'not-leak': 'ok',
+  bounded: 'bounded',
+  'concurrency-retention': 'pool',
+  fits: 'fits',
+  misfit: 'MISFIT',
+  'no-say': '—',
+};
 
 function range(ci: readonly [number | null, number | null] | null | undefined, format: (x: number | null) => string): string {
   return ci ? ` (95 % CI ${format(ci[0])} … ${format(ci[1])})` : '';
@@ -19,7 +27,12 @@ export function renderAnalysisText(a: Analysis, source: string): string {
     lines.push('');
     lines.push(`curve model: ${e.model.chosen}${e.model.bestByAicc !== e.model.chosen ? ` (best by AICc: ${e.model.bestByAicc})` : ''}`);
     const ranked = [...e.model.candidates].filter((c) => c.deltaAicc !== null).sort((x, y) => (x.deltaAicc as number) - (y.deltaAicc as number));
-    lines.push(`  candidates by ΔAICc: ${ranked.slice(0, 5).map((c) => `${c.name} ${c.deltaAicc}`).join(', ')}${ranked.length > 5 ? ', …' : ''}`);
+    lines.push(
+      `  candidates by ΔAICc: ${ranked
+        .slice(0, 5)
+        .map((c) => `${c.name} ${c.deltaAicc}`)
+        .join(', ')}${ranked.length > 5 ? ', …' : ''}`,
+    );
   }
   lines.push('');
   lines.push('tests:');
@@ -32,11 +45,17 @@ export function renderAnalysisText(a: Analysis, source: string): string {
   const perService = e.perService;
   lines.push(`  live memory per service:    ${perService ? `${formatBytes(a.perServiceBytes)}${range(perService.ci95, formatBytes)}` : '—'}`);
   const perDeploy = e.retainedPerDeploy;
-  lines.push(`  kept per deploy:            ${perDeploy ? `${formatBytes(a.retainedPerDeployBytes)}${range(perDeploy.ci95, formatBytes)} at ${perDeploy.atServices} services; margin ${formatBytes(a.leakMarginBytes)}` : '—'}`);
-  if (a.boundedRetentionBytes !== null) lines.push(`  bounded retention:          ${formatBytes(a.boundedRetentionBytes)}${range(e.boundedRetention?.ci95, formatBytes)}`);
-  if (a.bytesPerConcurrency !== null) lines.push(`  per unit of concurrency:    ${formatBytes(a.bytesPerConcurrency)}${range(e.bytesPerConcurrency?.ci95, formatBytes)}`);
+  lines.push(
+    `  kept per deploy:            ${perDeploy ? `${formatBytes(a.retainedPerDeployBytes)}${range(perDeploy.ci95, formatBytes)} at ${perDeploy.atServices} services; margin ${formatBytes(a.leakMarginBytes)}` : '—'}`,
+  );
+  if (a.boundedRetentionBytes !== null)
+    lines.push(`  bounded retention:          ${formatBytes(a.boundedRetentionBytes)}${range(e.boundedRetention?.ci95, formatBytes)}`);
+  if (a.bytesPerConcurrency !== null)
+    lines.push(`  per unit of concurrency:    ${formatBytes(a.bytesPerConcurrency)}${range(e.bytesPerConcurrency?.ci95, formatBytes)}`);
   lines.push(`  deploy peak factor:         ${a.deployPeakFactor} [${e.deployPeakFactor.source}]`);
-  lines.push(`  deploy time exponent:       ${a.deployTimeExponent ?? '—'}${range(e.deployTimeExponent?.ci95, (x) => String(x))}${e.deployTimeExponent ? ` [${e.deployTimeExponent.method}]` : ''}`);
+  lines.push(
+    `  deploy time exponent:       ${a.deployTimeExponent ?? '—'}${range(e.deployTimeExponent?.ci95, (x) => String(x))}${e.deployTimeExponent ? ` [${e.deployTimeExponent.method}]` : ''}`,
+  );
   lines.push(`  heap max:                   ${a.heapMaxBytes === null ? '— (pass --heap-max)' : `${formatBytes(a.heapMaxBytes)} [${e.heapMax.source ?? ''}]`}`);
   const p = e.prediction;
   const interval = a.predictedOomInterval === null ? '' : ` (95 % ${a.predictedOomInterval[0] ?? '?'} … ${a.predictedOomInterval[1] ?? 'beyond the horizon'})`;

@@ -24,7 +24,9 @@ export function memoryLabel(rows: readonly AnalysedRound[]): string {
 
 /** Memory the chosen curve model gives at each deploy row it fitted (`fittedBytes`). */
 export function fittedPoints(_report: unknown, rows: readonly AnalysedRound[]): ChartPoint[] {
-  return rows.filter((r) => r.fittedBytes !== null).map((r) => ({ x: r.services, y: r.fittedBytes as number, note: `curve model at #${r.index}: ${formatBytes(r.fittedBytes)}` }));
+  return rows
+    .filter((r) => r.fittedBytes !== null)
+    .map((r) => ({ x: r.services, y: r.fittedBytes as number, note: `curve model at #${r.index}: ${formatBytes(r.fittedBytes)}` }));
 }
 
 /** The prediction's projected curve and its 95 % band, up to the first point past the deploy limit (or the edge of the chart). */
@@ -34,7 +36,11 @@ export function projectionPoints(report: Report, edge: number): { mid: ChartPoin
   const past = p.limitBytes === null ? -1 : all.findIndex((q) => (q.memoryBytes ?? 0) >= (p.limitBytes as number));
   const path = past < 0 ? all : all.slice(0, past + 1);
   return {
-    mid: path.map((q) => ({ x: q.services, y: q.memoryBytes as number, note: `projected (${p.model}): ${formatBytes(q.memoryBytes)} at ${formatCount(q.services)} services` })),
+    mid: path.map((q) => ({
+      x: q.services,
+      y: q.memoryBytes as number,
+      note: `projected (${p.model}): ${formatBytes(q.memoryBytes)} at ${formatCount(q.services)} services`,
+    })),
     low: path.map((q) => ({ x: q.services, y: q.lowBytes ?? 0, note: `95 % band, low: ${formatBytes(q.lowBytes)}` })),
     high: path.map((q) => ({ x: q.services, y: q.highBytes ?? 0, note: `95 % band, high: ${formatBytes(q.highBytes)}` })),
   };
@@ -49,11 +55,45 @@ export function memoryChart(report: Report): ChartSpec {
     if (s.points.length > 0) series.push(s);
   };
   const label = memoryLabel(report.rounds);
-  add({ key: 'memory', label, style: 'line', color: 'heap', points: rows.map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })) });
-  add({ key: 'rss', label: 'RSS', style: 'line', color: 'rss', marker: 'circle', points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.services, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })) });
-  add({ key: 'deploy-peak', label: 'peak during deploy', style: 'markers', marker: 'triangle', color: 'peak', points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.services, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })) });
-  add({ key: 'restart', label: 'restart', style: 'markers', marker: 'square', color: 'restart', points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })) });
-  add({ key: 'redeploy', label: 'redeploy', style: 'markers', marker: 'diamond', color: 'redeploy', points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })) });
+  add({
+    key: 'memory',
+    label,
+    style: 'line',
+    color: 'heap',
+    points: rows.map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })),
+  });
+  add({
+    key: 'rss',
+    label: 'RSS',
+    style: 'line',
+    color: 'rss',
+    marker: 'circle',
+    points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.services, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })),
+  });
+  add({
+    key: 'deploy-peak',
+    label: 'peak during deploy',
+    style: 'markers',
+    marker: 'triangle',
+    color: 'peak',
+    points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.services, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })),
+  });
+  add({
+    key: 'restart',
+    label: 'restart',
+    style: 'markers',
+    marker: 'square',
+    color: 'restart',
+    points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })),
+  });
+  add({
+    key: 'redeploy',
+    label: 'redeploy',
+    style: 'markers',
+    marker: 'diamond',
+    color: 'redeploy',
+    points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })),
+  });
   const model = report.estimates.model;
   add({ key: 'fit', label: `curve model: ${model?.chosen ?? 'none'}`, style: 'dashed', color: 'fit', points: fittedPoints(report, rows) });
   const maxServices = Math.max(1, ...report.rounds.map((r) => r.services));
@@ -69,20 +109,63 @@ export function memoryChart(report: Report): ChartSpec {
   // Lines far above everything measured would flatten the curve into the axis: leave them to the caption.
   const showLimits = report.heapMaxBytes !== null && (oomInChart || report.heapMaxBytes <= 3 * maxMeasured);
   if (showLimits && p.limitBytes !== null && report.heapMaxBytes !== null && p.limitBytes < report.heapMaxBytes * 0.98) {
-    add({ key: 'deploy-limit', label: `deploy limit (heap max ÷ peak factor ${formatNumber(report.deployPeakFactor)})`, style: 'hline', color: 'extrap', endLabel: `deploy limit ${formatBytes(p.limitBytes)}`, points: [{ x: 0, y: p.limitBytes, note: `above ${formatBytes(p.limitBytes)} in use, a deploy's peak no longer fits in the heap max` }] });
+    add({
+      key: 'deploy-limit',
+      label: `deploy limit (heap max ÷ peak factor ${formatNumber(report.deployPeakFactor)})`,
+      style: 'hline',
+      color: 'extrap',
+      endLabel: `deploy limit ${formatBytes(p.limitBytes)}`,
+      points: [{ x: 0, y: p.limitBytes, note: `above ${formatBytes(p.limitBytes)} in use, a deploy's peak no longer fits in the heap max` }],
+    });
   }
   if (showLimits && report.heapMaxBytes !== null) {
-    add({ key: 'heap-max', label: 'heap max', style: 'hline', color: 'heapmax', endLabel: `heap max ${formatBytes(report.heapMaxBytes)}`, points: [{ x: 0, y: report.heapMaxBytes, note: `heap max ${formatBytes(report.heapMaxBytes)}` }] });
+    add({
+      key: 'heap-max',
+      label: 'heap max',
+      style: 'hline',
+      color: 'heapmax',
+      endLabel: `heap max ${formatBytes(report.heapMaxBytes)}`,
+      points: [{ x: 0, y: report.heapMaxBytes, note: `heap max ${formatBytes(report.heapMaxBytes)}` }],
+    });
   }
   if (oomInChart && p.limitBytes !== null) {
     const interval = report.predictedOomInterval;
     const range = interval === null ? '' : ` (95 % ${formatCount(interval[0])} – ${interval[1] === null ? 'beyond' : formatCount(interval[1])})`;
-    add({ key: 'predicted-oom', label: 'predicted out of memory', style: 'markers', marker: 'cross', color: 'oom', endLabel: `out of memory ≈ ${formatCount(oom)} services${range}`, points: [{ x: oom, y: p.limitBytes, note: `predicted: deploys run out of memory at ≈ ${formatCount(oom)} services${range}` }] });
+    add({
+      key: 'predicted-oom',
+      label: 'predicted out of memory',
+      style: 'markers',
+      marker: 'cross',
+      color: 'oom',
+      endLabel: `out of memory ≈ ${formatCount(oom)} services${range}`,
+      points: [{ x: oom, y: p.limitBytes, note: `predicted: deploys run out of memory at ≈ ${formatCount(oom)} services${range}` }],
+    });
   }
-  add({ key: 'crash', label: 'crash', style: 'markers', marker: 'cross', color: 'crash', ...(crash.length > 0 ? { endLabel: `crash at ${formatCount(crash[0]?.services)} services` } : {}), points: crash.map((r) => ({ x: r.services, y: r.peakBytes ?? r.memoryBytes, note: `the gateway crashed at ${formatCount(r.services)} services (last peak ${formatBytes(r.peakBytes ?? r.memoryBytes)})` })) });
-  let caption = 'Memory after each deploy. A healthy gateway climbs in a straight line and stays put on redeploys; old configurations kept alive bend the line upward and drop on restart. The dashed line is the curve model the verdict chose; the dotted lines, its projection with a 95 % band.';
-  if (oom !== null && !oomInChart) caption += ` The projection reaches the heap max (${formatBytes(report.heapMaxBytes)}) at ≈ ${formatCount(oom)} services, beyond this chart.`;
-  return { id: 'chart-memory', title: 'Memory vs services', caption, x: { label: 'services registered', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+  add({
+    key: 'crash',
+    label: 'crash',
+    style: 'markers',
+    marker: 'cross',
+    color: 'crash',
+    ...(crash.length > 0 ? { endLabel: `crash at ${formatCount(crash[0]?.services)} services` } : {}),
+    points: crash.map((r) => ({
+      x: r.services,
+      y: r.peakBytes ?? r.memoryBytes,
+      note: `the gateway crashed at ${formatCount(r.services)} services (last peak ${formatBytes(r.peakBytes ?? r.memoryBytes)})`,
+    })),
+  });
+  let caption =
+    'Memory after each deploy. A healthy gateway climbs in a straight line and stays put on redeploys; old configurations kept alive bend the line upward and drop on restart. The dashed line is the curve model the verdict chose; the dotted lines, its projection with a 95 % band.';
+  if (oom !== null && !oomInChart)
+    caption += ` The projection reaches the heap max (${formatBytes(report.heapMaxBytes)}) at ≈ ${formatCount(oom)} services, beyond this chart.`;
+  return {
+    id: 'chart-memory',
+    title: 'Memory vs services',
+    caption,
+    x: { label: 'services registered', unit: 'count' },
+    y: { label: 'memory', unit: 'bytes' },
+    series,
+  };
 }
 
 /** Deploy time and round time vs services. */
@@ -93,14 +176,53 @@ export function timeChart(report: Report): ChartSpec {
   const add = (s: ChartSeries): void => {
     if (s.points.length > 0) series.push(s);
   };
-  const ms = (r: AnalysedRound, what: string, v: number | null): string => `#${r.index} ${r.role} · ${formatCount(r.services)} services · ${what} ${formatMs(v)}`;
-  add({ key: 'deploy', label: 'deploy', style: 'line', color: 'deploy', points: rounds.filter((r) => r.deployMs !== null).map((r) => ({ x: r.services, y: r.deployMs as number, note: ms(r, 'deploy', r.deployMs) })) });
-  add({ key: 'redeploy', label: 'redeploy', style: 'markers', marker: 'diamond', color: 'redeploy', points: rows.filter((r) => r.role === 'redeploy' && r.deployMs !== null).map((r) => ({ x: r.services, y: r.deployMs as number, note: ms(r, 'redeploy', r.deployMs) })) });
-  add({ key: 'register', label: 'registration', style: 'line', color: 'register', marker: 'square', points: rounds.filter((r) => r.registerMs !== null).map((r) => ({ x: r.services, y: r.registerMs as number, note: ms(r, 'registration', r.registerMs) })) });
-  add({ key: 'round', label: 'whole round', style: 'line', color: 'round', points: rounds.filter((r) => r.elapsedMs !== null && r.services > 0).map((r) => ({ x: r.services, y: r.elapsedMs as number, note: ms(r, 'round', r.elapsedMs) })) });
+  const ms = (r: AnalysedRound, what: string, v: number | null): string =>
+    `#${r.index} ${r.role} · ${formatCount(r.services)} services · ${what} ${formatMs(v)}`;
+  add({
+    key: 'deploy',
+    label: 'deploy',
+    style: 'line',
+    color: 'deploy',
+    points: rounds.filter((r) => r.deployMs !== null).map((r) => ({ x: r.services, y: r.deployMs as number, note: ms(r, 'deploy', r.deployMs) })),
+  });
+  add({
+    key: 'redeploy',
+    label: 'redeploy',
+    style: 'markers',
+    marker: 'diamond',
+    color: 'redeploy',
+    points: rows
+      .filter((r) => r.role === 'redeploy' && r.deployMs !== null)
+      .map((r) => ({ x: r.services, y: r.deployMs as number, note: ms(r, 'redeploy', r.deployMs) })),
+  });
+  add({
+    key: 'register',
+    label: 'registration',
+    style: 'line',
+    color: 'register',
+    marker: 'square',
+    points: rounds.filter((r) => r.registerMs !== null).map((r) => ({ x: r.services, y: r.registerMs as number, note: ms(r, 'registration', r.registerMs) })),
+  });
+  add({
+    key: 'round',
+    label: 'whole round',
+    style: 'line',
+    color: 'round',
+    points: rounds
+      .filter((r) => r.elapsedMs !== null && r.services > 0)
+      .map((r) => ({ x: r.services, y: r.elapsedMs as number, note: ms(r, 'round', r.elapsedMs) })),
+  });
   const k = report.deployTimeExponent;
-  const caption = k === null ? 'Time per round.' : `Deploy time grows as services^${formatNumber(k)} (1 = linear; above 1, each round's deploy costs more than the last).`;
-  return { id: 'chart-time', title: 'Deploy and round time vs services', caption, x: { label: 'services registered', unit: 'count' }, y: { label: 'time', unit: 'ms' }, series };
+  const caption =
+    k === null ? 'Time per round.' : `Deploy time grows as services^${formatNumber(k)} (1 = linear; above 1, each round's deploy costs more than the last).`;
+  return {
+    id: 'chart-time',
+    title: 'Deploy and round time vs services',
+    caption,
+    x: { label: 'services registered', unit: 'count' },
+    y: { label: 'time', unit: 'ms' },
+    series,
+  };
 }
 
 /** Memory after each traffic step vs the highest concurrency reached; null without load rows. */
@@ -108,13 +230,37 @@ export function concurrencyChart(report: Report): ChartSpec | null {
   const load = report.rounds.filter((r) => r.role === 'load' && r.concurrency !== null);
   if (load.length === 0) return null;
   const series: ChartSeries[] = [
-    { key: 'load-memory', label: memoryLabel(report.rounds), style: 'line', color: 'load', points: load.map((r) => ({ x: r.concurrency as number, y: r.memoryBytes, note: `#${r.index} after ${formatCount(r.concurrency)} in flight: ${formatBytes(r.memoryBytes)}` })) },
+    {
+      key: 'load-memory',
+      label: memoryLabel(report.rounds),
+      style: 'line',
+      color: 'load',
+      points: load.map((r) => ({
+        x: r.concurrency as number,
+        y: r.memoryBytes,
+        note: `#${r.index} after ${formatCount(r.concurrency)} in flight: ${formatBytes(r.memoryBytes)}`,
+      })),
+    },
   ];
   const rss = load.filter((r) => r.rssBytes !== null);
-  if (rss.length > 0) series.push({ key: 'load-rss', label: 'RSS', style: 'line', color: 'rss', points: rss.map((r) => ({ x: r.concurrency as number, y: r.rssBytes as number, note: `#${r.index} RSS ${formatBytes(r.rssBytes)}` })) });
+  if (rss.length > 0)
+    series.push({
+      key: 'load-rss',
+      label: 'RSS',
+      style: 'line',
+      color: 'rss',
+      points: rss.map((r) => ({ x: r.concurrency as number, y: r.rssBytes as number, note: `#${r.index} RSS ${formatBytes(r.rssBytes)}` })),
+    });
   const b = report.bytesPerConcurrency;
   const caption = `Memory once each traffic step has drained, in step order.${b === null ? '' : ` Memory kept per unit of peak concurrency: ${formatBytes(b)}.`} A pool sized to the highest concurrency ever reached does not come back down when the load does.`;
-  return { id: 'chart-concurrency', title: 'Memory vs concurrency', caption, x: { label: 'concurrency (requests in flight)', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+  return {
+    id: 'chart-concurrency',
+    title: 'Memory vs concurrency',
+    caption,
+    x: { label: 'concurrency (requests in flight)', unit: 'count' },
+    y: { label: 'memory', unit: 'bytes' },
+    series,
+  };
 }
 
 /** Memory at every measurement in time order: redeploys (same services) and restarts spread out. */
@@ -124,15 +270,74 @@ export function timelineChart(report: Report): ChartSpec {
   const add = (s: ChartSeries): void => {
     if (s.points.length > 0) series.push(s);
   };
-  add({ key: 'memory', label: memoryLabel(report.rounds), style: 'line', color: 'heap', points: rows.map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })) });
-  add({ key: 'rss', label: 'RSS', style: 'line', color: 'rss', points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.index, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })) });
-  add({ key: 'deploy-peak', label: 'peak during deploy', style: 'markers', marker: 'triangle', color: 'peak', points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.index, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })) });
-  add({ key: 'restart', label: 'restart', style: 'markers', marker: 'square', color: 'restart', points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })) });
-  add({ key: 'redeploy', label: 'redeploy (no new services)', style: 'markers', marker: 'diamond', color: 'redeploy', points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })) });
-  add({ key: 'load', label: 'after a traffic step', style: 'markers', marker: 'circle', color: 'load', points: rows.filter((r) => r.role === 'load').map((r) => ({ x: r.index, y: r.memoryBytes, note: `${note(r, 'memory', r.memoryBytes)} · concurrency ${formatCount(r.concurrency)}` })) });
-  add({ key: 'crash', label: 'crash', style: 'markers', marker: 'cross', color: 'crash', points: report.rounds.filter((r) => r.role === 'crash').map((r) => ({ x: r.index, y: r.peakBytes ?? r.memoryBytes, note: `the gateway crashed at ${formatCount(r.services)} services` })) });
-  const caption = 'Every measurement in time order. Rounds add services; redeploys add none, so memory that climbs on redeploys, or falls at a restart, is memory the gateway kept.';
-  return { id: 'chart-timeline', title: 'Memory over the run', caption, x: { label: 'measurement # (time order)', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+  add({
+    key: 'memory',
+    label: memoryLabel(report.rounds),
+    style: 'line',
+    color: 'heap',
+    points: rows.map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })),
+  });
+  add({
+    key: 'rss',
+    label: 'RSS',
+    style: 'line',
+    color: 'rss',
+    points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.index, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })),
+  });
+  add({
+    key: 'deploy-peak',
+    label: 'peak during deploy',
+    style: 'markers',
+    marker: 'triangle',
+    color: 'peak',
+    points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.index, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })),
+  });
+  add({
+    key: 'restart',
+    label: 'restart',
+    style: 'markers',
+    marker: 'square',
+    color: 'restart',
+    points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })),
+  });
+  add({
+    key: 'redeploy',
+    label: 'redeploy (no new services)',
+    style: 'markers',
+    marker: 'diamond',
+    color: 'redeploy',
+    points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })),
+  });
+  add({
+    key: 'load',
+    label: 'after a traffic step',
+    style: 'markers',
+    marker: 'circle',
+    color: 'load',
+    points: rows
+      .filter((r) => r.role === 'load')
+      .map((r) => ({ x: r.index, y: r.memoryBytes, note: `${note(r, 'memory', r.memoryBytes)} · concurrency ${formatCount(r.concurrency)}` })),
+  });
+  add({
+    key: 'crash',
+    label: 'crash',
+    style: 'markers',
+    marker: 'cross',
+    color: 'crash',
+    points: report.rounds
+      .filter((r) => r.role === 'crash')
+      .map((r) => ({ x: r.index, y: r.peakBytes ?? r.memoryBytes, note: `the gateway crashed at ${formatCount(r.services)} services` })),
+  });
+  const caption =
+    'Every measurement in time order. Rounds add services; redeploys add none, so memory that climbs on redeploys, or falls at a restart, is memory the gateway kept.';
+  return {
+    id: 'chart-timeline',
+    title: 'Memory over the run',
+    caption,
+    x: { label: 'measurement # (time order)', unit: 'count' },
+    y: { label: 'memory', unit: 'bytes' },
+    series,
+  };
 }
 
 /** Colours the nodes of a cluster take in turn. */
@@ -146,10 +351,27 @@ export function nodesChart(report: Report): ChartSpec | null {
     label: `${n.node}: ${n.verdict}`,
     style: 'line',
     color: NODE_COLORS[i % NODE_COLORS.length] ?? 'heap',
-    points: n.points.map((p) => ({ x: p.index, y: p.memoryBytes, note: `#${p.index} ${n.node} at ${formatCount(p.services)} services: ${formatBytes(p.memoryBytes)}` })),
+    points: n.points.map((p) => ({
+      x: p.index,
+      y: p.memoryBytes,
+      note: `#${p.index} ${n.node} at ${formatCount(p.services)} services: ${formatBytes(p.memoryBytes)}`,
+    })),
   }));
   const rows = report.rounds.filter((r) => r.role !== 'crash');
-  series.push({ key: 'sum', label: 'sum (the verdict\'s)', style: 'line', color: 'rss', points: rows.map((r) => ({ x: r.index, y: r.memoryBytes, note: `#${r.index} sum: ${formatBytes(r.memoryBytes)}` })) });
+  series.push({
+    key: 'sum',
+    label: "sum (the verdict's)",
+    style: 'line',
+    color: 'rss',
+    points: rows.map((r) => ({ x: r.index, y: r.memoryBytes, note: `#${r.index} sum: ${formatBytes(r.memoryBytes)}` })),
+  });
   const caption = `Each node's memory, analysed on its own: ${report.nodes.map((n) => `${n.node} ${n.verdict}`).join(', ')}. A leak on one node shows here even when the sum hides it.`;
-  return { id: 'chart-nodes', title: 'Memory per node', caption, x: { label: 'measurement # (time order)', unit: 'count' }, y: { label: 'memory', unit: 'bytes' }, series };
+  return {
+    id: 'chart-nodes',
+    title: 'Memory per node',
+    caption,
+    x: { label: 'measurement # (time order)', unit: 'count' },
+    y: { label: 'memory', unit: 'bytes' },
+    series,
+  };
 }

@@ -29,11 +29,16 @@ export interface CiFlags {
 /** Cross-checks of the CI flags (a command's `validate` calls it). */
 export function validateCiFlags(flags: { readonly failOn?: readonly string[] | undefined }): void {
   if (flags.failOn === undefined) return;
-  if (flags.failOn.includes('none') && flags.failOn.length > 1) throw usageError(`--fail-on: 'none' cannot be combined with ${flags.failOn.filter((k) => k !== 'none').join(', ')}`, 'pass --fail-on none alone, or list the verdict kinds that should fail');
+  if (flags.failOn.includes('none') && flags.failOn.length > 1)
+    throw usageError(
+      `--fail-on: 'none' cannot be combined with ${flags.failOn.filter((k) => k !== 'none').join(', ')}`,
+      'pass --fail-on none alone, or list the verdict kinds that should fail',
+    );
 }
 
 /** What the gates read: an analysis, and for a run also its facts (state, crash, gateway version). */
-export type GateSubject = Pick<Analysis, 'verdict' | 'perServiceBytes' | 'estimates'> & Partial<Pick<RunFacts, 'state' | 'crash' | 'target' | 'profile'>> & { readonly gateway?: { readonly version: string | null } };
+export type GateSubject = Pick<Analysis, 'verdict' | 'perServiceBytes' | 'estimates'> &
+  Partial<Pick<RunFacts, 'state' | 'crash' | 'target' | 'profile'>> & { readonly gateway?: { readonly version: string | null } };
 
 export interface GateOutcome {
   /** The exit code the command should end with. */
@@ -62,10 +67,25 @@ function runStateCase(subject: GateSubject): GateCase | null {
     case 'crashed': {
       const c = subject.crash;
       const detail = c === null || c === undefined ? undefined : [`crashed during ${c.phase} at ${c.services} services`, ...c.stderrTail].join('\n');
-      return { classname: 'gwscale.run', name, outcome: 'failed', failureType: 'crash', message: `the gateway crashed${c ? ` during ${c.phase} at ${c.services} services` : ''}`, ...(detail === undefined ? {} : { detail }), exitCode: ExitCode.GatewayCrashed };
+      return {
+        classname: 'gwscale.run',
+        name,
+        outcome: 'failed',
+        failureType: 'crash',
+        message: `the gateway crashed${c ? ` during ${c.phase} at ${c.services} services` : ''}`,
+        ...(detail === undefined ? {} : { detail }),
+        exitCode: ExitCode.GatewayCrashed,
+      };
     }
     case 'interrupted':
-      return { classname: 'gwscale.run', name, outcome: 'failed', failureType: 'interrupted', message: 'the run was interrupted', exitCode: ExitCode.Interrupted };
+      return {
+        classname: 'gwscale.run',
+        name,
+        outcome: 'failed',
+        failureType: 'interrupted',
+        message: 'the run was interrupted',
+        exitCode: ExitCode.Interrupted,
+      };
     case 'failed':
     case 'running':
       return { classname: 'gwscale.run', name, outcome: 'failed', failureType: 'failed', message: 'the run did not finish', exitCode: ExitCode.Gateway };
@@ -89,11 +109,21 @@ export function gateCases(subject: GateSubject, flags: Pick<CiFlags, 'failOn' | 
   });
   for (const r of v.reasons) {
     const finding = FINDING_KIND[r.answer];
-    const numbers = Object.entries(r.numbers).map(([k, n]) => `${words(k)}: ${formatRuleNumber(k, n)}`).join('\n');
+    const numbers = Object.entries(r.numbers)
+      .map(([k, n]) => `${words(k)}: ${formatRuleNumber(k, n)}`)
+      .join('\n');
     const detail = `${r.reason}${numbers === '' ? '' : `\n${numbers}`}`;
     const name = `rule ${r.rule}`;
     if (finding !== undefined && failOn.includes(finding)) {
-      cases.push({ classname: 'gwscale.rules', name, outcome: 'failed', failureType: finding, message: `${ANSWER_WORDS[r.answer]}: ${r.reason}`, detail, exitCode: exitCodeOfKind(finding) });
+      cases.push({
+        classname: 'gwscale.rules',
+        name,
+        outcome: 'failed',
+        failureType: finding,
+        message: `${ANSWER_WORDS[r.answer]}: ${r.reason}`,
+        detail,
+        exitCode: exitCodeOfKind(finding),
+      });
     } else if (r.answer === 'no-say') {
       cases.push({ classname: 'gwscale.rules', name, outcome: 'skipped', message: `cannot tell${r.needs ? `; to decide: ${r.needs}` : ''}`, detail });
     } else {
@@ -105,7 +135,15 @@ export function gateCases(subject: GateSubject, flags: Pick<CiFlags, 'failOn' | 
     const value = subject.perServiceBytes;
     const text = formatBytesWithCi(value, subject.estimates.perService?.ci95 ?? null);
     if (value === null) cases.push({ classname: 'gwscale.thresholds', name, outcome: 'skipped', message: 'no per-service estimate from these rows' });
-    else if (value > flags.maxPerService) cases.push({ classname: 'gwscale.thresholds', name, outcome: 'failed', failureType: 'threshold', message: `memory per service is ${text}, above ${formatBytes(flags.maxPerService)}`, exitCode: ExitCode.Leak });
+    else if (value > flags.maxPerService)
+      cases.push({
+        classname: 'gwscale.thresholds',
+        name,
+        outcome: 'failed',
+        failureType: 'threshold',
+        message: `memory per service is ${text}, above ${formatBytes(flags.maxPerService)}`,
+        exitCode: ExitCode.Leak,
+      });
     else cases.push({ classname: 'gwscale.thresholds', name, outcome: 'passed', detail: `memory per service is ${text}` });
   }
   return cases;

@@ -20,14 +20,33 @@ export function comparisonCases(c: Comparison): GateCase[] {
     p.direction === 'unknown'
       ? { classname: 'gwscale.compare', name: 'memory per service: B not worse than A beyond noise', outcome: 'skipped', message: p.text }
       : p.regression
-        ? { classname: 'gwscale.compare', name: 'memory per service: B not worse than A beyond noise', outcome: 'failed', failureType: 'regression', message: p.text, exitCode: ExitCode.Regression }
+        ? {
+            classname: 'gwscale.compare',
+            name: 'memory per service: B not worse than A beyond noise',
+            outcome: 'failed',
+            failureType: 'regression',
+            message: p.text,
+            exitCode: ExitCode.Regression,
+          }
         : { classname: 'gwscale.compare', name: 'memory per service: B not worse than A beyond noise', outcome: 'passed', detail: p.text };
   const verdict: GateCase = c.verdict.newLeak
-    ? { classname: 'gwscale.compare', name: 'verdict: B does not leak where A did not', outcome: 'failed', failureType: 'regression', message: c.verdict.text, exitCode: ExitCode.Regression }
+    ? {
+        classname: 'gwscale.compare',
+        name: 'verdict: B does not leak where A did not',
+        outcome: 'failed',
+        failureType: 'regression',
+        message: c.verdict.text,
+        exitCode: ExitCode.Regression,
+      }
     : { classname: 'gwscale.compare', name: 'verdict: B does not leak where A did not', outcome: 'passed', detail: c.verdict.text };
   const info: GateCase[] = c.metrics
     .filter((m) => m.a !== null || m.b !== null)
-    .map((m) => ({ classname: 'gwscale.compare.numbers', name: m.label, outcome: 'passed', detail: `A ${String(m.a)}, B ${String(m.b)}, direction ${m.direction}` }));
+    .map((m) => ({
+      classname: 'gwscale.compare.numbers',
+      name: m.label,
+      outcome: 'passed',
+      detail: `A ${String(m.a)}, B ${String(m.b)}, direction ${m.direction}`,
+    }));
   return [perService, verdict, ...info];
 }
 
@@ -44,7 +63,14 @@ export function applyCompareGates(c: Comparison, b: GateSubject, flags: Pick<CiF
   const cases = all.map(({ exitCode: _exitCode, ...rest }) => rest);
   const junitXml = renderJunit({
     name: `gwscale compare ${c.a.label} vs ${c.b.label}`,
-    properties: { conclusion: c.conclusion.kind, regression: c.regression, verdictA: c.verdict.a, verdictB: c.verdict.b, gatewayA: c.a.gatewayVersion, gatewayB: c.b.gatewayVersion },
+    properties: {
+      conclusion: c.conclusion.kind,
+      regression: c.regression,
+      verdictA: c.verdict.a,
+      verdictB: c.verdict.b,
+      gatewayA: c.a.gatewayVersion,
+      gatewayB: c.b.gatewayVersion,
+    },
     cases,
   });
   return { exitCode: exitCodeOfCases(all), cases, junitXml };

@@ -29,14 +29,20 @@ export interface CompareSources {
 /** Renders compare.html. */
 export function renderCompareHtml(c: Comparison, a: ComparedReport, b: ComparedReport, sources: CompareSources): string {
   const rows = compareRows(c)
-    .map((r) => `<tr data-key="${e(r.key)}"><th scope="row">${e(r.label)}</th><td>${e(r.a)}</td><td>${e(r.b)}</td><td>${e(r.change)}</td><td>${e(r.beyondNoise)}</td><td><span class="badge ${DIRECTION_CLASS[r.direction]}">${e(DIRECTION_WORDS[r.direction])}</span></td></tr>`)
+    .map(
+      (r) =>
+        `<tr data-key="${e(r.key)}"><th scope="row">${e(r.label)}</th><td>${e(r.a)}</td><td>${e(r.b)}</td><td>${e(r.change)}</td><td>${e(r.beyondNoise)}</td><td><span class="badge ${DIRECTION_CLASS[r.direction]}">${e(DIRECTION_WORDS[r.direction])}</span></td></tr>`,
+    )
     .join('');
   const side = (name: string, s: Comparison['a'], source: string): string =>
     `<tr><th scope="row">${name}</th><td>${e(s.label)}</td><td>${e(s.gatewayVersion ?? '—')}</td><td>${e(s.harnessVersion)}</td><td>${e(s.state)}</td><td class="num">${e(formatCount(s.maxServices))}</td><td><span class="badge v-${e(s.verdict)}">${e(s.verdict)}</span></td><td><code>${e(source)}</code></td></tr>`;
   const regression = c.regression
     ? `<div class="callout bad"><strong>Regression.</strong><ul>${c.regressionReasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul></div>`
     : '';
-  const charts = [compareMemoryChart(a, b), compareTimeChart(a, b)].filter((s) => s.series.length > 0).map(renderChart).join('');
+  const charts = [compareMemoryChart(a, b), compareTimeChart(a, b)]
+    .filter((s) => s.series.length > 0)
+    .map(renderChart)
+    .join('');
   const body = [
     '<header class="top">',
     `<div><h1>gwscale compare</h1><div class="subtitle">A: ${e(c.a.label)} (${e(c.a.gatewayVersion ?? 'version unknown')}) · B: ${e(c.b.label)} (${e(c.b.gatewayVersion ?? 'version unknown')})</div></div>`,

@@ -29,6 +29,20 @@ export function renderCompareText(c: Comparison): string {
   const rows = compareRows(c);
   const table = [['', 'A', 'B', 'change', 'beyond noise'], ...rows.map((r) => [r.label, r.a, r.b, r.change, r.beyondNoise])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  const lines = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
-  return [`A: ${c.a.label} (${c.a.gatewayVersion ?? 'version unknown'})`, `B: ${c.b.label} (${c.b.gatewayVersion ?? 'version unknown'})`, '', c.conclusion.text, ...(c.regression ? ['', ...c.regressionReasons.map((r) => `REGRESSION: ${r}`)] : []), '', ...lines, ''].join('\n');
+  const lines = table.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+  return [
+    `A: ${c.a.label} (${c.a.gatewayVersion ?? 'version unknown'})`,
+    `B: ${c.b.label} (${c.b.gatewayVersion ?? 'version unknown'})`,
+    '',
+    c.conclusion.text,
+    ...(c.regression ? ['', ...c.regressionReasons.map((r) => `REGRESSION: ${r}`)] : []),
+    '',
+    ...lines,
+    '',
+  ].join('\n');
 }

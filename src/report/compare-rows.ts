@@ -14,7 +14,8 @@ export interface CompareRow {
   readonly beyondNoise: string;
 }
 
-const signed = (fraction: number | null): string => (fraction === null ? '—' : `${fraction > 0 ? '+' : fraction < 0 ? '−' : ''}${formatPercent(Math.abs(fraction), 2)}`);
+const signed = (fraction: number | null): string =>
+  fraction === null ? '—' : `${fraction > 0 ? '+' : fraction < 0 ? '−' : ''}${formatPercent(Math.abs(fraction), 2)}`;
 
 function valueText(m: MetricComparison, side: 'a' | 'b'): string {
   const v = m[side];
@@ -40,15 +41,34 @@ export function compareRows(c: Comparison): CompareRow[] {
       label: 'Memory per service',
       a: formatBytesWithCi(p.aBytes, p.aCi95),
       b: formatBytesWithCi(p.bBytes, p.bCi95),
-      change: p.ratio === null ? '—' : `${signed(p.ratio - 1)} (B/A ${formatRatio(p.ratio)}${p.ratioCi95 ? `, 95% CI ${formatRatio(p.ratioCi95[0])}–${formatRatio(p.ratioCi95[1])}` : ''})`,
+      change:
+        p.ratio === null
+          ? '—'
+          : `${signed(p.ratio - 1)} (B/A ${formatRatio(p.ratio)}${p.ratioCi95 ? `, 95% CI ${formatRatio(p.ratioCi95[0])}–${formatRatio(p.ratioCi95[1])}` : ''})`,
       direction: p.direction,
       beyondNoise: p.direction === 'unknown' ? '—' : p.beyondNoise ? 'yes' : 'no',
     },
-    { key: 'verdict', label: 'Verdict', a: c.verdict.a, b: c.verdict.b, change: c.verdict.a === c.verdict.b ? 'same' : `${c.verdict.a} → ${c.verdict.b}`, direction: c.verdict.direction, beyondNoise: '—' },
+    {
+      key: 'verdict',
+      label: 'Verdict',
+      a: c.verdict.a,
+      b: c.verdict.b,
+      change: c.verdict.a === c.verdict.b ? 'same' : `${c.verdict.a} → ${c.verdict.b}`,
+      direction: c.verdict.direction,
+      beyondNoise: '—',
+    },
   ];
   for (const m of c.metrics) {
     if (m.a === null && m.b === null) continue;
-    rows.push({ key: m.key, label: m.label, a: valueText(m, 'a'), b: valueText(m, 'b'), change: signed(m.relativeChange), direction: m.direction, beyondNoise: m.beyondNoise === null ? '—' : m.beyondNoise ? 'yes' : 'no' });
+    rows.push({
+      key: m.key,
+      label: m.label,
+      a: valueText(m, 'a'),
+      b: valueText(m, 'b'),
+      change: signed(m.relativeChange),
+      direction: m.direction,
+      beyondNoise: m.beyondNoise === null ? '—' : m.beyondNoise ? 'yes' : 'no',
+    });
   }
   return rows;
 }
@@ -57,4 +77,3 @@ export function compareRows(c: Comparison): CompareRow[] {
 export function thresholdText(c: Comparison): string {
   return `regression when B holds more than ${formatPercent(c.thresholds.maxRegression)} more memory per service beyond noise, or leaks where A did not; changes under ${formatPercent(c.thresholds.noiseFloor)} count as noise`;
 }
-

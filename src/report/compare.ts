@@ -153,12 +153,33 @@ export function comparePerService(a: ComparedReport, b: ComparedReport, t: Compa
   const eb = estimateOf(b.perServiceBytes, bCi);
   const ratio = a.perServiceBytes !== null && b.perServiceBytes !== null && a.perServiceBytes > 0 ? b.perServiceBytes / a.perServiceBytes : null;
   if (ea === null || eb === null || !(ea.value > 0) || !(eb.value > 0)) {
-    const why = a.perServiceBytes === null || b.perServiceBytes === null ? 'one run has no per-service estimate' : ea === null || eb === null ? 'one run has no confidence interval for it' : 'an estimate is not positive';
-    return { ...base, ratio, ratioCi95: null, beyondNoise: false, direction: 'unknown', regression: false, text: `Memory per service cannot be compared beyond noise: ${why} (A ${formatBytes(a.perServiceBytes)}, B ${formatBytes(b.perServiceBytes)}).` };
+    const why =
+      a.perServiceBytes === null || b.perServiceBytes === null
+        ? 'one run has no per-service estimate'
+        : ea === null || eb === null
+          ? 'one run has no confidence interval for it'
+          : 'an estimate is not positive';
+    return {
+      ...base,
+      ratio,
+      ratioCi95: null,
+      beyondNoise: false,
+      direction: 'unknown',
+      regression: false,
+      text: `Memory per service cannot be compared beyond noise: ${why} (A ${formatBytes(a.perServiceBytes)}, B ${formatBytes(b.perServiceBytes)}).`,
+    };
   }
   const r = fiellerRatio(ea, eb);
   if (r.kind === 'unbounded') {
-    return { ...base, ratio, ratioCi95: null, beyondNoise: false, direction: 'unknown', regression: false, text: `Memory per service: A's estimate is too uncertain to bound the ratio (B/A = ${formatRatio(r.ratio)}).` };
+    return {
+      ...base,
+      ratio,
+      ratioCi95: null,
+      beyondNoise: false,
+      direction: 'unknown',
+      regression: false,
+      text: `Memory per service: A's estimate is too uncertain to bound the ratio (B/A = ${formatRatio(r.ratio)}).`,
+    };
   }
   const change = r.ratio - 1;
   const excludesOne = r.lower > 1 || r.upper < 1;
@@ -230,7 +251,7 @@ function metric(
     direction = 'no-difference';
   } else if (a !== null && b !== null) {
     const material = beyondNoise ?? (relativeChange === null ? a !== b : Math.abs(relativeChange) >= noiseFloor);
-    direction = !material ? 'no-difference' : (b < a) === lowerIsBetter ? 'better' : 'worse';
+    direction = !material ? 'no-difference' : b < a === lowerIsBetter ? 'better' : 'worse';
   }
   return { key, label, unit, a, b, aCi95: aCi, bCi95: bCi, relativeChange, beyondNoise, direction };
 }
@@ -240,12 +261,42 @@ export function compareMetrics(a: ComparedReport, b: ComparedReport, t: CompareT
   const ea = a.estimates;
   const eb = b.estimates;
   return [
-    metric('retainedPerDeployBytes', 'Retained per deploy', 'bytes', true, a.retainedPerDeployBytes, b.retainedPerDeployBytes, ea.retainedPerDeploy?.ci95 ?? null, eb.retainedPerDeploy?.ci95 ?? null, t.noiseFloor),
+    metric(
+      'retainedPerDeployBytes',
+      'Retained per deploy',
+      'bytes',
+      true,
+      a.retainedPerDeployBytes,
+      b.retainedPerDeployBytes,
+      ea.retainedPerDeploy?.ci95 ?? null,
+      eb.retainedPerDeploy?.ci95 ?? null,
+      t.noiseFloor,
+    ),
     metric('deployPeakFactor', 'Deploy peak factor', 'ratio', true, a.deployPeakFactor, b.deployPeakFactor, null, null, t.noiseFloor),
-    metric('deployTimeExponent', 'Deploy time exponent', 'exponent', true, a.deployTimeExponent, b.deployTimeExponent, ea.deployTimeExponent?.ci95 ?? null, eb.deployTimeExponent?.ci95 ?? null, t.noiseFloor),
+    metric(
+      'deployTimeExponent',
+      'Deploy time exponent',
+      'exponent',
+      true,
+      a.deployTimeExponent,
+      b.deployTimeExponent,
+      ea.deployTimeExponent?.ci95 ?? null,
+      eb.deployTimeExponent?.ci95 ?? null,
+      t.noiseFloor,
+    ),
     metric('predictedOomServices', 'Out of memory at (services)', 'services', false, a.predictedOomServices, b.predictedOomServices, null, null, t.noiseFloor),
     metric('heapMaxBytes', 'Heap max', 'bytes', false, a.heapMaxBytes, b.heapMaxBytes, null, null, 0),
-    metric('bytesPerConcurrency', 'Kept per unit of concurrency', 'bytes', true, a.bytesPerConcurrency, b.bytesPerConcurrency, ea.bytesPerConcurrency?.ci95 ?? null, eb.bytesPerConcurrency?.ci95 ?? null, t.noiseFloor),
+    metric(
+      'bytesPerConcurrency',
+      'Kept per unit of concurrency',
+      'bytes',
+      true,
+      a.bytesPerConcurrency,
+      b.bytesPerConcurrency,
+      ea.bytesPerConcurrency?.ci95 ?? null,
+      eb.bytesPerConcurrency?.ci95 ?? null,
+      t.noiseFloor,
+    ),
     metric('boundedRetentionBytes', 'Bounded retention', 'bytes', true, a.boundedRetentionBytes, b.boundedRetentionBytes, null, null, t.noiseFloor),
   ];
 }
@@ -293,13 +344,18 @@ export function compareReports(a: ComparedReport, b: ComparedReport, thresholds:
     sentences.push(`Retained per deploy went from ${formatBytesWithCi(retained.a, retained.aCi95)} to ${formatBytesWithCi(retained.b, retained.bCi95)}.`);
   }
   if (oom && oom.a !== oom.b && oom.direction !== 'no-difference') {
-    sentences.push(`Predicted out of memory: A at ${oom.a === null ? 'no predicted point' : `≈ ${formatCount(oom.a)} services`}, B at ${oom.b === null ? 'no predicted point' : `≈ ${formatCount(oom.b)} services`}.`);
+    sentences.push(
+      `Predicted out of memory: A at ${oom.a === null ? 'no predicted point' : `≈ ${formatCount(oom.a)} services`}, B at ${oom.b === null ? 'no predicted point' : `≈ ${formatCount(oom.b)} services`}.`,
+    );
   }
   if (a.crash !== null || b.crash !== null) {
-    sentences.push(`${a.crash !== null ? `A crashed at ${formatCount(a.crash.services)} services` : 'A did not crash'}; ${b.crash !== null ? `B crashed at ${formatCount(b.crash.services)} services` : 'B did not crash'}.`);
+    sentences.push(
+      `${a.crash !== null ? `A crashed at ${formatCount(a.crash.services)} services` : 'A did not crash'}; ${b.crash !== null ? `B crashed at ${formatCount(b.crash.services)} services` : 'B did not crash'}.`,
+    );
   }
   const settingsDiffer = differingSettings(a, b);
-  if (settingsDiffer.length > 0) sentences.push(`The runs were not set up alike (${settingsDiffer.join('; ')}): differences may come from the setup, not the gateway.`);
+  if (settingsDiffer.length > 0)
+    sentences.push(`The runs were not set up alike (${settingsDiffer.join('; ')}): differences may come from the setup, not the gateway.`);
   const directions = [perService.direction, verdict.direction];
   const better = directions.includes('better');
   const worse = directions.includes('worse');

@@ -28,7 +28,10 @@ export function keyNumbers(report: Report): KeyNumber[] {
       key: 'retainedPerDeployBytes',
       label: 'Retained per deploy',
       value: formatBytes(report.retainedPerDeployBytes),
-      detail: e.retainedPerDeploy === null ? 'no estimate (no redeploys, restart or retention term)' : `${ciText(e.retainedPerDeploy.ci95, formatBytes)} at ${formatCount(e.retainedPerDeploy.atServices)} services`,
+      detail:
+        e.retainedPerDeploy === null
+          ? 'no estimate (no redeploys, restart or retention term)'
+          : `${ciText(e.retainedPerDeploy.ci95, formatBytes)} at ${formatCount(e.retainedPerDeploy.atServices)} services`,
     },
     {
       key: 'deployPeakFactor',
@@ -64,7 +67,9 @@ export function keyNumbers(report: Report): KeyNumber[] {
         e.heapMax.source === 'option'
           ? 'given by --heap-max'
           : e.heapMax.source === 'run-settings'
-            ? typeof report.settings.heapMaxBytes === 'number' ? 'given to the run by --heap-max' : "the gateway's heap setting in this run"
+            ? typeof report.settings.heapMaxBytes === 'number'
+              ? 'given to the run by --heap-max'
+              : "the gateway's heap setting in this run"
             : 'unknown: pass --heap-max for a prediction',
     },
   ];
@@ -78,10 +83,20 @@ export function keyNumbers(report: Report): KeyNumber[] {
     });
   }
   if (report.bytesPerConcurrency !== null) {
-    out.push({ key: 'bytesPerConcurrency', label: 'Kept per unit of concurrency', value: formatBytes(report.bytesPerConcurrency), detail: ciText(e.bytesPerConcurrency?.ci95, formatBytes) });
+    out.push({
+      key: 'bytesPerConcurrency',
+      label: 'Kept per unit of concurrency',
+      value: formatBytes(report.bytesPerConcurrency),
+      detail: ciText(e.bytesPerConcurrency?.ci95, formatBytes),
+    });
   }
   if (report.boundedRetentionBytes !== null) {
-    out.push({ key: 'boundedRetentionBytes', label: 'Bounded retention', value: formatBytes(report.boundedRetentionBytes), detail: 'extra memory that levelled off' });
+    out.push({
+      key: 'boundedRetentionBytes',
+      label: 'Bounded retention',
+      value: formatBytes(report.boundedRetentionBytes),
+      detail: 'extra memory that levelled off',
+    });
   }
   return out;
 }

@@ -21,7 +21,11 @@ const comparedShape = z.looseObject({
   tool: z.looseObject({ version: z.string() }),
   gateway: z.looseObject({ version: z.string().nullable() }),
   settings: z.record(z.string(), z.unknown()),
-  verdict: z.looseObject({ kind: z.enum(VERDICT_KINDS as [string, ...string[]]), summary: z.string(), reasons: z.array(z.looseObject({ rule: z.string(), answer: z.string() })) }),
+  verdict: z.looseObject({
+    kind: z.enum(VERDICT_KINDS as [string, ...string[]]),
+    summary: z.string(),
+    reasons: z.array(z.looseObject({ rule: z.string(), answer: z.string() })),
+  }),
   perServiceBytes: nullableNumber,
   retainedPerDeployBytes: nullableNumber,
   boundedRetentionBytes: nullableNumber,
@@ -45,16 +49,25 @@ export function parseReportJson(text: string, file: string): ComparedReport {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw inputError(`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, 'pass a report.json written by gwscale, or the run folder');
+    throw inputError(
+      `${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      'pass a report.json written by gwscale, or the run folder',
+    );
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version !== REPORT_SCHEMA_VERSION) {
-    throw inputError(`${file}: report schema ${version}, but this gwscale reads schema ${REPORT_SCHEMA_VERSION}`, 're-render it from its run log with `gwscale report RUN_DIR`, or pass the run folder');
+    throw inputError(
+      `${file}: report schema ${version}, but this gwscale reads schema ${REPORT_SCHEMA_VERSION}`,
+      're-render it from its run log with `gwscale report RUN_DIR`, or pass the run folder',
+    );
   }
   const parsed = comparedShape.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw inputError(`${file}: field ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`, 'pass a report.json written by `gwscale run` or `gwscale report`, or the run folder');
+    throw inputError(
+      `${file}: field ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`,
+      'pass a report.json written by `gwscale run` or `gwscale report`, or the run folder',
+    );
   }
   return parsed.data as unknown as ComparedReport;
 }

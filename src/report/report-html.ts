@@ -50,25 +50,41 @@ function callouts(report: Report): string {
   const out: string[] = [];
   if (report.crash !== null) {
     const c = report.crash;
-    out.push(`<div class="callout bad"><strong>The gateway crashed</strong> during ${e(c.phase)} at ${e(formatCount(c.services))} services (${c.signal !== null ? `signal ${e(c.signal)}` : `exit code ${e(String(c.exitCode))}`}). Its last words are under <a href="#crash">Crash</a>.</div>`);
+    out.push(
+      `<div class="callout bad"><strong>The gateway crashed</strong> during ${e(c.phase)} at ${e(formatCount(c.services))} services (${c.signal !== null ? `signal ${e(c.signal)}` : `exit code ${e(String(c.exitCode))}`}). Its last words are under <a href="#crash">Crash</a>.</div>`,
+    );
   }
   if (report.state === 'interrupted') out.push('<div class="callout">The run was interrupted: this report covers what was measured until then.</div>');
-  if (report.state === 'failed') out.push(`<div class="callout bad">The run failed before it finished${report.errors[0] ? `: ${e(report.errors[0].message)}` : ''}.</div>`);
+  if (report.state === 'failed')
+    out.push(`<div class="callout bad">The run failed before it finished${report.errors[0] ? `: ${e(report.errors[0].message)}` : ''}.</div>`);
   if (report.overhead?.warning) out.push(`<div class="callout"><strong>Overhead:</strong> ${e(report.overhead.warning)}.</div>`);
-  if (report.gatewayCounts !== null && !report.gatewayCounts.matches) out.push('<div class="callout">The gateway\'s own listing does not match what the harness registered (see <a href="#run">Run</a>).</div>');
-  if (report.registration.failed > 0) out.push(`<div class="callout">${e(formatCount(report.registration.failed))} of ${e(formatCount(report.registration.attempted))} registrations failed.</div>`);
-  if (report.deploys.failed > 0) out.push(`<div class="callout bad">${e(formatCount(report.deploys.failed))} of ${e(formatCount(report.deploys.total))} deploys failed.</div>`);
-  if (report.verification.failed > 0) out.push(`<div class="callout">${e(formatCount(report.verification.failed))} of ${e(formatCount(report.verification.checked))} verification requests through the gateway failed.</div>`);
+  if (report.gatewayCounts !== null && !report.gatewayCounts.matches)
+    out.push('<div class="callout">The gateway\'s own listing does not match what the harness registered (see <a href="#run">Run</a>).</div>');
+  if (report.registration.failed > 0)
+    out.push(
+      `<div class="callout">${e(formatCount(report.registration.failed))} of ${e(formatCount(report.registration.attempted))} registrations failed.</div>`,
+    );
+  if (report.deploys.failed > 0)
+    out.push(`<div class="callout bad">${e(formatCount(report.deploys.failed))} of ${e(formatCount(report.deploys.total))} deploys failed.</div>`);
+  if (report.verification.failed > 0)
+    out.push(
+      `<div class="callout">${e(formatCount(report.verification.failed))} of ${e(formatCount(report.verification.checked))} verification requests through the gateway failed.</div>`,
+    );
   return out.join('');
 }
 
 function cards(report: Report): string {
-  const items = keyNumbers(report).map((k) => `<div class="card" data-key="${e(k.key)}"><div class="k">${e(k.label)}</div><div class="v">${e(k.value)}</div><div class="s">${e(k.detail)}</div></div>`);
+  const items = keyNumbers(report).map(
+    (k) =>
+      `<div class="card" data-key="${e(k.key)}"><div class="k">${e(k.label)}</div><div class="v">${e(k.value)}</div><div class="s">${e(k.detail)}</div></div>`,
+  );
   return `<section class="cards">${items.join('')}</section>`;
 }
 
 function charts(report: Report): string {
-  const specs = [memoryChart(report), timelineChart(report), nodesChart(report), timeChart(report), concurrencyChart(report)].flatMap((c) => (c === null || c.series.length === 0 ? [] : [c]));
+  const specs = [memoryChart(report), timelineChart(report), nodesChart(report), timeChart(report), concurrencyChart(report)].flatMap((c) =>
+    c === null || c.series.length === 0 ? [] : [c],
+  );
   return `<h2 id="charts">Charts</h2><section class="charts">${specs.map(renderChart).join('')}</section>`;
 }
 
@@ -79,7 +95,8 @@ function rules(report: Report): string {
       .map(([k, v]) => `<span class="n"><span class="muted">${e(words(k))}</span> ${e(formatRuleNumber(k, v))}</span>`)
       .join('');
     const decided = report.verdict.decidedBy === r.rule ? ' <span class="muted">(decided)</span>' : '';
-    const cls = answerClass(r.answer) === 'bad' ? 'rule-leak' : answerClass(r.answer) === 'warn' ? 'rule-warn' : answerClass(r.answer) === 'good' ? 'rule-ok' : '';
+    const cls =
+      answerClass(r.answer) === 'bad' ? 'rule-leak' : answerClass(r.answer) === 'warn' ? 'rule-warn' : answerClass(r.answer) === 'good' ? 'rule-ok' : '';
     const needs = r.needs === null ? '' : `<div class="muted">to decide: ${e(r.needs)}</div>`;
     return `<tr class="${cls}" data-rule="${e(r.rule)}"><td><code>${e(r.rule)}</code>${decided}</td><td><span class="badge ${answerClass(r.answer)}">${e(ANSWER_WORDS[r.answer])}</span></td><td>${e(r.reason)}${needs}</td><td class="nums">${nums}</td><td class="num">${e(r.rows.length)}</td></tr>`;
   });
@@ -99,7 +116,8 @@ function candidates(report: Report): string {
   const rows = [...m.candidates]
     .sort((a, b) => (a.deltaAicc ?? Infinity) - (b.deltaAicc ?? Infinity))
     .map((c) => {
-      const mark = c.name === m.chosen ? ' <span class="badge good">chosen</span>' : c.name === m.bestByAicc ? ' <span class="badge neutral">best AICc</span>' : '';
+      const mark =
+        c.name === m.chosen ? ' <span class="badge good">chosen</span>' : c.name === m.bestByAicc ? ' <span class="badge neutral">best AICc</span>' : '';
       return `<tr data-model="${e(c.name)}"><td><code>${e(c.name)}</code>${mark}</td><td class="num">${c.deltaAicc === null ? 'cannot be fitted' : e(formatNumber(c.deltaAicc, 3))}</td><td class="num">${e(c.parameters ?? '—')}</td><td class="num">${e(c.scale === null ? '—' : formatNumber(c.scale, 3))}</td><td class="num">${e(c.fixed ?? '')}</td></tr>`;
     });
   return [
@@ -117,13 +135,34 @@ function estimates(report: Report): string {
   if (es.retainedPerDeploy) rows.push(['Retained per deploy', `${es.retainedPerDeploy.method}: ${es.retainedPerDeploy.note}`]);
   rows.push(['Deploy peak factor', `${es.deployPeakFactor.source}: ${es.deployPeakFactor.note}`]);
   if (es.deployTimeExponent) rows.push(['Deploy time exponent', es.deployTimeExponent.note]);
-  rows.push(['Out-of-memory prediction', `${es.prediction.model ?? 'none'}: ${es.prediction.note}${es.prediction.limitBytes !== null ? `; deploy limit ${formatBytes(es.prediction.limitBytes)}` : ''}`]);
+  rows.push([
+    'Out-of-memory prediction',
+    `${es.prediction.model ?? 'none'}: ${es.prediction.note}${es.prediction.limitBytes !== null ? `; deploy limit ${formatBytes(es.prediction.limitBytes)}` : ''}`,
+  ]);
   const m = es.model;
   if (m !== null) {
-    rows.push(['Curve model', `${m.chosen} (best by AICc: ${m.bestByAicc}${m.setAside.length > 0 ? `; set aside for a term that was not significant: ${m.setAside.map((x) => `${x.name} (${x.term})`).join(', ')}` : ''}); residual scale ${formatNumber(m.scale)} on ${m.dof} degrees of freedom`]);
-    rows.push(['Model terms', m.terms.map((t) => `${t.term}${t.fixed !== null ? ` [${t.fixed}]` : ''} = ${formatNumber(t.estimate, 4)} (95 % CI ${formatNumber(t.ci95[0], 4)} … ${formatNumber(t.ci95[1], 4)}${t.p !== null ? `, p = ${formatNumber(t.p, 2)}` : ''})`).join('; ') + '; plus an intercept per segment']);
-    rows.push(['Pure error', `${m.pureError.source === 'replicates' ? `from replicate readings: sd ${formatNumber((m.pureError.sdFraction ?? 0) * 100)} % of a reading on ${m.pureError.dof} degrees of freedom` : `no replicates: the after-GC prior (${formatNumber(es.noise.afterGcFraction * 100)} %)`}; deploy-to-deploy allowance ${formatNumber(es.noise.betweenDeployAllowanceFraction * 100)} %`]);
-    if (m.lackOfFit !== null) rows.push(['Lack of fit', `F = ${formatNumber(m.lackOfFit.f)} on (${m.lackOfFit.dof1}, ${m.lackOfFit.dof2 ?? '∞'}), p = ${formatNumber(m.lackOfFit.p, 2)}: ${m.lackOfFit.fits ? 'fits' : 'no candidate fits'}`]);
+    rows.push([
+      'Curve model',
+      `${m.chosen} (best by AICc: ${m.bestByAicc}${m.setAside.length > 0 ? `; set aside for a term that was not significant: ${m.setAside.map((x) => `${x.name} (${x.term})`).join(', ')}` : ''}); residual scale ${formatNumber(m.scale)} on ${m.dof} degrees of freedom`,
+    ]);
+    rows.push([
+      'Model terms',
+      m.terms
+        .map(
+          (t) =>
+            `${t.term}${t.fixed !== null ? ` [${t.fixed}]` : ''} = ${formatNumber(t.estimate, 4)} (95 % CI ${formatNumber(t.ci95[0], 4)} … ${formatNumber(t.ci95[1], 4)}${t.p !== null ? `, p = ${formatNumber(t.p, 2)}` : ''})`,
+        )
+        .join('; ') + '; plus an intercept per segment',
+    ]);
+    rows.push([
+      'Pure error',
+      `${m.pureError.source === 'replicates' ? `from replicate readings: sd ${formatNumber((m.pureError.sdFraction ?? 0) * 100)} % of a reading on ${m.pureError.dof} degrees of freedom` : `no replicates: the after-GC prior (${formatNumber(es.noise.afterGcFraction * 100)} %)`}; deploy-to-deploy allowance ${formatNumber(es.noise.betweenDeployAllowanceFraction * 100)} %`,
+    ]);
+    if (m.lackOfFit !== null)
+      rows.push([
+        'Lack of fit',
+        `F = ${formatNumber(m.lackOfFit.f)} on (${m.lackOfFit.dof1}, ${m.lackOfFit.dof2 ?? '∞'}), p = ${formatNumber(m.lackOfFit.p, 2)}: ${m.lackOfFit.fits ? 'fits' : 'no candidate fits'}`,
+      ]);
   }
   return `<h2 id="estimates">How the numbers were found</h2>${keyValueTable(rows)}`;
 }
@@ -132,7 +171,13 @@ function runFacts(report: Report): string {
   const starts = report.gateway.starts.map((s) => `${s.reason} at ${s.at} (${formatMs(s.startMs)})`).join('; ');
   const counts = report.gatewayCounts;
   const countText = (c: NonNullable<Report['gatewayCounts']>['actual']): string =>
-    [`${formatCount(c.services)} services`, c.serviceGroups === null ? null : `${formatCount(c.serviceGroups)} groups`, c.operations === null ? null : `${formatCount(c.operations)} operations`, c.circuits === null ? null : `${formatCount(c.circuits)} circuits`, c.attachedPolicies === null ? null : `${formatCount(c.attachedPolicies)} policies`]
+    [
+      `${formatCount(c.services)} services`,
+      c.serviceGroups === null ? null : `${formatCount(c.serviceGroups)} groups`,
+      c.operations === null ? null : `${formatCount(c.operations)} operations`,
+      c.circuits === null ? null : `${formatCount(c.circuits)} circuits`,
+      c.attachedPolicies === null ? null : `${formatCount(c.attachedPolicies)} policies`,
+    ]
       .filter((x) => x !== null)
       .join(', ');
   const rows: [string, string][] = [
@@ -152,9 +197,16 @@ function runFacts(report: Report): string {
     ['Memory samples during deploys', formatCount(report.samples)],
   ];
   if (counts !== null) {
-    rows.push(['Gateway listing', `${countText(counts.actual)}${counts.matches ? ' — matches what was registered' : ` — expected ${countText(counts.expected)}`}`]);
+    rows.push([
+      'Gateway listing',
+      `${countText(counts.actual)}${counts.matches ? ' — matches what was registered' : ` — expected ${countText(counts.expected)}`}`,
+    ]);
   }
-  const failures = [...report.registration.failures, ...report.deploys.failures.map((f) => `deploy at ${f.services} services: ${f.reason}`), ...report.errors.map((x) => `${x.phase}: ${x.message}`)];
+  const failures = [
+    ...report.registration.failures,
+    ...report.deploys.failures.map((f) => `deploy at ${f.services} services: ${f.reason}`),
+    ...report.errors.map((x) => `${x.phase}: ${x.message}`),
+  ];
   const failureList = failures.length === 0 ? '' : `<h3>Failures</h3><ul>${failures.map((f) => `<li><code>${e(f)}</code></li>`).join('')}</ul>`;
   return `<h2 id="run">Run</h2><div class="two-col"><div>${keyValueTable(rows)}</div><div>${overhead(report)}${settings(report)}</div></div>${failureList}`;
 }
@@ -203,7 +255,8 @@ function roundsTable(report: Report): string {
     ];
     return `<tr data-role="${e(r.role)}">${cells.map((c, i) => `<td${numeric.has(i) ? ' class="num"' : i === cells.length - 1 ? ' class="used"' : ''}>${e(c)}</td>`).join('')}</tr>`;
   });
-  const source = report.rounds[0] === undefined ? '' : ` Memory is ${report.rounds[0].memorySource}${report.rounds[0].afterGc ? ', read after a forced GC' : ''}.`;
+  const source =
+    report.rounds[0] === undefined ? '' : ` Memory is ${report.rounds[0].memorySource}${report.rounds[0].afterGc ? ', read after a forced GC' : ''}.`;
   return `<h2 id="rounds">Rounds</h2><p class="muted">One row per measurement, in time order (also in rounds.csv).${e(source)}</p><div class="scroll"><table class="rounds"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 

@@ -116,7 +116,9 @@ export function renderChart(spec: ChartSpec): string {
   for (const t of sy.ticks) out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${num(py(t))}" y2="${num(py(t))}"/>`);
   for (const t of sx.ticks) out.push(`<line y1="${M.top}" y2="${M.top + ph}" x1="${num(px(t))}" x2="${num(px(t))}"/>`);
   out.push('</g>');
-  out.push(`<g class="axis"><line x1="${M.left}" x2="${M.left + pw}" y1="${M.top + ph}" y2="${M.top + ph}"/><line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + ph}"/>`);
+  out.push(
+    `<g class="axis"><line x1="${M.left}" x2="${M.left + pw}" y1="${M.top + ph}" y2="${M.top + ph}"/><line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + ph}"/>`,
+  );
   for (const t of sy.ticks) out.push(`<text class="tick" x="${M.left - 8}" y="${num(py(t) + 4)}" text-anchor="end">${escapeHtml(sy.label(t))}</text>`);
   for (const t of sx.ticks) out.push(`<text class="tick" x="${num(px(t))}" y="${M.top + ph + 18}" text-anchor="middle">${escapeHtml(sx.label(t))}</text>`);
   out.push(`<text class="axis-label" x="${M.left + pw / 2}" y="${H - 8}" text-anchor="middle">${escapeHtml(spec.x.label)}</text>`);
@@ -165,7 +167,10 @@ function seriesSvg(s: ChartSeries, px: (x: number) => number, py: (y: number) =>
     if (s.style === 'line' || s.style === 'markers') {
       const shape = s.marker ?? 'circle';
       const r = s.style === 'line' ? 3.5 : 5;
-      for (const p of s.points) parts.push(`${markerPath(shape, px(p.x), py(p.y), r)} class="pt${shape === 'cross' ? ' cross' : ''}">${title(p)}</${shape === 'circle' ? 'circle' : shape === 'square' ? 'rect' : 'path'}>`);
+      for (const p of s.points)
+        parts.push(
+          `${markerPath(shape, px(p.x), py(p.y), r)} class="pt${shape === 'cross' ? ' cross' : ''}">${title(p)}</${shape === 'circle' ? 'circle' : shape === 'square' ? 'rect' : 'path'}>`,
+        );
     }
   }
   parts.push('</g>');
@@ -181,7 +186,8 @@ function endLabelSvg(s: ChartSeries, px: (x: number) => number, py: (y: number) 
   if (s.endLabel === undefined || last === undefined) return '';
   const cls = `end-label c-${escapeHtml(s.color)}`;
   const y = py(last.y);
-  if (s.style === 'hline') return `<text class="${cls}" x="${box.left + 8}" y="${num(Math.max(box.top + 12, y - 6))}" text-anchor="start">${escapeHtml(s.endLabel)}</text>`;
+  if (s.style === 'hline')
+    return `<text class="${cls}" x="${box.left + 8}" y="${num(Math.max(box.top + 12, y - 6))}" text-anchor="start">${escapeHtml(s.endLabel)}</text>`;
   const x = px(last.x);
   const nearRight = x > box.left + (box.right - box.left) * 0.6;
   const ly = s.style === 'markers' ? y + 20 : y - 10;
@@ -190,6 +196,7 @@ function endLabelSvg(s: ChartSeries, px: (x: number) => number, py: (y: number) 
 
 function swatchSvg(s: ChartSeries): string {
   const line = s.style === 'markers' ? '' : `<path class="ln style-${s.style}" d="M1 8L23 8"/>`;
-  const mark = s.style === 'line' || s.style === 'markers' ? `${markerPath(s.marker ?? 'circle', 12, 8, 4)} class="pt${s.marker === 'cross' ? ' cross' : ''}"/>` : '';
+  const mark =
+    s.style === 'line' || s.style === 'markers' ? `${markerPath(s.marker ?? 'circle', 12, 8, 4)} class="pt${s.marker === 'cross' ? ' cross' : ''}"/>` : '';
   return `<svg viewBox="0 0 24 16" width="24" height="16" aria-hidden="true">${line}${mark}</svg>`;
 }

@@ -61,15 +61,53 @@ const counts: z.ZodType<GatewayCounts> = z.looseObject({
 });
 
 const exit: z.ZodType<GatewayExit> = z.looseObject({ exitCode: nullableNumber, signal: z.string().nullable(), stderrTail: z.array(z.string()) });
-const verifyOutcome: z.ZodType<VerifyOutcome> = z.looseObject({ serviceName: z.string(), ok: z.boolean(), status: nullableNumber, error: z.string().exactOptional() });
+const verifyOutcome: z.ZodType<VerifyOutcome> = z.looseObject({
+  serviceName: z.string(),
+  ok: z.boolean(),
+  status: nullableNumber,
+  error: z.string().exactOptional(),
+});
 const at = z.string();
 
 /** The schema of each record type. */
 const recordSchemas = [
-  z.looseObject({ type: z.literal('run-start'), schema: z.literal(1), at, harnessVersion: z.string(), nodeVersion: z.string(), target: z.string(), profile: z.string(), settings }),
-  z.looseObject({ type: z.literal('gateway-start'), at, version: z.string(), pid: z.number().int().nullable(), reason: z.enum(['start', 'restart', 'crash-restart', 'resume']), startMs: z.number() }),
-  z.looseObject({ type: z.literal('sample'), t: z.number(), phase: z.enum(['register', 'deploy', 'settle', 'idle', 'load']), services: count, source: z.string(), bytes }),
-  z.looseObject({ type: z.literal('register'), round: count, from: count, to: count, ms: z.number(), operations: count, attachedPolicies: count, failed: count, failures: z.array(z.string()) }),
+  z.looseObject({
+    type: z.literal('run-start'),
+    schema: z.literal(1),
+    at,
+    harnessVersion: z.string(),
+    nodeVersion: z.string(),
+    target: z.string(),
+    profile: z.string(),
+    settings,
+  }),
+  z.looseObject({
+    type: z.literal('gateway-start'),
+    at,
+    version: z.string(),
+    pid: z.number().int().nullable(),
+    reason: z.enum(['start', 'restart', 'crash-restart', 'resume']),
+    startMs: z.number(),
+  }),
+  z.looseObject({
+    type: z.literal('sample'),
+    t: z.number(),
+    phase: z.enum(['register', 'deploy', 'settle', 'idle', 'load']),
+    services: count,
+    source: z.string(),
+    bytes,
+  }),
+  z.looseObject({
+    type: z.literal('register'),
+    round: count,
+    from: count,
+    to: count,
+    ms: z.number(),
+    operations: count,
+    attachedPolicies: count,
+    failed: count,
+    failures: z.array(z.string()),
+  }),
   z.looseObject({
     type: z.literal('deploy'),
     round: count,
@@ -77,7 +115,9 @@ const recordSchemas = [
     state: z.enum(['deployed', 'failed']),
     ms: z.number(),
     reason: z.string().exactOptional(),
-    underLoad: z.looseObject({ concurrency: count, sent: count, ok: count, failed: count, maxInFlight: count, gatewayProcesses: count.nullable() }).exactOptional(),
+    underLoad: z
+      .looseObject({ concurrency: count, sent: count, ok: count, failed: count, maxInFlight: count, gatewayProcesses: count.nullable() })
+      .exactOptional(),
   }),
   z.looseObject({ type: z.literal('listing'), services: count, expected: counts, actual: counts, matches: z.boolean() }),
   z.looseObject({ type: z.literal('verify'), services: count, checked: count, failed: count, failures: z.array(verifyOutcome) }),
@@ -86,7 +126,11 @@ const recordSchemas = [
   z.looseObject({ type: z.literal('crash'), at, services: count, phase: z.string(), exit }),
   z.looseObject({ type: z.literal('resume'), at, services: count }),
   z.looseObject({ type: z.literal('error'), at, phase: z.string(), message: z.string() }),
-  z.looseObject({ type: z.literal('entity'), at, entity: z.looseObject({ service: z.string(), values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }) }),
+  z.looseObject({
+    type: z.literal('entity'),
+    at,
+    entity: z.looseObject({ service: z.string(), values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }),
+  }),
   z.looseObject({ type: z.literal('cleanup'), at, removed: count, failed: count, failures: z.array(z.string()) }),
   z.looseObject({
     type: z.literal('run-end'),

@@ -125,7 +125,9 @@ export function createJvmHeapSource(options: JvmHeapSourceOptions): MemorySource
       for (let i = 0; i < (forceGc ? samples : 1); i++) {
         if (i === 1 && settleUrl !== undefined) {
           // Any answer will do: the request only has to pass through the server's buffers.
-          await fetch(settleUrl, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+          await fetch(settleUrl, { signal: AbortSignal.timeout(timeoutMs) })
+            .then((r) => r.arrayBuffer())
+            .catch(() => undefined);
         }
         if (forceGc) await jmx.invoke(MEMORY, 'gc');
         bytes = Math.min(bytes, await jmx.get(MEMORY, 'HeapMemoryUsage', 'used'));

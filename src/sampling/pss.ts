@@ -79,7 +79,10 @@ export async function processTreeAsync(root: number): Promise<number[]> {
       ),
     ),
   );
-  return treeFrom(root, parents.filter((p) => p !== null));
+  return treeFrom(
+    root,
+    parents.filter((p) => p !== null),
+  );
 }
 
 /** `root` and its descendants, breadth first, from (pid, parent pid) pairs. */

@@ -25,7 +25,8 @@ async function debuggerUrl(base: string, timeoutMs: number): Promise<string> {
     throw gatewayError(`GET ${base}/json/list failed: ${messageOf(error)}`, { cause: error });
   }
   const first = Array.isArray(targets) ? (targets[0] as { webSocketDebuggerUrl?: unknown } | undefined) : undefined;
-  if (typeof first?.webSocketDebuggerUrl !== 'string') throw gatewayError(`${base}/json/list names no inspector target (is the gateway running with --inspect?)`);
+  if (typeof first?.webSocketDebuggerUrl !== 'string')
+    throw gatewayError(`${base}/json/list names no inspector target (is the gateway running with --inspect?)`);
   return first.webSocketDebuggerUrl;
 }
 

@@ -18,8 +18,7 @@ export function splitClarkName(qname: string): { ns: string; local: string } {
 }
 
 /** Escapes text for XML content and attribute values. */
-export const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * A request envelope: `<soapenv:Envelope><soapenv:Body><ns:GetQuote xmlns:ns="…">children</ns:GetQuote>…`.

@@ -48,8 +48,16 @@ export function assembleResult(context: ResultContext, outcomes: readonly PhaseO
     if (outcome.stoppedBy === 'signal') stoppedBy = 'signal';
   }
   const histogram = mergeEncodedHistograms(outcomes.map((o) => o.histogram));
-  const headroom = judgeHeadroom(cpuSeconds, durationMs, outcomes.map((o) => o.thread));
-  const startedAt = outcomes.map((o) => o.startedAt).filter((s) => s !== '').sort()[0] ?? new Date().toISOString();
+  const headroom = judgeHeadroom(
+    cpuSeconds,
+    durationMs,
+    outcomes.map((o) => o.thread),
+  );
+  const startedAt =
+    outcomes
+      .map((o) => o.startedAt)
+      .filter((s) => s !== '')
+      .sort()[0] ?? new Date().toISOString();
   const result: TrafficResult = {
     mode: context.mode,
     targets: context.targets,
@@ -84,7 +92,10 @@ export function warningsFor(result: TrafficResult): string[] {
   const scheduled = result.sent + result.errors.dropped;
   const failed = errorTotal(result.errors);
   if (failed > 0 && scheduled > 0) {
-    const kinds = Object.entries(result.errors).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ');
+    const kinds = Object.entries(result.errors)
+      .filter(([, n]) => n > 0)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ');
     warnings.push(`${((failed / scheduled) * 100).toFixed(2)}% of requests failed (${kinds})`);
   }
   if (result.errors.dropped > 0) warnings.push(`${result.errors.dropped} scheduled requests were dropped at the in-flight cap: the target could not keep up`);

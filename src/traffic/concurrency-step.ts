@@ -33,7 +33,12 @@ export interface ConcurrencyStepOptions {
 }
 
 /** Client `i` sends its j-th request to target `(i + j·C) mod T`, so every target is reached. */
-function laneFor(index: number, concurrency: number, senders: ReadonlyMap<string, MessageSender>, messages: readonly { origin: string; message: PreparedMessage }[]): Lane {
+function laneFor(
+  index: number,
+  concurrency: number,
+  senders: ReadonlyMap<string, MessageSender>,
+  messages: readonly { origin: string; message: PreparedMessage }[],
+): Lane {
   let next = index % messages.length;
   const stride = concurrency % messages.length;
   const plan = messages.map((m) => ({ sender: senders.get(m.origin) as MessageSender, message: m.message }));
@@ -51,7 +56,8 @@ function laneFor(index: number, concurrency: number, senders: ReadonlyMap<string
  */
 export async function driveConcurrencyStep(opts: ConcurrencyStepOptions): Promise<TrafficResult & { maxInFlight: number }> {
   if (opts.targets.length === 0) throw new Error('driveConcurrencyStep: no targets');
-  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new Error(`driveConcurrencyStep: concurrency ${opts.concurrency} is not a positive whole number`);
+  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1)
+    throw new Error(`driveConcurrencyStep: concurrency ${opts.concurrency} is not a positive whole number`);
   const origins = new Map<string, string>();
   for (const target of opts.targets) {
     const url = await checkTrafficUrl(target.url, opts.allowRemote === true, 'target');
@@ -90,7 +96,13 @@ export async function driveConcurrencyStep(opts: ConcurrencyStepOptions): Promis
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
     return assembleResult(
-      { mode: 'concurrency', targets: [...new Set(opts.targets.map((t) => redactUrl(t.url)))], connections: opts.concurrency, workers: 1, requestedRatePerSec: null },
+      {
+        mode: 'concurrency',
+        targets: [...new Set(opts.targets.map((t) => redactUrl(t.url)))],
+        connections: opts.concurrency,
+        workers: 1,
+        requestedRatePerSec: null,
+      },
       [outcome],
     );
   } finally {

@@ -47,16 +47,27 @@ export interface FindMaxOutcome {
 const SETTLE_MS = 250;
 
 /** Whether a step held its rate, and if not, which threshold it crossed. */
-export function judgeStep(outcome: PhaseOutcome, ratePerSec: number, thresholds: FindMaxThresholds): { passed: boolean; reason: string | null; p99Ms: number; errorRate: number; throughputPerSec: number } {
+export function judgeStep(
+  outcome: PhaseOutcome,
+  ratePerSec: number,
+  thresholds: FindMaxThresholds,
+): { passed: boolean; reason: string | null; p99Ms: number; errorRate: number; throughputPerSec: number } {
   const p99Ms = summarizeLatency(decodeHistogram(outcome.histogram)).p99Ms;
   const errorRate = errorRateOf(outcome);
   const throughputPerSec = outcome.durationMs > 0 ? (outcome.completed * 1000) / outcome.durationMs : 0;
   const reasons: string[] = [];
   if (p99Ms > thresholds.maxP99Ms) reasons.push(`p99 ${Number(p99Ms.toPrecision(3))} ms > ${thresholds.maxP99Ms} ms`);
   if (errorRate > thresholds.maxErrorRate) reasons.push(`errors ${(errorRate * 100).toFixed(2)}% > ${(thresholds.maxErrorRate * 100).toFixed(2)}%`);
-  if (throughputPerSec < ratePerSec * thresholds.minThroughputRatio) reasons.push(`answers ${throughputPerSec.toFixed(0)}/s < ${(thresholds.minThroughputRatio * 100).toFixed(0)}% of ${ratePerSec}/s`);
+  if (throughputPerSec < ratePerSec * thresholds.minThroughputRatio)
+    reasons.push(`answers ${throughputPerSec.toFixed(0)}/s < ${(thresholds.minThroughputRatio * 100).toFixed(0)}% of ${ratePerSec}/s`);
   if (outcome.thread.eventLoopUtilization > 0.9) reasons.push('the client was saturated');
-  return { passed: reasons.length === 0, reason: reasons.length === 0 ? null : reasons.join('; '), p99Ms, errorRate: Number(errorRate.toFixed(4)), throughputPerSec: Number(throughputPerSec.toFixed(1)) };
+  return {
+    passed: reasons.length === 0,
+    reason: reasons.length === 0 ? null : reasons.join('; '),
+    p99Ms,
+    errorRate: Number(errorRate.toFixed(4)),
+    throughputPerSec: Number(throughputPerSec.toFixed(1)),
+  };
 }
 
 /** Runs the search; bounded by `budgetMs` and the signal. */
@@ -82,7 +93,16 @@ export async function findMaxRate(plan: FindMaxPlan): Promise<FindMaxOutcome> {
     warmup = null;
     holds.push({ outcome, rate: ratePerSec });
     const judged = judgeStep(outcome, ratePerSec, plan.thresholds);
-    const step: FindMaxStep = { phase, ratePerSec, passed: judged.passed && !stopped(), reason: stopped() ? 'interrupted' : judged.reason, throughputPerSec: judged.throughputPerSec, p99Ms: judged.p99Ms, errorRate: judged.errorRate, durationMs: outcome.durationMs };
+    const step: FindMaxStep = {
+      phase,
+      ratePerSec,
+      passed: judged.passed && !stopped(),
+      reason: stopped() ? 'interrupted' : judged.reason,
+      throughputPerSec: judged.throughputPerSec,
+      p99Ms: judged.p99Ms,
+      errorRate: judged.errorRate,
+      durationMs: outcome.durationMs,
+    };
     steps.push(step);
     plan.onStep?.(step);
     if (!stopped()) await sleep(SETTLE_MS);

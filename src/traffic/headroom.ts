@@ -62,8 +62,10 @@ export function judgeHeadroom(cpuSeconds: number, wallMs: number, threads: reado
   const elu = Math.max(0, ...threads.map((t) => t.eventLoopUtilization));
   const delayP99 = Math.max(0, ...threads.map((t) => t.eventLoopDelayP99Ms));
   const reasons: string[] = [];
-  if (cpuPerThread > SATURATION_LIMITS.cpuPerThread) reasons.push(`client CPU ${Math.round(cpuPerThread * 100)}% of a core per sending thread (limit ${SATURATION_LIMITS.cpuPerThread * 100}%)`);
-  if (elu > SATURATION_LIMITS.eventLoopUtilization) reasons.push(`event loop ${Math.round(elu * 100)}% busy (limit ${SATURATION_LIMITS.eventLoopUtilization * 100}%)`);
+  if (cpuPerThread > SATURATION_LIMITS.cpuPerThread)
+    reasons.push(`client CPU ${Math.round(cpuPerThread * 100)}% of a core per sending thread (limit ${SATURATION_LIMITS.cpuPerThread * 100}%)`);
+  if (elu > SATURATION_LIMITS.eventLoopUtilization)
+    reasons.push(`event loop ${Math.round(elu * 100)}% busy (limit ${SATURATION_LIMITS.eventLoopUtilization * 100}%)`);
   if (delayP99 > SATURATION_LIMITS.eventLoopDelayP99Ms) reasons.push(`event-loop delay p99 ${delayP99} ms (limit ${SATURATION_LIMITS.eventLoopDelayP99Ms} ms)`);
   return {
     cpuSeconds: round(cpuSeconds, 3),

@@ -37,7 +37,10 @@ export async function checkTrafficUrl(url: string, allowRemote: boolean, flag = 
     throw usageError(`${flag} ${redactUrl(url)}: only http and https URLs can be driven`);
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw usageError(`${flag} ${redactUrl(url)}: credentials in a URL would show in process lists and logs`, 'remove the user:password@ part; gwscale traffic sends no credentials');
+    throw usageError(
+      `${flag} ${redactUrl(url)}: credentials in a URL would show in process lists and logs`,
+      'remove the user:password@ part; gwscale traffic sends no credentials',
+    );
   }
   if (allowRemote) return parsed;
   const host = parsed.hostname.replace(/^\[|\]$/g, '');

@@ -124,7 +124,10 @@ export function runOpenLoop(plan: OpenLoopPlan): Promise<PhaseOutcome> {
           endMs,
           sendIntervalMs: intervalMs,
           stoppedBy,
-          warmup: { requests: warmupTally === null ? 0 : warmupTally.sent + warmupTally.errors.dropped, durationMs: warmupTally === null ? 0 : Math.round(measureStartMs - scheduleStartMs) },
+          warmup: {
+            requests: warmupTally === null ? 0 : warmupTally.sent + warmupTally.errors.dropped,
+            durationMs: warmupTally === null ? 0 : Math.round(measureStartMs - scheduleStartMs),
+          },
           thread,
           processCpuSeconds: cpuSecondsSince(cpuStart),
         }),

@@ -99,31 +99,43 @@ export interface TrafficOptions {
 /** What `--engine locust` cannot do, and Locust flags given without it. @throws GwscaleError (usage). */
 function validateEngine(o: TrafficOptions): void {
   if (o.engine !== 'locust') {
-    if (o.locust !== undefined) throw usageError('--locust-workers, --expect-workers, --expect-workers-wait, --locust-master-bind and --locust-dir apply to --engine locust');
+    if (o.locust !== undefined)
+      throw usageError('--locust-workers, --expect-workers, --expect-workers-wait, --locust-master-bind and --locust-dir apply to --engine locust');
     return;
   }
-  if (o.mode !== 'burst' && o.mode !== 'rate') throw usageError(`--engine locust runs --mode burst or rate, not ${o.mode}`, 'use the built-in engine (drop --engine) for find-max and soak');
+  if (o.mode !== 'burst' && o.mode !== 'rate')
+    throw usageError(`--engine locust runs --mode burst or rate, not ${o.mode}`, 'use the built-in engine (drop --engine) for find-max and soak');
   if (o.requests !== null) throw usageError('--requests does not apply to --engine locust: its run is bounded by --duration');
   if (o.warmup !== null) throw usageError('--warmup does not apply to --engine locust');
-  if (o.workers !== 1) throw usageError('--workers sets gwscale\'s sending threads; with --engine locust give --locust-workers N');
+  if (o.workers !== 1) throw usageError("--workers sets gwscale's sending threads; with --engine locust give --locust-workers N");
   const l = o.locust;
-  if (l !== undefined && l.expectWorkers < l.workers) throw usageError(`--expect-workers ${l.expectWorkers} is fewer than --locust-workers ${l.workers} started here`);
-  if (l !== undefined && o.connections < l.expectWorkers) throw usageError(`--connections ${o.connections} is fewer than the ${l.expectWorkers} Locust workers: each needs at least one user`);
+  if (l !== undefined && l.expectWorkers < l.workers)
+    throw usageError(`--expect-workers ${l.expectWorkers} is fewer than --locust-workers ${l.workers} started here`);
+  if (l !== undefined && o.connections < l.expectWorkers)
+    throw usageError(`--connections ${o.connections} is fewer than the ${l.expectWorkers} Locust workers: each needs at least one user`);
 }
 
 /** Cross-option checks, shared by the CLI's `validate` and `runTraffic`. @throws GwscaleError (usage). */
 export function validateTrafficOptions(o: TrafficOptions): void {
   validateEngine(o);
   if ((o.mode === 'rate' || o.mode === 'soak') && o.ratePerSec === null) throw usageError(`--mode ${o.mode} needs --rate R (requests per second)`);
-  if (o.mode === 'find-max' && o.workers > 1) throw usageError('--mode find-max runs in one thread: drop --workers', 'spread a fixed rate over threads with --mode rate --workers N');
+  if (o.mode === 'find-max' && o.workers > 1)
+    throw usageError('--mode find-max runs in one thread: drop --workers', 'spread a fixed rate over threads with --mode rate --workers N');
   if (o.mode === 'find-max' && o.requests !== null) throw usageError('--requests does not apply to --mode find-max: it is bounded by --duration');
-  if (o.mode === 'burst' && o.ratePerSec !== null) throw usageError('--rate does not apply to --mode burst (it sends as fast as answers come)', 'use --mode rate --rate R for a constant arrival rate');
-  if (o.mode !== 'burst' && o.httpClient === 'socket' && o.engine !== 'locust') throw usageError(`--http-client socket applies to --mode burst; ${o.mode} sends through an undici pool`, 'drop --http-client, or use --http-client undici');
-  if (o.workers > o.connections) throw usageError(`--workers ${o.workers} is more than --connections ${o.connections}: each thread needs at least one connection`);
-  if (o.mode !== 'find-max' && (o.maxP99Ms !== undefined || o.maxErrorRate !== undefined || o.stepDurationMs !== undefined || o.stepFactor !== undefined || o.maxRatePerSec !== undefined)) {
+  if (o.mode === 'burst' && o.ratePerSec !== null)
+    throw usageError('--rate does not apply to --mode burst (it sends as fast as answers come)', 'use --mode rate --rate R for a constant arrival rate');
+  if (o.mode !== 'burst' && o.httpClient === 'socket' && o.engine !== 'locust')
+    throw usageError(`--http-client socket applies to --mode burst; ${o.mode} sends through an undici pool`, 'drop --http-client, or use --http-client undici');
+  if (o.workers > o.connections)
+    throw usageError(`--workers ${o.workers} is more than --connections ${o.connections}: each thread needs at least one connection`);
+  if (
+    o.mode !== 'find-max' &&
+    (o.maxP99Ms !== undefined || o.maxErrorRate !== undefined || o.stepDurationMs !== undefined || o.stepFactor !== undefined || o.maxRatePerSec !== undefined)
+  ) {
     throw usageError(`--max-p99, --max-error-rate, --step-duration, --step-factor and --max-rate apply to --mode find-max, not ${o.mode}`);
   }
-  if (o.mode === 'soak' && o.intervalMs > measuredMs(o)) throw usageError(`--interval ${o.intervalMs} ms is longer than the ${measuredMs(o)} ms run: no progress line would print`);
+  if (o.mode === 'soak' && o.intervalMs > measuredMs(o))
+    throw usageError(`--interval ${o.intervalMs} ms is longer than the ${measuredMs(o)} ms run: no progress line would print`);
 }
 
 /** The measured phase's time bound (find-max: the whole search). */

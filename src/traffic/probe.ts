@@ -47,18 +47,27 @@ export function readSoapAnswer(body: string): { soapEnvelope: boolean; fault: st
 }
 
 /** One POST through node:http (cheap to load; this runs once, not on the hot path). */
-function postOnce(url: URL, body: Buffer, headers: Readonly<Record<string, string>>, timeoutMs: number): Promise<{ status: number; contentType: string | null; text: string }> {
+function postOnce(
+  url: URL,
+  body: Buffer,
+  headers: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<{ status: number; contentType: string | null; text: string }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) }, timeout: timeoutMs }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const contentType = res.headers['content-type'];
-        resolve({ status: res.statusCode ?? 0, contentType: contentType ?? null, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
+    const req = send(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) }, timeout: timeoutMs },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const contentType = res.headers['content-type'];
+          resolve({ status: res.statusCode ?? 0, contentType: contentType ?? null, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     req.end(body);
@@ -69,13 +78,18 @@ function postOnce(url: URL, body: Buffer, headers: Readonly<Record<string, strin
  * Sends the request once and reports the answer.
  * @throws GwscaleError (gateway) when the target cannot be reached at all.
  */
-export async function probeTarget(url: string, request: { body: Buffer; headers: Readonly<Record<string, string>>; timeoutMs: number; soap: boolean }): Promise<ProbeReport> {
+export async function probeTarget(
+  url: string,
+  request: { body: Buffer; headers: Readonly<Record<string, string>>; timeoutMs: number; soap: boolean },
+): Promise<ProbeReport> {
   let answer: { status: number; contentType: string | null; text: string };
   try {
     answer = await postOnce(new URL(url), request.body, request.headers, request.timeoutMs);
   } catch (error) {
     const kind = classifyError(error);
-    throw gatewayError(`${redactUrl(url)}: the first request failed (${kind}: ${messageOf(error)})`, { hint: 'check that the gateway is running and --url points at its data plane' });
+    throw gatewayError(`${redactUrl(url)}: the first request failed (${kind}: ${messageOf(error)})`, {
+      hint: 'check that the gateway is running and --url points at its data plane',
+    });
   }
   const soap = request.soap ? readSoapAnswer(answer.text) : { soapEnvelope: false, fault: null };
   const kind = soap.fault !== null && answer.status < 400 ? 'soap-fault' : classifyStatus(answer.status, request.soap ? answer.text : null);
@@ -85,7 +99,11 @@ export async function probeTarget(url: string, request: { body: Buffer; headers:
 /** Warnings a probe answer deserves (empty when it looks right). */
 export function probeWarnings(url: string, probe: ProbeReport, expectSoap: boolean): string[] {
   const warnings: string[] = [];
-  if (probe.kind !== null) warnings.push(`the first request to ${redactUrl(url)} was answered ${probe.status}${probe.fault !== null ? ` with a SOAP fault: ${probe.fault}` : ''}: the load measures error answers`);
-  else if (expectSoap && !probe.soapEnvelope) warnings.push(`the first answer from ${redactUrl(url)} (${probe.status}, ${probe.contentType ?? 'no content type'}) is not a SOAP envelope`);
+  if (probe.kind !== null)
+    warnings.push(
+      `the first request to ${redactUrl(url)} was answered ${probe.status}${probe.fault !== null ? ` with a SOAP fault: ${probe.fault}` : ''}: the load measures error answers`,
+    );
+  else if (expectSoap && !probe.soapEnvelope)
+    warnings.push(`the first answer from ${redactUrl(url)} (${probe.status}, ${probe.contentType ?? 'no content type'}) is not a SOAP envelope`);
   return warnings;
 }

@@ -35,7 +35,8 @@ function readBody(path: string): Buffer {
   } catch (error) {
     throw inputError(`--body ${path}: cannot read the file (${messageOf(error)})`);
   }
-  if (body.byteLength > MAX_BODY_BYTES) throw inputError(`--body ${path}: ${body.byteLength} bytes is over the ${MAX_BODY_BYTES}-byte limit for a request body`);
+  if (body.byteLength > MAX_BODY_BYTES)
+    throw inputError(`--body ${path}: ${body.byteLength} bytes is over the ${MAX_BODY_BYTES}-byte limit for a request body`);
   return body;
 }
 
@@ -65,7 +66,11 @@ export async function loadRequest(options: RequestSourceOptions): Promise<Loaded
   }
   if (options.operation !== null) throw usageError('--operation needs --wsdl FILE');
   if (options.soapVersion !== null) throw usageError('--soap-version applies to --wsdl; for --body set --content-type');
-  if (options.body === null) throw usageError('nothing to send: give --wsdl FILE --operation NAME, or --body FILE', 'e.g. gwscale traffic --url http://127.0.0.1:8080/quote --body request.xml --content-type "text/xml; charset=utf-8"');
+  if (options.body === null)
+    throw usageError(
+      'nothing to send: give --wsdl FILE --operation NAME, or --body FILE',
+      'e.g. gwscale traffic --url http://127.0.0.1:8080/quote --body request.xml --content-type "text/xml; charset=utf-8"',
+    );
   const body = readBody(options.body);
   const contentType = options.contentType ?? 'text/xml; charset=utf-8';
   return {

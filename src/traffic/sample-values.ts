@@ -38,13 +38,29 @@ const attr = (node: Node, name: string): string | undefined => {
 const localOf = (prefixed: string): string => prefixed.slice(prefixed.indexOf(':') + 1);
 
 const builtinSamples: Readonly<Record<string, string>> = {
-  int: '1', integer: '1', long: '1', short: '1', byte: '1',
-  nonNegativeInteger: '1', positiveInteger: '1', unsignedInt: '1', unsignedLong: '1', unsignedShort: '1', unsignedByte: '1',
-  negativeInteger: '-1', nonPositiveInteger: '0',
-  decimal: '1.5', float: '1.5', double: '1.5',
+  int: '1',
+  integer: '1',
+  long: '1',
+  short: '1',
+  byte: '1',
+  nonNegativeInteger: '1',
+  positiveInteger: '1',
+  unsignedInt: '1',
+  unsignedLong: '1',
+  unsignedShort: '1',
+  unsignedByte: '1',
+  negativeInteger: '-1',
+  nonPositiveInteger: '0',
+  decimal: '1.5',
+  float: '1.5',
+  double: '1.5',
   boolean: 'true',
-  date: '2024-01-01', dateTime: '2024-01-01T00:00:00Z', time: '12:00:00', duration: 'PT1S',
-  base64Binary: 'AA==', hexBinary: '00',
+  date: '2024-01-01',
+  dateTime: '2024-01-01T00:00:00Z',
+  time: '12:00:00',
+  duration: 'PT1S',
+  base64Binary: 'AA==',
+  hexBinary: '00',
 };
 
 class SchemaSet {
@@ -93,7 +109,10 @@ class SchemaSet {
     const groups = [...asNodes(complexType.sequence), ...asNodes(complexType.all)];
     const elements: Node[] = groups.flatMap((g) => [...asNodes(g.element), ...asNodes(g.choice).flatMap((c) => asNodes(c.element).slice(0, 1))]);
     elements.push(...asNodes(complexType.choice).flatMap((c) => asNodes(c.element).slice(0, 1)));
-    return elements.slice(0, MAX_CHILDREN).map((child) => this.childXml(child, schema, bodyNs, depth + 1)).join('');
+    return elements
+      .slice(0, MAX_CHILDREN)
+      .map((child) => this.childXml(child, schema, bodyNs, depth + 1))
+      .join('');
   }
 
   private childXml(child: Node, schema: Schema, bodyNs: string, depth: number): string {

@@ -35,15 +35,22 @@ function renderLocustSection(result: LocustTrafficResult): string[] {
   const l = result.locust;
   const lines: string[] = [];
   if (result.requestedRatePerSec !== null && l.achievedRatio !== null) {
-    lines.push(`  rate       requested ${rate(result.requestedRatePerSec)}/s, achieved ${rate(result.throughputPerSec)}/s (${Math.round(l.achievedRatio * 100)}%${l.rateShortfall ? ', UNDER 95%' : ''})`);
+    lines.push(
+      `  rate       requested ${rate(result.requestedRatePerSec)}/s, achieved ${rate(result.throughputPerSec)}/s (${Math.round(l.achievedRatio * 100)}%${l.rateShortfall ? ', UNDER 95%' : ''})`,
+    );
   }
   const finals = l.workers.filter((w) => w.reportedFinalTotals).length;
-  lines.push(`  workers    ${finals} of ${l.workers.length} reported final totals · CPU max ${result.headroom.cpuPercentPerThread}% of a core · ${result.headroom.cpuSeconds} CPU-s in all`);
+  lines.push(
+    `  workers    ${finals} of ${l.workers.length} reported final totals · CPU max ${result.headroom.cpuPercentPerThread}% of a core · ${result.headroom.cpuSeconds} CPU-s in all`,
+  );
   if (l.targetCount !== null) {
-    lines.push(`  checked    ${l.targetCount.source} counted ${count(l.targetCount.requests)} requests: ${l.targetCount.matches ? 'the same as Locust' : `Locust counted ${count(result.completed)}`}`);
+    lines.push(
+      `  checked    ${l.targetCount.source} counted ${count(l.targetCount.requests)} requests: ${l.targetCount.matches ? 'the same as Locust' : `Locust counted ${count(result.completed)}`}`,
+    );
   }
   lines.push('  per service');
-  for (const row of l.perService.slice(0, SERVICE_ROWS)) lines.push(`    ${row.name}  ${count(row.requests)} requests${row.failures > 0 ? `, ${count(row.failures)} failed` : ''}`);
+  for (const row of l.perService.slice(0, SERVICE_ROWS))
+    lines.push(`    ${row.name}  ${count(row.requests)} requests${row.failures > 0 ? `, ${count(row.failures)} failed` : ''}`);
   if (l.perService.length > SERVICE_ROWS) lines.push(`    … ${l.perService.length - SERVICE_ROWS} more in the JSON result`);
   lines.push(`  locustfile ${l.locustfile}`);
   for (const caveat of l.caveats) lines.push(`  note: ${caveat}`);
@@ -54,24 +61,43 @@ function renderLocustSection(result: LocustTrafficResult): string[] {
 export function renderTrafficSummary(result: TrafficResult, description?: string): string {
   const lines: string[] = [];
   const locust = isLocustResult(result) ? result : null;
-  const threads = locust !== null ? `locust ${locust.locust.version}, ${plural(result.workers, 'worker')}` : result.workers === 1 ? '1 thread' : `${result.workers} threads`;
+  const threads =
+    locust !== null ? `locust ${locust.locust.version}, ${plural(result.workers, 'worker')}` : result.workers === 1 ? '1 thread' : `${result.workers} threads`;
   lines.push(`gwscale traffic: ${result.mode}, ${result.connections} ${locust !== null ? 'users' : 'connections'}, ${threads} → ${result.targets.join(', ')}`);
   if (description !== undefined) lines.push(`  sending    ${description}`);
-  const warmup = result.warmup.requests > 0 ? ` after a ${seconds(result.warmup.durationMs)} warm-up of ${count(result.warmup.requests)} requests (not counted)` : '';
+  const warmup =
+    result.warmup.requests > 0 ? ` after a ${seconds(result.warmup.durationMs)} warm-up of ${count(result.warmup.requests)} requests (not counted)` : '';
   lines.push(`  measured   ${seconds(result.durationMs)}${warmup}; stopped by ${result.stoppedBy}`);
-  lines.push(`  requests   ${count(result.sent)} sent · ${count(result.completed)} completed · ${count(result.ok)} ok${result.unfinished > 0 ? ` · ${count(result.unfinished)} unfinished` : ''}`);
+  lines.push(
+    `  requests   ${count(result.sent)} sent · ${count(result.completed)} completed · ${count(result.ok)} ok${result.unfinished > 0 ? ` · ${count(result.unfinished)} unfinished` : ''}`,
+  );
   const requested = result.requestedRatePerSec === null ? '' : `  (requested ${rate(result.requestedRatePerSec)}/s, sent ${rate(result.sendRatePerSec)}/s)`;
   lines.push(`  throughput ${rate(result.throughputPerSec)} req/s, ok ${rate(result.okPerSec)}/s${requested}`);
   const l = result.latency;
-  lines.push(l.count === 0 ? '  latency    none recorded' : `  latency    p50 ${ms(l.p50Ms)} · p90 ${ms(l.p90Ms)} · p99 ${ms(l.p99Ms)} · p99.9 ${ms(l.p999Ms)} · max ${ms(l.maxMs)} ms (mean ${ms(l.meanMs)})`);
+  lines.push(
+    l.count === 0
+      ? '  latency    none recorded'
+      : `  latency    p50 ${ms(l.p50Ms)} · p90 ${ms(l.p90Ms)} · p99 ${ms(l.p99Ms)} · p99.9 ${ms(l.p999Ms)} · max ${ms(l.maxMs)} ms (mean ${ms(l.meanMs)})`,
+  );
   const failed = errorTotal(result.errors);
-  lines.push(`  errors     ${failed === 0 ? 'none' : trafficErrorKinds.filter((k) => result.errors[k] > 0).map((k) => `${k} ${count(result.errors[k])}`).join(' · ')}`);
+  lines.push(
+    `  errors     ${
+      failed === 0
+        ? 'none'
+        : trafficErrorKinds
+            .filter((k) => result.errors[k] > 0)
+            .map((k) => `${k} ${count(result.errors[k])}`)
+            .join(' · ')
+    }`,
+  );
   const h = result.headroom;
   if (locust !== null) {
     lines.push(...renderLocustSection(locust));
   } else {
     lines.push(`  in flight  max ${count(result.maxInFlight)}`);
-    lines.push(`  client     CPU ${h.cpuPercentPerThread}% of a core per thread · event loop ${Math.round(h.eventLoopUtilization * 100)}% busy · delay p99 ${h.eventLoopDelayP99Ms} ms`);
+    lines.push(
+      `  client     CPU ${h.cpuPercentPerThread}% of a core per thread · event loop ${Math.round(h.eventLoopUtilization * 100)}% busy · delay p99 ${h.eventLoopDelayP99Ms} ms`,
+    );
   }
   if (isFindMax(result)) {
     const f = result.findMax;

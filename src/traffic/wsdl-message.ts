@@ -19,8 +19,7 @@ export interface SoapMessage {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-const versionOf = (binding: WsdlBinding): SoapVersion | null =>
-  binding.protocol === 'soap11' ? '1.1' : binding.protocol === 'soap12' ? '1.2' : null;
+const versionOf = (binding: WsdlBinding): SoapVersion | null => (binding.protocol === 'soap11' ? '1.1' : binding.protocol === 'soap12' ? '1.2' : null);
 
 function operationOf(doc: WsdlDocument, binding: WsdlBinding, name: string): WsdlOperation | undefined {
   return doc.interfaces.find((i) => i.name === binding.interfaceName)?.operations.find((o) => o.name === name);
@@ -39,7 +38,10 @@ export function operationNames(doc: WsdlDocument): string[] {
 export function soapMessageFor(doc: WsdlDocument, wsdlText: string, operationName: string, soapVersion?: SoapVersion): SoapMessage {
   const names = operationNames(doc);
   if (!names.includes(operationName)) {
-    throw inputError(`${doc.source}: no operation "${operationName}"`, names.length > 0 ? `operations in this WSDL: ${names.slice(0, 20).join(', ')}` : 'the WSDL declares no operations');
+    throw inputError(
+      `${doc.source}: no operation "${operationName}"`,
+      names.length > 0 ? `operations in this WSDL: ${names.slice(0, 20).join(', ')}` : 'the WSDL declares no operations',
+    );
   }
   const candidates = doc.bindings
     .filter((b) => versionOf(b) !== null && operationOf(doc, b, operationName) !== undefined)
@@ -48,7 +50,10 @@ export function soapMessageFor(doc: WsdlDocument, wsdlText: string, operationNam
   if (binding === undefined) {
     const have = candidates.map((b) => `SOAP ${versionOf(b) ?? '?'}`).join(', ');
     const wanted = soapVersion === undefined ? 'SOAP 1.1 or 1.2' : `SOAP ${soapVersion}`;
-    throw inputError(`${doc.source}: operation "${operationName}" has no ${wanted} binding`, have === '' ? 'use --body FILE --content-type T to send it as plain HTTP' : `it has ${have}; pick it with --soap-version`);
+    throw inputError(
+      `${doc.source}: operation "${operationName}" has no ${wanted} binding`,
+      have === '' ? 'use --body FILE --content-type T to send it as plain HTTP' : `it has ${have}; pick it with --soap-version`,
+    );
   }
   const version = versionOf(binding) ?? '1.1';
   const operation = operationOf(doc, binding, operationName);

@@ -6,7 +6,11 @@ const protocolLabel = { soap11: 'SOAP 1.1', soap12: 'SOAP 1.2', http: 'HTTP', ot
 function referenceLine(reference: WsdlReference): string {
   const parts: string[] = [reference.kind];
   if (reference.namespace !== null) parts.push(`namespace ${reference.namespace}`);
-  parts.push(reference.location === null ? '(no location)' : `location ${reference.location} ${reference.followed === null ? '(not followed)' : `(read ${reference.followed})`}`);
+  parts.push(
+    reference.location === null
+      ? '(no location)'
+      : `location ${reference.location} ${reference.followed === null ? '(not followed)' : `(read ${reference.followed})`}`,
+  );
   return parts.join('  ');
 }
 
@@ -15,13 +19,17 @@ export function describeWsdl(document: WsdlDocument): string {
   const lines: string[] = [];
   const interfaceWord = document.version === '1.1' ? 'portType' : 'interface';
   const endpointWord = document.version === '1.1' ? 'port' : 'endpoint';
-  lines.push(`${document.source}: WSDL ${document.version}${document.name === null ? '' : ` "${document.name}"`}, targetNamespace ${document.targetNamespace || '(none)'}`);
+  lines.push(
+    `${document.source}: WSDL ${document.version}${document.name === null ? '' : ` "${document.name}"`}, targetNamespace ${document.targetNamespace || '(none)'}`,
+  );
   const protocolOf = new Map(document.bindings.map((b) => [b.name, b.protocol]));
   for (const service of document.services) {
     lines.push(`  service ${service.name}`);
     for (const endpoint of service.endpoints) {
       const protocol = protocolOf.get(endpoint.bindingName);
-      lines.push(`    ${endpointWord} ${endpoint.name}  binding ${endpoint.bindingName}${protocol === undefined ? ' (imported)' : ` (${protocolLabel[protocol]})`}  ${endpoint.address}`);
+      lines.push(
+        `    ${endpointWord} ${endpoint.name}  binding ${endpoint.bindingName}${protocol === undefined ? ' (imported)' : ` (${protocolLabel[protocol]})`}  ${endpoint.address}`,
+      );
     }
   }
   for (const binding of document.bindings) {
@@ -33,7 +41,10 @@ export function describeWsdl(document: WsdlDocument): string {
   for (const face of document.interfaces) {
     lines.push(`  ${interfaceWord} ${face.name}  ${face.operations.length} operation${face.operations.length === 1 ? '' : 's'}`);
     for (const operation of face.operations) {
-      const io = [operation.inputElement === null ? '' : `in ${operation.inputElement}`, operation.outputElement === null ? '' : `out ${operation.outputElement}`].filter((s) => s !== '');
+      const io = [
+        operation.inputElement === null ? '' : `in ${operation.inputElement}`,
+        operation.outputElement === null ? '' : `out ${operation.outputElement}`,
+      ].filter((s) => s !== '');
       lines.push(`    ${operation.name}  ${operation.pattern}${io.length === 0 ? '' : '  ' + io.join('  ')}`);
     }
   }

@@ -49,7 +49,9 @@ function definitionText(document: ImportedDocument, element: XmlElement, start: 
  */
 export function flattenImports(text: string, root: XmlElement, imported: readonly ImportedDocument[]): string {
   if (imported.length === 0) return text;
-  const removals = childSpans(text, root).filter(({ element }) => element.ns === root.ns && (element.local === 'import' || element.local === 'include') && attributeOf(element, 'location') !== undefined);
+  const removals = childSpans(text, root).filter(
+    ({ element }) => element.ns === root.ns && (element.local === 'import' || element.local === 'include') && attributeOf(element, 'location') !== undefined,
+  );
   let out = '';
   let at = 0;
   for (const { start, end } of removals) {

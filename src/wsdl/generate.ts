@@ -62,7 +62,10 @@ function checkedEndpointBase(endpointBase: string): string {
     throw usageError(`--endpoint-base: got ${JSON.stringify(endpointBase)}, expected an http:// or https:// URL`, 'e.g. http://127.0.0.1:9000');
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw usageError(`--endpoint-base: got ${JSON.stringify(endpointBase)}, expected an http:// or https:// URL without query, fragment or credentials`, 'e.g. http://127.0.0.1:9000');
+    throw usageError(
+      `--endpoint-base: got ${JSON.stringify(endpointBase)}, expected an http:// or https:// URL without query, fragment or credentials`,
+      'e.g. http://127.0.0.1:9000',
+    );
   }
   return endpointBase.replace(/\/+$/, '');
 }
@@ -71,7 +74,11 @@ function templatesByVersion(set: TemplateSet, version: GenerateVersion): WsdlTem
   const of = (v: WsdlVersion): WsdlTemplate[] => set.templates.filter((t) => t.version === v);
   if (version !== 'mixed') {
     const list = of(version);
-    if (list.length === 0) throw usageError(`--version ${version}: the templates in ${set.source} hold no WSDL ${version} document`, 'use --version mixed, or add a WSDL of that version');
+    if (list.length === 0)
+      throw usageError(
+        `--version ${version}: the templates in ${set.source} hold no WSDL ${version} document`,
+        'use --version mixed, or add a WSDL of that version',
+      );
     return [list];
   }
   // Mixed alternates among the versions the set holds; a one-version set simply uses that version.
@@ -85,7 +92,8 @@ function templatesByVersion(set: TemplateSet, version: GenerateVersion): WsdlTem
  */
 export function createServiceGenerator(options: GenerateOptions): ServiceGenerator {
   if (!Number.isSafeInteger(options.seed)) throw usageError(`--seed: got ${String(options.seed)}, expected a whole number`);
-  if (!['1.1', '2.0', 'mixed'].includes(options.version)) throw usageError(`--version: got ${JSON.stringify(options.version)}, expected one of 1.1, 2.0, mixed`);
+  if (!['1.1', '2.0', 'mixed'].includes(options.version))
+    throw usageError(`--version: got ${JSON.stringify(options.version)}, expected one of 1.1, 2.0, mixed`);
   const endpointBase = checkedEndpointBase(options.endpointBase);
   const groups = templatesByVersion(options.templates ?? builtinTemplates(), options.version);
   const seed = options.seed;

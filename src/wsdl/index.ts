@@ -2,12 +2,28 @@
 export type * from './model.js';
 export { parseWsdl, parseWsdlWithTree, readWsdlFile, readWsdlBytes, DEFAULT_MAX_WSDL_BYTES, type ParseWsdlOptions, type ParsedWsdl } from './parse.js';
 export {
-  createServiceGenerator, generateService, generateServices, serviceNames, GENERATED_NAMESPACE_BASE,
-  type GenerateOptions, type GenerateManyOptions, type GenerateVersion, type ServiceGenerator,
+  createServiceGenerator,
+  generateService,
+  generateServices,
+  serviceNames,
+  GENERATED_NAMESPACE_BASE,
+  type GenerateOptions,
+  type GenerateManyOptions,
+  type GenerateVersion,
+  type ServiceGenerator,
 } from './generate.js';
 export {
-  builtinTemplates, builtinTemplateDir, compileTemplate, loadTemplates, renderTemplate, serviceNameFor,
-  type TemplateSet, type WsdlTemplate, type TemplateEndpoint, type TemplatePiece, type TemplateValues,
+  builtinTemplates,
+  builtinTemplateDir,
+  compileTemplate,
+  loadTemplates,
+  renderTemplate,
+  serviceNameFor,
+  type TemplateSet,
+  type WsdlTemplate,
+  type TemplateEndpoint,
+  type TemplatePiece,
+  type TemplateValues,
 } from './template.js';
 export { checkWsdlFiles, type WsdlCheckResult } from './check.js';
 export { formatWarning } from './recoveries.js';

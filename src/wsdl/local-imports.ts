@@ -85,7 +85,9 @@ export function followLocalImports(root: XmlElement, source: string, options: Fo
   const mainReal = rootDir === undefined ? undefined : safeRealpath(source);
   const visited = new Set<string>(mainReal === undefined ? [] : [mainReal]);
   let totalBytes = 0;
-  const queue: { root: XmlElement; dir: string | undefined; depth: number }[] = [{ root, dir: mainReal === undefined ? undefined : dirname(mainReal), depth: 0 }];
+  const queue: { root: XmlElement; dir: string | undefined; depth: number }[] = [
+    { root, dir: mainReal === undefined ? undefined : dirname(mainReal), depth: 0 },
+  ];
   for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
     for (const [kind, element] of referenceElements(item.root)) {
       const location = attributeOf(element, kind.startsWith('schema') ? 'schemaLocation' : 'location')?.trim() ?? null;
@@ -96,7 +98,13 @@ export function followLocalImports(root: XmlElement, source: string, options: Fo
         if (followed !== null) return;
         if (isDefinitions) unreadDefinitions = true;
         if (reason !== null) {
-          recoveries.note(element.source, element.line, `${kind} location ${location ?? ''} ${reason}; not read`, `${kind} location ${location ?? ''} ${reason}`, 'keep the imported files beside the WSDL (in its folder or below), or drop --strict');
+          recoveries.note(
+            element.source,
+            element.line,
+            `${kind} location ${location ?? ''} ${reason}; not read`,
+            `${kind} location ${location ?? ''} ${reason}`,
+            'keep the imported files beside the WSDL (in its folder or below), or drop --strict',
+          );
         }
       };
       if (location === null || location === '' || item.dir === undefined || rootDir === undefined) {
@@ -128,10 +136,15 @@ export function followLocalImports(root: XmlElement, source: string, options: Fo
       }
       visited.add(real);
       if (item.depth + 1 > MAX_IMPORT_DEPTH) throw inputError(`${shown}: imports nest deeper than ${MAX_IMPORT_DEPTH} levels`, 'flatten the chain of imports');
-      if (visited.size - 1 > MAX_IMPORTED_DOCUMENTS) throw inputError(`${source}: imports more than ${MAX_IMPORTED_DOCUMENTS} documents`, 'merge the imported documents');
+      if (visited.size - 1 > MAX_IMPORTED_DOCUMENTS)
+        throw inputError(`${source}: imports more than ${MAX_IMPORTED_DOCUMENTS} documents`, 'merge the imported documents');
       const { text, bytes } = options.readText(real);
       totalBytes += bytes;
-      if (totalBytes > options.maxDocumentBytes) throw inputError(`${shown}: the imported documents of ${source} add up to more than the size limit of one WSDL`, 'raise the limit (--max-size) if the documents are genuine');
+      if (totalBytes > options.maxDocumentBytes)
+        throw inputError(
+          `${shown}: the imported documents of ${source} add up to more than the size limit of one WSDL`,
+          'raise the limit (--max-size) if the documents are genuine',
+        );
       const importedRoot = parseXmlTree(text, shown, { onUndeclaredPrefix: options.undeclaredPrefix(shown) });
       record(shown, null);
       const isWsdl = importedRoot.ns === root.ns && importedRoot.local === root.local;
@@ -139,7 +152,12 @@ export function followLocalImports(root: XmlElement, source: string, options: Fo
       if (isWsdl) documents.push({ source: shown, root: importedRoot, text });
       if (!isWsdl && !isSchema) {
         const other = importedRoot.ns === WSDL11_NS || importedRoot.ns === WSDL20_NS ? 'a WSDL of the other version' : `<${importedRoot.qname}>`;
-        recoveries.note(shown, importedRoot.line, `is ${other}, neither a WSDL of this version nor an XML Schema; ignored`, `is ${other}, neither a WSDL of this version nor an XML Schema`);
+        recoveries.note(
+          shown,
+          importedRoot.line,
+          `is ${other}, neither a WSDL of this version nor an XML Schema; ignored`,
+          `is ${other}, neither a WSDL of this version nor an XML Schema`,
+        );
         continue;
       }
       queue.push({ root: importedRoot, dir: dirname(real), depth: item.depth + 1 });

@@ -60,7 +60,11 @@ export class ParseContext {
           this.fail(`defines ${kind} ${name} twice`, `${kind} names must be unique within a document`, element);
         }
         if (twin !== undefined) {
-          this.recover(element, `${kind} ${name} is also defined in ${twin.element.source}; used that one`, `defines ${kind} ${name}, which ${twin.element.source} defines too`);
+          this.recover(
+            element,
+            `${kind} ${name} is also defined in ${twin.element.source}; used that one`,
+            `defines ${kind} ${name}, which ${twin.element.source} defines too`,
+          );
           continue;
         }
         list.push({ element, ns: documentNs });
@@ -97,7 +101,14 @@ export class ParseContext {
    * prefix is undeclared or the namespace differs, the definition of that local name is taken, with
    * a warning. A reference nothing can satisfy is an error, unless `missing` says what to assume.
    */
-  follow(from: XmlElement, attribute: string, table: DefinitionTable, kind: string, referrer: string, missing?: string): { local: string; definition: XmlElement | null } {
+  follow(
+    from: XmlElement,
+    attribute: string,
+    table: DefinitionTable,
+    kind: string,
+    referrer: string,
+    missing?: string,
+  ): { local: string; definition: XmlElement | null } {
     const raw = attributeOf(from, attribute)?.trim();
     if (raw === undefined || raw === '') this.fail(`${referrer} has no ${attribute} attribute naming its ${kind}`, undefined, from);
     const name = resolveQName(from, raw);
@@ -109,8 +120,18 @@ export class ParseContext {
     if (name === null) {
       const error = `${referrer} names ${kind} ${raw}, whose prefix is not declared`;
       if (byLocalName === undefined && !this.unreadDefinitions && missing === undefined) this.fail(error, `declare xmlns:${prefixOf(raw)}="…"`, from);
-      const assumed = byLocalName !== undefined ? `the ${kind} ${local} defined in ${byLocalName.ns || '(no namespace)'}` : this.unreadDefinitions ? 'it lives in a document not read' : (missing ?? '');
-      this.recover(from, `${referrer} names ${kind} ${raw}, whose prefix "${prefixOf(raw)}" is not declared; assumed ${assumed}`, error, `declare xmlns:${prefixOf(raw)}="…"`);
+      const assumed =
+        byLocalName !== undefined
+          ? `the ${kind} ${local} defined in ${byLocalName.ns || '(no namespace)'}`
+          : this.unreadDefinitions
+            ? 'it lives in a document not read'
+            : (missing ?? '');
+      this.recover(
+        from,
+        `${referrer} names ${kind} ${raw}, whose prefix "${prefixOf(raw)}" is not declared; assumed ${assumed}`,
+        error,
+        `declare xmlns:${prefixOf(raw)}="…"`,
+      );
       return { local, definition: byLocalName?.element ?? null };
     }
     if (byLocalName !== undefined) {

@@ -27,7 +27,11 @@ function partElement(ctx: ParseContext, message: XmlElement): string | null {
   const name = resolveQName(part, raw);
   if (name !== null) return clarkName(name);
   const messageName = attributeOf(message, 'name') ?? '';
-  ctx.recover(part, `message ${messageName} part names element ${raw}, whose prefix "${prefixOf(raw)}" is not declared; assumed element ${localPartOf(raw)} by its local name`, `message ${messageName} part names element ${raw}, whose prefix is not declared`);
+  ctx.recover(
+    part,
+    `message ${messageName} part names element ${raw}, whose prefix "${prefixOf(raw)}" is not declared; assumed element ${localPartOf(raw)} by its local name`,
+    `message ${messageName} part names element ${raw}, whose prefix is not declared`,
+  );
   return localPartOf(raw);
 }
 
@@ -41,7 +45,11 @@ function readOperations(ctx: ParseContext, portTypeName: string, portType: XmlEl
     const name = ctx.nameOf(operation, `an operation of portType ${portTypeName}`);
     let pattern = patternOf(operation);
     if (pattern === null) {
-      ctx.recover(operation, `portType ${portTypeName} operation ${name} has neither input nor output; assumed message pattern "other"`, `portType ${portTypeName} operation ${name} has neither input nor output`);
+      ctx.recover(
+        operation,
+        `portType ${portTypeName} operation ${name} has neither input nor output; assumed message pattern "other"`,
+        `portType ${portTypeName} operation ${name} has neither input nor output`,
+      );
       pattern = 'other';
     }
     const where = `portType ${portTypeName} operation ${name}`;
@@ -60,12 +68,18 @@ function protocolOf(ctx: ParseContext, name: string, binding: XmlElement): Bindi
   if (known !== undefined) return known;
   const misplaced = binding.children.find((c) => c.local === 'binding' && (c.ns === WSDL11_NS || c.ns === '') && attributeOf(c, 'transport') !== undefined);
   if (misplaced === undefined) return 'other';
-  ctx.recover(misplaced, `binding ${name} has <${misplaced.qname} transport="…"> in namespace ${misplaced.ns || '(none)'}, not the SOAP binding namespace; assumed SOAP 1.1`, `binding ${name} has a <${misplaced.qname}> element in namespace ${misplaced.ns || '(none)'}, not ${WSDL11_SOAP11_NS}`);
+  ctx.recover(
+    misplaced,
+    `binding ${name} has <${misplaced.qname} transport="…"> in namespace ${misplaced.ns || '(none)'}, not the SOAP binding namespace; assumed SOAP 1.1`,
+    `binding ${name} has a <${misplaced.qname}> element in namespace ${misplaced.ns || '(none)'}, not ${WSDL11_SOAP11_NS}`,
+  );
   return 'soap11';
 }
 
 const soapActionOf = (operation: XmlElement): string | null => {
-  const soapOperation = operation.children.find((c) => c.local === 'operation' && (c.ns === WSDL11_SOAP11_NS || c.ns === WSDL11_SOAP12_NS || attributeOf(c, 'soapAction') !== undefined));
+  const soapOperation = operation.children.find(
+    (c) => c.local === 'operation' && (c.ns === WSDL11_SOAP11_NS || c.ns === WSDL11_SOAP12_NS || attributeOf(c, 'soapAction') !== undefined),
+  );
   return soapOperation === undefined ? null : (attributeOf(soapOperation, 'soapAction') ?? null);
 };
 
@@ -76,7 +90,11 @@ function readBinding(ctx: ParseContext, name: string, binding: XmlElement, portT
   const operations = childrenNamed(binding, WSDL11_NS, 'operation').flatMap((operation) => {
     const opName = ctx.nameOf(operation, `an operation of binding ${name}`);
     if (known !== null && !known.has(opName)) {
-      ctx.recover(operation, `binding ${name} operation ${opName} is not an operation of portType ${interfaceName}; ignored it (the portType's operations are used)`, `binding ${name} operation ${opName} is not an operation of portType ${interfaceName}`);
+      ctx.recover(
+        operation,
+        `binding ${name} operation ${opName} is not an operation of portType ${interfaceName}; ignored it (the portType's operations are used)`,
+        `binding ${name} operation ${opName} is not an operation of portType ${interfaceName}`,
+      );
       return [];
     }
     return [{ name: opName, soapAction: soapActionOf(operation) }];
@@ -91,7 +109,12 @@ function readService(ctx: ParseContext, name: string, service: XmlElement, bindi
     const address = port.children.find((c) => c.local === 'address' && attributeOf(c, 'location') !== undefined);
     const location = address === undefined ? '' : (attributeOf(address, 'location') ?? '').trim();
     if (location === '') {
-      ctx.recover(port, `service ${name} port ${portName} has no address; assumed none (as a template, gwscale writes one)`, `service ${name} port ${portName} has no address`, 'add <soap:address location="http://…"/> to the port');
+      ctx.recover(
+        port,
+        `service ${name} port ${portName} has no address; assumed none (as a template, gwscale writes one)`,
+        `service ${name} port ${portName} has no address`,
+        'add <soap:address location="http://…"/> to the port',
+      );
     }
     return { name: portName, bindingName, address: location };
   });
@@ -110,5 +133,15 @@ export function parseWsdl11(parts: ReadDocumentParts): WsdlDocument {
   const interfaces: WsdlInterface[] = ParseContext.all(portTypes).map(([name, d]) => ({ name, operations: readOperations(ctx, name, d.element, messages) }));
   const bindings = ParseContext.all(bindingTable).map(([name, d]) => readBinding(ctx, name, d.element, portTypes));
   const services = ParseContext.all(serviceTable).map(([name, d]) => readService(ctx, name, d.element, bindingTable));
-  return { version: '1.1', source, name: attributeOf(root, 'name') ?? null, targetNamespace, services, bindings, interfaces, references: parts.references, warnings: recoveries.warnings };
+  return {
+    version: '1.1',
+    source,
+    name: attributeOf(root, 'name') ?? null,
+    targetNamespace,
+    services,
+    bindings,
+    interfaces,
+    references: parts.references,
+    warnings: recoveries.warnings,
+  };
 }

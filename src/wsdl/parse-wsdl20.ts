@@ -22,7 +22,11 @@ function elementOf(ctx: ParseContext, io: XmlElement | undefined, referrer: stri
   if (io === undefined || raw === undefined || raw.startsWith('#')) return null;
   const name = resolveQName(io, raw);
   if (name !== null) return clarkName(name);
-  ctx.recover(io, `${referrer} names element ${raw}, whose prefix "${prefixOf(raw)}" is not declared; assumed element ${localPartOf(raw)} by its local name`, `${referrer} names element ${raw}, whose prefix is not declared`);
+  ctx.recover(
+    io,
+    `${referrer} names element ${raw}, whose prefix "${prefixOf(raw)}" is not declared; assumed element ${localPartOf(raw)} by its local name`,
+    `${referrer} names element ${raw}, whose prefix is not declared`,
+  );
   return localPartOf(raw);
 }
 
@@ -44,10 +48,13 @@ function readInterfaces(ctx: ParseContext, table: DefinitionTable): WsdlInterfac
     const element = elements.get(name);
     if (element === undefined || seen.has(name)) return [];
     seen.add(name);
-    const inherited = (attributeOf(element, 'extends') ?? '').split(/\s+/).filter((s) => s !== '').flatMap((ref) => {
-      const parent = resolveQName(element, ref);
-      return parent !== null && (table.get(parent.local) ?? []).some((d) => d.ns === parent.ns) ? withInherited(parent.local, seen) : [];
-    });
+    const inherited = (attributeOf(element, 'extends') ?? '')
+      .split(/\s+/)
+      .filter((s) => s !== '')
+      .flatMap((ref) => {
+        const parent = resolveQName(element, ref);
+        return parent !== null && (table.get(parent.local) ?? []).some((d) => d.ns === parent.ns) ? withInherited(parent.local, seen) : [];
+      });
     const operations = own(name, element);
     const names = new Set(operations.map((o) => o.name));
     return [...operations, ...inherited.filter((o) => !names.has(o.name))];
@@ -64,17 +71,30 @@ function protocolOf(ctx: ParseContext, name: string, binding: XmlElement): Bindi
   return qualifiedAttributeOf(binding, WSDL20_SOAP_NS, 'version')?.trim() === '1.1' ? 'soap11' : 'soap12';
 }
 
-function readBinding(ctx: ParseContext, name: string, binding: XmlElement, interfaces: DefinitionTable, operationsOf: ReadonlyMap<string, ReadonlySet<string>>): WsdlBinding {
+function readBinding(
+  ctx: ParseContext,
+  name: string,
+  binding: XmlElement,
+  interfaces: DefinitionTable,
+  operationsOf: ReadonlyMap<string, ReadonlySet<string>>,
+): WsdlBinding {
   const protocol = protocolOf(ctx, name, binding);
   // An interface-less binding is legal in 2.0 (reusable binding); it then binds no operations.
-  const bound = attributeOf(binding, 'interface') === undefined ? { local: '', definition: null } : ctx.follow(binding, 'interface', interfaces, 'interface', `binding ${name}`);
+  const bound =
+    attributeOf(binding, 'interface') === undefined
+      ? { local: '', definition: null }
+      : ctx.follow(binding, 'interface', interfaces, 'interface', `binding ${name}`);
   const known = bound.definition === null ? null : (operationsOf.get(bound.local) ?? null);
   const operations = childrenNamed(binding, WSDL20_NS, 'operation').flatMap((operation) => {
     const ref = attributeOf(operation, 'ref');
     if (ref === undefined) ctx.fail(`binding ${name} has an operation without a ref attribute`, undefined, operation);
     const opName = localPartOf(ref);
     if (known !== null && !known.has(opName)) {
-      ctx.recover(operation, `binding ${name} operation ${opName} is not an operation of interface ${bound.local}; ignored it (the interface's operations are used)`, `binding ${name} operation ${opName} is not an operation of interface ${bound.local}`);
+      ctx.recover(
+        operation,
+        `binding ${name} operation ${opName} is not an operation of interface ${bound.local}; ignored it (the interface's operations are used)`,
+        `binding ${name} operation ${opName} is not an operation of interface ${bound.local}`,
+      );
       return [];
     }
     return [{ name: opName, soapAction: qualifiedAttributeOf(operation, WSDL20_SOAP_NS, 'action') ?? null }];
@@ -89,7 +109,12 @@ function readService(ctx: ParseContext, name: string, service: XmlElement, bindi
     const { local: bindingName } = ctx.follow(endpoint, 'binding', bindings, 'binding', `service ${name} endpoint ${endpointName}`);
     const address = attributeOf(endpoint, 'address')?.trim() ?? '';
     if (address === '') {
-      ctx.recover(endpoint, `service ${name} endpoint ${endpointName} has no address; assumed none (as a template, gwscale writes one)`, `service ${name} endpoint ${endpointName} has no address`, 'add address="http://…" to the endpoint');
+      ctx.recover(
+        endpoint,
+        `service ${name} endpoint ${endpointName} has no address; assumed none (as a template, gwscale writes one)`,
+        `service ${name} endpoint ${endpointName} has no address`,
+        'add address="http://…" to the endpoint',
+      );
     }
     return { name: endpointName, bindingName, address };
   });

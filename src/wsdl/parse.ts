@@ -45,7 +45,10 @@ export interface ParsedWsdl {
 function checkSize(size: number, source: string, options: ParseWsdlOptions): void {
   const limit = options.maxDocumentBytes ?? DEFAULT_MAX_WSDL_BYTES;
   if (size > limit) {
-    throw inputError(`${source}: is ${formatBytes(size)}, over the ${formatBytes(limit)} limit for a WSDL document`, 'raise the limit (--max-size) if the document is genuine');
+    throw inputError(
+      `${source}: is ${formatBytes(size)}, over the ${formatBytes(limit)} limit for a WSDL document`,
+      'raise the limit (--max-size) if the document is genuine',
+    );
   }
 }
 
@@ -67,7 +70,10 @@ export function parseWsdlWithTree(input: string | Uint8Array, source: string, op
   const isWsdl20 = root.ns === WSDL20_NS && root.local === 'description';
   if (!isWsdl11 && !isWsdl20) {
     const where = root.ns === '' ? 'in no namespace' : `in namespace ${root.ns}`;
-    throw inputError(`${source}: root element is <${root.qname}> ${where}, not a WSDL`, `WSDL 1.1 starts with <definitions xmlns="${WSDL11_NS}">, WSDL 2.0 with <description xmlns="${WSDL20_NS}">`);
+    throw inputError(
+      `${source}: root element is <${root.qname}> ${where}, not a WSDL`,
+      `WSDL 1.1 starts with <definitions xmlns="${WSDL11_NS}">, WSDL 2.0 with <description xmlns="${WSDL20_NS}">`,
+    );
   }
   const followed = followLocalImports(root, source, {
     importRoot: options.importRoot,
@@ -82,7 +88,10 @@ export function parseWsdlWithTree(input: string | Uint8Array, source: string, op
   const parts = { root, source, imported: followed.documents, references: followed.references, unreadDefinitions: followed.unreadDefinitions, recoveries };
   const document: WsdlDocument = isWsdl11 ? parseWsdl11(parts) : parseWsdl20(parts);
   if (document.services.length === 0) {
-    throw inputError(`${source}: defines no service`, 'gwscale registers services: the WSDL needs a <service> with an endpoint address (abstract, interface-only WSDLs cannot be registered)');
+    throw inputError(
+      `${source}: defines no service`,
+      'gwscale registers services: the WSDL needs a <service> with an endpoint address (abstract, interface-only WSDLs cannot be registered)',
+    );
   }
   return { document, text, root, imported: followed.documents };
 }

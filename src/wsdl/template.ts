@@ -116,7 +116,12 @@ interface Edit extends AttributeSpan {
   readonly after?: string;
 }
 
-const addressNamespaceOf: Readonly<Record<BindingProtocol, string>> = { soap11: WSDL11_SOAP11_NS, soap12: WSDL11_SOAP12_NS, http: WSDL11_HTTP_NS, other: WSDL11_SOAP11_NS };
+const addressNamespaceOf: Readonly<Record<BindingProtocol, string>> = {
+  soap11: WSDL11_SOAP11_NS,
+  soap12: WSDL11_SOAP12_NS,
+  http: WSDL11_HTTP_NS,
+  other: WSDL11_SOAP11_NS,
+};
 
 /**
  * An address for a port or endpoint that has none (read with a warning): a 1.1 port gets an
@@ -190,7 +195,10 @@ function collectEdits(text: string, root: XmlElement, document: WsdlDocument, en
     }
     const inService = parent !== null && parent.ns === wsdlNs && parent.local === 'service';
     const endpointElement = inService && element.ns === wsdlNs && element.local === (document.version === '1.1' ? 'port' : 'endpoint');
-    const hasAddress = document.version === '1.1' ? element.children.some((c) => c.local === 'address' && attributeOf(c, 'location') !== undefined) : attributeOf(element, 'address') !== undefined;
+    const hasAddress =
+      document.version === '1.1'
+        ? element.children.some((c) => c.local === 'address' && attributeOf(c, 'location') !== undefined)
+        : attributeOf(element, 'address') !== undefined;
     if (endpointElement && !hasAddress) {
       const protocol = endpoints[endpointIndex]?.protocol ?? 'other';
       edits.push(insertedAddress(text, element, document.version, protocol, { slot: 'address', suffix: endpoints[endpointIndex++]?.suffix ?? '' }));
@@ -198,7 +206,12 @@ function collectEdits(text: string, root: XmlElement, document: WsdlDocument, en
       claimed.set('address', { slot: 'address', suffix: endpoints[endpointIndex++]?.suffix ?? '' });
     }
     const portOfService = parent !== null && parent.ns === wsdlNs && parent.local === 'port' && document.version === '1.1';
-    if (portOfService && element.local === 'address' && attributeOf(element, 'location') !== undefined && parent.children.find((c) => c.local === 'address') === element) {
+    if (
+      portOfService &&
+      element.local === 'address' &&
+      attributeOf(element, 'location') !== undefined &&
+      parent.children.find((c) => c.local === 'address') === element
+    ) {
       claimed.set('location', { slot: 'address', suffix: endpoints[endpointIndex++]?.suffix ?? '' });
     }
     claim(element, parent, claimed);
@@ -211,18 +224,26 @@ function collectEdits(text: string, root: XmlElement, document: WsdlDocument, en
 const operationCountOf = (document: WsdlDocument): number => document.interfaces.reduce((n, i) => n + i.operations.length, 0);
 
 function checkRendered(template: WsdlTemplate, source: string, original: WsdlDocument): void {
-  const values: TemplateValues = { serviceName: 'Svc00000_000000', targetNamespace: 'http://gwscale.test/ws/Svc00000_000000', endpointBase: 'http://127.0.0.1:1' };
+  const values: TemplateValues = {
+    serviceName: 'Svc00000_000000',
+    targetNamespace: 'http://gwscale.test/ws/Svc00000_000000',
+    endpointBase: 'http://127.0.0.1:1',
+  };
   const document = parseWsdlWithTree(renderTemplate(template, values), `${source} (as generated)`).document;
   const operations = operationCountOf(document);
   const addresses = document.services.flatMap((s) => s.endpoints.map((e) => e.address));
   const expected = template.endpoints.map((e) => `${values.endpointBase}/${values.serviceName}${e.suffix}`);
   const names = document.services.map((s) => s.name);
   const problem =
-    document.targetNamespace !== values.targetNamespace + template.namespaceTerminator ? `its targetNamespace was not rewritten (got ${document.targetNamespace})`
-    : names.some((n, i) => n !== serviceNameFor(values.serviceName, i)) ? `its service names were not all rewritten (got ${names.join(', ')})`
-    : addresses.join(' ') !== expected.join(' ') ? `its endpoint addresses were not all rewritten (got ${addresses.join(', ')})`
-    : operations !== operationCountOf(original) ? `a generated copy has ${operations} operations, the original ${operationCountOf(original)}`
-    : null;
+    document.targetNamespace !== values.targetNamespace + template.namespaceTerminator
+      ? `its targetNamespace was not rewritten (got ${document.targetNamespace})`
+      : names.some((n, i) => n !== serviceNameFor(values.serviceName, i))
+        ? `its service names were not all rewritten (got ${names.join(', ')})`
+        : addresses.join(' ') !== expected.join(' ')
+          ? `its endpoint addresses were not all rewritten (got ${addresses.join(', ')})`
+          : operations !== operationCountOf(original)
+            ? `a generated copy has ${operations} operations, the original ${operationCountOf(original)}`
+            : null;
   if (problem !== null) throw inputError(`${source}: cannot be used as a template: ${problem}`);
 }
 
@@ -234,8 +255,10 @@ function checkRendered(template: WsdlTemplate, source: string, original: WsdlDoc
 export function compileTemplate(input: string | Uint8Array, source: string, options: ParseWsdlOptions = {}): WsdlTemplate {
   const original = parseWsdlWithTree(input, source, options);
   // Imported definitions are copied in, so the generated copies stand alone; that text is parsed again.
-  const { document, text, root } = original.imported.length === 0 ? original : parseWsdlWithTree(flattenImports(original.text, original.root, original.imported), source);
-  if (document.targetNamespace === '') throw inputError(`${source}: has no targetNamespace, so generated copies could not differ`, 'add targetNamespace="…" to the root element');
+  const { document, text, root } =
+    original.imported.length === 0 ? original : parseWsdlWithTree(flattenImports(original.text, original.root, original.imported), source);
+  if (document.targetNamespace === '')
+    throw inputError(`${source}: has no targetNamespace, so generated copies could not differ`, 'add targetNamespace="…" to the root element');
   const endpoints = suffixesFor(document);
   const edits = collectEdits(text, root, document, endpoints);
   const pieces: TemplatePiece[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
@@ -269,7 +292,9 @@ export function compileTemplate(input: string | Uint8Array, source: string, opti
 export function loadTemplates(dir: string, options: ParseWsdlOptions = {}): TemplateSet {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.wsdl')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.toLowerCase().endsWith('.wsdl'))
+      .sort();
   } catch (error) {
     throw inputError(`${dir}: cannot read the template folder (${messageOf(error)})`);
   }

@@ -22,7 +22,10 @@ function decodeWith(label: string, bytes: Uint8Array, source: string): string {
   try {
     decoder = new TextDecoder(label, { fatal: true });
   } catch {
-    throw inputError(`${source}: declares encoding "${label}", which gwscale cannot decode`, 'save the file as UTF-8 (and fix the encoding in its <?xml ?> declaration)');
+    throw inputError(
+      `${source}: declares encoding "${label}", which gwscale cannot decode`,
+      'save the file as UTF-8 (and fix the encoding in its <?xml ?> declaration)',
+    );
   }
   try {
     return decoder.decode(bytes);
@@ -51,7 +54,10 @@ export function decodeXmlBytes(bytes: Uint8Array, source: string): string {
     try {
       return stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch {
-      throw inputError(`${source}: is not valid UTF-8, and its <?xml ?> declaration names no other encoding`, 'declare the real encoding, e.g. <?xml version="1.0" encoding="ISO-8859-1"?>, or save the file as UTF-8');
+      throw inputError(
+        `${source}: is not valid UTF-8, and its <?xml ?> declaration names no other encoding`,
+        'declare the real encoding, e.g. <?xml version="1.0" encoding="ISO-8859-1"?>, or save the file as UTF-8',
+      );
     }
   }
   return decodeWith(declared, bytes, source);

@@ -125,7 +125,10 @@ function wellFormednessError(source: string, text: string): string | null {
   const { code, msg, line, col } = verdict.err;
   const unclosed = /^Invalid '\[([\s\S]*)\]' found\.$/.exec(msg);
   if (code === 'InvalidXml' && unclosed) {
-    const names = (unclosed[1] ?? '').split(',').map((n) => n.trim().replace(/^"|"$/g, '')).filter((n) => n !== '');
+    const names = (unclosed[1] ?? '')
+      .split(',')
+      .map((n) => n.trim().replace(/^"|"$/g, ''))
+      .filter((n) => n !== '');
     return `ends before ${names.map((n) => `<${n}>`).join(', ')} ${names.length === 1 ? 'is' : 'are'} closed (truncated?)`;
   }
   const where = col === undefined ? `line ${line}` : `line ${line}, column ${col}`;
@@ -196,11 +199,24 @@ function convert(node: OrderedNode, name: string, parentScope: ReadonlyMap<strin
     }
   }
   const [prefix, local] = splitQName(name);
-  const ns = scope.get(prefix) ?? (prefix === '' ? '' : undeclared(ctx, prefix, name, startOffset, `element <${name}> uses prefix "${prefix}", which is not declared`, `add xmlns:${prefix}="…" to it or an ancestor`));
+  const ns =
+    scope.get(prefix) ??
+    (prefix === ''
+      ? ''
+      : undeclared(
+          ctx,
+          prefix,
+          name,
+          startOffset,
+          `element <${name}> uses prefix "${prefix}", which is not declared`,
+          `add xmlns:${prefix}="…" to it or an ancestor`,
+        ));
   const attributes = plain.map(([qname, value]): XmlAttribute => {
     const [attrPrefix, attrLocal] = splitQName(qname);
     if (attrPrefix === '') return { qname, ns: '', local: attrLocal, value };
-    const attrNs = (attrPrefix === 'xml' ? XML_NS : scope.get(attrPrefix)) ?? undeclared(ctx, attrPrefix, qname, startOffset, `attribute ${qname} on <${name}> uses prefix "${attrPrefix}", which is not declared`);
+    const attrNs =
+      (attrPrefix === 'xml' ? XML_NS : scope.get(attrPrefix)) ??
+      undeclared(ctx, attrPrefix, qname, startOffset, `attribute ${qname} on <${name}> uses prefix "${attrPrefix}", which is not declared`);
     return { qname, ns: attrNs, local: attrLocal, value };
   });
   const children: XmlElement[] = [];
@@ -221,13 +237,20 @@ function convert(node: OrderedNode, name: string, parentScope: ReadonlyMap<strin
 export function parseXmlTree(text: string, source: string, options: XmlTreeOptions = {}): XmlElement {
   if (text.trim() === '') fail(source, 'is empty');
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    fail(source, 'has a DOCTYPE declaration, which gwscale refuses (entities could expand without bound or read files and URLs)', 'a WSDL needs no DTD: remove the <!DOCTYPE …> block');
+    fail(
+      source,
+      'has a DOCTYPE declaration, which gwscale refuses (entities could expand without bound or read files and URLs)',
+      'a WSDL needs no DTD: remove the <!DOCTYPE …> block',
+    );
   }
   const tags = countChar(text, '<');
   if (tags > MAX_XML_TAGS) fail(source, `holds ${tags.toLocaleString('en-US')} tags, more than the ${MAX_XML_TAGS.toLocaleString('en-US')} gwscale reads`);
   const attributes = countChar(text, '=');
   if (tags + attributes > MAX_XML_TAGS_AND_ATTRIBUTES) {
-    fail(source, `holds ${(tags + attributes).toLocaleString('en-US')} tags and attributes, more than the ${MAX_XML_TAGS_AND_ATTRIBUTES.toLocaleString('en-US')} gwscale reads`);
+    fail(
+      source,
+      `holds ${(tags + attributes).toLocaleString('en-US')} tags and attributes, more than the ${MAX_XML_TAGS_AND_ATTRIBUTES.toLocaleString('en-US')} gwscale reads`,
+    );
   }
   let skeleton: XmlSkeleton | null = null;
   try {

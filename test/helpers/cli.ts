@@ -58,7 +58,10 @@ export async function stopAll(): Promise<void> {
   for (const child of live) {
     if (!running(child)) continue;
     process.kill(child.pid as number, 'SIGTERM');
-    const exited = await Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    const exited = await Promise.race([
+      new Promise<boolean>((r) => child.once('exit', () => r(true))),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
+    ]);
     if (!exited && running(child)) process.kill(child.pid as number, 'SIGKILL');
   }
 }

@@ -22,7 +22,11 @@ export interface FakeGatewayOptions {
   readonly onDeploy?: (n: number) => void;
 }
 
-const OOM: GatewayExit = { exitCode: null, signal: 'SIGABRT', stderrTail: ['<--- Last few GCs --->', 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'] };
+const OOM: GatewayExit = {
+  exitCode: null,
+  signal: 'SIGABRT',
+  stderrTail: ['<--- Last few GCs --->', 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'],
+};
 
 export class FakeGateway implements GatewayAdapter {
   readonly target = 'reference' as const;
@@ -112,8 +116,13 @@ export class FakeGateway implements GatewayAdapter {
   heapInUseSource(): MemorySource {
     return {
       name: 'fake-heap-in-use',
-      measures: 'the fake gateway\'s live bytes, plus the configuration being built during a deploy',
-      read: () => Promise.resolve({ bytes: this.liveBytes() + (this.deploying ? this.registered.size * this.options.perServiceBytes : 0), source: 'fake-heap-in-use', afterGc: false }),
+      measures: "the fake gateway's live bytes, plus the configuration being built during a deploy",
+      read: () =>
+        Promise.resolve({
+          bytes: this.liveBytes() + (this.deploying ? this.registered.size * this.options.perServiceBytes : 0),
+          source: 'fake-heap-in-use',
+          afterGc: false,
+        }),
     };
   }
 

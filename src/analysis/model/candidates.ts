@@ -71,7 +71,14 @@ function retentionOptions(retention: RetentionPart, points: readonly Point[]): T
 }
 
 /** Fits one candidate (profiling its fixed parameter by AICc). */
-export function fitCandidate(points: readonly Point[], weights: readonly number[], live: LivePart, retention: RetentionPart, shifts: boolean, cache?: ColumnCache): Candidate {
+export function fitCandidate(
+  points: readonly Point[],
+  weights: readonly number[],
+  live: LivePart,
+  retention: RetentionPart,
+  shifts: boolean,
+  cache?: ColumnCache,
+): Candidate {
   let best: ModelFit | null = null;
   for (const extra of retentionOptions(retention, points)) {
     const fit = fitModel(points, weights, [...liveTerms(live), ...extra], shifts, cache);
@@ -160,9 +167,12 @@ export function selectModel(points: readonly Point[], weights: readonly number[]
   const restarts = new Set(points.map((p) => p.segment)).size > 1;
   const shiftOptions = restarts ? [false, true] : [true];
   const cache: ColumnCache = new Map();
-  const candidates = shiftOptions.flatMap((shifts) => LIVE_PARTS.flatMap((live) => RETENTION_PARTS.map((retention) => fitCandidate(points, weights, live, retention, shifts, cache))));
+  const candidates = shiftOptions.flatMap((shifts) =>
+    LIVE_PARTS.flatMap((live) => RETENTION_PARTS.map((retention) => fitCandidate(points, weights, live, retention, shifts, cache))),
+  );
   const fitted = candidates.filter((c) => c.fit !== null);
-  const find = (live: LivePart, retention: RetentionPart, shifts: boolean): Candidate | undefined => fitted.find((c) => c.live === live && c.retention === retention && c.shifts === shifts);
+  const find = (live: LivePart, retention: RetentionPart, shifts: boolean): Candidate | undefined =>
+    fitted.find((c) => c.live === live && c.retention === retention && c.shifts === shifts);
   let chosen = find('linear', 'none', !restarts) ?? find('linear', 'none', true);
   if (chosen === undefined) return null;
   const bestByAicc = [...fitted].sort((a, b) => (a.fit as ModelFit).aicc - (b.fit as ModelFit).aicc)[0] as Candidate;
@@ -196,7 +206,9 @@ export function selectModel(points: readonly Point[], weights: readonly number[]
     // two regressors are the same curve); then the leak explanation stands until a redeploy or a
     // restart separates them.
     const tiesWithSuperlinear = best.live === 'superlinear' && best.retention === current.retention;
-    const growing = tiesWithSuperlinear ? accepted.find((c) => GROWING.includes(c.retention) && (c.fit as ModelFit).aicc - (best.fit as ModelFit).aicc < RETENTION_TIE_AICC) : undefined;
+    const growing = tiesWithSuperlinear
+      ? accepted.find((c) => GROWING.includes(c.retention) && (c.fit as ModelFit).aicc - (best.fit as ModelFit).aicc < RETENTION_TIE_AICC)
+      : undefined;
     chosen = growing ?? best;
   }
   return { candidates, bestByAicc, chosen, tests: termTests(chosen.fit as ModelFit), steps, setAside };

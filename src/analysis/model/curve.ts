@@ -168,7 +168,13 @@ function redeployBlockSlope(points: readonly Point[], looks: number): Amount | n
   const last = points[points.length - 1];
   if (last === undefined) return null;
   let start = points.length - 1;
-  while (start > 0 && (points[start] as Point).event === 'redeploy' && (points[start - 1] as Point).services === last.services && (points[start - 1] as Point).segment === last.segment) start--;
+  while (
+    start > 0 &&
+    (points[start] as Point).event === 'redeploy' &&
+    (points[start - 1] as Point).services === last.services &&
+    (points[start - 1] as Point).segment === last.segment
+  )
+    start--;
   const block = points.slice(start);
   if (block.length < 4 || !block.slice(1).every((p) => p.event === 'redeploy')) return null;
   const n = block.length;
@@ -190,7 +196,9 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   const all = pointsOf(series);
   // The empty gateway before its first deploy misses one-off costs of that deploy (lazy initialisation);
   // it is left out when its segment has enough other readings to carry the fit.
-  const leftOut = all.filter((p) => p.services === 0 && p.deploys === 0 && p.event === 'round' && all.filter((q) => q.segment === p.segment).length > FRESH_ROW_KEPT_BELOW).map((p) => p.index);
+  const leftOut = all
+    .filter((p) => p.services === 0 && p.deploys === 0 && p.event === 'round' && all.filter((q) => q.segment === p.segment).length > FRESH_ROW_KEPT_BELOW)
+    .map((p) => p.index);
   const points = all.filter((p) => !leftOut.includes(p.index));
   const pureError = pureErrorOf(points);
   const last = points[points.length - 1];
@@ -218,7 +226,8 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   }
   const weights = points.map((p) => 1 / (p.memoryBytes ** 2 * (BETWEEN_DEPLOY_ALLOWANCE_FRACTION ** 2 + pureError.relativeVariance / p.readings.length)));
   const selection = selectModel(points, weights);
-  if (selection === null) return none('no candidate model can be fitted to these readings', ['measure more rounds (at least 4 deploys beyond the number of restarts)']);
+  if (selection === null)
+    return none('no candidate model can be fitted to these readings', ['measure more rounds (at least 4 deploys beyond the number of restarts)']);
   const chosen: Candidate = selection.chosen;
   const fit = chosen.fit as ModelFit;
   const lackOfFit = lackOfFitOf(points, weights, fit, pureError);
@@ -234,7 +243,9 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
       });
   const kept = keptPerDeploy.filter((k): k is KeptPerDeploy => k !== null).sort((a, b) => b.upper - a.upper);
   // Restart evidence: the segment shifts of the chosen model with an intercept per segment.
-  const shiftFit = chosen.shifts ? fit : (selection.candidates.find((c) => c.live === chosen.live && c.retention === chosen.retention && c.shifts)?.fit ?? null);
+  const shiftFit = chosen.shifts
+    ? fit
+    : (selection.candidates.find((c) => c.live === chosen.live && c.retention === chosen.retention && c.shifts)?.fit ?? null);
   const restarts = shiftFit === null ? [] : restartShifts(points, shiftFit, looks);
   const liveIdx = [termIndex(fit, 'services'), termIndex(fit, 'services²')];
   const liveC = fit.terms.map((_, i) => (i === liveIdx[0] ? 1 : i === liveIdx[1] ? atServices : 0));
@@ -245,7 +256,10 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
     looks,
   );
   const boundedIdx = Math.max(termIndex(fit, 'saturation'), termIndex(fit, 'step'));
-  const bounded = boundedIdx < 0 ? null : amount(fit.coefficients[boundedIdx] as number, ((fit.covariance[boundedIdx] as readonly number[])[boundedIdx] as number), fit.dof, looks);
+  const bounded =
+    boundedIdx < 0
+      ? null
+      : amount(fit.coefficients[boundedIdx] as number, (fit.covariance[boundedIdx] as readonly number[])[boundedIdx] as number, fit.dof, looks);
   const result = { ...base, selection, lackOfFit, keptPerDeploy: kept, restarts, perService, bounded };
 
   const lead = kept[0];
@@ -253,7 +267,8 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   // A cache that fills slowly looks like a leak until it levels off: when the saturating model fits
   // about as well as the growing one, the readings cannot tell them apart yet.
   const saturating = selection.candidates.find((c) => c.live === chosen.live && c.shifts === chosen.shifts && c.retention === 'saturating')?.fit ?? null;
-  const levelsOffToo = growing && saturating !== null && saturating.aicc - fit.aicc < SATURATION_AMBIGUITY_AICC && termTests(saturating).every((t) => t.significant);
+  const levelsOffToo =
+    growing && saturating !== null && saturating.aicc - fit.aicc < SATURATION_AMBIGUITY_AICC && termTests(saturating).every((t) => t.significant);
   if (growing && lead !== undefined && lead.p < ALPHA_LEAK / looks && lead.estimate >= marginBytes && levelsOffToo) {
     return {
       ...result,
@@ -264,7 +279,9 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
     };
   }
   if (growing && lead !== undefined && lead.p < ALPHA_LEAK / looks && lead.estimate >= marginBytes) {
-    const misfitText = lackOfFit.fits ? '' : ` The curve also departs from every candidate (F = ${lackOfFit.f.toPrecision(3)}), but the retention stands above that misfit.`;
+    const misfitText = lackOfFit.fits
+      ? ''
+      : ` The curve also departs from every candidate (F = ${lackOfFit.f.toPrecision(3)}), but the retention stands above that misfit.`;
     return {
       ...result,
       verdict: 'leak',
@@ -274,7 +291,9 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
     };
   }
   const misfit = !lackOfFit.fits;
-  const misfitNote = misfit ? ` The curve departs from every candidate (lack of fit F = ${lackOfFit.f.toPrecision(3)}); this bound counts that misfit as noise, so it only gets wider.` : '';
+  const misfitNote = misfit
+    ? ` The curve departs from every candidate (lack of fit F = ${lackOfFit.f.toPrecision(3)}); this bound counts that misfit as noise, so it only gets wider.`
+    : '';
   // With no model that fits, the redeploys of the unchanged configuration still measure what a
   // deploy keeps directly: their own slope, with their own scatter, needs no model of the rounds.
   const block = misfit && !(lead !== undefined && lead.upper < marginBytes) ? redeployBlockSlope(points, looks) : null;
@@ -314,9 +333,17 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   }
   if (lead !== undefined && lead.upper < marginBytes) {
     // Deploys keep nothing; memory a restart released beyond the model was then held once, not per deploy.
-    const held = restarts.filter((r) => r.released.ci95[0] > 0 && r.released.estimate >= marginBytes).sort((x, y) => y.released.estimate - x.released.estimate)[0];
+    const held = restarts
+      .filter((r) => r.released.ci95[0] > 0 && r.released.estimate >= marginBytes)
+      .sort((x, y) => y.released.estimate - x.released.estimate)[0];
     if (held !== undefined && misfit) {
-      return { ...result, verdict: 'inconclusive', decidedBy: null, summary: `deploys keep nothing, but the restart at ${held.services} services released memory and no candidate model fits the curve`, needs: ['redeploy after the restart, with more readings per point (--readings 5)'] };
+      return {
+        ...result,
+        verdict: 'inconclusive',
+        decidedBy: null,
+        summary: `deploys keep nothing, but the restart at ${held.services} services released memory and no candidate model fits the curve`,
+        needs: ['redeploy after the restart, with more readings per point (--readings 5)'],
+      };
     }
     if (held !== undefined) {
       return {
@@ -340,8 +367,15 @@ export function analyseCurve(series: Series, options: CurveOptions = {}): CurveA
   if (redeploys === 0) needs.push('add redeploys of the unchanged configuration (--redeploys 10, or --redeploys auto)');
   else if (lead !== undefined) {
     const r = redeploysToDecide(lead, marginBytes, redeploys);
-    needs.push(r === null ? 'redeploy more, and restart once at the last service count (--restart-at), to tell a slow leak from noise' : `about ${r} redeploys in all at the last service count would decide (--redeploys ${r}, or --redeploys auto)`);
+    needs.push(
+      r === null
+        ? 'redeploy more, and restart once at the last service count (--restart-at), to tell a slow leak from noise'
+        : `about ${r} redeploys in all at the last service count would decide (--redeploys ${r}, or --redeploys auto)`,
+    );
   } else needs.push('redeploy the unchanged configuration several times at the last service count (--redeploys 10)');
-  const bound = lead === undefined ? 'what a deploy keeps cannot be separated from the live cost on these readings' : `the 95 % upper bound of what a deploy keeps is ${pct(lead.upper)} of memory, not below the ${pct(marginBytes)} margin`;
+  const bound =
+    lead === undefined
+      ? 'what a deploy keeps cannot be separated from the live cost on these readings'
+      : `the 95 % upper bound of what a deploy keeps is ${pct(lead.upper)} of memory, not below the ${pct(marginBytes)} margin`;
   return { ...result, verdict: 'inconclusive', decidedBy: null, summary: `${chosen.name} fits best, but ${bound}`, needs };
 }

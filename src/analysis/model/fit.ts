@@ -215,7 +215,8 @@ export const termIndex = (fit: ModelFit, name: TermName): number => fit.terms.fi
 /** Variance of the linear combination cᵀβ. */
 export function combinationVariance(fit: ModelFit, c: readonly number[]): number {
   let v = 0;
-  for (let i = 0; i < c.length; i++) for (let j = 0; j < c.length; j++) v += (c[i] as number) * (c[j] as number) * ((fit.covariance[i] as readonly number[])[j] as number);
+  for (let i = 0; i < c.length; i++)
+    for (let j = 0; j < c.length; j++) v += (c[i] as number) * (c[j] as number) * ((fit.covariance[i] as readonly number[])[j] as number);
   return v;
 }
 

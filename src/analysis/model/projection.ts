@@ -130,7 +130,7 @@ function drawMedian(sorted: readonly number[], random: Random): number | null {
   const n = sorted.length;
   if (n < 2) return null;
   if (n <= 64) return median(sorted.map(() => sorted[Math.floor(random.uniform() * n)] as number));
-  const rank = Math.round((n - 1) / 2 + random.normal() * Math.sqrt(n) / 2);
+  const rank = Math.round((n - 1) / 2 + (random.normal() * Math.sqrt(n)) / 2);
   return sorted[Math.min(n - 1, Math.max(0, rank))] as number;
 }
 
@@ -143,7 +143,10 @@ export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: 
   // The deploy that fails is the one after the first round whose memory × factor reaches the heap
   // max: it starts from that memory and needs factor × as much at its peak.
   const crossed = crossing(fit, estimate, start, start.peakFactor);
-  const services = crossed === null ? null : start.last.services + (Math.max(1, Math.ceil((crossed - start.last.services) / start.batchServices - 1e-9)) + 1) * start.batchServices;
+  const services =
+    crossed === null
+      ? null
+      : start.last.services + (Math.max(1, Math.ceil((crossed - start.last.services) / start.batchServices - 1e-9)) + 1) * start.batchServices;
   const random = seededRandom(PREDICTION_SEED);
   const chol = choleskyLower(fit.covariance);
   // The path reaches a little past the predicted point (or the chart's edge when the limit is never reached).
@@ -171,7 +174,12 @@ export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: 
   const high = quantile(outcomes, 0.975);
   const path = pathCounts.map((n, i) => {
     const sorted = (pathDraws[i] as number[]).sort((a, b) => a - b);
-    return { services: n, memoryBytes: memoryAfter(fit, estimate, start, (n - start.last.services) / start.batchServices), lowBytes: quantile(sorted, 0.025), highBytes: quantile(sorted, 0.975) };
+    return {
+      services: n,
+      memoryBytes: memoryAfter(fit, estimate, start, (n - start.last.services) / start.batchServices),
+      lowBytes: quantile(sorted, 0.025),
+      highBytes: quantile(sorted, 0.975),
+    };
   });
   return {
     services,

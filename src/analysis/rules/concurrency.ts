@@ -88,8 +88,19 @@ export function concurrencySteps(ctx: RuleContext, rounds: readonly Round[]): Co
   const readings = points.map((p) => p.row);
   const weights = readings.map((r) => 1 / priorNoiseSdBytes(r) ** 2);
   const y = readings.map((r) => r.memoryBytes);
-  const both = points.length >= 4 ? fitLinear(points.map((p) => [1, p.runningMax, p.cumulative]), y, weights) : null;
-  const poolOnly = fitLinear(points.map((p) => [1, p.runningMax]), y, weights);
+  const both =
+    points.length >= 4
+      ? fitLinear(
+          points.map((p) => [1, p.runningMax, p.cumulative]),
+          y,
+          weights,
+        )
+      : null;
+  const poolOnly = fitLinear(
+    points.map((p) => [1, p.runningMax]),
+    y,
+    weights,
+  );
   const noiseOf = (dof: number, rse: number): ReturnType<typeof pooledNoiseScale> => {
     const own = pooledNoiseScale(rse, dof);
     return { ...own, scale: Math.max(own.scale, ctx.noise.scale) };
@@ -99,7 +110,9 @@ export function concurrencySteps(ctx: RuleContext, rounds: readonly Round[]): Co
   const poolNoise = poolFit !== null ? noiseOf(poolFit.dof, poolFit.residualStandardError) : null;
   const pool = poolFit !== null && poolNoise !== null ? testPositive(poolFit, 1, readings, poolNoise) : null;
   const poolCi95: [number, number] | null =
-    pool !== null && poolNoise !== null ? [pool.estimate - tQuantile(0.975, poolNoise.dof) * pool.sd, pool.estimate + tQuantile(0.975, poolNoise.dof) * pool.sd] : null;
+    pool !== null && poolNoise !== null
+      ? [pool.estimate - tQuantile(0.975, poolNoise.dof) * pool.sd, pool.estimate + tQuantile(0.975, poolNoise.dof) * pool.sd]
+      : null;
   const last = loads[loads.length - 1] as Round;
   const memory = Math.max(...loads.map((r) => r.memoryBytes));
   const aboveBaselineThresholdBytes = baseline
@@ -154,10 +167,18 @@ export function concurrencyRule(ctx: RuleContext, rounds: readonly Round[]): Rul
   const rows = f.points.map((p) => p.row.index);
   const base = { rule: 'concurrency' as const, numbers, rows };
   const poolText = f.pool ? `${formatBytes(f.pool.estimate)} per unit of the highest concurrency reached (t = ${numbers.poolT})` : 'no pool term';
-  const trafficText = f.traffic ? `${formatBytes(f.traffic.estimate)} per unit of concurrency of every step (t = ${numbers.leakT})` : 'too few steps for a traffic term';
+  const trafficText = f.traffic
+    ? `${formatBytes(f.traffic.estimate)} per unit of concurrency of every step (t = ${numbers.leakT})`
+    : 'too few steps for a traffic term';
   const leaked = f.traffic !== null && f.traffic.significant && f.traffic.estimate * f.cumulativeConcurrency >= LOAD_MIN_EFFECT_FRACTION * memory;
   if (leaked && f.repeats > 0) {
-    return { ...base, answer: 'leak', reason: `Memory rises with every traffic step, repeats included: ${trafficText}; ${poolText}.`, needs: null, sawRetention: false };
+    return {
+      ...base,
+      answer: 'leak',
+      reason: `Memory rises with every traffic step, repeats included: ${trafficText}; ${poolText}.`,
+      needs: null,
+      sawRetention: false,
+    };
   }
   const pooled = f.pool !== null && f.pool.significant && f.pool.estimate * f.maxConcurrency >= CONCURRENCY_MIN_EFFECT_FRACTION * memory;
   if (pooled || leaked) {
@@ -179,7 +200,13 @@ export function concurrencyRule(ctx: RuleContext, rounds: readonly Round[]): Rul
     };
   }
   if (f.aboveBaselineBytes === null) {
-    return { ...base, answer: 'no-say', reason: `No reading before the first traffic step to compare with: ${poolText}.`, needs: 'measure idle memory before the first traffic step', sawRetention: false };
+    return {
+      ...base,
+      answer: 'no-say',
+      reason: `No reading before the first traffic step to compare with: ${poolText}.`,
+      needs: 'measure idle memory before the first traffic step',
+      sawRetention: false,
+    };
   }
   const stayed = `${formatBytes(f.aboveBaselineBytes)} above the baseline (noise ${formatBytes(f.aboveBaselineThresholdBytes)})`;
   if (f.aboveBaselineBytes > f.aboveBaselineThresholdBytes) {

@@ -7,10 +7,34 @@ import { defineCommand } from '../command-spec.js';
 import type { OptionSpec } from '../../option-spec.js';
 
 const analyzeOptions = [
-  { key: 'fromCsv', kind: { type: 'path' }, description: 'analyse measurements from a CSV (columns: services, memory_mb or memory_bytes, optional event, elapsed_s, peak_mb, concurrency, after_gc)', placeholder: 'FILE' },
-  { key: 'heapMax', kind: { type: 'size' }, description: 'heap limit for the out-of-memory prediction (e.g. 4000MB, 4GiB); for a run folder it defaults to the run\'s heap setting', placeholder: 'SIZE', example: '4000MB' },
-  { key: 'deployPeakFactor', kind: { type: 'number', min: 1, max: 100 }, description: 'a deploy briefly needs F × the memory in use (for data without peak samples)', placeholder: 'F', example: '2' },
-  { key: 'leakMargin', kind: { type: 'percent', min: 0.01, max: 50 }, description: 'healthy only when memory kept per deploy is shown to be below this share of memory per deploy (0.25 and 0.25% both mean 0.25 %); for a run folder it defaults to the run\'s --leak-margin [default: 0.25%]', placeholder: 'PCT', example: '0.5%' },
+  {
+    key: 'fromCsv',
+    kind: { type: 'path' },
+    description: 'analyse measurements from a CSV (columns: services, memory_mb or memory_bytes, optional event, elapsed_s, peak_mb, concurrency, after_gc)',
+    placeholder: 'FILE',
+  },
+  {
+    key: 'heapMax',
+    kind: { type: 'size' },
+    description: "heap limit for the out-of-memory prediction (e.g. 4000MB, 4GiB); for a run folder it defaults to the run's heap setting",
+    placeholder: 'SIZE',
+    example: '4000MB',
+  },
+  {
+    key: 'deployPeakFactor',
+    kind: { type: 'number', min: 1, max: 100 },
+    description: 'a deploy briefly needs F × the memory in use (for data without peak samples)',
+    placeholder: 'F',
+    example: '2',
+  },
+  {
+    key: 'leakMargin',
+    kind: { type: 'percent', min: 0.01, max: 50 },
+    description:
+      "healthy only when memory kept per deploy is shown to be below this share of memory per deploy (0.25 and 0.25% both mean 0.25 %); for a run folder it defaults to the run's --leak-margin [default: 0.25%]",
+    placeholder: 'PCT',
+    example: '0.5%',
+  },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the analysis as JSON on stdout and nothing else there' },
   ...ciOptions,
 ] as const satisfies readonly OptionSpec[];

@@ -5,7 +5,12 @@ import { defineCommand } from '../command-spec.js';
 import type { OptionSpec } from '../../option-spec.js';
 
 const options = [
-  { key: 'credentialsFile', kind: { type: 'path' }, description: 'JSON file {"user","password"} with the admin credentials (chmod 600); else GWSCALE_GATEWAY_USER/GWSCALE_GATEWAY_PASSWORD', placeholder: 'FILE' },
+  {
+    key: 'credentialsFile',
+    kind: { type: 'path' },
+    description: 'JSON file {"user","password"} with the admin credentials (chmod 600); else GWSCALE_GATEWAY_USER/GWSCALE_GATEWAY_PASSWORD',
+    placeholder: 'FILE',
+  },
 ] as const satisfies readonly OptionSpec[];
 
 export const cleanupCommand = defineCommand({

@@ -8,8 +8,20 @@ import type { OptionSpec } from '../../option-spec.js';
 
 const options = [
   { key: 'out', short: 'o', kind: { type: 'path' }, description: "folder for compare.html [default: B's run folder]", placeholder: 'DIR' },
-  { key: 'maxRegression', kind: { type: 'percent' }, description: 'B may hold this much more memory per service (beyond noise) before compare exits 8 [default: 10%]', placeholder: 'PCT', example: '10%' },
-  { key: 'noiseFloor', kind: { type: 'percent' }, description: 'relative differences smaller than this count as noise even when the intervals exclude them [default: 5%]', placeholder: 'PCT', example: '5%' },
+  {
+    key: 'maxRegression',
+    kind: { type: 'percent' },
+    description: 'B may hold this much more memory per service (beyond noise) before compare exits 8 [default: 10%]',
+    placeholder: 'PCT',
+    example: '10%',
+  },
+  {
+    key: 'noiseFloor',
+    kind: { type: 'percent' },
+    description: 'relative differences smaller than this count as noise even when the intervals exclude them [default: 5%]',
+    placeholder: 'PCT',
+    example: '5%',
+  },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the comparison as JSON on stdout' },
   { key: 'markdown', kind: { type: 'boolean' }, default: false, description: 'print the comparison as Markdown on stdout (for a pull-request comment)' },
   ...compareCiOptions,

@@ -4,7 +4,9 @@ import { ExitCode } from '../../exit-codes.js';
 import { defineCommand } from '../command-spec.js';
 import type { OptionSpec } from '../../option-spec.js';
 
-const options = [{ key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout instead of the file list' }] as const satisfies readonly OptionSpec[];
+const options = [
+  { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print report.json on stdout instead of the file list' },
+] as const satisfies readonly OptionSpec[];
 
 export const reportCommand = defineCommand({
   name: 'report',

@@ -2,7 +2,16 @@
 import { resolve } from 'node:path';
 import { usageError } from '../../errors.js';
 import { createInterface } from 'node:readline/promises';
-import { run, resumeRun, defaultRunDir, runConfigOf, absoluteTarget, checkNodeRedVersion, DEFAULT_NODE_RED_VERSION, type ConfirmRemote } from '../../api/run.js';
+import {
+  run,
+  resumeRun,
+  defaultRunDir,
+  runConfigOf,
+  absoluteTarget,
+  checkNodeRedVersion,
+  DEFAULT_NODE_RED_VERSION,
+  type ConfirmRemote,
+} from '../../api/run.js';
 import { gateReport, validateCiFlags } from '../../api/report.js';
 import { checkWsdlTemplates, formatWarning } from '../../api/wsdl.js';
 import { defineCommand } from '../command-spec.js';
@@ -43,24 +52,37 @@ export const runCommand = defineCommand({
   ],
   validate(o) {
     validateCiFlags(o);
-    if (o.hardStopAfter !== undefined && o.target !== 'haproxy') throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
+    if (o.hardStopAfter !== undefined && o.target !== 'haproxy')
+      throw usageError(`--hard-stop-after is an HAProxy setting; --target is ${o.target}`, 'use it with --target haproxy');
     if (o.gatewayVersion !== undefined) {
       if (o.target !== 'node-red') throw usageError(`--gateway-version is a Node-RED setting; --target is ${o.target}`, 'use it with --target node-red');
       checkNodeRedVersion(o.gatewayVersion);
     }
-    if (o.batch > o.services) throw usageError(`--batch ${o.batch} is larger than --services ${o.services}`, 'a round registers --batch services; use a batch no larger than the total');
+    if (o.batch > o.services)
+      throw usageError(
+        `--batch ${o.batch} is larger than --services ${o.services}`,
+        'a round registers --batch services; use a batch no larger than the total',
+      );
     if (o.locustWorkers !== undefined && o.trafficEngine !== 'locust') throw usageError('--locust-workers applies to --traffic-engine locust');
     if (o.attach && o.adminUrl === undefined) throw usageError('--attach needs --admin-url URL: the admin API of the running gateway');
     if (!o.attach && o.adminUrl !== undefined) throw usageError('--admin-url is for a gateway gwscale did not start', 'add --attach');
-    if (!o.attach && o.cleanup) throw usageError('--cleanup removes what a run registered on a gateway it attached to', 'add --attach --admin-url URL, or leave out --cleanup (a gateway gwscale starts is stopped at the end anyway)');
+    if (!o.attach && o.cleanup)
+      throw usageError(
+        '--cleanup removes what a run registered on a gateway it attached to',
+        'add --attach --admin-url URL, or leave out --cleanup (a gateway gwscale starts is stopped at the end anyway)',
+      );
     for (const n of o.restartAt) {
-      if (n > o.services) throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
+      if (n > o.services)
+        throw usageError(`--restart-at ${n} is beyond --services ${o.services}`, 'restarts happen after the round that reaches the given service count');
     }
   },
   async run({ options: o, out, err, signal }) {
     // The version asked for is recorded with the run (the exact one it resolved to is the report's gateway version).
     const gatewayVersion = o.target === 'node-red' ? (o.gatewayVersion ?? DEFAULT_NODE_RED_VERSION) : o.gatewayVersion;
-    const config = runConfigOf({ ...o, target: absoluteTarget(o.target), gatewayVersion }, o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out));
+    const config = runConfigOf(
+      { ...o, target: absoluteTarget(o.target), gatewayVersion },
+      o.out === undefined ? defaultRunDir(o.target, o.profile) : resolve(o.out),
+    );
     // Each template's warnings once, before the run (the run loads the same templates again).
     if (config.wsdlDir !== null && o.resume === undefined) {
       for (const warning of checkWsdlTemplates(config.wsdlDir, { strict: o.strict })) err(`${formatWarning(warning)}\n`);
@@ -85,9 +107,14 @@ export const runCommand = defineCommand({
       err(`  ${numbers.join(', ')}\n`);
       const sequential = report.sequentialRedeploys;
       if (sequential !== null) {
-        err(`  sequential redeploys: ${sequential.decided === null ? 'undecided' : sequential.decided} after ${sequential.redeploys} of at most ${sequential.max} (${sequential.reason})\n`);
+        err(
+          `  sequential redeploys: ${sequential.decided === null ? 'undecided' : sequential.decided} after ${sequential.redeploys} of at most ${sequential.max} (${sequential.reason})\n`,
+        );
       }
-      if (result.cleanup) err(`cleanup: removed ${result.cleanup.removed} services${result.cleanup.failed > 0 ? `, ${result.cleanup.failed} failed (first: ${result.cleanup.failures[0] ?? '?'}); gwscale cleanup ${config.outDir} tries again` : ''}\n`);
+      if (result.cleanup)
+        err(
+          `cleanup: removed ${result.cleanup.removed} services${result.cleanup.failed > 0 ? `, ${result.cleanup.failed} failed (first: ${result.cleanup.failures[0] ?? '?'}); gwscale cleanup ${config.outDir} tries again` : ''}\n`,
+        );
       err(`report: ${result.reports.files.html ?? result.reports.files.json}\n`);
       // Crash (5), interrupted (130), failed (7) first; then --fail-on verdicts and thresholds.
       const gate = gateReport(result.reports.report, o, `gwscale run ${o.target}/${o.profile}`);

@@ -15,37 +15,169 @@ import { defineCommand } from '../command-spec.js';
 import { formatDurationMs, type OptionSpec, type OptionValues } from '../../option-spec.js';
 
 const d = TRAFFIC_DEFAULTS;
-const modeDefaults = Object.entries(d.durationMs).map(([mode, ms]) => `${mode} ${formatDurationMs(ms)}`).join(', ');
+const modeDefaults = Object.entries(d.durationMs)
+  .map(([mode, ms]) => `${mode} ${formatDurationMs(ms)}`)
+  .join(', ');
 
 const options = [
-  { key: 'url', short: 'u', kind: { type: 'string' }, description: 'where to send (required); must be on loopback unless --allow-remote', placeholder: 'URL', example: 'http://127.0.0.1:8080/services/quote' },
+  {
+    key: 'url',
+    short: 'u',
+    kind: { type: 'string' },
+    description: 'where to send (required); must be on loopback unless --allow-remote',
+    placeholder: 'URL',
+    example: 'http://127.0.0.1:8080/services/quote',
+  },
   { key: 'wsdl', kind: { type: 'path' }, description: 'build a SOAP request for --operation from this WSDL (1.1 or 2.0)', placeholder: 'FILE' },
   { key: 'operation', kind: { type: 'string' }, description: 'WSDL operation to call', placeholder: 'NAME', example: 'GetQuote' },
-  { key: 'soapVersion', kind: { type: 'enum', choices: ['1.1', '1.2'] }, description: 'SOAP binding to use when the operation has both [default: 1.1 when present]', placeholder: 'V' },
+  {
+    key: 'soapVersion',
+    kind: { type: 'enum', choices: ['1.1', '1.2'] },
+    description: 'SOAP binding to use when the operation has both [default: 1.1 when present]',
+    placeholder: 'V',
+  },
   { key: 'body', kind: { type: 'path' }, description: 'send this file as the request body instead of a WSDL operation', placeholder: 'FILE' },
   { key: 'contentType', kind: { type: 'string' }, description: 'content type of --body [default: text/xml; charset=utf-8]', placeholder: 'TYPE' },
-  { key: 'mode', short: 'm', kind: { type: 'enum', choices: ['burst', 'rate', 'find-max', 'soak'] }, default: 'burst', description: 'burst: C clients as fast as answers come; rate: constant arrival rate; find-max: highest rate within --max-p99/--max-error-rate; soak: long run at --rate with a line every --interval', placeholder: 'MODE' },
-  { key: 'connections', short: 'c', kind: { type: 'int', min: 1, max: 10_000 }, default: d.connections, description: 'connections (closed-loop clients in burst; pooled connections otherwise)', placeholder: 'C' },
-  { key: 'httpClient', kind: { type: 'enum', choices: httpClientKinds }, description: 'burst clients: socket (one raw keep-alive connection each, least CPU per request) or undici [default: socket for burst, undici otherwise]', placeholder: 'KIND' },
-  { key: 'requests', short: 'n', kind: { type: 'int', min: 1 }, description: 'measured requests to send (burst, rate, soak); time still bounds the run', placeholder: 'M' },
-  { key: 'rate', short: 'r', kind: { type: 'number', min: 0.1, max: 10_000_000 }, description: 'arrival rate in requests/s (rate, soak; the starting rate of find-max)', placeholder: 'R' },
-  { key: 'duration', short: 'd', kind: { type: 'duration', minMs: 100 }, description: `longest measured time (find-max: the whole search) [default: ${modeDefaults}; ${formatDurationMs(d.burstCountCapMs)} for burst with --requests]`, placeholder: 'TIME', example: '30s' },
-  { key: 'warmup', kind: { type: 'duration-or-count' }, description: 'traffic sent first and not counted: a time (2s) or a request count (500)', placeholder: 'TIME|N' },
-  { key: 'workers', short: 'w', kind: { type: 'int', min: 1, max: 64 }, default: 1, description: 'sending threads; connections, requests and rate are shared out and histograms merged', placeholder: 'N' },
-  { key: 'timeout', kind: { type: 'duration', minMs: 1 }, description: `no answer within this time counts as a timeout error [default: ${formatDurationMs(d.timeoutMs)}]`, placeholder: 'TIME' },
-  { key: 'maxInFlight', kind: { type: 'int', min: 1 }, default: d.maxInFlight, description: 'open-model cap on requests in flight; a scheduled request beyond it is dropped and counted as an error', placeholder: 'N' },
-  { key: 'interval', kind: { type: 'duration', minMs: 100 }, description: `soak progress line interval [default: ${formatDurationMs(d.intervalMs)}]`, placeholder: 'TIME' },
-  { key: 'maxP99', kind: { type: 'duration', minMs: 1 }, description: `find-max: highest acceptable p99 latency [default: ${formatDurationMs(d.findMaxMaxP99Ms)}]`, placeholder: 'TIME' },
-  { key: 'maxErrorRate', kind: { type: 'percent' }, description: `find-max: highest acceptable error rate [default: ${d.findMaxMaxErrorRate * 100}%]`, placeholder: 'PCT' },
-  { key: 'stepDuration', kind: { type: 'duration', minMs: 100 }, description: `find-max: how long each rate is held; the confirmation holds twice as long [default: ${formatDurationMs(d.findMaxStepMs)}]`, placeholder: 'TIME' },
-  { key: 'stepFactor', kind: { type: 'number', min: 1.01, max: 10 }, description: `find-max: each step multiplies the rate by this [default: ${d.findMaxStepFactor}]`, placeholder: 'F' },
+  {
+    key: 'mode',
+    short: 'm',
+    kind: { type: 'enum', choices: ['burst', 'rate', 'find-max', 'soak'] },
+    default: 'burst',
+    description:
+      'burst: C clients as fast as answers come; rate: constant arrival rate; find-max: highest rate within --max-p99/--max-error-rate; soak: long run at --rate with a line every --interval',
+    placeholder: 'MODE',
+  },
+  {
+    key: 'connections',
+    short: 'c',
+    kind: { type: 'int', min: 1, max: 10_000 },
+    default: d.connections,
+    description: 'connections (closed-loop clients in burst; pooled connections otherwise)',
+    placeholder: 'C',
+  },
+  {
+    key: 'httpClient',
+    kind: { type: 'enum', choices: httpClientKinds },
+    description: 'burst clients: socket (one raw keep-alive connection each, least CPU per request) or undici [default: socket for burst, undici otherwise]',
+    placeholder: 'KIND',
+  },
+  {
+    key: 'requests',
+    short: 'n',
+    kind: { type: 'int', min: 1 },
+    description: 'measured requests to send (burst, rate, soak); time still bounds the run',
+    placeholder: 'M',
+  },
+  {
+    key: 'rate',
+    short: 'r',
+    kind: { type: 'number', min: 0.1, max: 10_000_000 },
+    description: 'arrival rate in requests/s (rate, soak; the starting rate of find-max)',
+    placeholder: 'R',
+  },
+  {
+    key: 'duration',
+    short: 'd',
+    kind: { type: 'duration', minMs: 100 },
+    description: `longest measured time (find-max: the whole search) [default: ${modeDefaults}; ${formatDurationMs(d.burstCountCapMs)} for burst with --requests]`,
+    placeholder: 'TIME',
+    example: '30s',
+  },
+  {
+    key: 'warmup',
+    kind: { type: 'duration-or-count' },
+    description: 'traffic sent first and not counted: a time (2s) or a request count (500)',
+    placeholder: 'TIME|N',
+  },
+  {
+    key: 'workers',
+    short: 'w',
+    kind: { type: 'int', min: 1, max: 64 },
+    default: 1,
+    description: 'sending threads; connections, requests and rate are shared out and histograms merged',
+    placeholder: 'N',
+  },
+  {
+    key: 'timeout',
+    kind: { type: 'duration', minMs: 1 },
+    description: `no answer within this time counts as a timeout error [default: ${formatDurationMs(d.timeoutMs)}]`,
+    placeholder: 'TIME',
+  },
+  {
+    key: 'maxInFlight',
+    kind: { type: 'int', min: 1 },
+    default: d.maxInFlight,
+    description: 'open-model cap on requests in flight; a scheduled request beyond it is dropped and counted as an error',
+    placeholder: 'N',
+  },
+  {
+    key: 'interval',
+    kind: { type: 'duration', minMs: 100 },
+    description: `soak progress line interval [default: ${formatDurationMs(d.intervalMs)}]`,
+    placeholder: 'TIME',
+  },
+  {
+    key: 'maxP99',
+    kind: { type: 'duration', minMs: 1 },
+    description: `find-max: highest acceptable p99 latency [default: ${formatDurationMs(d.findMaxMaxP99Ms)}]`,
+    placeholder: 'TIME',
+  },
+  {
+    key: 'maxErrorRate',
+    kind: { type: 'percent' },
+    description: `find-max: highest acceptable error rate [default: ${d.findMaxMaxErrorRate * 100}%]`,
+    placeholder: 'PCT',
+  },
+  {
+    key: 'stepDuration',
+    kind: { type: 'duration', minMs: 100 },
+    description: `find-max: how long each rate is held; the confirmation holds twice as long [default: ${formatDurationMs(d.findMaxStepMs)}]`,
+    placeholder: 'TIME',
+  },
+  {
+    key: 'stepFactor',
+    kind: { type: 'number', min: 1.01, max: 10 },
+    description: `find-max: each step multiplies the rate by this [default: ${d.findMaxStepFactor}]`,
+    placeholder: 'F',
+  },
   { key: 'maxRate', kind: { type: 'number', min: 1 }, description: 'find-max: highest rate to try, requests/s', placeholder: 'R' },
-  { key: 'engine', kind: { type: 'enum', choices: trafficEngines }, default: 'gwscale', description: 'who sends: gwscale (this process) or locust (a Locust master and its workers, for more traffic than one machine sends; burst and rate only)', placeholder: 'ENGINE' },
-  { key: 'locustWorkers', kind: { type: 'int', min: 0, max: 256 }, description: '--engine locust: workers started on this machine [default: cores − 1, at least 1]', placeholder: 'K' },
-  { key: 'expectWorkers', kind: { type: 'int', min: 1, max: 10_000 }, description: '--engine locust: workers the master waits for before it starts, those on other machines included [default: --locust-workers]', placeholder: 'N' },
-  { key: 'expectWorkersWait', kind: { type: 'duration', minMs: 1000 }, description: `--engine locust: longest wait for them; fewer is an error [default: ${formatDurationMs(d.expectWorkersWaitMs)}]`, placeholder: 'TIME' },
-  { key: 'locustMasterBind', kind: { type: 'string' }, description: `--engine locust: address the master listens on for workers; off loopback only with --allow-remote, and the worker command is printed [default: ${d.locustMasterBind}]`, placeholder: 'ADDR' },
-  { key: 'locustDir', kind: { type: 'path' }, description: '--engine locust: folder for the generated locustfile, the totals and the logs [default: a new temporary folder]', placeholder: 'DIR' },
+  {
+    key: 'engine',
+    kind: { type: 'enum', choices: trafficEngines },
+    default: 'gwscale',
+    description: 'who sends: gwscale (this process) or locust (a Locust master and its workers, for more traffic than one machine sends; burst and rate only)',
+    placeholder: 'ENGINE',
+  },
+  {
+    key: 'locustWorkers',
+    kind: { type: 'int', min: 0, max: 256 },
+    description: '--engine locust: workers started on this machine [default: cores − 1, at least 1]',
+    placeholder: 'K',
+  },
+  {
+    key: 'expectWorkers',
+    kind: { type: 'int', min: 1, max: 10_000 },
+    description: '--engine locust: workers the master waits for before it starts, those on other machines included [default: --locust-workers]',
+    placeholder: 'N',
+  },
+  {
+    key: 'expectWorkersWait',
+    kind: { type: 'duration', minMs: 1000 },
+    description: `--engine locust: longest wait for them; fewer is an error [default: ${formatDurationMs(d.expectWorkersWaitMs)}]`,
+    placeholder: 'TIME',
+  },
+  {
+    key: 'locustMasterBind',
+    kind: { type: 'string' },
+    description: `--engine locust: address the master listens on for workers; off loopback only with --allow-remote, and the worker command is printed [default: ${d.locustMasterBind}]`,
+    placeholder: 'ADDR',
+  },
+  {
+    key: 'locustDir',
+    kind: { type: 'path' },
+    description: '--engine locust: folder for the generated locustfile, the totals and the logs [default: a new temporary folder]',
+    placeholder: 'DIR',
+  },
   { key: 'allowRemote', kind: { type: 'boolean' }, default: false, description: 'allow a URL that is not on loopback (only hosts you are allowed to load)' },
   { key: 'skipProbe', kind: { type: 'boolean' }, default: false, description: 'do not send the single checking request before the load' },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print the result as JSON on stdout (progress still goes to stderr)' },
@@ -69,7 +201,8 @@ function locustOptionsOf(o: Readonly<TrafficFlags>): LocustEngineOptions | undef
 
 function toTrafficOptions(o: Readonly<TrafficFlags>): TrafficOptions {
   const locust = locustOptionsOf(o);
-  if (o.url === undefined) throw usageError('--url is required', 'e.g. gwscale traffic --url http://127.0.0.1:8080/services/quote --wsdl quote.wsdl --operation GetQuote');
+  if (o.url === undefined)
+    throw usageError('--url is required', 'e.g. gwscale traffic --url http://127.0.0.1:8080/services/quote --wsdl quote.wsdl --operation GetQuote');
   return {
     url: o.url,
     wsdl: o.wsdl ?? null,

@@ -6,8 +6,21 @@ import type { OptionSpec } from '../../option-spec.js';
 
 const options = [
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print one JSON array of results (file, state, document or message) on stdout' },
-  { key: 'strict', kind: { type: 'boolean' }, default: false, description: 'refuse what is otherwise read with a warning (undeclared prefixes, dangling references, imports not read …), for validating your own contracts' },
-  { key: 'maxSize', kind: { type: 'size' }, default: DEFAULT_MAX_WSDL_BYTES, description: 'refuse files larger than this, before reading them', placeholder: 'SIZE', example: '50MB' },
+  {
+    key: 'strict',
+    kind: { type: 'boolean' },
+    default: false,
+    description:
+      'refuse what is otherwise read with a warning (undeclared prefixes, dangling references, imports not read …), for validating your own contracts',
+  },
+  {
+    key: 'maxSize',
+    kind: { type: 'size' },
+    default: DEFAULT_MAX_WSDL_BYTES,
+    description: 'refuse files larger than this, before reading them',
+    placeholder: 'SIZE',
+    example: '50MB',
+  },
 ] as const satisfies readonly OptionSpec[];
 
 export const wsdlCheckCommand = defineCommand({

@@ -7,14 +7,45 @@ import { defineCommand } from '../command-spec.js';
 import type { OptionSpec } from '../../option-spec.js';
 
 const options = [
-  { key: 'count', short: 'n', kind: { type: 'int', min: 1, max: 1_000_000 }, description: 'how many services to generate (required)', placeholder: 'N', example: '1000' },
-  { key: 'version', kind: { type: 'enum', choices: ['1.1', '2.0', 'mixed'] }, default: '1.1', description: 'WSDL version; mixed alternates 1.1 and 2.0 by index', placeholder: 'V' },
+  {
+    key: 'count',
+    short: 'n',
+    kind: { type: 'int', min: 1, max: 1_000_000 },
+    description: 'how many services to generate (required)',
+    placeholder: 'N',
+    example: '1000',
+  },
+  {
+    key: 'version',
+    kind: { type: 'enum', choices: ['1.1', '2.0', 'mixed'] },
+    default: '1.1',
+    description: 'WSDL version; mixed alternates 1.1 and 2.0 by index',
+    placeholder: 'V',
+  },
   { key: 'out', short: 'o', kind: { type: 'path' }, description: 'folder to write svc-00000.wsdl … into, created if missing (required)', placeholder: 'DIR' },
-  { key: 'seed', kind: { type: 'int', min: 0, max: 2 ** 31 - 1 }, default: 1, description: 'seed for service names and namespaces; the same seed gives byte-identical files', placeholder: 'S' },
+  {
+    key: 'seed',
+    kind: { type: 'int', min: 0, max: 2 ** 31 - 1 },
+    default: 1,
+    description: 'seed for service names and namespaces; the same seed gives byte-identical files',
+    placeholder: 'S',
+  },
   { key: 'wsdl', kind: { type: 'path' }, description: 'folder of your own *.wsdl files to use as templates instead of the built-in ones', placeholder: 'DIR' },
   { key: 'strict', kind: { type: 'boolean' }, default: false, description: 'with --wsdl: refuse templates that are read only with a warning' },
-  { key: 'endpointBase', kind: { type: 'string' }, default: 'http://127.0.0.1:9000', description: 'base URL of the SOAP backend; every endpoint address becomes <base>/<serviceName>[/soap12]', placeholder: 'URL' },
-  { key: 'startIndex', kind: { type: 'int', min: 0, max: 10_000_000 }, default: 0, description: 'index of the first service (to generate more services that join an earlier set)', placeholder: 'I' },
+  {
+    key: 'endpointBase',
+    kind: { type: 'string' },
+    default: 'http://127.0.0.1:9000',
+    description: 'base URL of the SOAP backend; every endpoint address becomes <base>/<serviceName>[/soap12]',
+    placeholder: 'URL',
+  },
+  {
+    key: 'startIndex',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    default: 0,
+    description: 'index of the first service (to generate more services that join an earlier set)',
+    placeholder: 'I',
+  },
   { key: 'json', kind: { type: 'boolean' }, default: false, description: 'print a JSON summary on stdout' },
 ] as const satisfies readonly OptionSpec[];
 
@@ -46,8 +77,13 @@ export const wsdlGenerateCommand = defineCommand({
     if (o.json) {
       out(JSON.stringify(written, null, 2) + '\n');
     } else {
-      const versions = Object.entries(written.countByVersion).filter(([, n]) => n > 0).map(([v, n]) => `${n} × WSDL ${v}`).join(', ');
-      out(`wrote ${written.count} WSDL files (${versions}, ${formatBytes(written.totalBytes)}) to ${written.outDir}: ${written.firstFile ?? ''} … ${written.lastFile ?? ''}\n`);
+      const versions = Object.entries(written.countByVersion)
+        .filter(([, n]) => n > 0)
+        .map(([v, n]) => `${n} × WSDL ${v}`)
+        .join(', ');
+      out(
+        `wrote ${written.count} WSDL files (${versions}, ${formatBytes(written.totalBytes)}) to ${written.outDir}: ${written.firstFile ?? ''} … ${written.lastFile ?? ''}\n`,
+      );
     }
     return Promise.resolve(ExitCode.Ok);
   },

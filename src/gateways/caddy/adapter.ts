@@ -16,28 +16,13 @@ import { createGoHeapSource } from '../../sampling/prometheus.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
-import type {
-  AdapterContext,
-  DeployOutcome,
-  GatewayAdapter,
-  GatewayCounts,
-  GatewayInfo,
-  RegisterOutcome,
-  VerifyOutcome,
-} from '../adapter.js';
+import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { countOperations, probeBothPolicies, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { CaddyAdminClient } from './admin-client.js';
-import {
-  caddyConfigJson,
-  caddyRoute,
-  countOwnRoutes,
-  RESPONSE_POLICY_HEADER,
-  SERVER_NAME,
-  type CaddyRouteSpec,
-} from './config.js';
+import { caddyConfigJson, caddyRoute, countOwnRoutes, RESPONSE_POLICY_HEADER, SERVER_NAME, type CaddyRouteSpec } from './config.js';
 
 export interface CaddyOptions {
   /** The caddy binary; default `caddy` on PATH. */

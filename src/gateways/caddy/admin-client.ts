@@ -55,7 +55,8 @@ export class CaddyAdminClient {
   async config(path: string): Promise<unknown> {
     const answer = await this.#http.send({ method: 'GET', path: `/config/${path}`, idempotent: true });
     const url = `${this.#http.baseUrl}/config/${path}`;
-    if (answer.status < 200 || answer.status >= 300) throw gatewayError(`Caddy's admin API at ${url} answered HTTP ${answer.status}: ${answer.text.trim().slice(0, 200)}`);
+    if (answer.status < 200 || answer.status >= 300)
+      throw gatewayError(`Caddy's admin API at ${url} answered HTTP ${answer.status}: ${answer.text.trim().slice(0, 200)}`);
     try {
       return JSON.parse(answer.text) as unknown;
     } catch {

@@ -131,7 +131,13 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
   const dataUrl = (): string => `http://127.0.0.1:${dataPort ?? 0}`;
   const configFile = (): string => join(baseDir ?? '.', 'haproxy.cfg');
   const configFor = (backends: readonly HaproxyServiceSpec[], gen: number): string =>
-    haproxyConfig({ dataListen: `127.0.0.1:${dataPort ?? 0}`, generation: gen, hardStopAfterMs, serverTimeoutMs: Math.max(60_000, ctx.callTimeoutMs), services: backends });
+    haproxyConfig({
+      dataListen: `127.0.0.1:${dataPort ?? 0}`,
+      generation: gen,
+      hardStopAfterMs,
+      serverTimeoutMs: Math.max(60_000, ctx.callTimeoutMs),
+      services: backends,
+    });
   const cli = (commandLine: string, timeoutMs = ctx.callTimeoutMs): Promise<string> => masterCommand(socketPath ?? '', commandLine, timeoutMs);
   const showProc = async (timeoutMs?: number): Promise<HaproxyProcesses> => parseShowProc(await cli('show proc', timeoutMs));
   const running = (): boolean => server !== null && server.isRunning();
@@ -236,7 +242,11 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
       while (Date.now() < deadline && running()) {
         const now = await showProc(2_000).catch(() => null);
         if (now !== null && now.master.failedReloads > before.master.failedReloads) {
-          const last = server?.tail().filter((l) => l.includes('[ALERT]')).pop() ?? 'see haproxy.log';
+          const last =
+            server
+              ?.tail()
+              .filter((l) => l.includes('[ALERT]'))
+              .pop() ?? 'see haproxy.log';
           return { state: 'failed', ms: Date.now() - started, reason: `HAProxy could not load the new configuration: ${last.trim().slice(0, 300)}` };
         }
         if (now !== null && now.master.reloads > before.master.reloads && now.workers.some((w) => !known.has(w.pid))) {
@@ -248,11 +258,16 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
       while (after !== null && Date.now() < deadline && running() && !(await serves(next))) await sleep(50);
       const ms = Date.now() - started;
       if (!running()) return { state: 'failed', ms, reason: 'HAProxy exited during the reload' };
-      if (after === null || !(await serves(next))) return { state: 'failed', ms, reason: `no worker of the new configuration served within ${ctx.callTimeoutMs} ms` };
+      if (after === null || !(await serves(next)))
+        return { state: 'failed', ms, reason: `no worker of the new configuration served within ${ctx.callTimeoutMs} ms` };
       generation = next;
       deployedBackends = backends;
       const worker = after.workers.find((w) => !known.has(w.pid))?.pid ?? 0;
-      return { state: 'deployed', ms, detail: `reloaded ${backends.length} backends; worker ${worker} serves generation ${next}, ${after.oldWorkers.length} old workers draining` };
+      return {
+        state: 'deployed',
+        ms,
+        detail: `reloaded ${backends.length} backends; worker ${worker} serves generation ${next}, ${after.oldWorkers.length} old workers draining`,
+      };
     } catch (error) {
       return { state: 'failed', ms: Date.now() - started, reason: messageOf(error) };
     }

@@ -40,7 +40,10 @@ export function masterCommand(socketPath: string, command: string, timeoutMs: nu
       if (error === null) resolve(answer);
       else reject(error);
     };
-    const timer = setTimeout(() => finish(gatewayError(`the HAProxy master CLI (${socketPath}) did not answer '${command}' within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(gatewayError(`the HAProxy master CLI (${socketPath}) did not answer '${command}' within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(`${command}\n`));
     socket.on('data', (chunk: string) => {

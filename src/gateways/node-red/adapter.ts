@@ -95,10 +95,20 @@ export function createNodeRedAdapter(ctx: AdapterContext, options: NodeRedOption
     return adminClient;
   };
   const heapSource = (forceGc: boolean): MemorySource =>
-    createV8InspectorSource({ session: () => (running() ? inspector : null), pid: () => (running() ? (server?.pid ?? null) : null), what: 'Node-RED', forceGc, timeoutMs: ctx.callTimeoutMs });
+    createV8InspectorSource({
+      session: () => (running() ? inspector : null),
+      pid: () => (running() ? (server?.pid ?? null) : null),
+      what: 'Node-RED',
+      forceGc,
+      timeoutMs: ctx.callTimeoutMs,
+    });
 
   async function launch(): Promise<GatewayInfo> {
-    install ??= await ensureNodeRed(versionSpec, { ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }), ...(options.npmCommand === undefined ? {} : { npmCommand: options.npmCommand }), log: ctx.log });
+    install ??= await ensureNodeRed(versionSpec, {
+      ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+      ...(options.npmCommand === undefined ? {} : { npmCommand: options.npmCommand }),
+      log: ctx.log,
+    });
     passwordHash ??= await bcryptHash(ctx.credentials.password, install.packageDir);
     if (baseDir === null) {
       await mkdir(ctx.workDir, { recursive: true });
@@ -109,7 +119,11 @@ export function createNodeRedAdapter(ctx: AdapterContext, options: NodeRedOption
     port ??= await freePort();
     inspectPort ??= await freePort();
     const settingsFile = join(baseDir, 'settings.js');
-    await writeFile(settingsFile, nodeRedSettings({ port, user: ctx.credentials.user, passwordHash, httpRequestTimeoutMs: Math.max(60_000, ctx.callTimeoutMs) }), { mode: 0o600 });
+    await writeFile(
+      settingsFile,
+      nodeRedSettings({ port, user: ctx.credentials.user, passwordHash, httpRequestTimeoutMs: Math.max(60_000, ctx.callTimeoutMs) }),
+      { mode: 0o600 },
+    );
     await chmod(settingsFile, 0o600);
     let inspectorUrl: string | null = null;
     const nodeArgs = ['--expose-gc', `--inspect=127.0.0.1:${inspectPort}`, ...(ctx.heapMb === null ? [] : [`--max-old-space-size=${ctx.heapMb}`])];
@@ -139,7 +153,10 @@ export function createNodeRedAdapter(ctx: AdapterContext, options: NodeRedOption
       const edge = deployed.length === 0 ? [] : [deployed[0]!, deployed[deployed.length - 1]!];
       const probe = new Agent({ connections: 2 });
       try {
-        await waitForReady(child, async () => (await Promise.all(edge.map((s) => verifyOne(s, probe)))).every((o) => o.ok), { what: `${dataUrl()} (the deployed flows)`, timeoutMs });
+        await waitForReady(child, async () => (await Promise.all(edge.map((s) => verifyOne(s, probe)))).every((o) => o.ok), {
+          what: `${dataUrl()} (the deployed flows)`,
+          timeoutMs,
+        });
       } finally {
         await probe.close();
       }
@@ -192,7 +209,13 @@ export function createNodeRedAdapter(ctx: AdapterContext, options: NodeRedOption
 
   async function listing(): Promise<GatewayCounts> {
     const counted = countOwnTabs((await admin().flows()).flows);
-    return { serviceGroups: null, services: counted.tabs, operations: null, circuits: null, attachedPolicies: counted.requestPolicies + counted.responsePolicies };
+    return {
+      serviceGroups: null,
+      services: counted.tabs,
+      operations: null,
+      circuits: null,
+      attachedPolicies: counted.requestPolicies + counted.responsePolicies,
+    };
   }
 
   async function liveMemory(): Promise<MemoryReading> {

@@ -133,8 +133,17 @@ export class NodeRedAdminClient {
    */
   async login(user: string, password: string): Promise<void> {
     const body = new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', username: user, password }).toString();
-    const answer = await this.#http.send({ method: 'POST', path: '/auth/token', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, idempotent: true });
-    if (answer.status !== 200) throw gatewayError(`Node-RED refused the admin login at ${this.#baseUrl}/auth/token (HTTP ${answer.status})`, { hint: 'the settings.js in the run folder holds the user; the password is the run\'s' });
+    const answer = await this.#http.send({
+      method: 'POST',
+      path: '/auth/token',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      idempotent: true,
+    });
+    if (answer.status !== 200)
+      throw gatewayError(`Node-RED refused the admin login at ${this.#baseUrl}/auth/token (HTTP ${answer.status})`, {
+        hint: "the settings.js in the run folder holds the user; the password is the run's",
+      });
     const token = (JSON.parse(answer.text) as { access_token?: unknown }).access_token;
     if (typeof token !== 'string') throw gatewayError(`Node-RED answered ${this.#baseUrl}/auth/token without an access_token`);
     this.#headers = Object.freeze({ authorization: `Bearer ${token}`, 'node-red-api-version': 'v2' });
@@ -181,7 +190,8 @@ export class NodeRedAdminClient {
     if (answer.status !== 200) return { ok: false, reason: `POST /flows answered HTTP ${answer.status}: ${answer.text.slice(0, 300)}` };
     const deployed = (JSON.parse(answer.text) as { rev?: unknown }).rev;
     if (typeof deployed !== 'string') return { ok: false, reason: 'POST /flows answered without a revision' };
-    if (!(await watch.waitFor(deployed, before, timeoutMs))) return { ok: false, reason: `Node-RED did not announce that revision ${deployed} started within ${timeoutMs} ms` };
+    if (!(await watch.waitFor(deployed, before, timeoutMs)))
+      return { ok: false, reason: `Node-RED did not announce that revision ${deployed} started within ${timeoutMs} ms` };
     return { ok: true, rev: deployed };
   }
 

@@ -65,7 +65,9 @@ function backendUrlExpression(route: EndpointRoute): string {
 export function serviceTab(spec: NodeRedServiceSpec): FlowNode[] {
   const name = spec.serviceName;
   const tab = nodeId(name, 'tab');
-  const [requestPolicy, call, responsePolicy, reply] = ['request-policy', 'http-request', 'response-policy', 'http-response'].map((role) => nodeId(name, role)) as [string, string, string, string];
+  const [requestPolicy, call, responsePolicy, reply] = ['request-policy', 'http-request', 'response-policy', 'http-response'].map((role) =>
+    nodeId(name, role),
+  ) as [string, string, string, string];
   const inputs: FlowNode[] = spec.paths.map((path, i) => ({
     id: nodeId(name, `http-in-${i}`),
     type: 'http in',

@@ -59,7 +59,11 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Checks `--gateway-version` for Node-RED; throws a usage error naming the flag. */
 export function checkVersionSpec(spec: string): void {
-  if (!VERSION_SPEC.test(spec)) throw usageError(`--gateway-version ${spec}: expected a Node-RED version such as 3.1.15, 4.1.x or 4.1`, 'see `npm view node-red versions` for the published ones');
+  if (!VERSION_SPEC.test(spec))
+    throw usageError(
+      `--gateway-version ${spec}: expected a Node-RED version such as 3.1.15, 4.1.x or 4.1`,
+      'see `npm view node-red versions` for the published ones',
+    );
 }
 
 /** Numeric compare of `a.b.c` versions (pre-releases are never picked, so none are compared). */
@@ -100,10 +104,16 @@ function run(command: string, args: readonly string[], timeoutMs: number, cwd?: 
 /** The last line of npm's stderr that says what went wrong (`npm error code ENOTFOUND …`). */
 function npmReason(error: unknown): string {
   const stderr = (error as { stderr?: unknown }).stderr;
-  const lines = (typeof stderr === 'string' ? stderr : '').split('\n').map((l) => l.trim()).filter((l) => /^npm (ERR!|error)/.test(l));
+  const lines = (typeof stderr === 'string' ? stderr : '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^npm (ERR!|error)/.test(l));
   const code = lines.find((l) => /\bcode\b/.test(l));
   const said = lines.find((l) => !/\bcode\b|A complete log|^npm (ERR!|error)\s*$/.test(l));
-  const reason = [code, said].filter((l) => l !== undefined).map((l) => l.replace(/^npm (ERR!|error)\s*/, '')).join(': ');
+  const reason = [code, said]
+    .filter((l) => l !== undefined)
+    .map((l) => l.replace(/^npm (ERR!|error)\s*/, ''))
+    .join(': ');
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'npm not found on PATH';
   return (reason || messageOf(error)).slice(0, 300);
 }
@@ -182,17 +192,24 @@ export async function ensureNodeRed(spec: string, options: InstallOptions = {}):
       published = await publishedVersions(npm, spec);
     } catch (error) {
       // Offline: the newest matching version already in the cache will do.
-      const cached = cachedVersions(root).filter((v) => versionMatches(spec, v)).sort(compareVersions);
+      const cached = cachedVersions(root)
+        .filter((v) => versionMatches(spec, v))
+        .sort(compareVersions);
       const newest = cached.at(-1);
-      if (/\bE404\b/.test(npmReason(error))) throw gatewayError(`npm knows no node-red version matching ${spec}`, { hint: 'see `npm view node-red versions` for the published ones', cause: error });
+      if (/\bE404\b/.test(npmReason(error)))
+        throw gatewayError(`npm knows no node-red version matching ${spec}`, { hint: 'see `npm view node-red versions` for the published ones', cause: error });
       if (newest === undefined) {
         throw gatewayError(`could not look up node-red@${spec} with npm: ${npmReason(error)}`, { hint: npmHint(error), cause: error });
       }
       log(`node-red: npm view failed (${npmReason(error)}); using ${newest} from the cache`);
       published = [{ version: newest, engines: null }];
     }
-    const newest = published.filter((p) => versionMatches(spec, p.version)).sort((a, b) => compareVersions(a.version, b.version)).at(-1);
-    if (newest === undefined) throw gatewayError(`npm knows no node-red version matching ${spec}`, { hint: 'see `npm view node-red versions` for the published ones' });
+    const newest = published
+      .filter((p) => versionMatches(spec, p.version))
+      .sort((a, b) => compareVersions(a.version, b.version))
+      .at(-1);
+    if (newest === undefined)
+      throw gatewayError(`npm knows no node-red version matching ${spec}`, { hint: 'see `npm view node-red versions` for the published ones' });
     version = newest.version;
     engines = newest.engines;
   }
@@ -220,7 +237,8 @@ export async function ensureNodeRed(spec: string, options: InstallOptions = {}):
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     // Another run finished the same install first: use its folder.
-    if (!existsSync(join(prefix, 'node_modules', 'node-red', 'package.json'))) throw gatewayError(`could not move the node-red@${version} install into ${prefix}: ${messageOf(error)}`, { cause: error });
+    if (!existsSync(join(prefix, 'node_modules', 'node-red', 'package.json')))
+      throw gatewayError(`could not move the node-red@${version} install into ${prefix}: ${messageOf(error)}`, { cause: error });
     return installOf(version, prefix, false);
   }
   log(`node-red: node-red@${version} installed in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -56,7 +56,8 @@ export function bcryptHash(password: string, nodeRedPackageDir: string): Promise
     child.on('error', (error) => reject(gatewayError(`could not hash the Node-RED admin password: ${error.message}`, { cause: error })));
     child.on('close', (code) => {
       if (code === 0 && /^\$2[aby]\$/.test(out)) resolve(out);
-      else reject(gatewayError(`could not hash the Node-RED admin password with its bcryptjs (exit ${code ?? 'signal'}): ${err.trim().split('\n').pop() ?? ''}`));
+      else
+        reject(gatewayError(`could not hash the Node-RED admin password with its bcryptjs (exit ${code ?? 'signal'}): ${err.trim().split('\n').pop() ?? ''}`));
     });
     child.stdin.end(password);
   });

@@ -17,7 +17,18 @@ import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
 import type { AdminClient } from '../admin-client.js';
-import type { AdapterContext, CleanupOutcome, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayExit, GatewayInfo, RegisteredEntity, RegisterOutcome, VerifyOutcome } from '../adapter.js';
+import type {
+  AdapterContext,
+  CleanupOutcome,
+  DeployOutcome,
+  GatewayAdapter,
+  GatewayCounts,
+  GatewayExit,
+  GatewayInfo,
+  RegisteredEntity,
+  RegisterOutcome,
+  VerifyOutcome,
+} from '../adapter.js';
 import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { authHeaders, recipeClient, render, sendCall } from './calls.js';
@@ -72,7 +83,10 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
   const { recipe, file } = loaded;
   const attach = ctx.attach ?? null;
   if (attach === null && recipe.start === undefined) {
-    throw usageError(`${file}: recipe ${recipe.name} has no start command, so gwscale cannot start the gateway`, 'attach to a running one with --attach --admin-url URL, or add start.command to the recipe');
+    throw usageError(
+      `${file}: recipe ${recipe.name} has no start command, so gwscale cannot start the gateway`,
+      'attach to a running one with --attach --admin-url URL, or add start.command to the recipe',
+    );
   }
   const services = new Map<string, RecipeService>();
   /** What this adapter created, in order, each with the values its removal needs (captures fill in as they come). */
@@ -119,7 +133,8 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
       try {
         return selectCount(typeof selectors === 'string' ? [selectors] : selectors, json);
       } catch (error) {
-        if (error instanceof SelectorError) throw gatewayError(`${file}: $.list.${field}: ${error.message} of ${recipe.list.call.method} ${recipe.list.call.path}`);
+        if (error instanceof SelectorError)
+          throw gatewayError(`${file}: $.list.${field}: ${error.message} of ${recipe.list.call.method} ${recipe.list.call.path}`);
         throw error;
       }
     };
@@ -157,7 +172,10 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     adminUrl = render(recipe.adminUrl ?? 'http://127.0.0.1:{{ports.admin}}', startValues()).replace(/\/+$/, '');
     try {
       const ready = start.ready ?? recipe.list.call;
-      await waitForReady(proc, () => sendCall(api(), ready, base(), extraHeaders, 'start.ready').then(() => true), { what: `${adminUrl}${ready.path}`, timeoutMs: start.timeoutMs });
+      await waitForReady(proc, () => sendCall(api(), ready, base(), extraHeaders, 'start.ready').then(() => true), {
+        what: `${adminUrl}${ready.path}`,
+        timeoutMs: start.timeoutMs,
+      });
     } catch (error) {
       await proc.stop(5_000);
       throw error;
@@ -192,7 +210,9 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
       headers: extraHeaders,
       allowRemote: attach?.allowRemote ?? false,
     });
-    ctx.log(`recipe ${recipe.name}: ${attach === null ? `started pid ${server?.pid ?? '?'}` : 'attached'} at ${adminUrl ?? ''} (data ${dataUrl}); it lists ${baseline.services} services of its own`);
+    ctx.log(
+      `recipe ${recipe.name}: ${attach === null ? `started pid ${server?.pid ?? '?'}` : 'attached'} at ${adminUrl ?? ''} (data ${dataUrl}); it lists ${baseline.services} services of its own`,
+    );
     return { version: `recipe ${recipe.name}`, pid: server?.isRunning() ? server.pid : null, dataUrl, adminUrl: adminUrl ?? '' };
   }
 
@@ -207,7 +227,11 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
       await stop();
       return startGateway();
     }
-    if (recipe.restart === undefined) throw usageError(`${file}: recipe ${recipe.name} has no restart command, so gwscale cannot restart a gateway it did not start`, 'add restart.command to the recipe, or leave out --restart-at');
+    if (recipe.restart === undefined)
+      throw usageError(
+        `${file}: recipe ${recipe.name} has no restart command, so gwscale cannot restart a gateway it did not start`,
+        'add restart.command to the recipe, or leave out --restart-at',
+      );
     const [command = '', ...args] = recipe.restart.command.map((arg) => render(arg, base()));
     try {
       await promisify(execFile)(command, args, { timeout: 600_000 });
@@ -290,7 +314,9 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
       const header = render(check.header, service.values).toLowerCase();
       const expected = render(check.contains, service.values);
       const seen = answer.headers[header];
-      return seen !== undefined && seen.includes(expected) ? [] : [`policies not applied: ${header} is ${seen === undefined ? 'missing' : `'${seen}'`}, expected it to contain '${expected}'`];
+      return seen !== undefined && seen.includes(expected)
+        ? []
+        : [`policies not applied: ${header} is ${seen === undefined ? 'missing' : `'${seen}'`}, expected it to contain '${expected}'`];
     });
   }
 
@@ -298,7 +324,8 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     const remove = recipe.remove;
     await Promise.allSettled([...inFlight]);
     const list = given ?? entities;
-    if (remove === undefined) return { removed: 0, failed: list.length, failures: list.length === 0 ? [] : [`${file}: recipe ${recipe.name} has no remove calls`] };
+    if (remove === undefined)
+      return { removed: 0, failed: list.length, failures: list.length === 0 ? [] : [`${file}: recipe ${recipe.name} has no remove calls`] };
     let removed = 0;
     const failures: string[] = [];
     // Newest first: what was registered last may depend on what came before it.

@@ -37,7 +37,8 @@ function renderJson(value: unknown, values: TemplateValues): unknown {
   if (typeof value === 'string') return renderValue(template(value), values);
   if (Array.isArray(value)) return value.map((v) => renderJson(v, values));
   // Keys are templates too: APISIX names upstream nodes by `host:port`.
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [renderText(template(k), values), renderJson(v, values)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [renderText(template(k), values), renderJson(v, values)]));
   return value;
 }
 
@@ -49,7 +50,13 @@ export function authHeaders(recipe: Recipe, credentials: { readonly password: st
 }
 
 /** An admin client for a recipe's gateway at `adminUrl`. */
-export function recipeClient(recipe: Recipe, adminUrl: string, credentials: { readonly user: string; readonly password: string }, timeoutMs: number, log?: (line: string) => void): AdminClient {
+export function recipeClient(
+  recipe: Recipe,
+  adminUrl: string,
+  credentials: { readonly user: string; readonly password: string },
+  timeoutMs: number,
+  log?: (line: string) => void,
+): AdminClient {
   return new AdminClient({
     baseUrl: adminUrl,
     name: `${recipe.name}'s admin API`,

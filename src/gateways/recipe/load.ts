@@ -35,7 +35,7 @@ interface Def {
   readonly options?: readonly unknown[];
   readonly getter?: () => unknown;
 }
-const defOf = (schema: unknown): Def => ((schema as { _zod?: { def?: Def } })._zod?.def ?? {});
+const defOf = (schema: unknown): Def => (schema as { _zod?: { def?: Def } })._zod?.def ?? {};
 
 /** The keys an object at `path` may have, found by walking the schema beside the data. */
 function allowedKeysAt(schema: unknown, data: unknown, path: readonly PathPart[]): string[] {
@@ -49,7 +49,12 @@ function allowedKeysAt(schema: unknown, data: unknown, path: readonly PathPart[]
     else if (def.type === 'union') {
       // The object option whose literal fields match the data (discriminated unions), else the first object.
       const objects = (def.options ?? []).filter((o) => defOf(o).type === 'object');
-      s = objects.find((o) => Object.entries(defOf(o).shape ?? {}).every(([k, v]) => defOf(v).type !== 'literal' || (defOf(v) as { values?: unknown[] }).values?.includes((d as Record<string, unknown> | null)?.[k]))) ?? objects[0];
+      s =
+        objects.find((o) =>
+          Object.entries(defOf(o).shape ?? {}).every(
+            ([k, v]) => defOf(v).type !== 'literal' || (defOf(v) as { values?: unknown[] }).values?.includes((d as Record<string, unknown> | null)?.[k]),
+          ),
+        ) ?? objects[0];
     } else if (i === path.length) return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
     else if (def.type === 'object') {
       const key = String(path[i]);
@@ -95,8 +100,19 @@ export function recipeError(file: string, path: readonly PathPart[], message: st
 const BASE_NAMES = ['admin.url', 'data.url', 'backend.url', 'wsdl.base'];
 /** Values about the service a call is for. */
 export const SERVICE_NAMES = [
-  'service.name', 'service.group', 'service.index', 'service.namespace', 'service.fileName', 'service.operations',
-  'wsdl.url', 'wsdl.text', 'backend.address', 'backend.host', 'backend.port', 'backend.dial', 'backend.path',
+  'service.name',
+  'service.group',
+  'service.index',
+  'service.namespace',
+  'service.fileName',
+  'service.operations',
+  'wsdl.url',
+  'wsdl.text',
+  'backend.address',
+  'backend.host',
+  'backend.port',
+  'backend.dial',
+  'backend.path',
 ];
 const PORT_NAMES = ['ports.admin', 'ports.data'];
 const START_NAMES = [...PORT_NAMES, 'workDir', 'heapMb', 'profile', 'node', 'gwscale.dist', 'backend.url'];
@@ -182,7 +198,9 @@ function selectorFields(recipe: Recipe): { path: PathPart[]; selector: string }[
     ...recipe.attach.map((call, i) => ({ call, at: ['attach', i] as PathPart[] })),
   ];
   for (const { call, at } of calls) for (const [name, sel] of Object.entries(call.capture ?? {})) out.push({ path: [...at, 'capture', name], selector: sel });
-  list(recipe.list.services).forEach((s, i) => out.push({ path: typeof recipe.list.services === 'string' ? ['list', 'services'] : ['list', 'services', i], selector: s }));
+  list(recipe.list.services).forEach((s, i) =>
+    out.push({ path: typeof recipe.list.services === 'string' ? ['list', 'services'] : ['list', 'services', i], selector: s }),
+  );
   if (recipe.list.policies !== undefined) list(recipe.list.policies).forEach((s) => out.push({ path: ['list', 'policies'], selector: s }));
   if (recipe.list.next !== undefined) out.push({ path: ['list', 'next'], selector: recipe.list.next });
   recipe.memory.forEach((m, i) => {
@@ -213,7 +231,8 @@ function checkRecipe(file: string, recipe: Recipe, allowRemote: boolean): void {
     if (m.kind !== 'process') return;
     const given = [m.pid !== undefined, m.pidFile !== undefined, m.started === true].filter(Boolean).length;
     if (given !== 1) throw recipeError(file, ['memory', i], 'a process source names exactly one of pid, pidFile, started: true');
-    if (m.started === true && recipe.start === undefined) throw recipeError(file, ['memory', i, 'started'], 'there is no start command whose process could be read', 'add start.command, or name a pid or pidFile');
+    if (m.started === true && recipe.start === undefined)
+      throw recipeError(file, ['memory', i, 'started'], 'there is no start command whose process could be read', 'add start.command, or name a pid or pidFile');
   });
   // A URL written out in the recipe (no template) must be on loopback unless --allow-remote.
   const urls: { path: PathPart[]; url: string }[] = [];
@@ -229,7 +248,8 @@ function checkRecipe(file: string, recipe: Recipe, allowRemote: boolean): void {
     if (!/^https?:\/\//.test(url)) throw recipeError(file, path, `"${url}" is not an http:// or https:// URL`);
     const host = /^https?:\/\/(\[[^\]]*\]|[^/:?#]*)/.exec(url)?.[1] ?? '';
     if (host.includes('{{')) continue;
-    if (!allowRemote && !isLoopbackHost(host)) throw recipeError(file, path, `${host} is not on loopback (127.0.0.1, ::1)`, 'gwscale refuses other addresses unless you pass --allow-remote');
+    if (!allowRemote && !isLoopbackHost(host))
+      throw recipeError(file, path, `${host} is not on loopback (127.0.0.1, ::1)`, 'gwscale refuses other addresses unless you pass --allow-remote');
   }
 }
 

@@ -79,12 +79,24 @@ function sourceOf(spec: MemorySourceSpec, i: number, ctx: MemoryContext): Memory
         headers: ctx.headers,
       });
     case 'jolokia':
-      return createJolokiaSource({ url: url(spec.url, 'url'), forceGc: spec.forceGc, timeoutMs: ctx.timeoutMs, headers: ctx.headers, ...(spec.name === undefined ? {} : { name: spec.name }) });
+      return createJolokiaSource({
+        url: url(spec.url, 'url'),
+        forceGc: spec.forceGc,
+        timeoutMs: ctx.timeoutMs,
+        headers: ctx.headers,
+        ...(spec.name === undefined ? {} : { name: spec.name }),
+      });
     case 'v8-inspector':
-      return createV8InspectorSource({ url: url(spec.url, 'url'), forceGc: spec.forceGc, timeoutMs: ctx.timeoutMs, ...(spec.name === undefined ? {} : { name: spec.name }) });
+      return createV8InspectorSource({
+        url: url(spec.url, 'url'),
+        forceGc: spec.forceGc,
+        timeoutMs: ctx.timeoutMs,
+        ...(spec.name === undefined ? {} : { name: spec.name }),
+      });
     case 'process': {
       const { pid, pidFile } = spec;
-      const pidNow = (): number | null => (pid !== undefined ? pid : pidFile !== undefined ? readPidFile(render(pidFile, { workDir: ctx.workDir })) : ctx.startedPid());
+      const pidNow = (): number | null =>
+        pid !== undefined ? pid : pidFile !== undefined ? readPidFile(render(pidFile, { workDir: ctx.workDir })) : ctx.startedPid();
       return createPssTreeSource({ pid: pidNow, what: `the gateway process of ${where}` });
     }
   }

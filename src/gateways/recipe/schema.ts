@@ -8,7 +8,9 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const CAPTURE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** A JSON value whose string leaves are templates. */
-const jsonValue: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]));
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
 
 /** One call to the deployment API. */
 export const callSchema = z.strictObject({
@@ -37,13 +39,26 @@ export const memorySourceSchema = z.discriminatedUnion('kind', [
   /** A call to the admin API and a selector for the number of bytes (the reference gateway's POST /api/gc). */
   z.strictObject({ kind: z.literal('json'), call: callSchema, select: z.string(), afterGc: z.boolean().default(false), name: z.string().optional() }),
   /** A Prometheus text exposition; `gcUrl` is fetched first to force a garbage collection. */
-  z.strictObject({ kind: z.literal('prometheus'), url: z.string(), metric: z.string(), labels: z.record(z.string(), z.string()).optional(), gcUrl: z.string().optional(), name: z.string().optional() }),
+  z.strictObject({
+    kind: z.literal('prometheus'),
+    url: z.string(),
+    metric: z.string(),
+    labels: z.record(z.string(), z.string()).optional(),
+    gcUrl: z.string().optional(),
+    name: z.string().optional(),
+  }),
   /** A JVM's heap through Jolokia's HTTP-JMX bridge (`…/jolokia`), after `gc` unless `forceGc: false`. */
   z.strictObject({ kind: z.literal('jolokia'), url: z.string(), forceGc: z.boolean().default(true), name: z.string().optional() }),
   /** A Node.js gateway's V8 heap through its inspector (`--inspect`), after a forced GC unless `forceGc: false`. */
   z.strictObject({ kind: z.literal('v8-inspector'), url: z.string(), forceGc: z.boolean().default(true), name: z.string().optional() }),
   /** PSS and RSS of a process tree on this machine: a PID, a PID file, or the process `start` ran. */
-  z.strictObject({ kind: z.literal('process'), pid: z.number().int().min(1).optional(), pidFile: z.string().optional(), started: z.boolean().optional(), name: z.string().optional() }),
+  z.strictObject({
+    kind: z.literal('process'),
+    pid: z.number().int().min(1).optional(),
+    pidFile: z.string().optional(),
+    started: z.boolean().optional(),
+    name: z.string().optional(),
+  }),
 ]);
 export type MemorySourceSpec = z.infer<typeof memorySourceSchema>;
 

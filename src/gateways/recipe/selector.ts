@@ -12,7 +12,8 @@ export class SelectorError extends Error {}
 export function selectAll(selector: string, json: unknown): unknown[] {
   if (!selector.startsWith('$')) throw new SelectorError(`selector "${selector}" must start with $ (e.g. $.data[*].id)`);
   // Refused before any data is seen: jsonpath-plus only meets a filter when there is something to filter.
-  if (/\?\s*\(|\(\s*[@$]/.test(selector)) throw new SelectorError(`selector "${selector}" has a filter or script expression; recipes take plain paths (e.g. $.data[*].id)`);
+  if (/\?\s*\(|\(\s*[@$]/.test(selector))
+    throw new SelectorError(`selector "${selector}" has a filter or script expression; recipes take plain paths (e.g. $.data[*].id)`);
   try {
     // eval: false — filter and script expressions throw instead of being evaluated.
     const found: unknown = JSONPath({ path: selector, json: json as object, eval: false, wrap: true });
@@ -46,5 +47,7 @@ export function selectCount(selectors: readonly string[], json: unknown): number
     if (only === null) continue;
     return found.length;
   }
-  throw new SelectorError(`${selectors.length === 1 ? `selector "${selectors[0] ?? ''}"` : `each of the selectors ${selectors.join(', ')}`} matched nothing in the answer`);
+  throw new SelectorError(
+    `${selectors.length === 1 ? `selector "${selectors[0] ?? ''}"` : `each of the selectors ${selectors.join(', ')}`} matched nothing in the answer`,
+  );
 }

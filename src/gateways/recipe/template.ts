@@ -39,10 +39,14 @@ export function parseTemplate(text: string): TemplatePart[] {
     if (open > at) parts.push({ text: text.slice(at, open) });
     const close = text.indexOf('}}', open + 2);
     if (close < 0) throw new TemplateError(`"{{" at character ${open} has no closing "}}"`);
-    const [rawName = '', ...rawFilters] = text.slice(open + 2, close).split('|').map((s) => s.trim());
+    const [rawName = '', ...rawFilters] = text
+      .slice(open + 2, close)
+      .split('|')
+      .map((s) => s.trim());
     if (!NAME.test(rawName)) throw new TemplateError(`"{{${text.slice(open + 2, close)}}}" does not name a value (write e.g. {{service.name}})`);
     const filters = rawFilters.map((f) => {
-      if (!(TEMPLATE_FILTERS as readonly string[]).includes(f)) throw new TemplateError(`unknown filter "${f}" in {{${text.slice(open + 2, close).trim()}}} (allowed: ${TEMPLATE_FILTERS.join(', ')})`);
+      if (!(TEMPLATE_FILTERS as readonly string[]).includes(f))
+        throw new TemplateError(`unknown filter "${f}" in {{${text.slice(open + 2, close).trim()}}} (allowed: ${TEMPLATE_FILTERS.join(', ')})`);
       return f as TemplateFilter;
     });
     parts.push({ placeholder: { name: rawName, filters } });
@@ -63,7 +67,8 @@ export function namesIn(parts: readonly TemplatePart[]): string[] {
 export function checkNames(parts: readonly TemplatePart[], allowed: readonly string[]): void {
   for (const name of namesIn(parts)) {
     const known = allowed.some((a) => (a.endsWith('.') ? name.startsWith(a) && name.length > a.length : name === a));
-    if (!known) throw new TemplateError(`unknown value "{{${name}}}" (allowed: ${allowed.map((a) => (a.endsWith('.') ? `${a}NAME` : a)).join(', ') || 'none here'})`);
+    if (!known)
+      throw new TemplateError(`unknown value "{{${name}}}" (allowed: ${allowed.map((a) => (a.endsWith('.') ? `${a}NAME` : a)).join(', ') || 'none here'})`);
   }
 }
 
@@ -71,9 +76,12 @@ const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;
 
 function applyFilter(value: string, filter: TemplateFilter): string {
   switch (filter) {
-    case 'json': return JSON.stringify(value);
-    case 'url': return encodeURIComponent(value);
-    case 'xml': return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+    case 'json':
+      return JSON.stringify(value);
+    case 'url':
+      return encodeURIComponent(value);
+    case 'xml':
+      return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
   }
 }
 

@@ -76,7 +76,8 @@ const never = new Promise<GatewayExit>(() => undefined);
 
 /** Creates the reference-gateway target. Nothing starts until `start()`. */
 export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAdapterOptions = {}): GatewayAdapter {
-  if (!isGatewayProfile(ctx.profile)) throw usageError(`--profile ${ctx.profile} is not a reference-gateway profile`, `use one of ${gatewayProfiles.join(', ')}`);
+  if (!isGatewayProfile(ctx.profile))
+    throw usageError(`--profile ${ctx.profile} is not a reference-gateway profile`, `use one of ${gatewayProfiles.join(', ')}`);
   const profile = ctx.profile;
   const requestPolicy = options.requestPolicy ?? REQUEST_POLICY_ADD_HEADER;
   const responsePolicy = options.responsePolicy ?? RESPONSE_POLICY_ADD_HEADER;
@@ -136,7 +137,9 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     clearTimeout(timer);
     if ('e' in first) {
       const last = first.e.stderrTail.filter((l) => l.trim() !== '').at(-1) ?? '';
-      throw gatewayError(`the reference gateway exited while starting (${first.e.signal ?? `exit code ${String(first.e.exitCode)}`})${last === '' ? '' : `: ${last.trim()}`}`);
+      throw gatewayError(
+        `the reference gateway exited while starting (${first.e.signal ?? `exit code ${String(first.e.exitCode)}`})${last === '' ? '' : `: ${last.trim()}`}`,
+      );
     }
     if ('timeout' in first) {
       await proc.stop(options.stopGraceMs ?? 10_000);
@@ -166,12 +169,28 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     const once = { idempotent: true };
     await api.ok('POST', '/api/groups', { name: spec.group }, once);
     const wsdlUrl = `${ctx.wsdlBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(spec.fileName)}`;
-    const imported = await api.ok<{ created: boolean; services: { name: string; operations: string[] }[] }>('POST', `/api/groups/${group}/services`, { wsdlUrl }, once);
+    const imported = await api.ok<{ created: boolean; services: { name: string; operations: string[] }[] }>(
+      'POST',
+      `/api/groups/${group}/services`,
+      { wsdlUrl },
+      once,
+    );
     const service = imported.services.find((s) => s.name === spec.serviceName);
-    if (service === undefined) throw gatewayError(`importing ${wsdlUrl} into ${spec.group} did not create service ${spec.serviceName} (got ${imported.services.map((s) => s.name).join(', ') || 'none'})`);
+    if (service === undefined)
+      throw gatewayError(
+        `importing ${wsdlUrl} into ${spec.group} did not create service ${spec.serviceName} (got ${imported.services.map((s) => s.name).join(', ') || 'none'})`,
+      );
     let attachedPolicies = 0;
-    for (const [circuit, policy] of [[REQUEST_CIRCUIT, requestPolicy], [RESPONSE_CIRCUIT, responsePolicy]] as const) {
-      const answer = await api.ok<{ attached: number; alreadyAttached: number }>('POST', `/api/groups/${group}/services/${encodeURIComponent(service.name)}/policies`, { circuit, policy }, once);
+    for (const [circuit, policy] of [
+      [REQUEST_CIRCUIT, requestPolicy],
+      [RESPONSE_CIRCUIT, responsePolicy],
+    ] as const) {
+      const answer = await api.ok<{ attached: number; alreadyAttached: number }>(
+        'POST',
+        `/api/groups/${group}/services/${encodeURIComponent(service.name)}/policies`,
+        { circuit, policy },
+        once,
+      );
       attachedPolicies += answer.attached + answer.alreadyAttached;
     }
     return { attachedPolicies, operations: service.operations.length, created: imported.created };
@@ -188,7 +207,8 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
       now = await api.ok<{ deployVersion: number }>('GET', '/api/info', undefined, { retry: NO_RETRY });
     } catch (check) {
       // Alive but too busy to answer: the deploy failed; the next call shows whether the run can go on.
-      if (check instanceof AdminCallError && check.failure.kind === 'timeout') return { state: 'failed', ms: Date.now() - t0, reason: `${lost.message}; GET /api/info timed out too` };
+      if (check instanceof AdminCallError && check.failure.kind === 'timeout')
+        return { state: 'failed', ms: Date.now() - t0, reason: `${lost.message}; GET /api/info timed out too` };
       return null;
     }
     if (now.deployVersion > deployVersion) {
@@ -232,7 +252,13 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
       bytes: m.heapUsedBytes,
       source: 'v8-heap-after-gc',
       afterGc: true,
-      extra: { rssBytes: m.rssBytes, heapTotalBytes: m.heapTotalBytes, externalBytes: m.externalBytes, arrayBuffersBytes: m.arrayBuffersBytes, heapLimitBytes: m.heapLimitBytes },
+      extra: {
+        rssBytes: m.rssBytes,
+        heapTotalBytes: m.heapTotalBytes,
+        externalBytes: m.externalBytes,
+        arrayBuffersBytes: m.arrayBuffersBytes,
+        heapLimitBytes: m.heapLimitBytes,
+      },
     };
   };
 
@@ -270,8 +296,10 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
       if (isSoapFault(body)) return { serviceName, ok: false, status, error: `SOAP fault: ${faultReason(body) ?? 'no reason'}` };
       if (status !== 200 && status !== 202) return { serviceName, ok: false, status, error: `HTTP ${status}` };
       const echoed = header(`x-echo-${REQUEST_POLICY_HEADER}`);
-      if (!echoed.includes(requestPolicy) && !body.includes(requestPolicy)) return { serviceName, ok: false, status, error: `the backend did not see request policy "${requestPolicy}"` };
-      if (!header(RESPONSE_POLICY_HEADER).includes(responsePolicy)) return { serviceName, ok: false, status, error: `the answer lacks response policy "${responsePolicy}" (${RESPONSE_POLICY_HEADER})` };
+      if (!echoed.includes(requestPolicy) && !body.includes(requestPolicy))
+        return { serviceName, ok: false, status, error: `the backend did not see request policy "${requestPolicy}"` };
+      if (!header(RESPONSE_POLICY_HEADER).includes(responsePolicy))
+        return { serviceName, ok: false, status, error: `the answer lacks response policy "${responsePolicy}" (${RESPONSE_POLICY_HEADER})` };
       return { serviceName, ok: true, status };
     } catch (error) {
       return { serviceName, ok: false, status: null, error: messageOf(error) };

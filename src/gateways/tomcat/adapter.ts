@@ -20,16 +20,7 @@ import { createJvmHeapSource, JmxProxy } from '../../sampling/jvm.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec, WsdlDocument } from '../../wsdl/model.js';
-import type {
-  AdapterContext,
-  RedeployMode,
-  DeployOutcome,
-  GatewayAdapter,
-  GatewayCounts,
-  GatewayInfo,
-  RegisterOutcome,
-  VerifyOutcome,
-} from '../adapter.js';
+import type { AdapterContext, RedeployMode, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { writeTomcatBase } from './base-folder.js';
@@ -144,7 +135,13 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
   /** One pooled client while Tomcat runs; closed at stop, since a restarted Tomcat keeps the port. */
   let managerClient: ManagerClient | null = null;
   const manager = (): ManagerClient =>
-    (managerClient ??= new ManagerClient({ managerUrl: managerUrl(), user: ctx.credentials.user, password: ctx.credentials.password, timeoutMs: ctx.callTimeoutMs, log: ctx.log }));
+    (managerClient ??= new ManagerClient({
+      managerUrl: managerUrl(),
+      user: ctx.credentials.user,
+      password: ctx.credentials.password,
+      timeoutMs: ctx.callTimeoutMs,
+      log: ctx.log,
+    }));
 
   function checkInstalled(): void {
     if (!existsSync(join(catalinaHome, 'bin', 'bootstrap.jar'))) {
@@ -194,7 +191,11 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
     }
     // Lines look like `Tomcat Version: [Apache Tomcat/10.1.60 (Debian)]`.
     const field = (name: string): string =>
-      serverInfo.find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).trim().replace(/^\[(.*)\]$/, '$1') ?? '';
+      serverInfo
+        .find((l) => l.startsWith(`${name}:`))
+        ?.slice(name.length + 1)
+        .trim()
+        .replace(/^\[(.*)\]$/, '$1') ?? '';
     const tomcatVersion = field('Tomcat Version') || 'Apache Tomcat (version unknown)';
     const jvmVersion = field('JVM Version');
     const info: GatewayInfo = {
@@ -350,7 +351,14 @@ export function createTomcatAdapter(ctx: AdapterContext, options: TomcatOptions 
   /** JVM heap used as it stands (JMX proxy, no GC, no extras): sampled while a deploy runs. */
   function heapInUseSource(): MemorySource | null {
     if (server === null || !server.isRunning()) return null;
-    return createJvmHeapSource({ managerUrl: managerUrl(), user: ctx.credentials.user, password: ctx.credentials.password, timeoutMs: ctx.callTimeoutMs, forceGc: false, extras: false });
+    return createJvmHeapSource({
+      managerUrl: managerUrl(),
+      user: ctx.credentials.user,
+      password: ctx.credentials.password,
+      timeoutMs: ctx.callTimeoutMs,
+      forceGc: false,
+      extras: false,
+    });
   }
 
   function verifyOne(service: TomcatService, dispatcher: Agent): Promise<VerifyOutcome> {

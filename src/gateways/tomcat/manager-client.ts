@@ -101,7 +101,13 @@ export class ManagerClient {
     return this.#http.close();
   }
 
-  async #call(path: string, params: Readonly<Record<string, string>>, war: Uint8Array | undefined, idempotent: boolean, options: CommandOptions): Promise<string> {
+  async #call(
+    path: string,
+    params: Readonly<Record<string, string>>,
+    war: Uint8Array | undefined,
+    idempotent: boolean,
+    options: CommandOptions,
+  ): Promise<string> {
     const query = new URLSearchParams(params).toString();
     const base = `${this.#options.managerUrl}${path}`;
     const answer = await this.#http.send({

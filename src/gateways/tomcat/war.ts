@@ -36,8 +36,7 @@ export const CLIENT_ADDRESS_HEADER = 'X-Gw-Client-Address';
 export const REQUEST_POLICY_FILTER = 'gw-request-policy';
 export const RESPONSE_POLICY_FILTER = 'gw-response-policy';
 
-const xmlText = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xmlText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const localOf = (qname: string): string => qname.replace(/^\{[^}]*\}/, '');
 

@@ -176,17 +176,27 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
         '-F', // foreground: the PID the harness holds is the manager's
         // No privilege separation: the run folder is private to the harness's user, whom the
         // varnish/vcache users could not read. Varnish still runs only what the harness wrote.
-        '-j', 'none',
-        '-n', join(baseDir, 'state'),
-        '-a', `127.0.0.1:${dataPort}`,
-        '-T', `127.0.0.1:${adminPort}`,
-        '-S', join(baseDir, 'secret'),
-        '-f', bootFile,
-        '-l', VSL_SPACE,
-        '-s', STORAGE,
+        '-j',
+        'none',
+        '-n',
+        join(baseDir, 'state'),
+        '-a',
+        `127.0.0.1:${dataPort}`,
+        '-T',
+        `127.0.0.1:${adminPort}`,
+        '-S',
+        join(baseDir, 'secret'),
+        '-f',
+        bootFile,
+        '-l',
+        VSL_SPACE,
+        '-s',
+        STORAGE,
         // An unused VCL turns cold after 1 s instead of 10 min, so old ones can be discarded soon.
-        '-p', 'vcl_cooldown=1',
-        '-p', `cli_limit=${CLI_LIMIT}`,
+        '-p',
+        'vcl_cooldown=1',
+        '-p',
+        `cli_limit=${CLI_LIMIT}`,
       ],
       cwd: baseDir,
       installHint: `run \`${VARNISH_INSTALL_COMMAND}\``,
@@ -256,7 +266,12 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
       await writeFile(file, vclText(backends, next));
       // Compiling is slow (seconds per 100 services, minutes at 1,000 on a loaded machine): wait for it as long as it may take.
       const loaded = await varnishadm({ ...adm(), timeoutMs: Math.max(ctx.callTimeoutMs, VCL_LOAD_TIMEOUT_MS) }, ['vcl.load', name, file]);
-      if (!loaded.ok) return { state: 'failed', ms: Date.now() - started, reason: `vcl.load ${name} failed: ${loaded.text.split('\n').slice(0, 4).join(' / ').slice(0, 300)}` };
+      if (!loaded.ok)
+        return {
+          state: 'failed',
+          ms: Date.now() - started,
+          reason: `vcl.load ${name} failed: ${loaded.text.split('\n').slice(0, 4).join(' / ').slice(0, 300)}`,
+        };
       const loadMs = Date.now() - started;
       const used = await varnishadm(adm(), ['vcl.use', name]).catch((error: unknown) => ({ ok: false, text: messageOf(error) }));
       if (!used.ok) {
@@ -267,7 +282,8 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
       const deadline = Date.now() + ctx.callTimeoutMs;
       while (Date.now() < deadline && running() && !(await serves(next))) await sleep(50);
       if (!running()) return { state: 'failed', ms: Date.now() - started, reason: 'Varnish exited during the deploy' };
-      if (!(await serves(next))) return { state: 'failed', ms: Date.now() - started, reason: `Varnish did not serve VCL ${name} within ${ctx.callTimeoutMs} ms` };
+      if (!(await serves(next)))
+        return { state: 'failed', ms: Date.now() - started, reason: `Varnish did not serve VCL ${name} within ${ctx.callTimeoutMs} ms` };
       generation = next;
       deployedBackends = backends;
       let discardNote = 'earlier VCLs kept (--discard-old false)';
@@ -275,7 +291,11 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
         const { discarded, held } = await discardEarlier(name, Math.min(deadline, Date.now() + releaseWaitMs));
         discardNote = `discarded ${discarded} earlier VCLs${held > 0 ? ` (${held} still held by requests)` : ''}`;
       }
-      return { state: 'deployed', ms: Date.now() - started, detail: `loaded VCL ${name} with ${backends.length} backends (compiled in ${loadMs} ms); ${discardNote}` };
+      return {
+        state: 'deployed',
+        ms: Date.now() - started,
+        detail: `loaded VCL ${name} with ${backends.length} backends (compiled in ${loadMs} ms); ${discardNote}`,
+      };
     } catch (error) {
       return { state: 'failed', ms: Date.now() - started, reason: messageOf(error) };
     }
@@ -292,7 +312,13 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     const shown = await varnishadm(adm(), ['vcl.show', active.name]);
     if (!shown.ok) throw gatewayError(`varnishadm vcl.show failed: ${firstLine(shown.text)}`);
     const policies = countPolicies(shown.text);
-    return { serviceGroups: null, services: backends, operations: null, circuits: null, attachedPolicies: policies.requestPolicies + policies.responsePolicies };
+    return {
+      serviceGroups: null,
+      services: backends,
+      operations: null,
+      circuits: null,
+      attachedPolicies: policies.requestPolicies + policies.responsePolicies,
+    };
   }
 
   async function liveMemory(): Promise<MemoryReading> {

@@ -79,9 +79,11 @@ function varnishadmOnce(options: VarnishAdmOptions, args: readonly string[]): Pr
         const text = `${stdout}${stderr}`.trim();
         if (error === null) return resolve({ ok: true, text });
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return reject(gatewayError(`varnishadm is not installed (${options.command} not found): run \`apt-get install -y varnish\``, { cause: error }));
+        if (code === 'ENOENT')
+          return reject(gatewayError(`varnishadm is not installed (${options.command} not found): run \`apt-get install -y varnish\``, { cause: error }));
         // Exit code 1: the command ran and Varnish answered with an error (e.g. a VCL that does not compile).
-        if (typeof error.code === 'number' && error.code === 1 && !error.killed && !/Connection failed|Rejected/.test(text)) return resolve({ ok: false, text });
+        if (typeof error.code === 'number' && error.code === 1 && !error.killed && !/Connection failed|Rejected/.test(text))
+          return resolve({ ok: false, text });
         reject(gatewayError(`varnishadm ${args[0] ?? ''} at ${options.address} failed: ${firstLine(text) || messageOf(error)}`, { cause: error }));
       },
     );

@@ -59,11 +59,16 @@ const LOCUSTFILE = 'locustfile.py';
 
 async function checkOptions(o: LocustRunOptions): Promise<string> {
   if (o.requests.length === 0) throw usageError('nothing to send: no requests for the Locust users');
-  if (o.localWorkers > o.expectWorkers) throw usageError(`--expect-workers ${o.expectWorkers} is fewer than the ${o.localWorkers} workers started here (--locust-workers)`);
+  if (o.localWorkers > o.expectWorkers)
+    throw usageError(`--expect-workers ${o.expectWorkers} is fewer than the ${o.localWorkers} workers started here (--locust-workers)`);
   if (o.expectWorkers < 1) throw usageError('--expect-workers must be at least 1: the master sends nothing itself');
-  if (o.users < o.expectWorkers) throw usageError(`${o.users} users over ${o.expectWorkers} workers leaves some with none: give at least as many --connections as workers`);
+  if (o.users < o.expectWorkers)
+    throw usageError(`${o.users} users over ${o.expectWorkers} workers leaves some with none: give at least as many --connections as workers`);
   if (!o.allowRemote && !isLoopbackHost(o.masterBind)) {
-    throw usageError(`--locust-master-bind ${o.masterBind}: not a loopback address; workers on other machines could then connect`, 'add --allow-remote to accept workers from other machines');
+    throw usageError(
+      `--locust-master-bind ${o.masterBind}: not a loopback address; workers on other machines could then connect`,
+      'add --allow-remote to accept workers from other machines',
+    );
   }
   const origins = new Set<string>();
   for (const request of o.requests) origins.add((await checkTrafficUrl(request.url, o.allowRemote, 'target')).origin);
@@ -76,7 +81,13 @@ function targetsOf(requests: readonly LocustRequest[]): LocustTarget[] {
     const url = new URL(r.url);
     const weight = r.weight ?? 1;
     if (!Number.isInteger(weight) || weight < 1) throw usageError(`weight ${weight} of ${redactUrl(r.url)}: give a whole number ≥ 1`);
-    return { name: r.name ?? url.pathname, path: `${url.pathname}${url.search}`, body: Buffer.isBuffer(r.body) ? r.body.toString('utf8') : r.body, headers: { ...r.headers }, weight };
+    return {
+      name: r.name ?? url.pathname,
+      path: `${url.pathname}${url.search}`,
+      body: Buffer.isBuffer(r.body) ? r.body.toString('utf8') : r.body,
+      headers: { ...r.headers },
+      weight,
+    };
   });
 }
 
@@ -110,7 +121,13 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
   rmSync(totalsPath, { force: true });
   writeFileSync(
     locustfile,
-    renderLocustfile({ host, targets, perUserRatePerSec: o.ratePerSec === null ? null : o.ratePerSec / o.users, timeoutMs: o.timeoutMs, locustVersion: install.version }),
+    renderLocustfile({
+      host,
+      targets,
+      perUserRatePerSec: o.ratePerSec === null ? null : o.ratePerSec / o.users,
+      timeoutMs: o.timeoutMs,
+      locustVersion: install.version,
+    }),
   );
   const port = await freePort(isWildcard(o.masterBind) ? '0.0.0.0' : o.masterBind);
   const runSeconds = Math.max(1, Math.ceil(o.durationMs / 1000));
@@ -130,17 +147,40 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
       ...common,
       name: 'locust master',
       args: [
-        '-f', locustfile, '--headless', '--master', '--master-bind-host', o.masterBind, '--master-bind-port', String(port),
-        '--expect-workers', String(o.expectWorkers), '--expect-workers-max-wait', String(waitSeconds),
-        '--run-time', `${runSeconds}s`, '-u', String(o.users), '-r', String(Math.max(o.users, 1) * 10), '--host', host,
-        '--stop-timeout', String(Math.ceil(timeoutS)), '--exit-code-on-error', '0', '--only-summary',
+        '-f',
+        locustfile,
+        '--headless',
+        '--master',
+        '--master-bind-host',
+        o.masterBind,
+        '--master-bind-port',
+        String(port),
+        '--expect-workers',
+        String(o.expectWorkers),
+        '--expect-workers-max-wait',
+        String(waitSeconds),
+        '--run-time',
+        `${runSeconds}s`,
+        '-u',
+        String(o.users),
+        '-r',
+        String(Math.max(o.users, 1) * 10),
+        '--host',
+        host,
+        '--stop-timeout',
+        String(Math.ceil(timeoutS)),
+        '--exit-code-on-error',
+        '0',
+        '--only-summary',
       ],
       env: { ...process.env, [TOTALS_ENV]: totalsPath },
       logFile: join(dir, 'master.log'),
     });
     processes.push(master);
     if (o.expectWorkers > o.localWorkers) {
-      o.onLine?.(`locust: waiting up to ${waitSeconds} s for ${o.expectWorkers - o.localWorkers} more worker(s); copy ${locustfile} to each worker machine (same path) and run there:`);
+      o.onLine?.(
+        `locust: waiting up to ${waitSeconds} s for ${o.expectWorkers - o.localWorkers} more worker(s); copy ${locustfile} to each worker machine (same path) and run there:`,
+      );
       o.onLine?.(`  ${workerCommand(install.command, locustfile, masterHostFor(o.masterBind), port)}`);
     }
     for (let i = 0; i < o.localWorkers; i++) {
@@ -160,7 +200,14 @@ export async function runLocust(o: LocustRunOptions): Promise<LocustTrafficResul
     const finished = await Promise.race([master.exited.then(() => true), new Promise<false>((done) => (timer = setTimeout(() => done(false), boundMs)))]);
     clearTimeout(timer);
     if (!finished) throw gatewayError(`the locust master did not finish within ${Math.round(boundMs / 1000)} s; its log is ${join(dir, 'master.log')}`);
-    const totals = totalsOrFailure(totalsPath, master.tail(), { interrupted, version: install.version, expectWorkers: o.expectWorkers, waitSeconds, command: workerCommand(install.command, locustfile, masterHostFor(o.masterBind), port), dir });
+    const totals = totalsOrFailure(totalsPath, master.tail(), {
+      interrupted,
+      version: install.version,
+      expectWorkers: o.expectWorkers,
+      waitSeconds,
+      command: workerCommand(install.command, locustfile, masterHostFor(o.masterBind), port),
+      dir,
+    });
     return foldLocustTotals(totals, {
       targets,
       targetUrls: [...new Set(o.requests.map((r) => redactUrl(r.url)))],
@@ -193,15 +240,25 @@ const masterHostFor = (bind: string): string => (isWildcard(bind) ? 'MASTER_ADDR
 function totalsOrFailure(
   path: string,
   masterTail: readonly string[],
-  run: { readonly interrupted: boolean; readonly version: string; readonly expectWorkers: number; readonly waitSeconds: number; readonly command: string; readonly dir: string },
+  run: {
+    readonly interrupted: boolean;
+    readonly version: string;
+    readonly expectWorkers: number;
+    readonly waitSeconds: number;
+    readonly command: string;
+    readonly dir: string;
+  },
 ): LocustTotalsFile {
   const totals = readTotals(path);
   if (totals !== null && totals.startedAt !== null) return totals;
   if (run.interrupted) return { locustVersion: run.version, startedAt: null, stoppedAt: Date.now() / 1000, masterCpuSeconds: 0, workers: [] };
   if (masterTail.some((line) => line.includes('Gave up waiting for workers'))) {
-    throw gatewayError(`only ${workersSeen(masterTail)} of ${run.expectWorkers} locust workers connected within ${run.waitSeconds} s (--expect-workers ${run.expectWorkers})`, {
-      hint: `start the missing workers with: ${run.command}`,
-    });
+    throw gatewayError(
+      `only ${workersSeen(masterTail)} of ${run.expectWorkers} locust workers connected within ${run.waitSeconds} s (--expect-workers ${run.expectWorkers})`,
+      {
+        hint: `start the missing workers with: ${run.command}`,
+      },
+    );
   }
   const last = [...masterTail].reverse().find((line) => line.trim() !== '') ?? 'no output';
   throw gatewayError(`the locust master ended without writing its totals: ${last.trim().slice(0, 300)}`, { hint: `its log is ${join(run.dir, 'master.log')}` });

@@ -108,7 +108,7 @@ const SATURATED_CPU_PERCENT = 85;
 
 export const LOCUST_CAVEATS: readonly string[] = [
   'closed model: each Locust user waits for its answer before the next request, so a stall lowers the rate instead of showing as latency (no coordinated-omission correction)',
-  'latency is timed by each user around its request (µs, kept to 3 significant digits); Locust\'s own printed percentiles are rounded further',
+  "latency is timed by each user around its request (µs, kept to 3 significant digits); Locust's own printed percentiles are rounded further",
   'a worker that disappears loses the requests it had not yet reported (workers report every 3 s)',
 ];
 
@@ -160,10 +160,22 @@ export function foldLocustTotals(file: LocustTotalsFile, context: FoldContext): 
     cpuPercentMax = Math.max(cpuPercentMax, cpuPercent);
     const final = report?.final === true;
     const lastReportMs = report === null ? null : Math.max(0, Math.round((report.at - startedAtS) * 1000));
-    workers.push({ id: worker.id, host: report?.host ?? null, pid: report?.pid ?? null, requests: report?.totals.requests ?? 0, reportedFinalTotals: final, lastReportMs, cpuPercent, sendingCpuSeconds: sendingCpuSecondsOf(report) });
+    workers.push({
+      id: worker.id,
+      host: report?.host ?? null,
+      pid: report?.pid ?? null,
+      requests: report?.totals.requests ?? 0,
+      reportedFinalTotals: final,
+      lastReportMs,
+      cpuPercent,
+      sendingCpuSeconds: sendingCpuSecondsOf(report),
+    });
     if (!final) {
       const where = report === null ? '' : ` on ${report.host} (pid ${report.pid})`;
-      const last = lastReportMs === null ? 'it never reported' : `its last report was ${(lastReportMs / 1000).toFixed(1)} s into the run, with ${report?.totals.requests ?? 0} requests`;
+      const last =
+        lastReportMs === null
+          ? 'it never reported'
+          : `its last report was ${(lastReportMs / 1000).toFixed(1)} s into the run, with ${report?.totals.requests ?? 0} requests`;
       missing.push(`locust worker ${worker.id}${where} went missing (state ${worker.state}): ${last}; what it sent after that is lost`);
     }
     if (report === null) continue;
@@ -181,7 +193,8 @@ export function foldLocustTotals(file: LocustTotalsFile, context: FoldContext): 
     });
     for (const [us, count] of Object.entries(t.latencyUs)) histogram.recordValueWithCount(Math.max(1, Number(us)), count);
   }
-  if (file.workers.length < context.expectedWorkers) missing.push(`${context.expectedWorkers - file.workers.length} of ${context.expectedWorkers} expected locust workers never took part`);
+  if (file.workers.length < context.expectedWorkers)
+    missing.push(`${context.expectedWorkers - file.workers.length} of ${context.expectedWorkers} expected locust workers never took part`);
   const durationMs = Math.max(0, Math.round((file.stoppedAt - startedAtS) * 1000));
   const throughputPerSec = perSec(requests, durationMs);
   const requested = context.requestedRatePerSec;
@@ -223,7 +236,11 @@ export function foldLocustTotals(file: LocustTotalsFile, context: FoldContext): 
   const rateShortfall = achievedRatio !== null && achievedRatio < RATE_SHORTFALL_RATIO;
   const warnings = [
     ...missing,
-    ...(rateShortfall ? [`achieved ${throughputPerSec}/s of the ${requested}/s requested (${Math.round((achievedRatio ?? 0) * 100)}%, under ${RATE_SHORTFALL_RATIO * 100}%): Locust's users could not keep the rate`] : []),
+    ...(rateShortfall
+      ? [
+          `achieved ${throughputPerSec}/s of the ${requested}/s requested (${Math.round((achievedRatio ?? 0) * 100)}%, under ${RATE_SHORTFALL_RATIO * 100}%): Locust's users could not keep the rate`,
+        ]
+      : []),
     // The requested rate is judged above, against what was achieved; Locust has no send schedule to fall behind.
     ...warningsFor({ ...base, requestedRatePerSec: null }),
   ];
@@ -251,7 +268,12 @@ export function withTargetCount(result: LocustTrafficResult, source: string, req
   const matches = requests === result.completed;
   return {
     ...result,
-    warnings: matches ? result.warnings : [...result.warnings, `${source} counted ${requests} requests, Locust ${result.completed}: ${requests > result.completed ? 'requests went uncounted (a worker went missing, or something else sent to the target)' : 'Locust counted requests the target did not see'}`],
+    warnings: matches
+      ? result.warnings
+      : [
+          ...result.warnings,
+          `${source} counted ${requests} requests, Locust ${result.completed}: ${requests > result.completed ? 'requests went uncounted (a worker went missing, or something else sent to the target)' : 'Locust counted requests the target did not see'}`,
+        ],
     locust: { ...result.locust, targetCount: { source, requests, matches } },
   };
 }

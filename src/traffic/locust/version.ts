@@ -67,7 +67,11 @@ export async function detectLocust(command = 'locust'): Promise<LocustInstall> {
   }
   const own = parseLocustVersion(output);
   const version = own ?? (await packageVersion());
-  if (version === null) throw gatewayError(`${command} reports no version and no python3-locust package names one; gwscale needs Locust ≥ ${MIN_LOCUST_VERSION.join('.')}: ${LOCUST_INSTALL_HINT}`);
-  if (!isSupportedLocust(version)) throw gatewayError(`Locust ${version} is too old; gwscale needs Locust ≥ ${MIN_LOCUST_VERSION.join('.')}: ${LOCUST_INSTALL_HINT}`);
+  if (version === null)
+    throw gatewayError(
+      `${command} reports no version and no python3-locust package names one; gwscale needs Locust ≥ ${MIN_LOCUST_VERSION.join('.')}: ${LOCUST_INSTALL_HINT}`,
+    );
+  if (!isSupportedLocust(version))
+    throw gatewayError(`Locust ${version} is too old; gwscale needs Locust ≥ ${MIN_LOCUST_VERSION.join('.')}: ${LOCUST_INSTALL_HINT}`);
   return { command, version, versionSource: own === null ? 'dpkg' : 'locust' };
 }
