@@ -83,7 +83,8 @@ describe('a plugin target written against the published types', () => {
     const { default: factory } = await import('./fixtures/plugin-target/caddy-target.js');
     const out = join(dir, 'api-run');
     const result = await run(runConfigOf({ target: 'plugin-caddy', services: 10, batch: 10, readings: 1, verify: 'all' }, out), { adapterFactory: factory });
-    expect(result.state).toBe('completed');
+    // A failed run says why in the assertion, not only that it failed.
+    expect(result.state, result.state === 'completed' ? '' : JSON.stringify(result.error)).toBe('completed');
     expect(result.reports.report.rounds.map((r) => r.services)).toEqual([0, 10]);
     expect(result.reports.report.verification).toEqual({ checked: 10, failed: 0 });
   }, 120_000);
