@@ -9,6 +9,7 @@ import { foldLocustTotals, withTargetCount, type LocustTotalsFile, type WorkerRe
 import { isSupportedLocust, parseLocustVersion } from '../src/traffic/locust/version.js';
 import { GwscaleError } from '../src/errors.js';
 import { validateTrafficOptions, type TrafficOptions } from '../src/traffic/options.js';
+import { baseTrafficOptions } from './helpers/traffic-options.js';
 
 describe('Locust version', () => {
   it("reads `locust --version`, and none from Debian's empty one", () => {
@@ -116,24 +117,7 @@ describe('folding the totals file', () => {
 
 describe('--engine locust options', () => {
   const base: TrafficOptions = {
-    url: 'http://127.0.0.1:8080/x',
-    wsdl: null,
-    operation: null,
-    soapVersion: null,
-    body: 'b.xml',
-    contentType: null,
-    mode: 'burst',
-    connections: 10,
-    httpClient: 'socket',
-    requests: null,
-    ratePerSec: null,
-    durationMs: null,
-    warmup: null,
-    workers: 1,
-    timeoutMs: 10_000,
-    maxInFlight: 1000,
-    intervalMs: 10_000,
-    allowRemote: false,
+    ...baseTrafficOptions,
     engine: 'locust',
     locust: { workers: 2, expectWorkers: 2, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir: null },
   };

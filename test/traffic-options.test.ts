@@ -3,28 +3,10 @@ import { formatDurationMs, parseDurationMs, parseOptionValue, type OptionSpec } 
 import { GwscaleError } from '../src/errors.js';
 import { isLoopbackHost } from '../src/loopback.js';
 import { checkTrafficUrl, redactUrl } from '../src/traffic/loopback.js';
-import { validateTrafficOptions, type TrafficOptions } from '../src/traffic/options.js';
+import { validateTrafficOptions } from '../src/traffic/options.js';
+import { baseTrafficOptions } from './helpers/traffic-options.js';
 
-const base: TrafficOptions = {
-  url: 'http://127.0.0.1:8080/x',
-  wsdl: null,
-  operation: null,
-  soapVersion: null,
-  body: 'b.xml',
-  contentType: null,
-  mode: 'burst',
-  connections: 10,
-  httpClient: 'socket',
-  requests: null,
-  ratePerSec: null,
-  durationMs: null,
-  warmup: null,
-  workers: 1,
-  timeoutMs: 10_000,
-  maxInFlight: 1000,
-  intervalMs: 10_000,
-  allowRemote: false,
-};
+const base = baseTrafficOptions;
 
 function usageMessage(fn: () => unknown): string {
   try {
