@@ -21,7 +21,7 @@ import {
   type LocustEngineOptions,
   type TrafficOptions,
 } from '../traffic/options.js';
-import { probeTarget, probeWarnings } from '../traffic/probe.js';
+import type { ProbeReport } from '../traffic/probe.js';
 import { loadRequest, type LoadedRequest } from '../traffic/request-source.js';
 import type { FindMaxResult, FindMaxStep, FindMaxThresholds, SoakTick, TrafficResult } from '../traffic/result.js';
 import { createSender } from '../traffic/senders.js';
@@ -177,11 +177,18 @@ export async function runTraffic(options: TrafficOptions, hooks: TrafficHooks = 
   validateTrafficOptions(options);
   await checkTrafficUrl(options.url, options.allowRemote);
   const request = await loadRequest(options);
-  const probe =
-    options.skipProbe === true
-      ? null
-      : await probeTarget(options.url, { body: request.body, headers: request.headers, timeoutMs: options.timeoutMs, soap: request.kind === 'soap' });
-  const extraWarnings = probe === null ? [] : probeWarnings(options.url, probe, request.kind === 'soap');
+  let extraWarnings: string[] = [];
+  if (options.skipProbe !== true) {
+    // Loaded only when probing: its XML parser and node:http cost the generator ~40 ms of CPU at every start.
+    const { probeTarget, probeWarnings } = await import('../traffic/probe.js');
+    const probe: ProbeReport = await probeTarget(options.url, {
+      body: request.body,
+      headers: request.headers,
+      timeoutMs: options.timeoutMs,
+      soap: request.kind === 'soap',
+    });
+    extraWarnings = probeWarnings(options.url, probe, request.kind === 'soap');
+  }
   let result: TrafficResult | FindMaxResult | LocustTrafficResult;
   if (options.engine === 'locust') {
     result = await runLocustTraffic(options, request, hooks);
