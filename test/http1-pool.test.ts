@@ -334,6 +334,43 @@ describe('ResponseParser', () => {
     expect(parser.push(Buffer.from('HELLO\r\n\r\n'))).toBe('malformed');
   });
 
+  it('reads a head equal to the last one from its cache, and a changed head of the same length afresh, through one reused read buffer', () => {
+    const parser = new ResponseParser();
+    let body = '';
+    parser.onBody = (d) => (body += d.toString('latin1'));
+    // One buffer overwritten by every read, as the socket sender's `onread` does.
+    const shared = Buffer.alloc(256);
+    const read = (text: string): string => {
+      const length = shared.write(text, 'latin1');
+      return parser.push(shared.subarray(0, length));
+    };
+    const answers = [
+      ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello', 200, 'length', false, 'hello'],
+      ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nworld', 200, 'length', false, 'world'],
+      ['HTTP/1.1 500 OK\r\nContent-Length: 4\r\n\r\nfail', 500, 'length', false, 'fail'],
+      ['HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsix by', 200, 'length', false, 'six by'],
+      ['HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 200, 'close', true, ''],
+      ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain', 200, 'length', false, 'again'],
+    ] as const;
+    for (const [text, status, framing, closeAfter, expected] of answers) {
+      body = '';
+      parser.begin();
+      const state = read(text);
+      if (framing === 'close') expect(parser.end()).toBe('done');
+      else expect(state).toBe('done');
+      expect([parser.status, parser.framing, parser.closeAfter, body]).toEqual([status, framing, closeAfter, expected]);
+      expect(parser.head).toBe(text.slice(0, text.indexOf('\r\n\r\n')));
+    }
+    // A HEAD answer with the cached head: no body, whatever Content-Length says.
+    parser.begin(true);
+    expect(read('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n')).toBe('done');
+    // The answer after it with the same head reads its body again.
+    body = '';
+    parser.begin();
+    expect(read('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nnext!')).toBe('done');
+    expect(body).toBe('next!');
+  });
+
   it('reads header fields case-insensitively and joins repeated ones', () => {
     expect(headerFields('HTTP/1.1 200 OK\r\nRetry-After: 3\r\nSet-Cookie: a\r\nset-cookie: b\r\nbad line')).toEqual({
       'retry-after': '3',

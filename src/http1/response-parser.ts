@@ -47,6 +47,12 @@ export class ResponseParser {
   onHead: () => void = () => undefined;
 
   #headBytes: Buffer | null = null;
+  /**
+   * The last final head read, byte for byte, with what `#readHead` made of it: a server answering
+   * the same way again (the common case under load) is recognised with one compare instead of
+   * decoding the head and running three header searches.
+   */
+  #lastHead: { bytes: Buffer; head: string; status: number; closeAfter: boolean; framing: Framing; length: number } | null = null;
   #inBody = false;
   #noBody = false;
   #remaining = 0;
@@ -81,7 +87,7 @@ export class ResponseParser {
         this.#headBytes = Buffer.from(data);
         return 'more';
       }
-      if (!this.#readHead(data.toString('latin1', 0, end))) return 'malformed';
+      if (!this.#sameHeadAsLast(data, end) && !this.#readHead(data.toString('latin1', 0, end), data.subarray(0, end))) return 'malformed';
       this.#headBytes = null;
       data = data.subarray(end + 4);
       if (this.status < 200) {
@@ -122,8 +128,19 @@ export class ResponseParser {
     return this.#inBody && this.framing === 'close' ? this.#done(Buffer.alloc(0)) : 'more';
   }
 
-  /** Reads status and framing; false when the head is not HTTP/1.x. */
-  #readHead(head: string): boolean {
+  /** Takes status and framing from the last head when `data` starts with the same bytes. */
+  #sameHeadAsLast(data: Buffer, end: number): boolean {
+    const last = this.#lastHead;
+    if (last === null || last.bytes.byteLength !== end || data.compare(last.bytes, 0, end, 0, end) !== 0) return false;
+    this.status = last.status;
+    this.head = last.head;
+    this.closeAfter = last.closeAfter;
+    this.#setFraming(last.framing, last.length);
+    return true;
+  }
+
+  /** Reads status and framing from `head` (decoded from `bytes`); false when the head is not HTTP/1.x. */
+  #readHead(head: string, bytes: Buffer): boolean {
     if (!head.startsWith('HTTP/1.')) return false;
     const status = Number(head.slice(9, 12));
     if (!Number.isInteger(status) || status < 100) return false;
@@ -131,16 +148,19 @@ export class ResponseParser {
     this.head = head;
     if (status < 200) return true;
     this.closeAfter = closeHeader.test(head) || head.startsWith('HTTP/1.0');
-    if (chunkedHeader.test(head)) {
-      this.framing = 'chunked';
-      this.#chunkState = 'size';
-      this.#remaining = 0;
-    } else {
-      const length = contentLengthHeader.exec(head);
-      this.framing = length === null ? 'close' : 'length';
-      this.#remaining = length === null ? 0 : Number(length[1]);
-    }
+    const length = contentLengthHeader.exec(head);
+    const framing: Framing = chunkedHeader.test(head) ? 'chunked' : length === null ? 'close' : 'length';
+    const bodyLength = framing === 'length' && length !== null ? Number(length[1]) : 0;
+    this.#setFraming(framing, bodyLength);
+    // Copied: `bytes` may lie in a read buffer that the next read overwrites.
+    this.#lastHead = { bytes: Buffer.from(bytes), head, status, closeAfter: this.closeAfter, framing, length: bodyLength };
     return true;
+  }
+
+  #setFraming(framing: Framing, length: number): void {
+    this.framing = framing;
+    this.#remaining = length;
+    if (framing === 'chunked') this.#chunkState = 'size';
   }
 
   /** Chunked transfer coding: size line, data, CRLF … a zero size, trailers, blank line. */
