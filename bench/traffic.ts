@@ -20,7 +20,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
 import { generatorSource, reapedChildrenCpuSeconds, startFixedTarget } from './lib/generator.js';
-import { root } from './lib/paths.js';
+import { benchScript, root } from './lib/paths.js';
+import type { TrafficFloorInput } from './traffic-floor.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
@@ -98,8 +99,9 @@ function runGwscale(url: string, bodyFile: string, extra: readonly string[]): { 
   return { json: JSON.parse(stdout) as GwscaleJson, cpuSeconds };
 }
 
-function gwscaleBurst(url: string, bodyFile: string): ToolRun {
-  const options = {
+/** `runTraffic` options for one burst of the bench's shape (what `gwscale traffic --mode burst` builds). */
+function burstOptions(url: string, bodyFile: string): Record<string, unknown> {
+  return {
     url,
     wsdl: null,
     operation: null,
@@ -120,9 +122,20 @@ function gwscaleBurst(url: string, bodyFile: string): ToolRun {
     allowRemote: false,
     skipProbe: true,
   };
-  const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', generatorSource, JSON.stringify(options)]);
+}
+
+function gwscaleBurst(url: string, bodyFile: string): ToolRun {
+  const { stdout, cpuSeconds } = measure(process.execPath, ['--input-type=module', '-e', generatorSource, JSON.stringify(burstOptions(url, bodyFile))]);
   const json = JSON.parse(stdout) as GwscaleJson;
   return toolRun('gwscale burst', json.completed, json.durationMs / 1000, json.latency.p99Ms, cpuSeconds);
+}
+
+/** The least a Node process spends per request here (bench/traffic-floor.ts); no latency is measured. */
+function nodeFloor(url: string): ToolRun {
+  const input: TrafficFloorInput = { url, connections: CONNECTIONS, seconds: DURATION_S, body, contentType };
+  const { stdout, cpuSeconds } = measure(process.execPath, [...benchScript('traffic-floor'), JSON.stringify(input)]);
+  const json = JSON.parse(stdout) as { requests: number; seconds: number };
+  return toolRun('node floor', json.requests, json.seconds, NaN, cpuSeconds);
 }
 
 /** The same burst through the full CLI (`gwscale traffic`), startup of every command included. */
@@ -159,25 +172,7 @@ function autocannon(url: string): ToolRun {
  */
 function locust(url: string, bodyFile: string, dir: string): ToolRun {
   const options = {
-    url,
-    wsdl: null,
-    operation: null,
-    soapVersion: null,
-    body: bodyFile,
-    contentType,
-    mode: 'burst',
-    connections: CONNECTIONS,
-    httpClient: 'socket',
-    requests: null,
-    ratePerSec: null,
-    durationMs: DURATION_S * 1000,
-    warmup: null,
-    workers: 1,
-    timeoutMs: 10_000,
-    maxInFlight: 1000,
-    intervalMs: 10_000,
-    allowRemote: false,
-    skipProbe: true,
+    ...burstOptions(url, bodyFile),
     engine: 'locust',
     locust: { workers: LOCUST_WORKERS, expectWorkers: LOCUST_WORKERS, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir },
   };
@@ -240,7 +235,7 @@ export async function run(): Promise<BenchOutcome> {
   const hasWrk = wrkInstalled();
   const hasLocust = locustInstalled();
   const { child, url } = await startFixedTarget();
-  const runs: Record<string, ToolRun[]> = { 'gwscale burst': [], autocannon: [], wrk: [], locust: [] };
+  const runs: Record<string, ToolRun[]> = { 'gwscale burst': [], 'node floor': [], autocannon: [], wrk: [], locust: [] };
   let rateRun: GwscaleJson;
   let cliRun: ToolRun;
   try {
@@ -248,7 +243,8 @@ export async function run(): Promise<BenchOutcome> {
     process.stderr.write(`target ${url}; ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} rounds (medians per number)\n`);
     for (let round = 1; round <= ROUNDS; round++) {
       // Alternate the order so drift on a shared machine does not favour one tool.
-      const order = round % 2 === 1 ? ['gwscale burst', 'autocannon', 'wrk', 'locust'] : ['locust', 'wrk', 'autocannon', 'gwscale burst'];
+      const order =
+        round % 2 === 1 ? ['gwscale burst', 'node floor', 'autocannon', 'wrk', 'locust'] : ['locust', 'wrk', 'autocannon', 'node floor', 'gwscale burst'];
       for (const tool of order) {
         if ((tool === 'wrk' && !hasWrk) || (tool === 'locust' && !hasLocust)) continue;
         const run =
@@ -258,7 +254,9 @@ export async function run(): Promise<BenchOutcome> {
               ? autocannon(url)
               : tool === 'locust'
                 ? locust(url, bodyFile, join(work, `locust-${round}`))
-                : gwscaleBurst(url, bodyFile);
+                : tool === 'node floor'
+                  ? nodeFloor(url)
+                  : gwscaleBurst(url, bodyFile);
         runs[tool]?.push(run);
         process.stderr.write(
           `  round ${round} ${tool.padEnd(14)} ${String(run.requestsPerSec).padStart(7)} req/s  p99 ${run.p99Ms} ms  ${run.cpuSecondsPer10k} CPU-s/10k  ${run.requestsPerCpuSecond} req/CPU-s\n`,
@@ -275,6 +273,7 @@ export async function run(): Promise<BenchOutcome> {
     rmSync(work, { recursive: true, force: true });
   }
   const gw = median(runs['gwscale burst'] ?? []);
+  const floor = median(runs['node floor'] ?? []);
   const ac = median(runs.autocannon ?? []);
   const wk = hasWrk ? median(runs.wrk ?? []) : null;
   const lc = hasLocust ? median(runs.locust ?? []) : null;
@@ -282,7 +281,7 @@ export async function run(): Promise<BenchOutcome> {
   const results = {
     settings: { connections: CONNECTIONS, durationSeconds: DURATION_S, rounds: ROUNDS },
     runs,
-    median: { gwscale: gw, autocannon: ac, wrk: wk, locust: lc },
+    median: { gwscale: gw, nodeFloor: floor, autocannon: ac, wrk: wk, locust: lc },
     cli: { run: cliRun, requestsPerCpuSecondOverAutocannon: ratio(cliRun.requestsPerCpuSecond, ac.requestsPerCpuSecond) },
     ratios: {
       gwscaleOverAutocannon: {
@@ -293,6 +292,8 @@ export async function run(): Promise<BenchOutcome> {
         wk === null
           ? null
           : { throughput: ratio(gw.requestsPerSec, wk.requestsPerSec), requestsPerCpuSecond: ratio(gw.requestsPerCpuSecond, wk.requestsPerCpuSecond) },
+      gwscaleOverNodeFloor: ratio(gw.requestsPerCpuSecond, floor.requestsPerCpuSecond),
+      nodeFloorOverWrk: wk === null ? null : ratio(floor.requestsPerCpuSecond, wk.requestsPerCpuSecond),
       gwscaleOverLocust:
         lc === null
           ? null
@@ -309,17 +310,20 @@ export async function run(): Promise<BenchOutcome> {
     },
   };
   const line = (r: ToolRun): string =>
-    `${r.tool} ${sig(r.requestsPerSec)} req/s, p99 ${r.p99Ms} ms, ${sig(r.requestsPerCpuSecond)} req/CPU-s` +
+    `${r.tool} ${sig(r.requestsPerSec)} req/s, ${Number.isNaN(r.p99Ms) ? '' : `p99 ${r.p99Ms} ms, `}${sig(r.requestsPerCpuSecond)} req/CPU-s` +
     (r.workersSendingRequestsPerCpuSecond === undefined
       ? ''
       : ` (all its processes, start-up included; its workers while sending: ${sig(r.workersSendingRequestsPerCpuSecond)} req/CPU-s)`);
   return {
     name: 'traffic',
     info: [
-      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, ac, wk, lc]
+      `traffic (medians of ${ROUNDS} alternating rounds, ${CONNECTIONS} connections, ${DURATION_S} s): ${[gw, floor, ac, wk, lc]
         .filter((r): r is ToolRun => r !== null)
         .map(line)
         .join('; ')}${hasWrk ? '' : `; wrk not installed (${WRK_INSTALL})`}${hasLocust ? '' : `; locust not installed (${LOCUST_INSTALL})`}`,
+      `traffic: the Node floor (bench/traffic-floor.ts: raw sockets, no parsing, timing or bookkeeping) ${sig(floor.requestsPerCpuSecond)} req/CPU-s` +
+        (results.ratios.nodeFloorOverWrk === null ? '' : ` = ${results.ratios.nodeFloorOverWrk}× wrk (the runtime's cost against C)`) +
+        `; gwscale = ${results.ratios.gwscaleOverNodeFloor}× the floor (its own code's cost)`,
       `traffic: gwscale ÷ autocannon throughput ${results.ratios.gwscaleOverAutocannon.throughput}×` +
         (results.ratios.gwscaleOverWrk === null ? '' : `; gwscale ÷ wrk throughput ${results.ratios.gwscaleOverWrk.throughput}×`) +
         (results.ratios.gwscaleOverLocust === null
