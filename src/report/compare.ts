@@ -152,6 +152,16 @@ export function comparePerService(a: ComparedReport, b: ComparedReport, t: Compa
   const ea = estimateOf(a.perServiceBytes, aCi);
   const eb = estimateOf(b.perServiceBytes, bCi);
   const ratio = a.perServiceBytes !== null && b.perServiceBytes !== null && a.perServiceBytes > 0 ? b.perServiceBytes / a.perServiceBytes : null;
+  /** No interval for the ratio: nothing is beyond noise, and `text` says why. */
+  const undecided = (text: string): PerServiceComparison => ({
+    ...base,
+    ratio,
+    ratioCi95: null,
+    beyondNoise: false,
+    direction: 'unknown',
+    regression: false,
+    text,
+  });
   if (ea === null || eb === null || !(ea.value > 0) || !(eb.value > 0)) {
     const why =
       a.perServiceBytes === null || b.perServiceBytes === null
@@ -159,28 +169,10 @@ export function comparePerService(a: ComparedReport, b: ComparedReport, t: Compa
         : ea === null || eb === null
           ? 'one run has no confidence interval for it'
           : 'an estimate is not positive';
-    return {
-      ...base,
-      ratio,
-      ratioCi95: null,
-      beyondNoise: false,
-      direction: 'unknown',
-      regression: false,
-      text: `Memory per service cannot be compared beyond noise: ${why} (A ${formatBytes(a.perServiceBytes)}, B ${formatBytes(b.perServiceBytes)}).`,
-    };
+    return undecided(`Memory per service cannot be compared beyond noise: ${why} (A ${formatBytes(a.perServiceBytes)}, B ${formatBytes(b.perServiceBytes)}).`);
   }
   const r = fiellerRatio(ea, eb);
-  if (r.kind === 'unbounded') {
-    return {
-      ...base,
-      ratio,
-      ratioCi95: null,
-      beyondNoise: false,
-      direction: 'unknown',
-      regression: false,
-      text: `Memory per service: A's estimate is too uncertain to bound the ratio (B/A = ${formatRatio(r.ratio)}).`,
-    };
-  }
+  if (r.kind === 'unbounded') return undecided(`Memory per service: A's estimate is too uncertain to bound the ratio (B/A = ${formatRatio(r.ratio)}).`);
   const change = r.ratio - 1;
   const excludesOne = r.lower > 1 || r.upper < 1;
   const beyondNoise = excludesOne && Math.abs(change) >= t.noiseFloor;
