@@ -22,10 +22,11 @@ import { createPssTreeSource, processTree } from '../../sampling/pss.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
-import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
+import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, VerifyOutcome } from '../adapter.js';
 import { hasCommandName } from '../../process/command-name.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { getFresh } from '../fresh-get.js';
+import { registerOnce } from '../register-once.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { countOperations, probeBothPolicies, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
@@ -183,20 +184,13 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
     }
   }
 
-  function register(spec: ServiceSpec): Promise<RegisterOutcome> {
-    // Parsing is synchronous; a bad WSDL must still come back as a rejected promise.
-    return Promise.resolve().then(() => registerNow(spec));
-  }
-
-  function registerNow(spec: ServiceSpec): RegisterOutcome {
-    const existing = services.get(spec.serviceName);
-    if (existing !== undefined) return { attachedPolicies: 2, operations: existing.operations, created: false };
+  /** A new service from its WSDL: its probe, its backend, its operations. */
+  function serviceOf(spec: ServiceSpec): HaproxyService {
     const document = parseWsdl(spec.wsdlText, spec.fileName);
     const probe = soapProbeFor(document, spec.serviceName);
     const { service, probePath } = haproxyServiceFor(spec.serviceName, probe.address, spec.fileName);
     const operations = countOperations(document, spec.serviceName);
-    services.set(spec.serviceName, { spec, backend: service, probe, probePath, operations });
-    return { attachedPolicies: 2, operations, created: true };
+    return { spec, backend: service, probe, probePath, operations };
   }
 
   async function deploy(): Promise<DeployOutcome> {
@@ -285,7 +279,7 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
   return {
     target: 'haproxy',
     ...serverLifecycle(launch, stop, () => server),
-    register,
+    register: (spec) => registerOnce(services, spec, serviceOf),
     deploy,
     listing,
     liveMemory,

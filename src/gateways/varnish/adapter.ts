@@ -20,11 +20,12 @@ import { gatewayError, messageOf } from '../../errors.js';
 import { createPssTreeSource } from '../../sampling/pss.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
-import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
+import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, VerifyOutcome } from '../adapter.js';
 import { endpointRouteFor, proxiedService } from '../endpoint-route.js';
 import { hasCommandName } from '../../process/command-name.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { getFresh } from '../fresh-get.js';
+import { registerOnce } from '../register-once.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { probeBothPolicies, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
@@ -197,18 +198,11 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     if (server !== null) await server.stop(10_000);
   }
 
-  function register(spec: ServiceSpec): Promise<RegisterOutcome> {
-    // Parsing is synchronous; a bad WSDL must still come back as a rejected promise.
-    return Promise.resolve().then(() => registerNow(spec));
-  }
-
-  function registerNow(spec: ServiceSpec): RegisterOutcome {
-    const existing = services.get(spec.serviceName);
-    if (existing !== undefined) return { attachedPolicies: 2, operations: existing.operations, created: false };
+  /** A new service from its WSDL: its probe, its backend (numbered in registration order), its operations. */
+  function serviceOf(spec: ServiceSpec): VarnishService {
     const { probe, route, operations } = proxiedService(spec, 'Varnish');
     const backend: VarnishServiceSpec = { serviceName: spec.serviceName, index: services.size, host: route.host, port: route.port, rewrite: route.rewrite };
-    services.set(spec.serviceName, { spec, backend, probe, probePath: route.probePath, operations });
-    return { attachedPolicies: 2, operations, created: true };
+    return { spec, backend, probe, probePath: route.probePath, operations };
   }
 
   /** Discards every VCL but the active one once no request holds it (sending a request between looks releases threads that held it). */
@@ -328,7 +322,7 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
   return {
     target: 'varnish',
     ...serverLifecycle(launch, stop, () => server),
-    register,
+    register: (spec) => registerOnce(services, spec, serviceOf),
     deploy,
     listing,
     liveMemory,
