@@ -3,8 +3,6 @@
  * by the adapter on loopback. Needs haproxy installed (CI: `bash .ci/system-packages haproxy`); a
  * missing haproxy fails the test with the install command in the message.
  */
-import { request as httpRequest, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterContext, GatewayAdapter, GatewayInfo } from '../src/gateways/adapter.js';
@@ -12,73 +10,28 @@ import { createHaproxyAdapter, HAPROXY_INSTALL_COMMAND, haproxyConfig, haproxySe
 import { generateServices } from '../src/wsdl/index.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
 import { gwscale } from './helpers/cli.js';
+import { slowRequest, startEchoBackend, type EchoBackend } from './helpers/echo-backend.js';
 import { isAlive } from './helpers/process.js';
-import { expectRestartServesDeployed, expectStopsByPid } from './helpers/target-checks.js';
+import { targetContext } from './helpers/target-context.js';
+import {
+  expectEveryServiceAnswers,
+  expectPssTreeReading,
+  expectRegistersInRounds,
+  expectRestartServesDeployed,
+  expectRunLogVerifiedUnderLoad,
+  expectStopsByPid,
+} from './helpers/target-checks.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const workDir = tempDir('gwscale-haproxy-');
 
-/** A SOAP backend stand-in: answers every POST with a small envelope (after `?slowMs=` if asked) and remembers request headers by path. */
-async function startEchoBackend(): Promise<{ url: string; seen: Map<string, IncomingHttpHeaders>; close(): Promise<void> }> {
-  const seen = new Map<string, IncomingHttpHeaders>();
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      seen.set(url.pathname, req.headers);
-      const answer = (): void => {
-        res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-        res.end(
-          '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>',
-        );
-      };
-      const slowMs = Number(url.searchParams.get('slowMs') ?? 0);
-      if (slowMs > 0) setTimeout(answer, Math.min(slowMs, 30_000));
-      else answer();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 function context(dir: string, backendUrl: string, logs: string[], hardStopAfterMs?: number): AdapterContext {
-  return Object.freeze({
-    workDir: dir,
-    profile: 'default',
-    heapMb: null,
-    wsdlBaseUrl: 'http://127.0.0.1:1',
-    backendUrl,
-    callTimeoutMs: 30_000,
-    credentials: Object.freeze({ user: 'gwscale', password: 'not-used-by-haproxy' }),
-    log: (line: string) => logs.push(line),
-    ...(hardStopAfterMs === undefined ? {} : { targetOptions: { hardStopAfterMs } }),
-  });
-}
-
-/** Sends a POST that the backend answers after `slowMs`; resolves with the status, or the error's code. */
-function slowRequest(dataUrl: string, path: string, slowMs: number): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = httpRequest(`${dataUrl}${path}?slowMs=${slowMs}`, { method: 'POST', agent: false, headers: { 'content-type': 'text/xml' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-    req.end('<x/>');
-  });
+  const targetOptions = hardStopAfterMs === undefined ? {} : { targetOptions: { hardStopAfterMs } };
+  return targetContext(dir, { backendUrl, callTimeoutMs: 30_000, password: 'not-used-by-haproxy', log: (line) => logs.push(line), ...targetOptions });
 }
 
 describe('haproxy target', () => {
-  let backend: Awaited<ReturnType<typeof startEchoBackend>>;
+  let backend: EchoBackend;
   let adapter: GatewayAdapter;
   let info: GatewayInfo;
   let services: ServiceSpec[];
@@ -106,39 +59,20 @@ describe('haproxy target', () => {
   });
 
   it('registers services in rounds, reloads the whole configuration each round, and HAProxy lists exactly them', async () => {
-    for (const [from, to] of [
-      [0, 100],
-      [100, 200],
-      [200, 300],
-    ] as const) {
-      for (const spec of services.slice(from, to)) {
-        expect(await adapter.register(spec)).toMatchObject({ created: true, attachedPolicies: 2, operations: 4 });
-      }
-      const deploy = await adapter.deploy();
-      expect(deploy).toMatchObject({
-        state: 'deployed',
-        detail: expect.stringMatching(new RegExp(`^reloaded ${to} backends; worker \\d+ serves generation \\d+`)),
-      });
-      console.log(`haproxy: round to ${to} services deployed in ${deploy.ms} ms (${deploy.state === 'deployed' ? deploy.detail : ''})`);
-      expect(await adapter.listing()).toMatchObject({ services: to, attachedPolicies: null });
-    }
-    expect(await adapter.register(services[0]!)).toMatchObject({ created: false });
+    await expectRegistersInRounds(adapter, services, 100, {
+      detail: (to) => new RegExp(`^reloaded ${to} backends; worker \\d+ serves generation \\d+`),
+      attachedPolicies: () => null,
+    });
   });
 
   it('sends SOAP through every service: the request policy reaches the backend, the response policy the client', async () => {
-    const outcomes = await adapter.verify(services);
-    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
-    expect(outcomes).toHaveLength(300);
+    await expectEveryServiceAnswers(adapter, services);
     const first = services[0]!;
     expect(backend.seen.get(`/${first.serviceName}`)?.['x-gw-request-policy']).toBe(first.serviceName);
   });
 
   it('reads PSS summed over the master and its worker, with RSS and the process count beside it', async () => {
-    const reading = await adapter.liveMemory();
-    expect(reading).toMatchObject({ source: 'pss-tree', afterGc: false, extra: { processes: 2, oldWorkers: 0 } });
-    expect(reading.bytes).toBeGreaterThan(1024 * 1024);
-    expect(reading.extra?.rssBytes).toBeGreaterThan(reading.bytes);
-    console.log(`haproxy: PSS ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, RSS ${((reading.extra?.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB at 300 services`);
+    await expectPssTreeReading(adapter, { processes: 2, oldWorkers: 0 }, 300);
   });
 
   it('keeps the old worker while a request is in flight through a reload, and counts it', async () => {
@@ -277,26 +211,10 @@ describe('gwscale run --target haproxy', () => {
     const md = await readFile(`${out}/report.md`, 'utf8');
     expect(md).toMatch(/\| processes \|/);
     expect(md).toMatch(/\| 2 \(\d+ during the deploy\) \|/);
-    const log = (await readFile(`${out}/run.jsonl`, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const verifies = log.filter((rec) => rec.type === 'verify');
-    expect(verifies.map((rec) => [rec.checked, rec.failed])).toEqual([
-      [100, 0],
-      [200, 0],
-    ]);
-    expect(log.filter((rec) => rec.type === 'listing').every((rec) => rec.matches === true)).toBe(true);
     // The first deploy has nothing served to call; every later one ran with 4 requests in flight, none failed.
-    const deploys = log.filter((rec) => rec.type === 'deploy') as Array<{
-      underLoad?: { sent: number; failed: number; maxInFlight: number; gatewayProcesses: number };
-    }>;
-    expect(deploys[0]?.underLoad).toBeUndefined();
-    for (const deploy of deploys.slice(1)) {
-      expect(deploy.underLoad).toMatchObject({ failed: 0, maxInFlight: 4 });
-      expect(deploy.underLoad?.sent).toBeGreaterThan(0);
+    for (const underLoad of expectRunLogVerifiedUnderLoad(out, [100, 200], { maxInFlight: 4 })) {
       // Master, new worker, and the old worker still serving its kept-alive connections.
-      expect(deploy.underLoad?.gatewayProcesses).toBeGreaterThanOrEqual(2);
+      expect(underLoad.gatewayProcesses).toBeGreaterThanOrEqual(2);
     }
   });
 

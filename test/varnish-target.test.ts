@@ -4,80 +4,33 @@
  * varnish`); a missing varnishd fails the test with the install command in the message.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { request as httpRequest, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterContext, GatewayAdapter, GatewayInfo } from '../src/gateways/adapter.js';
 import { createVarnishAdapter, parseVclList, VARNISH_INSTALL_COMMAND, vclFor } from '../src/gateways/varnish/index.js';
 import { generateServices } from '../src/wsdl/index.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
 import { gwscale } from './helpers/cli.js';
-import { expectRestartServesDeployed, expectStopsByPid } from './helpers/target-checks.js';
+import { slowRequest, startEchoBackend, type EchoBackend } from './helpers/echo-backend.js';
+import { targetContext } from './helpers/target-context.js';
+import {
+  expectEveryServiceAnswers,
+  expectPssTreeReading,
+  expectRegistersInRounds,
+  expectRestartServesDeployed,
+  expectRunLogVerifiedUnderLoad,
+  expectStopsByPid,
+} from './helpers/target-checks.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const workDir = tempDir('gwscale-varnish-');
 
-/** A SOAP backend stand-in: answers every POST with a small envelope (after `?slowMs=` if asked) and remembers request headers by path. */
-async function startEchoBackend(): Promise<{ url: string; seen: Map<string, IncomingHttpHeaders>; close(): Promise<void> }> {
-  const seen = new Map<string, IncomingHttpHeaders>();
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      seen.set(url.pathname, req.headers);
-      const answer = (): void => {
-        res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-        res.end(
-          '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ok/></soapenv:Body></soapenv:Envelope>',
-        );
-      };
-      const slowMs = Number(url.searchParams.get('slowMs') ?? 0);
-      if (slowMs > 0) setTimeout(answer, Math.min(slowMs, 30_000));
-      else answer();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 function context(dir: string, backendUrl: string, logs: string[], discardOld?: boolean): AdapterContext {
-  return Object.freeze({
-    workDir: dir,
-    profile: 'default',
-    heapMb: null,
-    wsdlBaseUrl: 'http://127.0.0.1:1',
-    backendUrl,
-    callTimeoutMs: 60_000,
-    credentials: Object.freeze({ user: 'gwscale', password: 'not-used-by-varnish' }),
-    log: (line: string) => logs.push(line),
-    ...(discardOld === undefined ? {} : { targetOptions: { discardOld } }),
-  });
-}
-
-/** Sends a POST that the backend answers after `slowMs`; resolves with the status, or the error's code. */
-function slowRequest(dataUrl: string, path: string, slowMs: number): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = httpRequest(`${dataUrl}${path}?slowMs=${slowMs}`, { method: 'POST', agent: false, headers: { 'content-type': 'text/xml' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-    req.end('<x/>');
-  });
+  const targetOptions = discardOld === undefined ? {} : { targetOptions: { discardOld } };
+  return targetContext(dir, { backendUrl, password: 'not-used-by-varnish', log: (line) => logs.push(line), ...targetOptions });
 }
 
 describe('varnish target', () => {
-  let backend: Awaited<ReturnType<typeof startEchoBackend>>;
+  let backend: EchoBackend;
   let adapter: GatewayAdapter;
   let info: GatewayInfo;
   let services: ServiceSpec[];
@@ -110,41 +63,22 @@ describe('varnish target', () => {
   });
 
   it('registers services in rounds, loads and uses the whole VCL each round, discards the earlier one, and Varnish lists exactly them', async () => {
-    for (const [from, to] of [
-      [0, 60],
-      [60, 120],
-    ] as const) {
-      for (const spec of services.slice(from, to)) {
-        expect(await adapter.register(spec)).toMatchObject({ created: true, attachedPolicies: 2, operations: 4 });
-      }
-      const deploy = await adapter.deploy();
-      // On a busy machine a worker thread may still hold the earlier VCL when the 2 s wait ends; it is discarded anyway and said so.
-      expect(deploy).toMatchObject({
-        state: 'deployed',
-        detail: expect.stringMatching(
-          new RegExp(`^loaded VCL gwscale_\\d+ with ${to} backends \\(compiled in \\d+ ms\\); discarded 1 earlier VCLs( \\(1 still held by requests\\))?$`),
-        ),
-      });
-      console.log(`varnish: round to ${to} services deployed in ${deploy.ms} ms (${deploy.state === 'deployed' ? deploy.detail : ''})`);
-      expect(await adapter.listing()).toMatchObject({ services: to, attachedPolicies: 2 * to });
-    }
-    expect(await adapter.register(services[0]!)).toMatchObject({ created: false });
+    // On a busy machine a worker thread may still hold the earlier VCL when the 2 s wait ends; it is discarded anyway and said so.
+    await expectRegistersInRounds(adapter, services, 60, {
+      detail: (to) =>
+        new RegExp(`^loaded VCL gwscale_\\d+ with ${to} backends \\(compiled in \\d+ ms\\); discarded 1 earlier VCLs( \\(1 still held by requests\\))?$`),
+      attachedPolicies: (to) => 2 * to,
+    });
   });
 
   it('sends SOAP through every service: the request policy reaches the backend, the response policy the client', async () => {
-    const outcomes = await adapter.verify(services);
-    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
-    expect(outcomes).toHaveLength(120);
+    await expectEveryServiceAnswers(adapter, services);
     const first = services[0]!;
     expect(backend.seen.get(`/${first.serviceName}`)?.['x-gw-request-policy']).toBe(first.serviceName);
   });
 
   it('reads PSS summed over the manager and the child, with RSS, the process count and the loaded VCLs beside it', async () => {
-    const reading = await adapter.liveMemory();
-    expect(reading).toMatchObject({ source: 'pss-tree', afterGc: false, extra: { processes: 2, loadedVcls: 1 } });
-    expect(reading.bytes).toBeGreaterThan(1024 * 1024);
-    expect(reading.extra?.rssBytes).toBeGreaterThan(reading.bytes);
-    console.log(`varnish: PSS ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, RSS ${((reading.extra?.rssBytes ?? 0) / 2 ** 20).toFixed(1)} MiB at 120 services`);
+    await expectPssTreeReading(adapter, { processes: 2, loadedVcls: 1 }, 120);
   });
 
   it('deploys while a request is in flight: the request is answered, and the old VCL is discarded', async () => {
@@ -251,20 +185,6 @@ describe('gwscale run --target varnish', () => {
       // Deploy peaks on manager + child, like the readings (the compiler vcl.load runs left out).
       if (row.role !== 'fresh-start') expect(row.peakSource).toBe('pss-tree');
     }
-    const log = (await readFile(`${out}/run.jsonl`, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(log.filter((rec) => rec.type === 'verify').map((rec) => [rec.checked, rec.failed])).toEqual([
-      [20, 0],
-      [40, 0],
-    ]);
-    expect(log.filter((rec) => rec.type === 'listing').every((rec) => rec.matches === true)).toBe(true);
-    const deploys = log.filter((rec) => rec.type === 'deploy') as Array<{ underLoad?: { sent: number; failed: number; gatewayProcesses: number } }>;
-    expect(deploys[0]?.underLoad).toBeUndefined();
-    for (const deploy of deploys.slice(1)) {
-      expect(deploy.underLoad).toMatchObject({ failed: 0, gatewayProcesses: 2 });
-      expect(deploy.underLoad?.sent).toBeGreaterThan(0);
-    }
+    expectRunLogVerifiedUnderLoad(out, [20, 40], { gatewayProcesses: 2 });
   });
 });

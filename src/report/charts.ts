@@ -7,7 +7,7 @@ import type { AnalysedRound } from '../analysis/analysis.js';
 import { formatBytes, formatCount, formatMs, formatNumber } from './format.js';
 import type { Report } from './build.js';
 import { deployRowsOf } from './report-view.js';
-import type { ChartPoint, ChartSeries, ChartSpec } from './svg-chart.js';
+import type { ChartPoint, ChartSeries, ChartSpec, MarkerShape } from './svg-chart.js';
 
 /** Longest projection drawn, as a multiple of the largest service count measured. */
 export const MAX_PROJECTION_FACTOR = 4;
@@ -46,6 +46,54 @@ export function projectionPoints(report: Report, edge: number): { mid: ChartPoin
   };
 }
 
+/**
+ * The readings of `rows` against `x`: memory, RSS and the peak during each deploy, with restarts
+ * and redeploys marked. The memory chart draws them against services, the timeline in time order.
+ */
+function readingSeries(
+  report: Report,
+  rows: readonly AnalysedRound[],
+  x: (r: AnalysedRound) => number,
+  look: { readonly rssMarker?: MarkerShape; readonly redeployLabel: string },
+): ChartSeries[] {
+  const point = (r: AnalysedRound, y: number, what: string): ChartPoint => ({ x: x(r), y, note: note(r, what, y) });
+  return [
+    { key: 'memory', label: memoryLabel(report.rounds), style: 'line', color: 'heap', points: rows.map((r) => point(r, r.memoryBytes, 'memory')) },
+    {
+      key: 'rss',
+      label: 'RSS',
+      style: 'line',
+      color: 'rss',
+      ...(look.rssMarker === undefined ? {} : { marker: look.rssMarker }),
+      points: rows.flatMap((r) => (r.rssBytes === null ? [] : [point(r, r.rssBytes, 'RSS')])),
+    },
+    {
+      key: 'deploy-peak',
+      label: 'peak during deploy',
+      style: 'markers',
+      marker: 'triangle',
+      color: 'peak',
+      points: rows.flatMap((r) => (r.peakBytes === null ? [] : [point(r, r.peakBytes, 'deploy peak')])),
+    },
+    {
+      key: 'restart',
+      label: 'restart',
+      style: 'markers',
+      marker: 'square',
+      color: 'restart',
+      points: rows.filter((r) => r.role === 'restart').map((r) => point(r, r.memoryBytes, 'after restart')),
+    },
+    {
+      key: 'redeploy',
+      label: look.redeployLabel,
+      style: 'markers',
+      marker: 'diamond',
+      color: 'redeploy',
+      points: rows.filter((r) => r.role === 'redeploy').map((r) => point(r, r.memoryBytes, 'after redeploy')),
+    },
+  ];
+}
+
 /** Memory vs services: the chart the product exists for. */
 export function memoryChart(report: Report): ChartSpec {
   const rows = deployRowsOf(report);
@@ -54,46 +102,7 @@ export function memoryChart(report: Report): ChartSpec {
   const add = (s: ChartSeries): void => {
     if (s.points.length > 0) series.push(s);
   };
-  const label = memoryLabel(report.rounds);
-  add({
-    key: 'memory',
-    label,
-    style: 'line',
-    color: 'heap',
-    points: rows.map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })),
-  });
-  add({
-    key: 'rss',
-    label: 'RSS',
-    style: 'line',
-    color: 'rss',
-    marker: 'circle',
-    points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.services, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })),
-  });
-  add({
-    key: 'deploy-peak',
-    label: 'peak during deploy',
-    style: 'markers',
-    marker: 'triangle',
-    color: 'peak',
-    points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.services, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })),
-  });
-  add({
-    key: 'restart',
-    label: 'restart',
-    style: 'markers',
-    marker: 'square',
-    color: 'restart',
-    points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })),
-  });
-  add({
-    key: 'redeploy',
-    label: 'redeploy',
-    style: 'markers',
-    marker: 'diamond',
-    color: 'redeploy',
-    points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.services, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })),
-  });
+  readingSeries(report, rows, (r) => r.services, { rssMarker: 'circle', redeployLabel: 'redeploy' }).forEach(add);
   const model = report.estimates.model;
   add({ key: 'fit', label: `curve model: ${model?.chosen ?? 'none'}`, style: 'dashed', color: 'fit', points: fittedPoints(report, rows) });
   const maxServices = Math.max(1, ...report.rounds.map((r) => r.services));
@@ -270,44 +279,7 @@ export function timelineChart(report: Report): ChartSpec {
   const add = (s: ChartSeries): void => {
     if (s.points.length > 0) series.push(s);
   };
-  add({
-    key: 'memory',
-    label: memoryLabel(report.rounds),
-    style: 'line',
-    color: 'heap',
-    points: rows.map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'memory', r.memoryBytes) })),
-  });
-  add({
-    key: 'rss',
-    label: 'RSS',
-    style: 'line',
-    color: 'rss',
-    points: rows.filter((r) => r.rssBytes !== null).map((r) => ({ x: r.index, y: r.rssBytes as number, note: note(r, 'RSS', r.rssBytes) })),
-  });
-  add({
-    key: 'deploy-peak',
-    label: 'peak during deploy',
-    style: 'markers',
-    marker: 'triangle',
-    color: 'peak',
-    points: rows.filter((r) => r.peakBytes !== null).map((r) => ({ x: r.index, y: r.peakBytes as number, note: note(r, 'deploy peak', r.peakBytes) })),
-  });
-  add({
-    key: 'restart',
-    label: 'restart',
-    style: 'markers',
-    marker: 'square',
-    color: 'restart',
-    points: rows.filter((r) => r.role === 'restart').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after restart', r.memoryBytes) })),
-  });
-  add({
-    key: 'redeploy',
-    label: 'redeploy (no new services)',
-    style: 'markers',
-    marker: 'diamond',
-    color: 'redeploy',
-    points: rows.filter((r) => r.role === 'redeploy').map((r) => ({ x: r.index, y: r.memoryBytes, note: note(r, 'after redeploy', r.memoryBytes) })),
-  });
+  readingSeries(report, rows, (r) => r.index, { redeployLabel: 'redeploy (no new services)' }).forEach(add);
   add({
     key: 'load',
     label: 'after a traffic step',

@@ -152,6 +152,16 @@ export function comparePerService(a: ComparedReport, b: ComparedReport, t: Compa
   const ea = estimateOf(a.perServiceBytes, aCi);
   const eb = estimateOf(b.perServiceBytes, bCi);
   const ratio = a.perServiceBytes !== null && b.perServiceBytes !== null && a.perServiceBytes > 0 ? b.perServiceBytes / a.perServiceBytes : null;
+  /** No interval for the ratio: nothing is beyond noise, and `text` says why. */
+  const undecided = (text: string): PerServiceComparison => ({
+    ...base,
+    ratio,
+    ratioCi95: null,
+    beyondNoise: false,
+    direction: 'unknown',
+    regression: false,
+    text,
+  });
   if (ea === null || eb === null || !(ea.value > 0) || !(eb.value > 0)) {
     const why =
       a.perServiceBytes === null || b.perServiceBytes === null
@@ -159,28 +169,10 @@ export function comparePerService(a: ComparedReport, b: ComparedReport, t: Compa
         : ea === null || eb === null
           ? 'one run has no confidence interval for it'
           : 'an estimate is not positive';
-    return {
-      ...base,
-      ratio,
-      ratioCi95: null,
-      beyondNoise: false,
-      direction: 'unknown',
-      regression: false,
-      text: `Memory per service cannot be compared beyond noise: ${why} (A ${formatBytes(a.perServiceBytes)}, B ${formatBytes(b.perServiceBytes)}).`,
-    };
+    return undecided(`Memory per service cannot be compared beyond noise: ${why} (A ${formatBytes(a.perServiceBytes)}, B ${formatBytes(b.perServiceBytes)}).`);
   }
   const r = fiellerRatio(ea, eb);
-  if (r.kind === 'unbounded') {
-    return {
-      ...base,
-      ratio,
-      ratioCi95: null,
-      beyondNoise: false,
-      direction: 'unknown',
-      regression: false,
-      text: `Memory per service: A's estimate is too uncertain to bound the ratio (B/A = ${formatRatio(r.ratio)}).`,
-    };
-  }
+  if (r.kind === 'unbounded') return undecided(`Memory per service: A's estimate is too uncertain to bound the ratio (B/A = ${formatRatio(r.ratio)}).`);
   const change = r.ratio - 1;
   const excludesOne = r.lower > 1 || r.upper < 1;
   const beyondNoise = excludesOne && Math.abs(change) >= t.noiseFloor;
@@ -227,17 +219,40 @@ export function compareVerdicts(a: ComparedReport, b: ComparedReport): VerdictCo
   return { a: ka, b: kb, direction, newLeak, text };
 }
 
-function metric(
-  key: string,
-  label: string,
-  unit: MetricComparison['unit'],
-  lowerIsBetter: boolean,
-  a: number | null,
-  b: number | null,
-  aCi: readonly [number | null, number | null] | null,
-  bCi: readonly [number | null, number | null] | null,
-  noiseFloor: number,
-): MetricComparison {
+/** A field of the report that holds a number (or null). */
+type NumberField = { [K in keyof ComparedReport]-?: ComparedReport[K] extends number | null ? K : never }[keyof ComparedReport];
+
+/** One number compared beside memory per service. */
+interface MetricRow {
+  /** The report's field, also the comparison's key. */
+  readonly key: NumberField;
+  readonly label: string;
+  readonly unit: MetricComparison['unit'];
+  readonly lowerIsBetter: boolean;
+  /** The estimate whose 95 % interval the difference is judged by; without one, by the noise floor alone. */
+  readonly interval?: 'retainedPerDeploy' | 'deployTimeExponent' | 'bytesPerConcurrency';
+  /** Replaces --noise-floor: heap max is a setting, not a measurement, so any difference counts. */
+  readonly noiseFloor?: number;
+}
+
+/** The numbers beside memory per service, in the order the comparison lists them. */
+const METRICS: readonly MetricRow[] = [
+  { key: 'retainedPerDeployBytes', label: 'Retained per deploy', unit: 'bytes', lowerIsBetter: true, interval: 'retainedPerDeploy' },
+  { key: 'deployPeakFactor', label: 'Deploy peak factor', unit: 'ratio', lowerIsBetter: true },
+  { key: 'deployTimeExponent', label: 'Deploy time exponent', unit: 'exponent', lowerIsBetter: true, interval: 'deployTimeExponent' },
+  { key: 'predictedOomServices', label: 'Out of memory at (services)', unit: 'services', lowerIsBetter: false },
+  { key: 'heapMaxBytes', label: 'Heap max', unit: 'bytes', lowerIsBetter: false, noiseFloor: 0 },
+  { key: 'bytesPerConcurrency', label: 'Kept per unit of concurrency', unit: 'bytes', lowerIsBetter: true, interval: 'bytesPerConcurrency' },
+  { key: 'boundedRetentionBytes', label: 'Bounded retention', unit: 'bytes', lowerIsBetter: true },
+];
+
+/** One row of {@link METRICS} for runs A and B. */
+function metric(row: MetricRow, runA: ComparedReport, runB: ComparedReport, noiseFloor: number): MetricComparison {
+  const { key, label, unit, lowerIsBetter, interval } = row;
+  const a = runA[key];
+  const b = runB[key];
+  const aCi = interval === undefined ? null : (runA.estimates[interval]?.ci95 ?? null);
+  const bCi = interval === undefined ? null : (runB.estimates[interval]?.ci95 ?? null);
   const relativeChange = a !== null && b !== null && a !== 0 ? (b - a) / Math.abs(a) : null;
   const ea = estimateOf(a, aCi);
   const eb = estimateOf(b, bCi);
@@ -258,47 +273,7 @@ function metric(
 
 /** The numbers beside memory per service, each with its direction. */
 export function compareMetrics(a: ComparedReport, b: ComparedReport, t: CompareThresholds): MetricComparison[] {
-  const ea = a.estimates;
-  const eb = b.estimates;
-  return [
-    metric(
-      'retainedPerDeployBytes',
-      'Retained per deploy',
-      'bytes',
-      true,
-      a.retainedPerDeployBytes,
-      b.retainedPerDeployBytes,
-      ea.retainedPerDeploy?.ci95 ?? null,
-      eb.retainedPerDeploy?.ci95 ?? null,
-      t.noiseFloor,
-    ),
-    metric('deployPeakFactor', 'Deploy peak factor', 'ratio', true, a.deployPeakFactor, b.deployPeakFactor, null, null, t.noiseFloor),
-    metric(
-      'deployTimeExponent',
-      'Deploy time exponent',
-      'exponent',
-      true,
-      a.deployTimeExponent,
-      b.deployTimeExponent,
-      ea.deployTimeExponent?.ci95 ?? null,
-      eb.deployTimeExponent?.ci95 ?? null,
-      t.noiseFloor,
-    ),
-    metric('predictedOomServices', 'Out of memory at (services)', 'services', false, a.predictedOomServices, b.predictedOomServices, null, null, t.noiseFloor),
-    metric('heapMaxBytes', 'Heap max', 'bytes', false, a.heapMaxBytes, b.heapMaxBytes, null, null, 0),
-    metric(
-      'bytesPerConcurrency',
-      'Kept per unit of concurrency',
-      'bytes',
-      true,
-      a.bytesPerConcurrency,
-      b.bytesPerConcurrency,
-      ea.bytesPerConcurrency?.ci95 ?? null,
-      eb.bytesPerConcurrency?.ci95 ?? null,
-      t.noiseFloor,
-    ),
-    metric('boundedRetentionBytes', 'Bounded retention', 'bytes', true, a.boundedRetentionBytes, b.boundedRetentionBytes, null, null, t.noiseFloor),
-  ];
+  return METRICS.map((row) => metric(row, a, b, row.noiseFloor ?? t.noiseFloor));
 }
 
 /**

@@ -16,9 +16,10 @@ import { createGoHeapSource } from '../../sampling/prometheus.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
-import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
+import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, VerifyOutcome } from '../adapter.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
 import { serverLifecycle } from '../server-lifecycle.js';
+import { registerOnce } from '../register-once.js';
 import { countOperations, probeBothPolicies, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
 import { CaddyAdminClient } from './admin-client.js';
@@ -152,20 +153,13 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
     adminClient = null;
   }
 
-  function register(spec: ServiceSpec): Promise<RegisterOutcome> {
-    // Parsing is synchronous; a bad WSDL must still come back as a rejected promise.
-    return Promise.resolve().then(() => registerNow(spec));
-  }
-
-  function registerNow(spec: ServiceSpec): RegisterOutcome {
-    const existing = services.get(spec.serviceName);
-    if (existing !== undefined) return { attachedPolicies: 2, operations: existing.operations, created: false };
+  /** A new service from its WSDL: its probe, its route as Caddy JSON, its operations. */
+  function serviceOf(spec: ServiceSpec): CaddyService {
     const document = parseWsdl(spec.wsdlText, spec.fileName);
     const probe = soapProbeFor(document, spec.serviceName);
     const { route, probePath } = routeSpecFor(spec.serviceName, probe.address, spec.fileName);
     const operations = countOperations(document, spec.serviceName);
-    services.set(spec.serviceName, { spec, routeJson: JSON.stringify(caddyRoute(route)), probe, probePath, operations });
-    return { attachedPolicies: 2, operations, created: true };
+    return { spec, routeJson: JSON.stringify(caddyRoute(route)), probe, probePath, operations };
   }
 
   async function deploy(): Promise<DeployOutcome> {
@@ -209,7 +203,7 @@ export function createCaddyAdapter(ctx: AdapterContext, options: CaddyOptions = 
   return {
     target: 'caddy',
     ...serverLifecycle(launch, stop, () => server),
-    register,
+    register: (spec) => registerOnce(services, spec, serviceOf),
     deploy,
     listing,
     liveMemory,

@@ -10,11 +10,11 @@
  * counted in the memory and reported as `oldWorkers`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { gatewayError, messageOf } from '../../errors.js';
@@ -22,8 +22,11 @@ import { createPssTreeSource, processTree } from '../../sampling/pss.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import { parseWsdl } from '../../wsdl/index.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
-import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
+import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, VerifyOutcome } from '../adapter.js';
+import { hasCommandName } from '../../process/command-name.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
+import { getFresh } from '../fresh-get.js';
+import { registerOnce } from '../register-once.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { countOperations, probeBothPolicies, soapProbeFor, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
@@ -85,32 +88,6 @@ async function checkConfig(command: string, file: string): Promise<string | null
     const stderr = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
     const line = stderr.split('\n').find((l) => l.includes('[ALERT]')) ?? stderr.split('\n').find((l) => l.trim() !== '') ?? messageOf(error);
     return line.trim().slice(0, 300);
-  }
-}
-
-/** GET over a connection of its own (a kept-alive one could still lead to an old worker); the body, or null on any failure. */
-function getFresh(url: string, timeoutMs: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const request = get(url, { agent: false, timeout: timeoutMs }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve(response.statusCode === 200 ? body : null));
-      response.on('error', () => resolve(null));
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(null));
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True when `pid` is a process whose command is haproxy (so a recycled PID is never signalled). */
-function isHaproxy(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'haproxy';
-  } catch {
-    return false;
   }
 }
 
@@ -189,7 +166,8 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
     const tree = child.isRunning() ? safeTree(child.pid) : [];
     await child.stop(10_000);
     for (const pid of tree) {
-      if (pid === child.pid || !isHaproxy(pid)) continue;
+      // Checked by name, so a recycled PID is never signalled.
+      if (pid === child.pid || !hasCommandName(pid, 'haproxy')) continue;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -206,20 +184,13 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
     }
   }
 
-  function register(spec: ServiceSpec): Promise<RegisterOutcome> {
-    // Parsing is synchronous; a bad WSDL must still come back as a rejected promise.
-    return Promise.resolve().then(() => registerNow(spec));
-  }
-
-  function registerNow(spec: ServiceSpec): RegisterOutcome {
-    const existing = services.get(spec.serviceName);
-    if (existing !== undefined) return { attachedPolicies: 2, operations: existing.operations, created: false };
+  /** A new service from its WSDL: its probe, its backend, its operations. */
+  function serviceOf(spec: ServiceSpec): HaproxyService {
     const document = parseWsdl(spec.wsdlText, spec.fileName);
     const probe = soapProbeFor(document, spec.serviceName);
     const { service, probePath } = haproxyServiceFor(spec.serviceName, probe.address, spec.fileName);
     const operations = countOperations(document, spec.serviceName);
-    services.set(spec.serviceName, { spec, backend: service, probe, probePath, operations });
-    return { attachedPolicies: 2, operations, created: true };
+    return { spec, backend: service, probe, probePath, operations };
   }
 
   async function deploy(): Promise<DeployOutcome> {
@@ -308,7 +279,7 @@ export function createHaproxyAdapter(ctx: AdapterContext, options: HaproxyOption
   return {
     target: 'haproxy',
     ...serverLifecycle(launch, stop, () => server),
-    register,
+    register: (spec) => registerOnce(services, spec, serviceOf),
     deploy,
     listing,
     liveMemory,

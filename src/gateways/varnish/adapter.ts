@@ -11,19 +11,21 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { get } from 'node:http';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { gatewayError, messageOf } from '../../errors.js';
 import { createPssTreeSource } from '../../sampling/pss.js';
 import type { MemoryReading, MemorySource } from '../../sampling/source.js';
 import type { ServiceSpec } from '../../wsdl/model.js';
-import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
+import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, VerifyOutcome } from '../adapter.js';
 import { endpointRouteFor, proxiedService } from '../endpoint-route.js';
+import { hasCommandName } from '../../process/command-name.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
+import { getFresh } from '../fresh-get.js';
+import { registerOnce } from '../register-once.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { probeBothPolicies, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
@@ -86,38 +88,12 @@ export async function varnishVersion(command: string): Promise<string> {
   }
 }
 
-/** GET over a connection of its own; the body, or null on any failure. */
-function getFresh(url: string, timeoutMs: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const request = get(url, { agent: false, timeout: timeoutMs }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve(response.statusCode === 200 ? body : null));
-      response.on('error', () => resolve(null));
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(null));
-  });
-}
-
 /**
  * Sends `count` requests at once, each on its own connection, so that many worker threads take a
  * task: a thread lets go of the VCL it last used only when it takes its next one.
  */
 async function wakeThreads(url: string, count: number): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(MAX_WAKE_REQUESTS, Math.max(1, count)) }, () => getFresh(url, 2_000)));
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True for varnishd's child (`cache-main`; the manager is the root), not the compiler it runs during `vcl.load`. */
-function isVarnishChild(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'cache-main';
-  } catch {
-    return false;
-  }
 }
 
 /** Creates the Varnish target. Nothing is started until `start()`. */
@@ -222,18 +198,11 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     if (server !== null) await server.stop(10_000);
   }
 
-  function register(spec: ServiceSpec): Promise<RegisterOutcome> {
-    // Parsing is synchronous; a bad WSDL must still come back as a rejected promise.
-    return Promise.resolve().then(() => registerNow(spec));
-  }
-
-  function registerNow(spec: ServiceSpec): RegisterOutcome {
-    const existing = services.get(spec.serviceName);
-    if (existing !== undefined) return { attachedPolicies: 2, operations: existing.operations, created: false };
+  /** A new service from its WSDL: its probe, its backend (numbered in registration order), its operations. */
+  function serviceOf(spec: ServiceSpec): VarnishService {
     const { probe, route, operations } = proxiedService(spec, 'Varnish');
     const backend: VarnishServiceSpec = { serviceName: spec.serviceName, index: services.size, host: route.host, port: route.port, rewrite: route.rewrite };
-    services.set(spec.serviceName, { spec, backend, probe, probePath: route.probePath, operations });
-    return { attachedPolicies: 2, operations, created: true };
+    return { spec, backend, probe, probePath: route.probePath, operations };
   }
 
   /** Discards every VCL but the active one once no request holds it (sending a request between looks releases threads that held it). */
@@ -337,9 +306,13 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
     return { ...reading, extra: { ...reading.extra, loadedVcls: vcls.length - discarded, discardedHeldVcls: discarded } };
   }
 
-  /** Manager and child; not the compiler `vcl.load` runs (a deploy's compile is gcc's memory, not Varnish's). */
+  /** Manager and child (`cache-main`); not the compiler `vcl.load` runs (a deploy's compile is gcc's memory, not Varnish's). */
   function treeSource(): MemorySource {
-    return createPssTreeSource({ pid: () => (running() ? (server?.pid ?? null) : null), what: 'the Varnish manager', include: isVarnishChild });
+    return createPssTreeSource({
+      pid: () => (running() ? (server?.pid ?? null) : null),
+      what: 'the Varnish manager',
+      include: (pid) => hasCommandName(pid, 'cache-main'),
+    });
   }
 
   function verifyOne(service: VarnishService, dispatcher: Agent): Promise<VerifyOutcome> {
@@ -349,7 +322,7 @@ export function createVarnishAdapter(ctx: AdapterContext, options: VarnishOption
   return {
     target: 'varnish',
     ...serverLifecycle(launch, stop, () => server),
-    register,
+    register: (spec) => registerOnce(services, spec, serviceOf),
     deploy,
     listing,
     liveMemory,
