@@ -1,6 +1,6 @@
 /**
  * `register` for targets whose services the harness holds and writes out whole at each deploy
- * (Caddy, HAProxy, Varnish): a service is read from its WSDL once, registering it again creates
+ * (Caddy, HAProxy, Varnish, Node-RED): a service is read from its WSDL once, registering it again creates
  * nothing, and every service has two policies, one on the request and one on the response.
  */
 import type { ServiceSpec } from '../wsdl/model.js';

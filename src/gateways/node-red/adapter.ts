@@ -18,6 +18,7 @@ import type { ServiceSpec, WsdlDocument } from '../../wsdl/model.js';
 import type { AdapterContext, DeployOutcome, GatewayAdapter, GatewayCounts, GatewayInfo, RegisterOutcome, VerifyOutcome } from '../adapter.js';
 import { endpointRouteFor, proxiedService, type EndpointRoute } from '../endpoint-route.js';
 import { freePort, spawnServer, waitForReady, type ServerProcess } from '../../process/server-process.js';
+import { registerOnce } from '../register-once.js';
 import { serverLifecycle } from '../server-lifecycle.js';
 import { probeBothPolicies, type SoapProbe } from '../soap-probe.js';
 import { verifyEach } from '../verify-each.js';
@@ -178,17 +179,11 @@ export function createNodeRedAdapter(ctx: AdapterContext, options: NodeRedOption
   }
 
   function register(spec: ServiceSpec): Promise<RegisterOutcome> {
-    // Parsing is synchronous; a bad WSDL must still come back as a rejected promise.
-    return Promise.resolve().then(() => registerNow(spec));
-  }
-
-  function registerNow(spec: ServiceSpec): RegisterOutcome {
-    const existing = services.get(spec.serviceName);
-    if (existing !== undefined) return { attachedPolicies: 2, operations: existing.operations, created: false };
-    const { document, probe, route, operations } = proxiedService(spec, 'Node-RED');
-    const tab = serviceTab({ serviceName: spec.serviceName, route, paths: servicePaths(document, spec.serviceName, route, spec.fileName) });
-    services.set(spec.serviceName, { spec, tab, probe, probePath: route.probePath, operations });
-    return { attachedPolicies: 2, operations, created: true };
+    return registerOnce(services, spec, (): NodeRedService => {
+      const { document, probe, route, operations } = proxiedService(spec, 'Node-RED');
+      const tab = serviceTab({ serviceName: spec.serviceName, route, paths: servicePaths(document, spec.serviceName, route, spec.fileName) });
+      return { spec, tab, probe, probePath: route.probePath, operations };
+    });
   }
 
   async function deploy(): Promise<DeployOutcome> {
