@@ -81,13 +81,16 @@ export class ResponseParser {
     let data = chunk;
     if (!this.#inBody) {
       data = this.#headBytes === null ? chunk : Buffer.concat([this.#headBytes, chunk]);
-      const end = data.indexOf(HEAD_END);
+      let end = this.#sameHeadAsLast(data);
       if (end < 0) {
-        if (data.byteLength > MAX_HEAD_BYTES) return 'malformed';
-        this.#headBytes = Buffer.from(data);
-        return 'more';
+        end = data.indexOf(HEAD_END);
+        if (end < 0) {
+          if (data.byteLength > MAX_HEAD_BYTES) return 'malformed';
+          this.#headBytes = Buffer.from(data);
+          return 'more';
+        }
+        if (!this.#readHead(data.toString('latin1', 0, end), data.subarray(0, end))) return 'malformed';
       }
-      if (!this.#sameHeadAsLast(data, end) && !this.#readHead(data.toString('latin1', 0, end), data.subarray(0, end))) return 'malformed';
       this.#headBytes = null;
       data = data.subarray(end + 4);
       if (this.status < 200) {
@@ -128,15 +131,22 @@ export class ResponseParser {
     return this.#inBody && this.framing === 'close' ? this.#done(Buffer.alloc(0)) : 'more';
   }
 
-  /** Takes status and framing from the last head when `data` starts with the same bytes. */
-  #sameHeadAsLast(data: Buffer, end: number): boolean {
+  /**
+   * When `data` starts with the last head's bytes and the blank line, takes status and framing from
+   * it and returns the head's length; else -1. (The last head held no blank line, so this is the
+   * first one in `data` too.)
+   */
+  #sameHeadAsLast(data: Buffer): number {
     const last = this.#lastHead;
-    if (last === null || last.bytes.byteLength !== end || data.compare(last.bytes, 0, end, 0, end) !== 0) return false;
+    if (last === null) return -1;
+    const end = last.bytes.byteLength;
+    if (data.byteLength < end + 4 || data[end] !== 13 || data[end + 1] !== 10 || data[end + 2] !== 13 || data[end + 3] !== 10) return -1;
+    if (data.compare(last.bytes, 0, end, 0, end) !== 0) return -1;
     this.status = last.status;
     this.head = last.head;
     this.closeAfter = last.closeAfter;
     this.#setFraming(last.framing, last.length);
-    return true;
+    return end;
   }
 
   /** Reads status and framing from `head` (decoded from `bytes`); false when the head is not HTTP/1.x. */
