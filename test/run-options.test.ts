@@ -9,6 +9,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { analysisOptionsOfRun } from '../src/analysis/run-settings.js';
 import type { Round } from '../src/run-log/round.js';
 import { analyze } from '../src/api/analyze.js';
+import { resumeConfigOf } from '../src/api/run.js';
 import { analyzeCommand } from '../src/cli/commands/analyze.js';
 import { runOptions } from '../src/cli/commands/run-options.js';
 import { runConfigOf, type RunConfig } from '../src/driver/config.js';
@@ -247,5 +248,30 @@ describe('resuming a run with --redeploys auto', () => {
       redeploysDone: 1,
       sequentialDecided: true,
     });
+  });
+});
+
+describe("a resumed run's settings", () => {
+  const gatewayStart = (version: string): RunRecord => ({
+    type: 'gateway-start',
+    at: '2026-01-01T00:00:01.000Z',
+    version,
+    pid: 1,
+    reason: 'start',
+    startMs: 900,
+  });
+  const resumed = (settings: Record<string, unknown>, versions: string[]): RunConfig =>
+    resumeConfigOf(runLog(settings, versions.map(gatewayStart)), join(root, 'resumed'), join(root, 'resumed', 'run.jsonl'));
+
+  it('pin a Node-RED version range to the release the first session ran, so a newer one is not mixed in', () => {
+    expect(resumed({ target: 'node-red', gatewayVersion: '4.1.x' }, ['Node-RED 4.1.15', 'Node-RED 4.1.16']).gatewayVersion).toBe('4.1.15');
+    expect(resumed({ target: 'node-red', gatewayVersion: '4' }, ['Node-RED 4.0.9']).gatewayVersion).toBe('4.0.9');
+  });
+
+  it('keep an exact version, a range no session started, a recorded version outside the range, and other targets as logged', () => {
+    expect(resumed({ target: 'node-red', gatewayVersion: '3.1.15' }, ['Node-RED 3.1.15']).gatewayVersion).toBe('3.1.15');
+    expect(resumed({ target: 'node-red', gatewayVersion: '4.1.x' }, []).gatewayVersion).toBe('4.1.x');
+    expect(resumed({ target: 'node-red', gatewayVersion: '4.1.x' }, ['Node-RED 4.2.0']).gatewayVersion).toBe('4.1.x');
+    expect(resumed({ target: 'reference' }, ['reference gateway 0.1.0']).gatewayVersion).toBeUndefined();
   });
 });

@@ -21,6 +21,8 @@ import type { ServiceCatalog } from '../driver/service-catalog.js';
 import { readRunLog, roundsOf, RUN_LOG_FILE } from '../driver/run-log.js';
 import { repairRunLogTail, resumePointOf, type ResumePoint } from '../driver/resume.js';
 import { usageError } from '../errors.js';
+import { pinnedResumeVersion } from '../gateways/node-red/install.js';
+import type { RunRecord } from '../run-log/records.js';
 import { defaultLocustWorkers } from '../traffic/options.js';
 import { renderRunFolder, type ReportFiles } from './report.js';
 import { prepareTarget, type ConfirmRemote } from './target-setup.js';
@@ -154,8 +156,20 @@ export function resumeRun(runDir: string, options: RunOptions = {}): Promise<Run
   const records = readRunLog(logPath);
   const point = resumePointOf(records);
   if (point.finished) throw usageError(`--resume ${runDir}: that run already finished`, `re-render its reports with gwscale report ${runDir}`);
+  return execute(resumeConfigOf(records, runDir, logPath), options, { point, rows: roundsOf(records) });
+}
+
+/**
+ * The settings a resumed run goes on with: those in its run log, with a Node-RED version range
+ * (`4.1.x`) pinned to the release its first session ran, so a release published in between is not
+ * mixed into the run.
+ */
+export function resumeConfigOf(records: readonly RunRecord[], runDir: string, logPath: string): RunConfig {
   const start = records[0];
   if (start?.type !== 'run-start') throw usageError(`--resume ${runDir}: the run log has no run-start record`);
   const config = runConfigOfLog(start.settings, resolve(runDir), logPath);
-  return execute(config, options, { point, rows: roundsOf(records) });
+  if (config.target !== 'node-red' || config.gatewayVersion === undefined) return config;
+  const firstStart = records.find((r) => r.type === 'gateway-start');
+  const pinned = pinnedResumeVersion(config.gatewayVersion, firstStart?.type === 'gateway-start' ? firstStart.version : undefined);
+  return pinned === null ? config : { ...config, gatewayVersion: pinned };
 }

@@ -6,6 +6,7 @@ export {
   compareVersions,
   DEFAULT_NODE_RED_VERSION,
   ensureNodeRed,
+  pinnedResumeVersion,
   satisfiesMinimum,
   versionMatches,
   type NodeRedInstall,

@@ -85,6 +85,19 @@ export function versionMatches(spec: string, version: string): boolean {
   return want.every((part, i) => part === 'x' || part === have[i]);
 }
 
+/**
+ * The exact version a resumed run must install: the one its first session ran (the adapter reports
+ * `Node-RED 4.1.15` at start), when the run asked for a range such as `4.1.x`. Resolving the range
+ * again could pick a newer release and mix two versions in one run. Null when there is nothing to
+ * pin (an exact version asked for, or no start recorded).
+ */
+export function pinnedResumeVersion(spec: string, firstStartVersion: string | undefined): string | null {
+  const m = /^Node-RED (\S+)$/.exec(firstStartVersion ?? '');
+  if (m === null || EXACT.test(spec)) return null;
+  const version = m[1]!;
+  return versionMatches(spec, version) ? version : null;
+}
+
 /** `>=18.5` against `20.20.2`; null when the engines field has a form this does not read (then Node-RED decides). */
 export function satisfiesMinimum(engines: string, nodeVersion: string): boolean | null {
   const m = /^\s*>=\s*v?(\d+(?:\.\d+){0,2})\s*$/.exec(engines);
