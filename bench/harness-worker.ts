@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { exitWithParent } from '../src/process/parent-watch.js';
 import { createReferenceAdapter } from '../src/gateways/reference/adapter.js';
 import type { AdapterContext } from '../src/gateways/adapter.js';
-import type { RunConfig } from '../src/driver/config.js';
+import { runConfigOf, type RunConfig } from '../src/driver/config.js';
 import type { RunEvent } from '../src/driver/events.js';
 import { createServiceCatalog } from '../src/driver/generated-catalog.js';
 import { readRunLog } from '../src/driver/run-log.js';
@@ -68,33 +68,11 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
   mkdirSync(input.outDir, { recursive: true });
   const gc = globalThis.gc;
   if (gc === undefined) throw new Error('run the worker with --expose-gc');
-  const config: RunConfig = Object.freeze({
-    target: 'reference',
-    profile: 'healthy',
-    services: input.services,
-    batch: input.batch,
-    concurrency: input.concurrency,
-    restartAt: [],
-    redeploys: 0,
-    readings: 1,
-    readingIntervalMs: 0,
-    leakMarginFraction: 0.0025,
-    gatewayHeapMb: null,
-    heapMaxBytes: null,
-    wsdlVersion: '1.1',
-    wsdlDir: null,
-    seed: 1,
-    outDir: input.outDir,
-    verify: 'none',
-    callTimeoutMs: 120_000,
-    sampleIntervalMs: 20,
-    backendLatencyMs: 0,
-    restartOnCrash: false,
-    loadSteps: [],
-    loadStepMs: 4000,
-    loadIdleMs: 0,
-    loadServices: 1,
-  });
+  // The CLI's defaults, but for what the bench controls: one reading after each round, nothing sent through the gateway.
+  const config: RunConfig = runConfigOf(
+    { services: input.services, batch: input.batch, concurrency: input.concurrency, readings: 1, readingIntervalMs: 0, verify: 'none' },
+    input.outDir,
+  );
   let catalog: ServiceCatalog | null = null;
   const wsdlServer = await startWsdlServer(
     (i) => (catalog !== null && i < catalog.size ? catalog.serviceAt(i) : undefined),

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunConfig } from '../src/driver/config.js';
+import { runConfigOf, type RunConfig } from '../src/driver/config.js';
 import type { DeployRecord, ListingRecord } from '../src/run-log/records.js';
 import { runScale } from '../src/driver/scale-run.js';
 import type { ServiceCatalog } from '../src/driver/service-catalog.js';
@@ -39,33 +39,21 @@ describe('deploys through a failing deployment API (reference gateway behind a f
   describe('the driver', () => {
     it('records a hanging deploy as a failed deploy with its reason, and the run goes on (runScale)', async () => {
       const out = join(root, 'run');
-      const config: RunConfig = Object.freeze({
-        target: 'reference',
-        profile: 'healthy',
-        services: 20,
-        batch: 10,
-        concurrency: 4,
-        restartAt: [],
-        redeploys: 1,
-        readings: 1,
-        readingIntervalMs: 0,
-        leakMarginFraction: 0.0025,
-        gatewayHeapMb: 256,
-        heapMaxBytes: null,
-        wsdlVersion: '1.1',
-        wsdlDir: null,
-        seed: 7,
-        outDir: out,
-        verify: 'none',
-        callTimeoutMs: CALL_TIMEOUT_MS,
-        sampleIntervalMs: 20,
-        backendLatencyMs: 0,
-        restartOnCrash: false,
-        loadSteps: [],
-        loadStepMs: 4000,
-        loadIdleMs: 0,
-        loadServices: 1,
-      });
+      const config: RunConfig = runConfigOf(
+        {
+          services: 20,
+          batch: 10,
+          concurrency: 4,
+          redeploys: 1,
+          readings: 1,
+          readingIntervalMs: 0,
+          gatewayHeapMb: 256,
+          seed: 7,
+          verify: 'none',
+          callTimeoutMs: CALL_TIMEOUT_MS,
+        },
+        out,
+      );
       const catalog: ServiceCatalog = { size: config.services, serviceAt: (i) => h.spec(i), indexOf: () => undefined };
       // The first deploy of this gateway passes, the second (round 2) never gets an answer.
       proxy.setFaults([{ method: 'POST', path: DEPLOY, fault: { kind: 'hang' }, skip: 1, times: 1 }]);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeRounds } from '../src/analysis/analysis.js';
-import type { RunConfig } from '../src/driver/config.js';
+import { runConfigOf, type RunConfig } from '../src/driver/config.js';
 import { roundsOf } from '../src/driver/run-log.js';
 import type { RunRecord, VerifyRecord } from '../src/run-log/records.js';
 import { runScale } from '../src/driver/scale-run.js';
@@ -129,33 +129,20 @@ describe('verification in slices', () => {
   it('--verify all checks every service every round, never more than 1,000 WSDLs per call', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'gwscale-perf-verify-'));
     dirs.push(outDir);
-    const config: RunConfig = {
-      target: 'reference',
-      profile: 'healthy',
-      services: 2500,
-      batch: 1500,
-      concurrency: 16,
-      restartAt: [],
-      redeploys: 0,
-      readings: 1,
-      readingIntervalMs: 0,
-      leakMarginFraction: 0.0025,
-      gatewayHeapMb: null,
-      heapMaxBytes: null,
-      wsdlVersion: '1.1',
-      wsdlDir: null,
-      seed: 1,
+    const config: RunConfig = runConfigOf(
+      {
+        services: 2500,
+        batch: 1500,
+        concurrency: 16,
+        readings: 1,
+        readingIntervalMs: 0,
+        callTimeoutMs: 10_000,
+        loadStepMs: 1000,
+        loadIdleMs: 0,
+        loadServices: 1,
+      },
       outDir,
-      verify: 'all',
-      callTimeoutMs: 10_000,
-      sampleIntervalMs: 20,
-      backendLatencyMs: 0,
-      loadSteps: [],
-      loadStepMs: 1000,
-      loadIdleMs: 0,
-      loadServices: 1,
-      restartOnCrash: false,
-    };
+    );
     const generate = createServiceGenerator({ version: '1.1', seed: 1, endpointBase: 'http://127.0.0.1:9' });
     const adapter = recordingAdapter();
     const result = await runScale(config, { adapter, catalog: { size: 2500, serviceAt: generate, indexOf: () => undefined } });

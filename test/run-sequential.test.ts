@@ -10,7 +10,7 @@ import { run } from '../src/api/run.js';
 import type { Round } from '../src/run-log/round.js';
 import { parseRoundsCsv } from '../src/analysis/rounds-csv.js';
 import type { SequentialDecision, SequentialOptions } from '../src/analysis/sequential.js';
-import type { RedeployPlan, RunConfig } from '../src/driver/config.js';
+import { runConfigOf, type RedeployPlan, type RunConfig } from '../src/driver/config.js';
 import type { SequentialRecord } from '../src/run-log/records.js';
 import { isAlive } from './helpers/process.js';
 import { records } from './helpers/run-log.js';
@@ -19,33 +19,23 @@ import { tempDir } from './helpers/temp-dir.js';
 const root = tempDir('gwscale-run-sequential-');
 
 function configOf(out: string, redeploys: RedeployPlan): RunConfig {
-  return Object.freeze({
-    target: 'reference',
-    profile: 'healthy',
-    services: 20,
-    batch: 10,
-    concurrency: 4,
-    restartAt: [],
-    redeploys,
-    readings: 2,
-    readingIntervalMs: 50,
-    leakMarginFraction: 0.005,
-    gatewayHeapMb: 256,
-    heapMaxBytes: null,
-    wsdlVersion: '1.1',
-    wsdlDir: null,
-    seed: 3,
-    outDir: out,
-    verify: 'none',
-    callTimeoutMs: 30_000,
-    sampleIntervalMs: 5,
-    backendLatencyMs: 0,
-    restartOnCrash: false,
-    loadSteps: [],
-    loadStepMs: 4000,
-    loadIdleMs: 0,
-    loadServices: 1,
-  });
+  return runConfigOf(
+    {
+      services: 20,
+      batch: 10,
+      concurrency: 4,
+      redeploys,
+      readings: 2,
+      readingIntervalMs: 50,
+      leakMargin: 0.005,
+      gatewayHeapMb: 256,
+      seed: 3,
+      verify: 'none',
+      callTimeoutMs: 30_000,
+      sampleIntervalMs: 5,
+    },
+    out,
+  );
 }
 
 /** Every gateway the run started (logged with its PID) is gone. */
