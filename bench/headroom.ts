@@ -24,7 +24,7 @@ import type { AdapterContext, GatewayAdapter } from '../src/gateways/adapter.js'
 import { createReferenceAdapter } from '../src/gateways/reference/adapter.js';
 import { soapRequestsFor } from '../src/gateways/soap-probe.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStat } from '../src/sampling/proc-stat.js';
-import type { TrafficOptions } from '../src/traffic/options.js';
+import { trafficOptionsFor, type TrafficOptions } from '../src/traffic/options.js';
 import { parseWsdl } from '../src/wsdl/index.js';
 import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
 import { runNode } from './lib/children.js';
@@ -56,27 +56,7 @@ async function burst(options: TrafficOptions): Promise<{ result: BurstResult; pr
 }
 
 function burstOptions(url: string, wsdlFile: string, operation: string, seconds: number): TrafficOptions {
-  return {
-    url,
-    wsdl: wsdlFile,
-    operation,
-    soapVersion: null,
-    body: null,
-    contentType: null,
-    mode: 'burst',
-    connections: CONNECTIONS,
-    httpClient: 'socket',
-    requests: null,
-    ratePerSec: null,
-    durationMs: seconds * 1000,
-    warmup: null,
-    workers: 1,
-    timeoutMs: 10_000,
-    maxInFlight: 1000,
-    intervalMs: 10_000,
-    allowRemote: false,
-    skipProbe: false,
-  };
+  return trafficOptionsFor(url, { wsdl: wsdlFile, operation, connections: CONNECTIONS, durationMs: seconds * 1000, skipProbe: false });
 }
 
 /** The generator's requests per second of its own CPU against a target that answers at once. */

@@ -20,6 +20,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, isMain, runAlone, sig, type BenchOutcome } from './lib/check.js';
 import { generatorSource, reapedChildrenCpuSeconds, startFixedTarget } from './lib/generator.js';
+import { trafficOptionsFor, type TrafficOptions } from '../src/traffic/options.js';
 import { benchScript, root } from './lib/paths.js';
 import type { TrafficFloorInput } from './traffic-floor.js';
 
@@ -100,28 +101,8 @@ function runGwscale(url: string, bodyFile: string, extra: readonly string[]): { 
 }
 
 /** `runTraffic` options for one burst of the bench's shape (what `gwscale traffic --mode burst` builds). */
-function burstOptions(url: string, bodyFile: string): Record<string, unknown> {
-  return {
-    url,
-    wsdl: null,
-    operation: null,
-    soapVersion: null,
-    body: bodyFile,
-    contentType,
-    mode: 'burst',
-    connections: CONNECTIONS,
-    httpClient: 'socket',
-    requests: null,
-    ratePerSec: null,
-    durationMs: DURATION_S * 1000,
-    warmup: null,
-    workers: 1,
-    timeoutMs: 10_000,
-    maxInFlight: 1000,
-    intervalMs: 10_000,
-    allowRemote: false,
-    skipProbe: true,
-  };
+function burstOptions(url: string, bodyFile: string): TrafficOptions {
+  return trafficOptionsFor(url, { body: bodyFile, contentType, connections: CONNECTIONS, durationMs: DURATION_S * 1000, skipProbe: true });
 }
 
 function gwscaleBurst(url: string, bodyFile: string): ToolRun {
@@ -171,7 +152,7 @@ function autocannon(url: string): ToolRun {
  * their start-up included, since a distributed run pays it every time.
  */
 function locust(url: string, bodyFile: string, dir: string): ToolRun {
-  const options = {
+  const options: TrafficOptions = {
     ...burstOptions(url, bodyFile),
     engine: 'locust',
     locust: { workers: LOCUST_WORKERS, expectWorkers: LOCUST_WORKERS, expectWorkersWaitMs: 60_000, masterBind: '127.0.0.1', dir },

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTraffic, type TrafficOptions } from '../src/api/traffic.js';
+import { runTraffic, trafficOptionsFor, type TrafficOptions } from '../src/api/traffic.js';
 import { GwscaleError } from '../src/errors.js';
 import { decodeHistogram, summarizeLatency } from '../src/traffic/latency-histogram.js';
 import type { FindMaxResult, SoakTick } from '../src/traffic/result.js';
@@ -44,28 +44,7 @@ async function serve(...args: Parameters<typeof startServer>): Promise<TestServe
 }
 
 function options(url: string, over: Partial<TrafficOptions>): TrafficOptions {
-  return {
-    url,
-    wsdl: null,
-    operation: null,
-    soapVersion: null,
-    body: bodyFile,
-    contentType: null,
-    mode: 'burst',
-    connections: 4,
-    httpClient: 'socket',
-    requests: null,
-    ratePerSec: null,
-    durationMs: 2_000,
-    warmup: null,
-    workers: 1,
-    timeoutMs: 5_000,
-    maxInFlight: 1_000,
-    intervalMs: 10_000,
-    allowRemote: false,
-    skipProbe: true,
-    ...over,
-  };
+  return trafficOptionsFor(url, { body: bodyFile, connections: 4, httpClient: 'socket', durationMs: 2_000, timeoutMs: 5_000, skipProbe: true, ...over });
 }
 
 describe('burst', () => {

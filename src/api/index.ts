@@ -12,7 +12,7 @@ export { renderRunFolder, gateReport, type ReportFiles } from './report.js';
 /** `gwscale compare RUN_A RUN_B`: two runs (two gateway versions) side by side. */
 export { compareRuns, loadReport } from './compare.js';
 /** `gwscale traffic`: the load generator. */
-export { runTraffic, driveConcurrencyStep } from './traffic.js';
+export { runTraffic, driveConcurrencyStep, trafficOptionsFor } from './traffic.js';
 /** `gwscale wsdl generate` and `gwscale wsdl check`. */
 export { generateWsdls, checkWsdls, checkWsdlTemplates, type GenerateWsdlsOptions } from './wsdl.js';
 /** `gwscale recipe check FILE` and `gwscale cleanup RUN_DIR`. */

@@ -33,7 +33,7 @@ export { driveConcurrencyStep, type ConcurrencyStepOptions, type ConcurrencyTarg
 export type { FindMaxResult, FindMaxStep, SoakTick, TrafficResult } from '../traffic/result.js';
 export { runLocust, type LocustRequest, type LocustRunOptions } from '../traffic/locust/run.js';
 export { isLocustResult, type LocustReport, type LocustTrafficResult, type PerServiceCount } from '../traffic/locust/totals.js';
-export { TRAFFIC_DEFAULTS, validateTrafficOptions, type GeneratorMode, type TrafficOptions } from '../traffic/options.js';
+export { TRAFFIC_DEFAULTS, trafficOptionsFor, validateTrafficOptions, type GeneratorMode, type TrafficOptions } from '../traffic/options.js';
 export { renderFindMaxStep, renderSoakTick, renderTrafficSummary } from '../traffic/summary.js';
 
 /** Signal and progress callbacks of `runTraffic`. */

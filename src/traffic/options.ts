@@ -96,6 +96,36 @@ export interface TrafficOptions {
   readonly locust?: LocustEngineOptions;
 }
 
+/**
+ * Options for one run at `gwscale traffic`'s defaults (a burst with the default connections,
+ * timeouts and one sending thread), with `fields` over them: what an API caller or a bench gives
+ * instead of spelling out every option.
+ */
+export function trafficOptionsFor(url: string, fields: Partial<TrafficOptions> = {}): TrafficOptions {
+  const mode = fields.mode ?? 'burst';
+  return {
+    url,
+    wsdl: null,
+    operation: null,
+    soapVersion: null,
+    body: null,
+    contentType: null,
+    mode,
+    connections: TRAFFIC_DEFAULTS.connections,
+    httpClient: mode === 'burst' ? 'socket' : 'undici',
+    requests: null,
+    ratePerSec: null,
+    durationMs: null,
+    warmup: null,
+    workers: 1,
+    timeoutMs: TRAFFIC_DEFAULTS.timeoutMs,
+    maxInFlight: TRAFFIC_DEFAULTS.maxInFlight,
+    intervalMs: TRAFFIC_DEFAULTS.intervalMs,
+    allowRemote: false,
+    ...fields,
+  };
+}
+
 /** What `--engine locust` cannot do, and Locust flags given without it. @throws GwscaleError (usage). */
 function validateEngine(o: TrafficOptions): void {
   if (o.engine !== 'locust') {
