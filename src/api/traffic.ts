@@ -21,7 +21,6 @@ import {
   type LocustEngineOptions,
   type TrafficOptions,
 } from '../traffic/options.js';
-import type { ProbeReport } from '../traffic/probe.js';
 import { loadRequest, type LoadedRequest } from '../traffic/request-source.js';
 import type { FindMaxResult, FindMaxStep, FindMaxThresholds, SoakTick, TrafficResult } from '../traffic/result.js';
 import { createSender } from '../traffic/senders.js';
@@ -181,7 +180,7 @@ export async function runTraffic(options: TrafficOptions, hooks: TrafficHooks = 
   if (options.skipProbe !== true) {
     // Loaded only when probing: its XML parser and node:http cost the generator ~40 ms of CPU at every start.
     const { probeTarget, probeWarnings } = await import('../traffic/probe.js');
-    const probe: ProbeReport = await probeTarget(options.url, {
+    const probe = await probeTarget(options.url, {
       body: request.body,
       headers: request.headers,
       timeoutMs: options.timeoutMs,
