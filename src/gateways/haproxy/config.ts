@@ -84,6 +84,10 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
   const defaults = [
     'defaults',
     '    mode http',
+    // On a reload the old worker answers the next request on an idle keep-alive connection and closes it after,
+    // instead of closing it at once: a client sending at that moment would get a reset (HAProxy's default), which a run
+    // would count as a request failed by the deploy.
+    '    option idle-close-on-response',
     '    timeout connect 5s',
     '    timeout client 60s',
     `    timeout server ${input.serverTimeoutMs}ms`,
