@@ -1,7 +1,8 @@
 /**
  * The verdicts on real reference-gateway runs: retain-configs is a leak from its first rounds,
  * healthy is not and its memory per service matches an independent measurement, operation-pool is
- * concurrency retention and healthy under the same traffic is not.
+ * concurrency retention, request-leak is a leak under traffic (at the bytes per request it keeps),
+ * and healthy under the same traffic is neither; `--load-repeats auto` stops at the decision.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,8 @@ const root = mkdtempSync(join(tmpdir(), 'gwscale-verdicts-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 interface ReportLike {
-  verdict: { kind: string; leak: boolean };
+  verdict: { kind: string; leak: boolean; decidedBy: string | null; reasons: { rule: string; numbers: Record<string, number | null> }[] };
+  sequentialLoadRepeats: { repeats: number; max: number; decided: string | null } | null;
   rounds: Round[];
   perServiceBytes: number | null;
   bytesPerConcurrency: number | null;
@@ -48,6 +50,7 @@ function measured(row: Round): Round {
     concurrency,
     ...(row.readingsBytes === undefined ? {} : { readingsBytes: row.readingsBytes }),
     ...(row.peakSource === undefined ? {} : { peakSource: row.peakSource }),
+    ...(row.requests === undefined ? {} : { requests: row.requests }),
   };
 }
 
@@ -157,26 +160,47 @@ describe('a real out-of-memory crash', () => {
 });
 
 describe('the concurrency phase', () => {
-  const steps = ['--load-steps', '10,40,20,80,80,30', '--backend-latency-ms', '200', '--load-step-ms', '2500'];
+  const planned = [10, 40, 20, 80, 80, 30];
+  const steps = ['--load-steps', planned.join(','), '--load-repeats', 'auto', '--backend-latency-ms', '200', '--load-step-ms', '2500'];
+  const loadsOf = (report: ReportLike): Round[] => report.rounds.filter((x) => x.event === 'load');
 
   it('operation-pool comes out concurrency-retention, with bytes per unit of concurrency', async () => {
     const out = join(root, 'pool');
     const r = await gwscale(['run', '--profile', 'operation-pool', '--services', '200', '--batch', '50', '--verify', 'none', ...steps, '--out', out]);
     const report = readReport(out);
-    const loads = report.rounds.filter((x) => x.event === 'load');
-    expect(loads).toHaveLength(6);
-    // The highest in-flight count of each step is what the clients reached.
-    expect(loads.map((x) => x.concurrency)).toEqual([10, 40, 20, 80, 80, 30]);
+    const loads = loadsOf(report);
+    // The planned steps, then repeats of the highest until the traffic test decided. The highest
+    // in-flight count of each step is what the clients reached.
+    expect(loads.map((x) => x.concurrency)).toEqual([...planned, ...Array<number>(loads.length - planned.length).fill(80)]);
+    expect(loads.every((x) => (x.requests ?? 0) > 0)).toBe(true);
+    expect(report.sequentialLoadRepeats?.decided).toBe('concurrency-retention');
+    expect(loads.length - planned.length).toBe(report.sequentialLoadRepeats?.repeats);
     expect(report.verdict.kind).toBe('concurrency-retention');
     expect(r.code).toBe(ExitCode.ConcurrencyRetention);
     expect(report.bytesPerConcurrency).toBeGreaterThan(10 * 1024);
   });
 
-  it('healthy under the same traffic is not concurrency retention', async () => {
+  it('request-leak comes out leak from the traffic test, at the bytes each request keeps', async () => {
+    const out = join(root, 'request-leak');
+    const r = await gwscale(['run', '--profile', 'request-leak', '--services', '200', '--batch', '50', '--verify', 'none', ...steps, '--out', out]);
+    const report = readReport(out);
+    expect(report.verdict.kind).toBe('leak');
+    expect(report.verdict.decidedBy).toBe('concurrency');
+    expect(r.code).toBe(ExitCode.Leak);
+    expect(report.sequentialLoadRepeats?.decided).toBe('leak');
+    // The gateway keeps a 4 KiB record (512 doubles) plus the request body and its bookkeeping per request.
+    const perRequest = report.verdict.reasons.find((x) => x.rule === 'concurrency')?.numbers['leakBytesPerRequest'];
+    expect(perRequest).toBeGreaterThan(4 * 1024);
+    expect(perRequest).toBeLessThan(6 * 1024);
+  });
+
+  it('healthy under the same traffic is neither a pool nor a leak', async () => {
     const out = join(root, 'pool-healthy');
     const r = await gwscale(['run', '--profile', 'healthy', '--services', '200', '--batch', '50', '--verify', 'none', ...steps, '--out', out]);
     const report = readReport(out);
-    expect(report.rounds.filter((x) => x.event === 'load')).toHaveLength(6);
+    expect(loadsOf(report).length).toBeGreaterThanOrEqual(planned.length);
+    expect(report.sequentialLoadRepeats?.decided).not.toBe('leak');
+    expect(report.sequentialLoadRepeats?.decided).not.toBe('concurrency-retention');
     expect(report.verdict.kind).not.toBe('concurrency-retention');
     expect(report.verdict.leak).toBe(false);
     expect(r.code).toBe(ExitCode.Ok);

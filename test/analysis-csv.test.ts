@@ -127,6 +127,7 @@ describe('writing rounds.csv', () => {
       deployMs: null,
       elapsedMs: null,
       concurrency: 20,
+      requests: 4321,
     },
   ];
 

@@ -161,11 +161,78 @@ describe('concurrency', () => {
     expect(answer(one(steps, GC), 'concurrency')).toBe('not-leak');
   });
 
+  it('a leak the steps cannot tell from a pool is never called a pool or healthy: it asks for repeats of the highest', () => {
+    // One repeat below the highest: the pool and leak columns are nearly collinear.
+    const steps = withLoad(base, [10, 20, 40, 80, 40], 'leak', 24 * KiB);
+    const counts = verdicts(steps, GC);
+    expect(counts['concurrency-retention'] ?? 0).toBe(0);
+    expect(counts.healthy ?? 0).toBe(0);
+    const a = one(steps, GC);
+    expect(answer(a, 'concurrency')).toBe('no-say');
+    expect(a.verdict.needs.join(' ')).toContain('repeat the highest concurrency (80)');
+    // With the highest repeated three more times, the same leak is found.
+    expect(verdicts(withLoad(base, [10, 20, 40, 80, 40, 80, 80, 80], 'leak', 24 * KiB), GC).leak).toBeGreaterThanOrEqual(0.95 * SEEDS);
+  });
+
+  it('traffic that keeps nothing within the margin is not-leak, and only with enough steps to bound it', () => {
+    const flat = one(withLoad(base, concurrencies, 'healthy', 0), GC);
+    const numbers = flat.verdict.reasons.find((r) => r.rule === 'concurrency')?.numbers ?? {};
+    expect(answer(flat, 'concurrency')).toBe('not-leak');
+    expect(numbers['heldUpperBytes']).toBeLessThan(numbers['marginBytes'] as number);
+    expect(numbers['keptUpperBytes']).toBeLessThan(numbers['marginBytes'] as number);
+    // Too few steps to bound what traffic keeps: not called not-leak, however flat.
+    const short = one(withLoad(base, [10, 20], 'healthy', 0), GC);
+    expect(answer(short, 'concurrency')).toBe('no-say');
+  });
+
+  it('with request counts on the rows, the leak is per request served', () => {
+    // A saturated gateway: 40 and 80 clients get the same requests through, so the leak is not per unit of concurrency.
+    const requestsAt = (c: number): number => Math.min(c, 40) * 50;
+    const perRequest = 1024;
+    const plan = [10, 40, 20, 80, 80, 80, 30];
+    let kept = 0;
+    const last = base[base.length - 1]!;
+    const steps = [
+      ...base,
+      ...plan.map((c) => {
+        kept += perRequest * requestsAt(c);
+        return { event: 'load' as const, services: last.services, trueBytes: last.trueBytes + kept, concurrency: c };
+      }),
+    ];
+    const rows = rowsOf(steps, GC, 1).map((r) => (r.event === 'load' ? { ...r, requests: requestsAt(r.concurrency!) } : r));
+    const a = analyzeRounds(rows);
+    const test = a.verdict.reasons.find((r) => r.rule === 'concurrency');
+    expect(test?.answer).toBe('leak');
+    expect(test?.reason).toContain('per request served');
+    expect(test?.numbers['leakBytesPerRequest']).toBeGreaterThan(0.8 * perRequest);
+    expect(test?.numbers['leakBytesPerRequest']).toBeLessThan(1.2 * perRequest);
+    expect(test?.numbers['leakBytesPerConcurrencyStep']).toBeNull();
+  });
+
+  it('memory that falls as concurrency rises, beyond noise, is no-say: neither a pool nor a leak explains it', () => {
+    const last = base[base.length - 1]!;
+    let runningMax = 0;
+    let sum = 0;
+    // A negative "pool" traded against a positive "leak": what two collinear columns fit to a drift.
+    const steps = [
+      ...base,
+      ...[10, 20, 40, 80, 80, 80].map((c) => {
+        runningMax = Math.max(runningMax, c);
+        sum += c;
+        return { event: 'load' as const, services: last.services, trueBytes: last.trueBytes - 96 * KiB * runningMax + 40 * KiB * sum, concurrency: c };
+      }),
+    ];
+    const a = one(steps, GC);
+    expect(answer(a, 'concurrency')).toBe('no-say');
+    expect(a.verdict.reasons.find((r) => r.rule === 'concurrency')?.reason).toContain('moved against the traffic');
+    expect(a.verdict.kind).not.toBe('leak');
+  });
+
   it('a rise without any repeated step cannot tell a pool from a leak', () => {
     const a = one(withLoad(base, [10, 20, 40], 'pool', 256 * KiB), GC);
     expect(answer(a, 'concurrency')).toBe('no-say');
     expect(a.verdict.kind).toBe('inconclusive');
-    expect(a.verdict.needs).toContain('add a traffic step that repeats a lower concurrency');
+    expect(a.verdict.needs).toContain('add a traffic step that repeats a concurrency already reached (--load-repeats does it at the highest)');
   });
 });
 

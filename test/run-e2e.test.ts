@@ -90,5 +90,11 @@ describe('gwscale run (binary, reference gateway)', () => {
     const batch = await gwscale(['run', '--services', '10', '--batch', '20']);
     expect(batch.code).toBe(ExitCode.Usage);
     expect(batch.stderr).toContain('--batch 20 is larger than --services 10');
+    const repeats = await gwscale(['run', '--load-repeats', 'auto']);
+    expect(repeats.code).toBe(ExitCode.Usage);
+    expect(repeats.stderr).toContain('--load-repeats repeats the highest of --load-steps, and none were given');
+    const badRepeats = await gwscale(['run', '--load-steps', '10,40', '--load-repeats', 'auto:0']);
+    expect(badRepeats.code).toBe(ExitCode.Usage);
+    expect(badRepeats.stderr).toContain('--load-repeats');
   });
 });

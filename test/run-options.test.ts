@@ -7,7 +7,6 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { analysisOptionsOfRun } from '../src/analysis/run-settings.js';
-import type { Round } from '../src/run-log/round.js';
 import { analyze } from '../src/api/analyze.js';
 import { resumeConfigOf } from '../src/api/run.js';
 import { analyzeCommand } from '../src/cli/commands/analyze.js';
@@ -15,13 +14,14 @@ import { runOptions } from '../src/cli/commands/run-options.js';
 import { runConfigOf, type RunConfig } from '../src/driver/config.js';
 import { parseOptionValue, type OptionSpec } from '../src/option-spec.js';
 import { resolveOptions } from '../src/cli/parse-options.js';
-import { RUN_LOG_SCHEMA, type RunRecord } from '../src/run-log/records.js';
+import { RUN_LOG_SCHEMA, type LoadSequentialRecord, type RunRecord } from '../src/run-log/records.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { buildReport } from '../src/report/build.js';
 import { resumePointOf } from '../src/driver/resume.js';
 import { runFactsOf } from '../src/report/report-json.js';
 import { gwscale } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
+import { roundRow } from './helpers/round.js';
 
 const root = tempDir('gwscale-run-options-');
 const MiB = 1024 * 1024;
@@ -116,6 +116,7 @@ describe('RunConfig comes from the option table alone', () => {
       loadSteps: [],
       loadStepMs: 4000,
       loadIdleMs: 3000,
+      loadRepeats: 0,
       loadServices: 2,
       restartOnCrash: false,
       outDir: '/runs/x',
@@ -159,23 +160,7 @@ describe('RunConfig comes from the option table alone', () => {
   });
 });
 
-function row(index: number, event: Round['event'], services: number, memoryBytes: number): Round {
-  return {
-    index,
-    event,
-    services,
-    memoryBytes,
-    memorySource: 'v8-heap-after-gc',
-    afterGc: true,
-    rssBytes: null,
-    peakBytes: null,
-    preDeployBytes: null,
-    registerMs: null,
-    deployMs: null,
-    elapsedMs: null,
-    concurrency: null,
-  };
-}
+const row = roundRow;
 
 function runLog(settings: Record<string, unknown>, extra: RunRecord[] = []): RunRecord[] {
   const rows = [
@@ -234,6 +219,34 @@ describe('analysis options of a run log', () => {
       runLog({ redeploys: { mode: 'auto', max: 30 } }, [{ type: 'sequential', redeploys: 7, max: 30, state: 'leak', reason: 'kept 1.2 % per deploy' }]),
     );
     expect(decided.sequentialRedeploys).toEqual({ mode: 'auto', max: 30, redeploys: 7, decided: 'leak', reason: 'kept 1.2 % per deploy' });
+  });
+
+  it('report.json says how --load-repeats auto ended: its last look, undecided at MAX, or nothing without it', () => {
+    expect(runFactsOf(runLog({ loadRepeats: 2 })).sequentialLoadRepeats).toBeNull();
+    expect(runFactsOf(runLog({})).sequentialLoadRepeats).toBeNull();
+    const auto = { loadRepeats: { mode: 'auto', max: 10 } };
+    const look = (repeats: number, state: LoadSequentialRecord['state']): RunRecord => ({
+      type: 'load-sequential',
+      repeats,
+      max: 10,
+      state,
+      reason: `look ${repeats}`,
+    });
+    expect(runFactsOf(runLog(auto, [look(0, 'continue'), look(1, 'concurrency-retention')])).sequentialLoadRepeats).toEqual({
+      mode: 'auto',
+      max: 10,
+      repeats: 1,
+      decided: 'concurrency-retention',
+      reason: 'look 1',
+    });
+    const undecided = runFactsOf(
+      runLog(
+        auto,
+        Array.from({ length: 11 }, (_, r) => look(r, 'continue')),
+      ),
+    ).sequentialLoadRepeats;
+    expect(undecided?.decided).toBeNull();
+    expect(undecided?.reason).toBe('undecided after 10 repeats, the most allowed: look 10');
   });
 });
 

@@ -173,7 +173,7 @@ describe('scenario generators', () => {
 
   it('hold concurrency retention at the high-water mark, and leak at every load step', () => {
     for (const seed of SEEDS) {
-      for (const kind of ['concurrency-high-water', 'load-leak'] as const) {
+      for (const kind of ['concurrency-high-water', 'load-leak', 'load-flat'] as const) {
         const run = simulateRun({ kind }, seed);
         const firstLoad = run.rows.findIndex((r) => r.event === 'load');
         const idle = run.trueMemoryBytes[firstLoad - 1]!;
@@ -182,14 +182,35 @@ describe('scenario generators', () => {
         let repeatsAtHighest = 0;
         for (let i = firstLoad; i < run.rows.length; i++) {
           const c = run.rows[i]!.concurrency!;
+          const requests = run.rows[i]!.requests!;
+          // Clients × a rate of 20–60 each, ±10 %, never more than at the saturation point.
+          expect(requests).toBeLessThanOrEqual(Math.ceil(c * 60 * 1.1));
           if (c === highest) repeatsAtHighest++;
           highest = Math.max(highest, c);
-          total += c;
-          const extra = kind === 'load-leak' ? run.truth.leakBytesPerConcurrency * total : run.truth.poolBytesPerConcurrency * highest;
+          total += requests;
+          const extra = kind === 'load-leak' ? run.truth.leakBytesPerRequest * total : kind === 'load-flat' ? 0 : run.truth.poolBytesPerConcurrency * highest;
           relClose(run.trueMemoryBytes[i]!, idle + extra);
         }
         expect(repeatsAtHighest).toBeGreaterThanOrEqual(1);
       }
+    }
+  });
+
+  it('append repeats of the highest drawn concurrency (--load-repeats) without changing the drawn rows or the truth', () => {
+    for (const seed of SEEDS) {
+      const plain = simulateRun({ kind: 'load-leak' }, seed);
+      const repeated = simulateRun({ kind: 'load-leak' }, seed, { topRepeats: 3 });
+      expect(repeated.rows.slice(0, plain.rows.length)).toEqual(plain.rows);
+      expect(repeated.truth).toEqual(plain.truth);
+      const highest = Math.max(...plain.rows.filter((r) => r.event === 'load').map((r) => r.concurrency!));
+      const extra = repeated.rows.slice(plain.rows.length);
+      expect(extra.map((r) => [r.event, r.concurrency])).toEqual([
+        ['load', highest],
+        ['load', highest],
+        ['load', highest],
+      ]);
+      // A leak keeps rising on the repeats.
+      expect(repeated.trueMemoryBytes.at(-1)!).toBeGreaterThan(plain.trueMemoryBytes.at(-1)!);
     }
   });
 

@@ -30,6 +30,7 @@ export type ScenarioClass =
   | { readonly kind: 'retained-configs' }
   | { readonly kind: 'concurrency-high-water' }
   | { readonly kind: 'load-leak' }
+  | { readonly kind: 'load-flat' }
   | { readonly kind: 'too-little-data' };
 
 export type ScenarioKind = ScenarioClass['kind'];
@@ -51,8 +52,8 @@ export interface GatewayTruth {
   readonly firstReloadStepFraction: number;
   /** Idle bytes held per unit of the highest concurrency reached (a pool sized by the high-water mark). */
   readonly poolBytesPerConcurrency: number;
-  /** Idle bytes kept per unit of concurrency of every traffic step (a leak under load). */
-  readonly leakBytesPerConcurrency: number;
+  /** Idle bytes kept per request served (a leak under load: it grows with the requests, repeats included). */
+  readonly leakBytesPerRequest: number;
 }
 
 /** How readings scatter around the true memory. */
@@ -110,7 +111,9 @@ export const SCENARIO_DEFINITIONS: readonly string[] = [
   'per-deploy leak L × R: every deploy (round or redeploy) keeps L × (base + c·N), the live memory at the final service count N; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
   'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts memory × peak factor past it at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory; the true crash is the deploy of the round after (it starts from that memory); rows fed up to 80 % of the crash',
   'concurrency-high-water: healthy deploys, then 6–10 load steps (8…512, ≥ 3 new highs, ≥ 2 repeats at or below the high, ≥ 1 of them at the high); idle memory + u × the highest concurrency so far (5–15 % of memory at the top)',
-  "load-leak: as concurrency-high-water, idle memory + l × every step's concurrency (5–15 % of memory over all steps)",
+  'load steps serve requests = min(clients, saturation) × a per-seed rate U(20, 60) × U(0.9, 1.1), saturation log-uniform 16–1024 clients (rows carry the count)',
+  'load-leak: as concurrency-high-water, idle memory + l × every request served (5–15 % of memory over the drawn steps)',
+  'load-flat: as concurrency-high-water, idle memory back to what it was before every step (traffic keeps nothing)',
   'too-little-data: the first 2–3 rows (fresh start + 1–2 rounds) of a healthy run',
 ];
 
@@ -132,6 +135,8 @@ export function expectedVerdicts(scenario: ScenarioClass): readonly VerdictKind[
       return ['leak'];
     case 'concurrency-high-water':
       return ['concurrency-retention'];
+    case 'load-flat':
+      return ['healthy'];
     case 'too-little-data':
       return ['inconclusive'];
   }
@@ -175,7 +180,7 @@ type PlanStep =
   | { readonly event: 'round'; readonly services: number }
   | { readonly event: 'restart' }
   | { readonly event: 'redeploy' }
-  | { readonly event: 'load'; readonly concurrency: number };
+  | { readonly event: 'load'; readonly concurrency: number; readonly requests: number };
 
 /** The true gateway's state as the plan is played on it. */
 class TrueGateway {
@@ -224,9 +229,9 @@ class TrueGateway {
     this.loaded = true;
   }
 
-  load(concurrency: number): void {
+  load(concurrency: number, requests: number): void {
     this.highestConcurrency = Math.max(this.highestConcurrency, concurrency);
-    this.loadLeaked += this.truth.leakBytesPerConcurrency * concurrency;
+    this.loadLeaked += this.truth.leakBytesPerRequest * requests;
   }
 
   memory(): number {
@@ -299,6 +304,11 @@ const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 export interface SimulationOverrides {
   /** E.g. 1: all noise varies from point to point and the replicates agree (the hardest case for a replicate-based test). */
   readonly pointShare?: number;
+  /**
+   * Traffic steps appended at the highest concurrency of the drawn ones (what `--load-repeats`
+   * adds); the gateway's truth is drawn from the drawn steps alone, so a leak keeps its rate.
+   */
+  readonly topRepeats?: number;
 }
 
 /**
@@ -342,7 +352,14 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
   let restartAfter = Math.min(rounds - 1, Math.max(2, Math.round(restartPosition * rounds)));
   if (kind === 'slow-cache') restartAfter = Math.min(restartAfter, 8);
   const redeploys = kind === 'per-deploy-leak' ? scenario.redeploys : kind === 'retained-configs' ? 0 : otherRedeploys;
-  const loadSteps = kind === 'concurrency-high-water' || kind === 'load-leak' ? concurrencySequence(random) : [];
+  const loadSteps = ['concurrency-high-water', 'load-leak', 'load-flat'].includes(kind) ? concurrencySequence(random) : [];
+  // Requests each traffic step serves, from a stream of their own (so the other draws stay aligned):
+  // clients × a per-seed rate, capped where the gateway saturates (16–1024 clients, log-uniform), ±10 %.
+  const traffic = seededRandom(`${seedStream(scenario)}#${seed}#traffic`);
+  const perClient = traffic.uniform(20, 60);
+  const saturatesAt = Math.exp(traffic.uniform(Math.log(16), Math.log(1024)));
+  const jitter = Array.from({ length: loadSteps.length + (overrides.topRepeats ?? 0) }, () => traffic.uniform(0.9, 1.1));
+  const requestsOf = (concurrency: number, step: number): number => Math.round(Math.min(concurrency, saturatesAt) * perClient * (jitter[step] as number));
 
   let truth: GatewayTruth = {
     baseBytes,
@@ -354,7 +371,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
     cacheFillFraction: 0,
     firstReloadStepFraction: 0,
     poolBytesPerConcurrency: 0,
-    leakBytesPerConcurrency: 0,
+    leakBytesPerRequest: 0,
   };
   switch (scenario.kind) {
     case 'first-reload-step':
@@ -385,7 +402,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
       break;
     case 'load-leak':
       // All traffic steps together keep 5–15 % of memory.
-      truth = { ...truth, leakBytesPerConcurrency: ((0.05 + 0.1 * sizeDraw) * liveAtEnd) / sum(loadSteps) };
+      truth = { ...truth, leakBytesPerRequest: ((0.05 + 0.1 * sizeDraw) * liveAtEnd) / sum(loadSteps.map((c, i) => requestsOf(c, i))) };
       break;
     default:
       break;
@@ -406,7 +423,8 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
     if (hasRestart && i + 1 === restartAfter) plan.push({ event: 'restart' });
   });
   for (let i = 0; i < redeploys; i++) plan.push({ event: 'redeploy' });
-  for (const c of loadSteps) plan.push({ event: 'load', concurrency: c });
+  const repeated = loadSteps.length === 0 ? [] : Array.from({ length: overrides.topRepeats ?? 0 }, () => Math.max(...loadSteps));
+  [...loadSteps, ...repeated].forEach((c, i) => plan.push({ event: 'load', concurrency: c, requests: requestsOf(c, i) }));
 
   const gateway = new TrueGateway(truth);
   const afterGc = scenario.kind !== 'gc-sawtooth';
@@ -429,7 +447,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
     } else if (step.event === 'restart') {
       gateway.restart();
     } else if (step.event === 'load') {
-      gateway.load(step.concurrency);
+      gateway.load(step.concurrency, step.requests);
     }
     const trueBytes = gateway.memory();
     let readings = readingsOf(trueBytes, noise, random);
@@ -476,6 +494,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
       deployMs: deployed && !deployMissing ? deployMs : null,
       elapsedMs: elapsedMissing && step.event !== 'fresh-start' ? null : elapsedMs,
       concurrency: step.event === 'load' ? step.concurrency : null,
+      ...(step.event === 'load' ? { requests: step.requests } : {}),
     });
     trueMemoryBytes.push(trueBytes);
     previousServices = services;

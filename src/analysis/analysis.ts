@@ -21,7 +21,7 @@ import { roundBytes, sig4 } from './rounding.js';
 import { AFTER_GC_NOISE_FRACTION, BETWEEN_DEPLOY_ALLOWANCE_FRACTION, SAWTOOTH_FRACTION } from './constants.js';
 
 /** Bump when a field of `Analysis` changes meaning or goes away; adding fields does not bump it. */
-export const ANALYSIS_SCHEMA_VERSION = 2;
+export const ANALYSIS_SCHEMA_VERSION = 3;
 
 export interface AnalysisOptions {
   /** Heap limit of the gateway, bytes (--heap-max, else the run's gateway heap setting). */
@@ -37,6 +37,8 @@ export interface AnalysisOptions {
   readonly leakMarginFraction?: number | null;
   /** Looks a sequential test takes (its levels are divided by this); 1 for a fixed design. */
   readonly looks?: number;
+  /** The same for the concurrency test under `--load-repeats auto`. */
+  readonly loadLooks?: number;
 }
 
 export type HeapMaxSource = 'option' | 'run-settings';
@@ -344,7 +346,9 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
   const series = seriesOf(rows);
   const curveOptions: CurveOptions = { leakMarginFraction: options.leakMarginFraction ?? null, looks: options.looks ?? 1 };
   const curve = analyseCurve(series, curveOptions);
-  const ctx = { series, noise: pooledNoiseScale(NaN, 0) };
+  const loadLooks = options.loadLooks ?? 1;
+  // The terms' levels are split over the looks; the back-to-baseline check (a guard) stays at one look.
+  const ctx = { series, noise: pooledNoiseScale(NaN, 0), looks: loadLooks };
   const concurrencyResult = concurrencyRule(ctx, rows);
   const verdict = decide(curve, concurrencyResult);
   const concurrency = concurrencySteps(ctx, rows);

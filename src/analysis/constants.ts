@@ -59,3 +59,10 @@ export const PRIOR_DOF = 4;
 export const CONCURRENCY_MIN_EFFECT_FRACTION = 0.05;
 /** Idle memory after traffic must stay this fraction of memory above the baseline (or rise by it in all) to count. */
 export const LOAD_MIN_EFFECT_FRACTION = 0.02;
+/**
+ * "Traffic keeps nothing" needs the one-sided upper bounds (ALPHA_EQUIVALENCE) of what all the
+ * traffic so far kept and of the pool at the highest concurrency both below this fraction of memory.
+ */
+export const LOAD_MARGIN_FRACTION = 0.05;
+/** Default upper bound of `--load-repeats auto`. */
+export const SEQUENTIAL_MAX_LOAD_REPEATS = 10;

@@ -25,6 +25,7 @@ export const ROUND_CSV_COLUMNS = [
   'deploy_ms',
   'elapsed_ms',
   'concurrency',
+  'requests',
   'resumed',
 ] as const;
 
@@ -181,6 +182,7 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
     if (event === 'load' && concurrency === null) row.required('concurrency', null, 'the highest in-flight count of the traffic step (load rows need it)');
     const elapsedMs = row.number('elapsed_ms') ?? (row.has('elapsed_s') ? (row.number('elapsed_s') as number) * 1000 : null);
     const resumed = row.boolean('resumed');
+    const requests = row.number('requests', { integer: true });
     const peakSource = row.peakSource();
     const result: Round = {
       index: 0,
@@ -197,6 +199,7 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
       deployMs: row.number('deploy_ms'),
       elapsedMs,
       concurrency,
+      ...(requests === null ? {} : { requests }),
     };
     return {
       row: resumed === null ? result : { ...result, resumed },
@@ -265,6 +268,7 @@ export function roundsToCsv(rounds: readonly Round[]): string {
         deploy_ms: r.deployMs,
         elapsed_ms: r.elapsedMs,
         concurrency: r.concurrency,
+        requests: r.requests,
         resumed: r.resumed,
       };
       lines.push(ROUND_CSV_COLUMNS.map((c) => cell(values[c])).join(','));

@@ -1,6 +1,7 @@
 /**
  * Analysis options a run log implies: the heap max the run set (`heapMaxBytes`, else
- * `gatewayHeapMb`) and its leak margin (`leakMarginFraction`). `gwscale report` (report.json) and
+ * `gatewayHeapMb`), its leak margin (`leakMarginFraction`) and the looks of its sequential traffic
+ * test (`loadRepeats` auto:MAX). `gwscale report` (report.json) and
  * `gwscale analyze RUN_DIR` both take their options from here, so the two agree. Pure.
  */
 import type { RunRecord } from '../run-log/records.js';
@@ -21,8 +22,13 @@ export function analysisOptionsOfRun(records: readonly RunRecord[], overrides: A
   const option = overrides.heapMaxBytes ?? null;
   // Runs logged before --leak-margin leave it to the analysis default.
   const leakMarginFraction = overrides.leakMarginFraction ?? (positive(settings.leakMarginFraction) ? settings.leakMarginFraction : null);
+  // A run whose traffic test looked after every repeat (`--load-repeats auto:MAX`) is analysed at the
+  // levels that test used, so the verdict and the test's decision agree and α holds over the looks.
+  const loadRepeats = settings.loadRepeats;
+  const loadLooks = overrides.loadLooks ?? (typeof loadRepeats === 'object' ? loadRepeats.max + 1 : undefined);
   return {
     heapMaxBytes: option ?? fromSettings,
+    ...(loadLooks === undefined ? {} : { loadLooks }),
     ...(option !== null ? { heapMaxSource: 'option' as const } : fromSettings !== null ? { heapMaxSource: 'run-settings' as const } : {}),
     deployPeakFactor: overrides.deployPeakFactor ?? null,
     leakMarginFraction,

@@ -11,7 +11,8 @@
  * design needs (docs/analysis.md gives the measured numbers). Pure: rows in, decision out.
  */
 import { analyzeRounds } from './analysis.js';
-import { SEQUENTIAL_FIRST_LOOK, SEQUENTIAL_MAX_REDEPLOYS } from './constants.js';
+import { SEQUENTIAL_FIRST_LOOK, SEQUENTIAL_MAX_LOAD_REPEATS, SEQUENTIAL_MAX_REDEPLOYS } from './constants.js';
+import type { LoadSequentialRecord } from '../run-log/records.js';
 import type { Round } from '../run-log/round.js';
 
 export type SequentialState = 'leak' | 'healthy' | 'continue';
@@ -42,4 +43,38 @@ export function sequentialRedeployDecision(rows: readonly Round[], options: Sequ
   if (kind === 'leak') return { state: 'leak', redeploys, reason: analysis.verdict.summary };
   if (kind === 'healthy') return { state: 'healthy', redeploys, reason: analysis.verdict.summary };
   return { state: 'continue', redeploys, reason: analysis.verdict.summary };
+}
+
+/** What `--load-repeats auto` decided: the concurrency test's answer, or `continue`. */
+export type LoadSequentialState = LoadSequentialRecord['state'];
+
+export interface LoadSequentialDecision {
+  readonly state: LoadSequentialState;
+  /** Traffic steps repeated at the highest concurrency so far. */
+  readonly repeats: number;
+  readonly reason: string;
+}
+
+/**
+ * The sequential traffic test behind `--load-repeats auto[:MAX]`: after the planned traffic steps and
+ * after each repeat of the highest concurrency, the concurrency test runs with both its levels
+ * divided by the MAX + 1 looks it may take (Bonferroni, as for redeploys), and the repeats stop at
+ * `leak` (memory rises on repeats too), `concurrency-retention` (a pool: flat on repeats) or
+ * `healthy` (traffic keeps nothing, within the margin). A repeat at the highest concurrency is the
+ * step that tells the two apart best: a pool stays where it is, a leak adds the most there.
+ */
+export function sequentialLoadDecision(rows: readonly Round[], repeats: number, maxRepeats: number = SEQUENTIAL_MAX_LOAD_REPEATS): LoadSequentialDecision {
+  const analysis = analyzeRounds(rows, { loadLooks: maxRepeats + 1 });
+  const test = analysis.verdict.reasons.find((r) => r.rule === 'concurrency');
+  const reason = test?.reason ?? 'no traffic steps';
+  switch (test?.answer) {
+    case 'leak':
+      return { state: 'leak', repeats, reason };
+    case 'concurrency-retention':
+      return { state: 'concurrency-retention', repeats, reason };
+    case 'not-leak':
+      return { state: 'healthy', repeats, reason };
+    default:
+      return { state: 'continue', repeats, reason };
+  }
 }

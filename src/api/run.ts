@@ -108,6 +108,7 @@ async function execute(config: RunConfig, options: RunOptions, resume: { point: 
                 loadPhase(
                   {
                     steps: config.loadSteps,
+                    repeats: config.loadRepeats,
                     stepMs: config.loadStepMs,
                     idleMs: config.loadIdleMs,
                     services: config.loadServices,

@@ -80,6 +80,11 @@ export function progressListener(err: (text: string) => void, isTty: boolean): R
         else if (event.redeploys >= event.max)
           line(`  sequential test undecided after ${event.redeploys} redeploys (the most --redeploys auto:${event.max} allows): ${event.reason}`);
         break;
+      case 'load-sequential':
+        if (event.state !== 'continue') line(`  traffic test after ${event.repeats} repeats of the highest concurrency: ${event.state} (${event.reason})`);
+        else if (event.repeats >= event.max)
+          line(`  traffic test undecided after ${event.repeats} repeats (the most --load-repeats auto:${event.max} allows): ${event.reason}`);
+        break;
       case 'warning':
         line(`warning: ${event.message}`);
         break;

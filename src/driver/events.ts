@@ -3,7 +3,7 @@
  * bar, the log and the tests listen. Nothing here is needed to compute results.
  */
 import type { Round } from '../run-log/round.js';
-import type { SequentialState } from '../analysis/sequential.js';
+import type { LoadSequentialState, SequentialState } from '../analysis/sequential.js';
 
 export type RunEvent =
   | { readonly type: 'gateway-started'; readonly version: string; readonly pid: number | null; readonly reason: string }
@@ -12,6 +12,7 @@ export type RunEvent =
   | { readonly type: 'deploy-start'; readonly services: number }
   | { readonly type: 'measured'; readonly row: Round }
   | { readonly type: 'sequential'; readonly redeploys: number; readonly max: number; readonly state: SequentialState; readonly reason: string }
+  | { readonly type: 'load-sequential'; readonly repeats: number; readonly max: number; readonly state: LoadSequentialState; readonly reason: string }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'log'; readonly message: string };
 

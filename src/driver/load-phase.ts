@@ -16,10 +16,18 @@ import { soapRequestsFor } from '../gateways/soap-probe.js';
 import { parseWsdl } from '../wsdl/index.js';
 import type { ServiceCatalog } from './service-catalog.js';
 import type { ExtraPhase, PhaseContext } from './scale-run.js';
+import { sequentialLoadDecision, type LoadSequentialDecision } from '../analysis/sequential.js';
+import type { IntOrAuto } from '../option-spec.js';
+import type { Round } from '../run-log/round.js';
 
 export interface LoadPhaseConfig {
   /** Client concurrency of each step, in order (e.g. 10,40,20,80,80,30). */
   readonly steps: readonly number[];
+  /**
+   * Steps at the highest concurrency of `steps` after them: a count, or `auto` (one at a time until
+   * the sequential traffic test decides, at most `max`). Default none.
+   */
+  readonly repeats?: IntOrAuto;
   readonly stepMs: number;
   /** Quiet time after a step before the memory reading (in-flight work drains). */
   readonly idleMs: number;
@@ -39,6 +47,8 @@ export interface LoadPhaseConfig {
 /** Where Locust's totals are checked: the SOAP backend's own count of what it answered. */
 export interface LoadPhaseDeps {
   readonly backendRequests?: () => Promise<number>;
+  /** The decision `--load-repeats auto` asks after each look; `sequentialLoadDecision` unless a test passes its own. */
+  readonly decide?: (rows: readonly Round[], repeats: number, max: number) => LoadSequentialDecision;
 }
 
 /** Locust's users (one step's concurrency) over the targets, its totals checked against the backend. */
@@ -100,10 +110,17 @@ export function loadPhase(config: LoadPhaseConfig, catalog: ServiceCatalog, deps
       }
     }
     const engine = config.engine ?? 'gwscale';
-    for (const [i, concurrency] of config.steps.entries()) {
+    const repeats = config.repeats ?? 0;
+    const top = Math.max(...config.steps);
+    const planned = config.steps.length + (typeof repeats === 'number' ? repeats : 0);
+    const step = async (i: number, concurrency: number): Promise<void> => {
+      const label =
+        i < config.steps.length
+          ? `load step ${i + 1}/${config.steps.length}`
+          : `load step ${i + 1} (repeat ${i + 1 - config.steps.length} of the highest concurrency)`;
       run.emit({
         type: 'log',
-        message: `load step ${i + 1}/${config.steps.length}: ${concurrency} ${engine === 'locust' ? 'Locust users' : 'clients'} for ${config.stepMs} ms over ${targets.length} operations`,
+        message: `${label}: ${concurrency} ${engine === 'locust' ? 'Locust users' : 'clients'} for ${config.stepMs} ms over ${targets.length} operations`,
       });
       const t0 = Date.now();
       const result = await run.guarded('load', () =>
@@ -122,7 +139,19 @@ export function loadPhase(config: LoadPhaseConfig, catalog: ServiceCatalog, deps
         run.emit({ type: 'warning', message: `load step ${i + 1}: ${failed} of ${result.sent} requests failed (${JSON.stringify(result.errors)})` });
       await sleep(config.idleMs);
       // Locust's users are closed-loop clients: at most one request each in flight, so the step's users.
-      await run.measure('load', { concurrency: result.maxInFlight, elapsedMs: Date.now() - t0 });
+      await run.measure('load', { concurrency: result.maxInFlight, requests: result.completed, elapsedMs: Date.now() - t0 });
+    };
+    for (let i = 0; i < planned; i++) await step(i, i < config.steps.length ? (config.steps[i] as number) : top);
+    if (typeof repeats === 'number') return;
+    // auto: look after the planned steps, then after each repeat of the highest concurrency.
+    const decide = deps.decide ?? sequentialLoadDecision;
+    for (let r = 0; ; r++) {
+      const decision = decide(run.rows(), r, repeats.max);
+      const record = { type: 'load-sequential', repeats: r, max: repeats.max, state: decision.state, reason: decision.reason } as const;
+      run.record(record);
+      run.emit(record);
+      if (decision.state !== 'continue' || r >= repeats.max) return;
+      await step(config.steps.length + r, top);
     }
   };
 }

@@ -4,13 +4,16 @@
  * run log records. Adding a setting is adding its row here; nothing else needs an edit.
  */
 import { resolve } from 'node:path';
+import { SEQUENTIAL_MAX_LOAD_REPEATS } from '../analysis/constants.js';
 import type { SettingSpec } from '../option-config.js';
 import { trafficEngines } from '../traffic/options.js';
 import { DEFAULT_NODE_RED_VERSION } from '../gateways/node-red/install.js';
 import { TARGET_NAMES } from '../gateways/registry.js';
 import { MEMORY_SOURCE_KINDS } from '../gateways/memory-source-flag.js';
+import { gatewayProfiles } from '../reference-gateway/protocol.js';
 
-export const PROFILES = ['healthy', 'retain-configs', 'operation-pool'] as const;
+/** The reference gateway's behaviour profiles (its protocol module holds the one list). */
+export const PROFILES = gatewayProfiles;
 /** The built-in targets, from the target registry (the one list of their names). */
 export const TARGETS = TARGET_NAMES;
 /** Crash restarts `--restart-on-crash` allows unless `--crash-restarts` says otherwise, so a gateway that dies at once cannot loop forever. */
@@ -162,6 +165,15 @@ export const runSettingOptions = [
     default: [],
     description: 'after registration, drive traffic at each of these concurrencies in turn, then measure the idle gateway after GC (a `load` row per step)',
     placeholder: 'C,C',
+  },
+  {
+    key: 'loadRepeats',
+    kind: { type: 'int-or-auto', min: 0, max: 100, autoMax: { min: 1, max: 100, default: SEQUENTIAL_MAX_LOAD_REPEATS } },
+    default: 0,
+    description:
+      'after the load steps, repeat the highest concurrency R more times (a pool stays flat there, a leak keeps rising); auto: one at a time until the traffic test decides leak, pool or nothing kept, at most MAX times',
+    placeholder: 'R',
+    example: 'auto',
   },
   {
     key: 'loadStepMs',

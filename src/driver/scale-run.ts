@@ -19,7 +19,7 @@ import { clearProcessHistory } from '../sampling/process-usage.js';
 import { crashRestartsOf, type RunConfig } from './config.js';
 import type { RunListener } from './events.js';
 import { RUN_LOG_FILE, type RunLogWriter } from './run-log.js';
-import type { GatewayStartRecord, RunEndRecord } from '../run-log/records.js';
+import type { GatewayStartRecord, LoadSequentialRecord, RunEndRecord } from '../run-log/records.js';
 import type { ResumePoint } from './resume.js';
 import type { ServiceCatalog } from './service-catalog.js';
 import { deployLoadFor, type DeployLoadSummary } from './deploy-load.js';
@@ -80,10 +80,14 @@ export interface PhaseContext {
   readonly services: number;
   readonly signal: AbortSignal | undefined;
   /** Measures the gateway after GC and appends a row of this event (with `concurrency` for load rows). */
-  measure(event: RoundEvent, extra: { concurrency?: number; elapsedMs?: number }): Promise<Round>;
+  measure(event: RoundEvent, extra: { concurrency?: number; requests?: number; elapsedMs?: number }): Promise<Round>;
   /** Runs work while the gateway is watched for a crash. */
   guarded<T>(phase: string, work: () => Promise<T>): Promise<T>;
   emit: RunListener;
+  /** Every row of the run so far (those of an earlier session first): what a sequential test reads. */
+  rows(): readonly Round[];
+  /** Appends a sequential test's decision to the run log (synced: it says why the phase stopped). */
+  record(decision: LoadSequentialRecord): void;
 }
 
 /** What the driver needs from its surroundings; the API layer wires the real ones. */
@@ -179,7 +183,7 @@ class ScaleRun {
    */
   async measure(
     event: RoundEvent,
-    timing: { registerMs?: number | null; deploy?: DeployMeasure; t0?: number; concurrency?: number; elapsedMs?: number },
+    timing: { registerMs?: number | null; deploy?: DeployMeasure; t0?: number; concurrency?: number; requests?: number; elapsedMs?: number },
   ): Promise<Round> {
     const point = await this.measurer.readPoint();
     const live = point.last;
@@ -201,6 +205,7 @@ class ScaleRun {
       deployMs: deploy?.deployMs ?? null,
       elapsedMs: timing.elapsedMs ?? (timing.t0 === undefined ? null : Date.now() - timing.t0),
       concurrency: timing.concurrency ?? null,
+      ...(timing.requests === undefined ? {} : { requests: timing.requests }),
       ...(this.resumedRowPending ? { resumed: true } : {}),
     };
     this.resumedRowPending = false;
@@ -385,6 +390,11 @@ class ScaleRun {
         measure: (event, extra) => this.measure(event, extra),
         guarded: (what, work) => this.guarded(what, work),
         emit: this.emit,
+        rows: () => this.rows,
+        record: (decision) => {
+          this.log.append(decision);
+          this.log.sync();
+        },
       });
     }
   }

@@ -10,6 +10,7 @@ import type { ActiveConfiguration, ActiveEndpoint, ActiveOperation, ActiveServic
 import { isLoopbackUrl } from './fetch-wsdl.js';
 import { readBody } from './http-util.js';
 import type { OperationPools } from './operation-pool.js';
+import type { RequestTrail } from './request-trail.js';
 import type { MessageContext } from './policies.js';
 import { contentTypeOf, firstBodyElement, soapActionOf, soapFault, soapVersionOf, type SoapVersion } from '../soap/message.js';
 
@@ -17,6 +18,8 @@ export interface DataPlaneOptions {
   readonly active: () => ActiveConfiguration | null;
   /** Set in the `operation-pool` profile. */
   readonly pools: OperationPools | null;
+  /** Set in the `request-leak` profile. */
+  readonly trail: RequestTrail | null;
   /** Timeout for one backend call. */
   readonly backendTimeoutMs: number;
 }
@@ -91,6 +94,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlaneHandler {
       sendFault(res, version, 502, `${service.name}: endpoint ${target.origin} is not on loopback; the reference gateway does not forward off this machine`);
       return;
     }
+    options.trail?.keep(operation.key, action, body);
     const lease = options.pools?.acquire(operation.key);
     try {
       const inbound: MessageContext = { headers: { 'content-type': req.headers['content-type'] ?? contentTypeOf(version) }, body, rejection: null };

@@ -12,6 +12,7 @@ import { createDataPlane } from './data-plane.js';
 import { Deployer } from './deployer.js';
 import { OperationPools } from './operation-pool.js';
 import { profileBehaviours } from './profiles.js';
+import { RequestTrail } from './request-trail.js';
 import type { GatewayProfile } from './protocol.js';
 import { EntityStore, type WsdlParser } from './store.js';
 
@@ -24,6 +25,8 @@ export interface ReferenceGatewayOptions {
   readonly parseWsdl: WsdlParser;
   /** Heap each pooled client holds in the `operation-pool` profile. */
   readonly poolClientBytes?: number;
+  /** Heap each kept request holds in the `request-leak` profile. */
+  readonly trailRecordBytes?: number;
   readonly backendTimeoutMs?: number;
   /** Ports to listen on (0 = any free port). */
   readonly adminPort?: number;
@@ -66,7 +69,8 @@ export async function startReferenceGateway(options: ReferenceGatewayOptions): P
   const loadedServices = await deployer.load();
   const pools = behaviour.operationPool ? new OperationPools(options.poolClientBytes ?? 128 * 1024) : null;
   const fetcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
-  const dataPlane = createDataPlane({ active: () => deployer.active, pools, backendTimeoutMs: options.backendTimeoutMs ?? 30_000 });
+  const trail = behaviour.requestTrail ? new RequestTrail(options.trailRecordBytes ?? 4 * 1024) : null;
+  const dataPlane = createDataPlane({ active: () => deployer.active, pools, trail, backendTimeoutMs: options.backendTimeoutMs ?? 30_000 });
   const dataServer = createServer({ keepAliveTimeout: 30_000 }, dataPlane);
   let dataUrl = '';
   const admin = createAdminApi({

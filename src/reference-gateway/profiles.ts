@@ -9,6 +9,8 @@ export interface ProfileBehaviour {
   readonly retainConfigs: boolean;
   /** Each operation keeps a pool of costly client objects sized to its highest concurrency ever. */
   readonly operationPool: boolean;
+  /** Every request served is kept in an audit trail that is never trimmed. */
+  readonly requestTrail: boolean;
   readonly description: string;
 }
 
@@ -16,17 +18,26 @@ export const profileBehaviours: Readonly<Record<GatewayProfile, ProfileBehaviour
   healthy: {
     retainConfigs: false,
     operationPool: false,
+    requestTrail: false,
     description: 'old configurations are released when a new one is swapped in',
   },
   'retain-configs': {
     retainConfigs: true,
     operationPool: false,
+    requestTrail: false,
     description:
       'every deploy keeps the previous configuration (XML text and parsed tree) reachable: memory after GC grows faster than linear and drops on restart',
   },
   'operation-pool': {
     retainConfigs: false,
     operationPool: true,
+    requestTrail: false,
     description: 'each operation keeps a pool of client objects sized to the highest concurrency it ever saw, never expunged',
+  },
+  'request-leak': {
+    retainConfigs: false,
+    operationPool: false,
+    requestTrail: true,
+    description: 'every request served is kept in an audit trail that is never trimmed: memory grows with the traffic, repeats included',
   },
 };

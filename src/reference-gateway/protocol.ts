@@ -14,7 +14,7 @@ export const PASSWORD_ENV = 'GWSCALE_GATEWAY_PASSWORD';
  * Behaviour profiles of the reference gateway, chosen at start (`--profile`). What each one does
  * is in profiles.ts.
  */
-export const gatewayProfiles = ['healthy', 'retain-configs', 'operation-pool'] as const;
+export const gatewayProfiles = ['healthy', 'retain-configs', 'operation-pool', 'request-leak'] as const;
 export type GatewayProfile = (typeof gatewayProfiles)[number];
 
 export const isGatewayProfile = (name: string): name is GatewayProfile => (gatewayProfiles as readonly string[]).includes(name);

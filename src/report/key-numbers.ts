@@ -82,6 +82,15 @@ export function keyNumbers(report: Report): KeyNumber[] {
       detail: `--redeploys auto:${sequential.max}; ${sequential.reason}`,
     });
   }
+  const loadSequential = report.sequentialLoadRepeats;
+  if (loadSequential !== null) {
+    out.push({
+      key: 'sequentialLoadRepeats',
+      label: 'Sequential traffic repeats',
+      value: loadSequential.decided === null ? `undecided after ${loadSequential.repeats}` : `${loadSequential.decided} after ${loadSequential.repeats}`,
+      detail: `--load-repeats auto:${loadSequential.max}; ${loadSequential.reason}`,
+    });
+  }
   if (report.bytesPerConcurrency !== null) {
     out.push({
       key: 'bytesPerConcurrency',

@@ -4,7 +4,7 @@
  */
 import type { Round } from '../run-log/round.js';
 import type { GatewayCounts } from '../gateways/adapter.js';
-import type { CrashRecord, GatewayStartRecord, RunRecord, RunStartRecord, SequentialRecord } from '../run-log/records.js';
+import type { CrashRecord, GatewayStartRecord, LoadSequentialRecord, RunRecord, RunStartRecord, SequentialRecord } from '../run-log/records.js';
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -30,6 +30,20 @@ export interface SequentialRedeploys {
   readonly max: number;
   readonly redeploys: number;
   readonly decided: 'leak' | 'healthy' | null;
+  readonly reason: string;
+}
+
+/**
+ * `--load-repeats auto[:MAX]`: how the sequential traffic test ended. `decided` is `leak`,
+ * `concurrency-retention` or `healthy` when it decided (after `repeats` repeats of the highest
+ * concurrency), null when it stopped at MAX, or the run ended, undecided. Null in report.json
+ * for runs without it.
+ */
+export interface SequentialLoadRepeats {
+  readonly mode: 'auto';
+  readonly max: number;
+  readonly repeats: number;
+  readonly decided: 'leak' | 'concurrency-retention' | 'healthy' | null;
   readonly reason: string;
 }
 
@@ -66,6 +80,7 @@ export interface RunFacts {
   readonly overhead: ReportOverhead | null;
   readonly crash: ReportCrash | null;
   readonly sequentialRedeploys: SequentialRedeploys | null;
+  readonly sequentialLoadRepeats: SequentialLoadRepeats | null;
   readonly errors: readonly { readonly phase: string; readonly message: string }[];
   readonly rounds: readonly Round[];
 }
@@ -92,6 +107,7 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
   const errors: { phase: string; message: string }[] = [];
   const rounds: Round[] = [];
   let sequential: SequentialRecord | null = null;
+  let loadSequential: LoadSequentialRecord | null = null;
   for (const r of records) {
     switch (r.type) {
       case 'gateway-start':
@@ -125,6 +141,9 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
         break;
       case 'sequential':
         sequential = r;
+        break;
+      case 'load-sequential':
+        loadSequential = r;
         break;
       case 'crash':
         crash = crashOf(r);
@@ -165,6 +184,7 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
     overhead: sessions > 0 ? overheadOf(harnessCpuSeconds, gatewayCpuSeconds) : null,
     crash,
     sequentialRedeploys: sequentialRedeploysOf(start.settings, sequential),
+    sequentialLoadRepeats: sequentialLoadRepeatsOf(start.settings, loadSequential),
     errors,
     rounds,
   };
@@ -180,6 +200,20 @@ function sequentialRedeploysOf(settings: RunStartRecord['settings'], last: Seque
   const decided = last.state === 'continue' ? null : last.state;
   const reason = decided === null && last.redeploys >= last.max ? `undecided after ${last.max} redeploys, the most allowed: ${last.reason}` : last.reason;
   return { mode: 'auto', max: last.max, redeploys: last.redeploys, decided, reason };
+}
+
+/** The last decision of `--load-repeats auto`; null without it. */
+function sequentialLoadRepeatsOf(settings: RunStartRecord['settings'], last: LoadSequentialRecord | null): SequentialLoadRepeats | null {
+  const plan = settings.loadRepeats;
+  const autoMax = typeof plan === 'object' ? plan.max : null;
+  if (last === null) {
+    return autoMax === null
+      ? null
+      : { mode: 'auto', max: autoMax, repeats: 0, decided: null, reason: 'the traffic test never looked (the run ended before its planned steps did)' };
+  }
+  const decided = last.state === 'continue' ? null : last.state;
+  const reason = decided === null && last.repeats >= last.max ? `undecided after ${last.max} repeats, the most allowed: ${last.reason}` : last.reason;
+  return { mode: 'auto', max: last.max, repeats: last.repeats, decided, reason };
 }
 
 function overheadOf(harnessCpuSeconds: number, gatewayCpuSeconds: number): ReportOverhead {

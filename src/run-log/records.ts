@@ -32,7 +32,7 @@ export interface VerifyOutcome {
   readonly error?: string;
 }
 
-/** `--redeploys`: a count, or `auto:MAX`. */
+/** `--redeploys` and `--load-repeats`: a count, or `auto:MAX`. */
 export type RecordedRedeploys = number | { readonly mode: 'auto'; readonly max: number };
 
 /**
@@ -46,6 +46,7 @@ export interface RunSettings {
   readonly services?: number;
   readonly batch?: number;
   readonly redeploys?: RecordedRedeploys;
+  readonly loadRepeats?: RecordedRedeploys;
   readonly readings?: number;
   /** `--heap-max` in bytes; null when not given. */
   readonly heapMaxBytes?: number | null;
@@ -166,6 +167,21 @@ export interface SequentialRecord {
   readonly reason: string;
 }
 
+/**
+ * `--load-repeats auto`: what the sequential traffic test decided after the planned traffic steps
+ * and after each repeat of the highest concurrency (the last record says why the repeats stopped).
+ */
+export interface LoadSequentialRecord {
+  readonly type: 'load-sequential';
+  /** Repeats of the highest concurrency done so far (0: the look after the planned steps). */
+  readonly repeats: number;
+  /** Most repeats allowed (`auto:MAX`). */
+  readonly max: number;
+  /** `leak`, `concurrency-retention` or `healthy` when the test decided; `continue` after a look that did not. */
+  readonly state: 'leak' | 'concurrency-retention' | 'healthy' | 'continue';
+  readonly reason: string;
+}
+
 export interface CrashRecord {
   readonly type: 'crash';
   readonly at: string;
@@ -237,6 +253,7 @@ export type RunRecord =
   | VerifyRecord
   | RoundRecord
   | SequentialRecord
+  | LoadSequentialRecord
   | CrashRecord
   | ResumeRecord
   | ErrorRecord

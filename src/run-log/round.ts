@@ -48,6 +48,12 @@ export interface Round {
   readonly elapsedMs: number | null;
   /** For `load` rows: the highest in-flight request count reached in the traffic step. */
   readonly concurrency: number | null;
+  /**
+   * For `load` rows: requests the traffic step completed. A leak per request grows with these, not
+   * with the concurrency (a saturated gateway serves as many at 40 clients as at 80). Absent in runs
+   * logged before this field and in CSVs without the column.
+   */
+  readonly requests?: number;
   /** True for the first row measured after `gwscale run --resume`. */
   readonly resumed?: boolean;
   /**

@@ -63,6 +63,8 @@ export const runCommand = defineCommand({
         `--batch ${o.batch} is larger than --services ${o.services}`,
         'a round registers --batch services; use a batch no larger than the total',
       );
+    if (o.loadRepeats !== 0 && o.loadSteps.length === 0)
+      throw usageError('--load-repeats repeats the highest of --load-steps, and none were given', 'add --load-steps C,C,… (e.g. 10,40,20,80)');
     if (o.locustWorkers !== undefined && o.trafficEngine !== 'locust') throw usageError('--locust-workers applies to --traffic-engine locust');
     if (o.attach && o.adminUrl === undefined) throw usageError('--attach needs --admin-url URL: the admin API of the running gateway');
     if (!o.attach && o.adminUrl !== undefined) throw usageError('--admin-url is for a gateway gwscale did not start', 'add --attach');
@@ -109,6 +111,12 @@ export const runCommand = defineCommand({
       if (sequential !== null) {
         err(
           `  sequential redeploys: ${sequential.decided === null ? 'undecided' : sequential.decided} after ${sequential.redeploys} of at most ${sequential.max} (${sequential.reason})\n`,
+        );
+      }
+      const loadSequential = report.sequentialLoadRepeats;
+      if (loadSequential !== null) {
+        err(
+          `  sequential traffic repeats: ${loadSequential.decided ?? 'undecided'} after ${loadSequential.repeats} of at most ${loadSequential.max} (${loadSequential.reason})\n`,
         );
       }
       if (result.cleanup)
