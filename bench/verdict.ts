@@ -11,7 +11,8 @@
 import { analyzeRounds, type Analysis, type AnalysisOptions } from '../src/analysis/analysis.js';
 import type { Round } from '../src/run-log/round.js';
 import type { VerdictKind } from '../src/analysis/verdict.js';
-import { sequentialRedeployDecision, type SequentialState } from '../src/analysis/sequential.js';
+import { sequentialLoadDecision, sequentialRedeployDecision, type LoadSequentialState, type SequentialState } from '../src/analysis/sequential.js';
+import { SEQUENTIAL_MAX_LOAD_REPEATS } from '../src/analysis/constants.js';
 import { check, isMain, runAlone, sig, type BenchOutcome, type Check } from './lib/check.js';
 import { wilsonInterval } from './lib/proportion.js';
 import { olsSlopeRises } from './lib/slope-test.js';
@@ -22,6 +23,10 @@ const POWER_SEEDS = Number(process.env['BENCH_VERDICT_POWER_SEEDS'] ?? 200);
 /** Runs per class in the sequential (`--redeploys auto`) check: each is up to 30 analyses. */
 const SEQUENTIAL_SEEDS = Number(process.env['BENCH_VERDICT_SEQUENTIAL_SEEDS'] ?? 200);
 const SEQUENTIAL_MAX = 30;
+/** Seeds per class of the sequential traffic test (`--load-repeats auto`), and its MAX. */
+const LOAD_SEQUENTIAL_SEEDS = Number(process.env['BENCH_VERDICT_LOAD_SEQUENTIAL_SEEDS'] ?? 500);
+const LOAD_SEQUENTIAL_MAX = SEQUENTIAL_MAX_LOAD_REPEATS;
+const LOAD_CLASSES = ['load-leak', 'concurrency-high-water', 'load-flat'] as const;
 const POINT_SHARE = process.env['BENCH_VERDICT_POINT_SHARE'];
 const OVERRIDES: SimulationOverrides = POINT_SHARE === undefined ? {} : { pointShare: Number(POINT_SHARE) };
 /** Detection rate the power search looks for. */
@@ -58,6 +63,7 @@ export const GRID: readonly ScenarioClass[] = [
   { kind: 'retained-configs' },
   { kind: 'concurrency-high-water' },
   { kind: 'load-leak' },
+  { kind: 'load-flat' },
   { kind: 'too-little-data' },
 ];
 
@@ -283,6 +289,35 @@ function runSequential(leakFraction: number, seeds: number, max = SEQUENTIAL_MAX
   return { leakFraction, seeds, leak, healthy, undecided, meanRedeploys: total / seeds };
 }
 
+interface LoadSequentialResult {
+  readonly kind: (typeof LOAD_CLASSES)[number];
+  readonly seeds: number;
+  readonly counts: Readonly<Record<LoadSequentialState, number>>;
+  /** Mean repeats at which the test stopped (MAX when undecided). */
+  readonly meanRepeats: number;
+}
+
+/**
+ * `--load-repeats auto:MAX` as the driver runs it: the class's drawn traffic steps, then repeats of
+ * their highest concurrency; the sequential test looks after the steps and after each repeat and
+ * stops at its first decision.
+ */
+function runLoadSequential(kind: (typeof LOAD_CLASSES)[number], seeds: number, max = LOAD_SEQUENTIAL_MAX): LoadSequentialResult {
+  const counts: Record<LoadSequentialState, number> = { leak: 0, 'concurrency-retention': 0, healthy: 0, continue: 0 };
+  let total = 0;
+  for (let i = 0; i < seeds; i++) {
+    const rows = simulateRun({ kind }, `load-sequential-${i}`, { ...OVERRIDES, topRepeats: max }).rows;
+    const planned = rows.length - max;
+    let decision = sequentialLoadDecision(rows.slice(0, planned), 0, max);
+    while (decision.state === 'continue' && decision.repeats < max) {
+      decision = sequentialLoadDecision(rows.slice(0, planned + decision.repeats + 1), decision.repeats + 1, max);
+    }
+    counts[decision.state]++;
+    total += decision.repeats;
+  }
+  return { kind, seeds, counts, meanRepeats: total / seeds };
+}
+
 const fmtPct = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
 
 /** The confusion table as lines: one row per class, verdict columns in %, then the expected share. */
@@ -307,6 +342,7 @@ export function run(): Promise<BenchOutcome> {
   const oom = runOom(SEEDS);
   const power = POWER_REDEPLOYS.map((r) => smallestDetected(r, POWER_SEEDS));
   const sequential = [0, 0.005, 0.01].map((f) => runSequential(f, SEQUENTIAL_SEEDS));
+  const loadSequential = LOAD_CLASSES.map((kind) => runLoadSequential(kind, LOAD_SEQUENTIAL_SEEDS));
   const seconds = (performance.now() - t0) / 1000;
 
   const find = (label: string): ClassResult => {
@@ -315,6 +351,8 @@ export function run(): Promise<BenchOutcome> {
     return r;
   };
   const leak05x10 = find(scenarioLabel({ kind: 'per-deploy-leak', leakFraction: 0.005, redeploys: 10 }));
+  const loadLeak = find('load-leak');
+  const loadSeq = (kind: (typeof LOAD_CLASSES)[number]): LoadSequentialResult => loadSequential.find((r) => r.kind === kind) as LoadSequentialResult;
   const retained = find('retained-configs');
   const targets: RateTarget[] = [
     ...results.filter((r) => !leaks(r.scenario)).map((r) => rateTarget(`false leak: ${r.label}`, r.counts.leak, r.seeds, '<=', 1)),
@@ -324,6 +362,31 @@ export function run(): Promise<BenchOutcome> {
     rateTarget('OOM: predictedOomServices within ±15 % of the true crash', oom.within15, oom.seeds, '>=', 90),
     rateTarget('sequential (auto:30): false leak, no leak', (sequential[0] as SequentialResult).leak, SEQUENTIAL_SEEDS, '<=', 1),
     rateTarget('sequential (auto:30): false healthy, 0.5 %/deploy leak', (sequential[1] as SequentialResult).healthy, SEQUENTIAL_SEEDS, '<=', 5),
+    // A traffic leak called a pool or "keeps nothing" is the costly error: the user stops looking.
+    rateTarget('traffic leak called a pool or healthy (one look)', loadLeak.counts['concurrency-retention'] + loadLeak.counts.healthy, loadLeak.seeds, '<=', 1),
+    rateTarget(`sequential traffic (auto:${LOAD_SEQUENTIAL_MAX}): leak found, load-leak`, loadSeq('load-leak').counts.leak, LOAD_SEQUENTIAL_SEEDS, '>=', 95),
+    rateTarget(
+      `sequential traffic (auto:${LOAD_SEQUENTIAL_MAX}): leak called a pool or healthy, load-leak`,
+      loadSeq('load-leak').counts['concurrency-retention'] + loadSeq('load-leak').counts.healthy,
+      LOAD_SEQUENTIAL_SEEDS,
+      '<=',
+      1,
+    ),
+    rateTarget(
+      `sequential traffic (auto:${LOAD_SEQUENTIAL_MAX}): pool found, concurrency-high-water`,
+      loadSeq('concurrency-high-water').counts['concurrency-retention'],
+      LOAD_SEQUENTIAL_SEEDS,
+      '>=',
+      90,
+    ),
+    rateTarget(
+      `sequential traffic (auto:${LOAD_SEQUENTIAL_MAX}): false leak, concurrency-high-water`,
+      loadSeq('concurrency-high-water').counts.leak,
+      LOAD_SEQUENTIAL_SEEDS,
+      '<=',
+      1,
+    ),
+    rateTarget(`sequential traffic (auto:${LOAD_SEQUENTIAL_MAX}): false leak, load-flat`, loadSeq('load-flat').counts.leak, LOAD_SEQUENTIAL_SEEDS, '<=', 1),
   ];
   const checks = targets.map((t) => t.check);
   // A point estimate on the right side of a target whose 95 % interval still straddles it is not settled by this many seeds.
@@ -366,6 +429,12 @@ export function run(): Promise<BenchOutcome> {
       .map(
         (q) =>
           `${q.leakFraction === 0 ? 'no leak' : `leak ${q.leakFraction * 100} %/deploy`}: leak ${fmtPct(pct(q.leak, q.seeds))} %, healthy ${fmtPct(pct(q.healthy, q.seeds))} %, undecided ${fmtPct(pct(q.undecided, q.seeds))} %, stopped after ${sig(q.meanRedeploys, 3)} redeploys on average`,
+      )
+      .join('; ')}`,
+    `sequential --load-repeats auto:${LOAD_SEQUENTIAL_MAX} (${LOAD_SEQUENTIAL_SEEDS} seeds each; % leak / concurrency-retention / healthy / undecided, mean repeats): ${loadSequential
+      .map(
+        (q) =>
+          `${q.kind} ${fmtPct(pct(q.counts.leak, q.seeds))} / ${fmtPct(pct(q.counts['concurrency-retention'], q.seeds))} / ${fmtPct(pct(q.counts.healthy, q.seeds))} / ${fmtPct(pct(q.counts.continue, q.seeds))}, ${sig(q.meanRepeats, 3)} repeats`,
       )
       .join('; ')}`,
     `yardstick, OLS slope over the last round + redeploys (one-sided t-test, α = ${YARDSTICK_ALPHA}), % called rising: ${yardstickLine}`,
@@ -411,6 +480,7 @@ export function run(): Promise<BenchOutcome> {
       oom,
       power,
       sequential,
+      loadSequential,
     },
   });
 }
