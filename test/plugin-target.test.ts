@@ -84,7 +84,9 @@ describe('a plugin target written against the published types', () => {
     const out = join(dir, 'api-run');
     const result = await run(runConfigOf({ target: 'plugin-caddy', services: 10, batch: 10, readings: 1, verify: 'all' }, out), { adapterFactory: factory });
     // A failed run says why in the assertion, not only that it failed.
-    expect(result.state, result.state === 'completed' ? '' : JSON.stringify(result.error)).toBe('completed');
+    // (An Error's message and hint are not enumerable, so JSON.stringify alone would drop them.)
+    const why = result.error === null ? '' : `${result.error.message}${result.error.hint ? ` (hint: ${result.error.hint})` : ''}`;
+    expect(result.state, result.state === 'completed' ? '' : why).toBe('completed');
     expect(result.reports.report.rounds.map((r) => r.services)).toEqual([0, 10]);
     expect(result.reports.report.verification).toEqual({ checked: 10, failed: 0 });
   }, 120_000);
