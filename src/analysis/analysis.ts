@@ -349,9 +349,8 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
   const loadLooks = options.loadLooks ?? 1;
   // The terms' levels are split over the looks; the back-to-baseline check (a guard) stays at one look.
   const ctx = { series, noise: pooledNoiseScale(NaN, 0), looks: loadLooks };
-  const concurrencyResult = concurrencyRule(ctx, rows);
-  const verdict = decide(curve, concurrencyResult);
   const concurrency = concurrencySteps(ctx, rows);
+  const verdict = decide(curve, concurrencyRule(ctx, concurrency));
   const peak = estimateDeployPeakFactor(rows, options.deployPeakFactor ?? null);
   const deployTime = estimateDeployTimeExponent(rows);
   const heapMaxBytes = options.heapMaxBytes ?? null;

@@ -190,8 +190,8 @@ export function concurrencySteps(ctx: RuleContext, rounds: readonly Round[]): Co
   };
 }
 
-export function concurrencyRule(ctx: RuleContext, rounds: readonly Round[]): RuleResult {
-  const f = concurrencySteps(ctx, rounds);
+/** The rule's answer from the finding `concurrencySteps` gave for the same rows. */
+export function concurrencyRule(ctx: RuleContext, f: ConcurrencyFinding | null): RuleResult {
   if (f === null) {
     return {
       rule: 'concurrency',
