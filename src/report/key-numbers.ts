@@ -73,24 +73,17 @@ export function keyNumbers(report: Report): KeyNumber[] {
             : 'unknown: pass --heap-max for a prediction',
     },
   ];
-  const sequential = report.sequentialRedeploys;
-  if (sequential !== null) {
-    out.push({
-      key: 'sequentialRedeploys',
-      label: 'Sequential redeploys',
-      value: sequential.decided === null ? `undecided after ${sequential.redeploys}` : `${sequential.decided} after ${sequential.redeploys}`,
-      detail: `--redeploys auto:${sequential.max}; ${sequential.reason}`,
-    });
-  }
-  const loadSequential = report.sequentialLoadRepeats;
-  if (loadSequential !== null) {
-    out.push({
-      key: 'sequentialLoadRepeats',
-      label: 'Sequential traffic repeats',
-      value: loadSequential.decided === null ? `undecided after ${loadSequential.repeats}` : `${loadSequential.decided} after ${loadSequential.repeats}`,
-      detail: `--load-repeats auto:${loadSequential.max}; ${loadSequential.reason}`,
-    });
-  }
+  // Where a sequential test stopped, and why: `steps` redeploys or repeats.
+  const sequentialLine = (key: string, label: string, flag: string, s: { decided: string | null; max: number; reason: string }, steps: number): KeyNumber => ({
+    key,
+    label,
+    value: `${s.decided ?? 'undecided'} after ${steps}`,
+    detail: `${flag} auto:${s.max}; ${s.reason}`,
+  });
+  const redeploys = report.sequentialRedeploys;
+  if (redeploys !== null) out.push(sequentialLine('sequentialRedeploys', 'Sequential redeploys', '--redeploys', redeploys, redeploys.redeploys));
+  const repeats = report.sequentialLoadRepeats;
+  if (repeats !== null) out.push(sequentialLine('sequentialLoadRepeats', 'Sequential traffic repeats', '--load-repeats', repeats, repeats.repeats));
   if (report.bytesPerConcurrency !== null) {
     out.push({
       key: 'bytesPerConcurrency',

@@ -4,7 +4,15 @@
  */
 import type { Round } from '../run-log/round.js';
 import type { GatewayCounts } from '../gateways/adapter.js';
-import type { CrashRecord, GatewayStartRecord, LoadSequentialRecord, RunRecord, RunStartRecord, SequentialRecord } from '../run-log/records.js';
+import type {
+  CrashRecord,
+  GatewayStartRecord,
+  LoadSequentialRecord,
+  RecordedRedeploys,
+  RunRecord,
+  RunStartRecord,
+  SequentialRecord,
+} from '../run-log/records.js';
 
 /** Bump when a field changes meaning or goes away; adding fields does not bump it. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -190,30 +198,45 @@ export function runFactsOf(records: readonly RunRecord[]): RunFacts {
   };
 }
 
+/** How a sequential test (`--redeploys auto`, `--load-repeats auto`) ended: after `steps` of its unit. */
+interface SequentialEnding<Decided extends string> {
+  readonly max: number;
+  readonly steps: number;
+  readonly decided: Decided | null;
+  readonly reason: string;
+}
+
+/**
+ * The last look of a sequential test, from the plan the run recorded (`auto:MAX`, or a count: null)
+ * and its last record (null when it never looked). `unit` names its steps in the reason.
+ */
+function sequentialEndingOf<Decided extends string>(
+  plan: RecordedRedeploys | undefined,
+  last: { readonly steps: number; readonly max: number; readonly state: Decided | 'continue'; readonly reason: string } | null,
+  unit: string,
+  neverLooked: string,
+): SequentialEnding<Decided> | null {
+  if (last === null) return typeof plan === 'object' ? { max: plan.max, steps: 0, decided: null, reason: neverLooked } : null;
+  const decided = last.state === 'continue' ? null : last.state;
+  const reason = decided === null && last.steps >= last.max ? `undecided after ${last.max} ${unit}, the most allowed: ${last.reason}` : last.reason;
+  return { max: last.max, steps: last.steps, decided, reason };
+}
+
 /** The last decision of `--redeploys auto`; null for a fixed redeploy count. */
 function sequentialRedeploysOf(settings: RunStartRecord['settings'], last: SequentialRecord | null): SequentialRedeploys | null {
-  const plan = settings.redeploys;
-  const autoMax = typeof plan === 'object' ? plan.max : null;
-  if (last === null) {
-    return autoMax === null ? null : { mode: 'auto', max: autoMax, redeploys: 0, decided: null, reason: 'no redeploy was measured' };
-  }
-  const decided = last.state === 'continue' ? null : last.state;
-  const reason = decided === null && last.redeploys >= last.max ? `undecided after ${last.max} redeploys, the most allowed: ${last.reason}` : last.reason;
-  return { mode: 'auto', max: last.max, redeploys: last.redeploys, decided, reason };
+  const ending = sequentialEndingOf(settings.redeploys, last && { ...last, steps: last.redeploys }, 'redeploys', 'no redeploy was measured');
+  return ending && { mode: 'auto', max: ending.max, redeploys: ending.steps, decided: ending.decided, reason: ending.reason };
 }
 
 /** The last decision of `--load-repeats auto`; null without it. */
 function sequentialLoadRepeatsOf(settings: RunStartRecord['settings'], last: LoadSequentialRecord | null): SequentialLoadRepeats | null {
-  const plan = settings.loadRepeats;
-  const autoMax = typeof plan === 'object' ? plan.max : null;
-  if (last === null) {
-    return autoMax === null
-      ? null
-      : { mode: 'auto', max: autoMax, repeats: 0, decided: null, reason: 'the traffic test never looked (the run ended before its planned steps did)' };
-  }
-  const decided = last.state === 'continue' ? null : last.state;
-  const reason = decided === null && last.repeats >= last.max ? `undecided after ${last.max} repeats, the most allowed: ${last.reason}` : last.reason;
-  return { mode: 'auto', max: last.max, repeats: last.repeats, decided, reason };
+  const ending = sequentialEndingOf(
+    settings.loadRepeats,
+    last && { ...last, steps: last.repeats },
+    'repeats',
+    'the traffic test never looked (the run ended before its planned steps did)',
+  );
+  return ending && { mode: 'auto', max: ending.max, repeats: ending.steps, decided: ending.decided, reason: ending.reason };
 }
 
 function overheadOf(harnessCpuSeconds: number, gatewayCpuSeconds: number): ReportOverhead {
