@@ -32,7 +32,8 @@ interface Request {
   readonly method: string;
   readonly path: string;
   readonly authorization: string | undefined;
-  readonly body: Record<string, unknown>;
+  /** The body's text; parsed as JSON by `handle`. */
+  readonly text: string;
 }
 
 type Answer = readonly [status: number, body: unknown];
@@ -63,7 +64,13 @@ const counts = (n: number): Record<string, number | null> => ({ serviceGroups: n
 
 async function handle(req: Request): Promise<Answer> {
   if (req.authorization !== expectedAuthorization) return [401, { error: 'authentication required' }];
-  const { method, path, body } = req;
+  const { method, path } = req;
+  let body: Record<string, unknown>;
+  try {
+    body = req.text === '' ? {} : (JSON.parse(req.text) as Record<string, unknown>);
+  } catch {
+    return [400, { error: 'the body is not JSON' }];
+  }
   if (method === 'GET' && path === '/api/info') return [200, { version: 'gwscale-null-gateway 0', deployVersion }];
   if (method === 'POST' && path === '/api/groups') {
     groups++;
@@ -132,10 +139,13 @@ function serve(socket: Socket): void {
         method,
         path: target.split('?')[0] ?? '/',
         authorization: authorizationField.exec(head)?.[1],
-        body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+        text,
       };
       const answered = handle(request).catch((error: unknown): Answer => [500, { error: error instanceof Error ? error.message : String(error) }]);
-      chain = chain.then(() => answered).then(([status, body]) => void socket.write(answerText(status, body)));
+      chain = chain
+        .then(() => answered)
+        .then(([status, body]) => void socket.write(answerText(status, body)))
+        .catch(() => void socket.destroy());
     }
   });
 }

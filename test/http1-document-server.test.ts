@@ -17,11 +17,14 @@ afterEach(async () => {
 
 const WSDL = '<?xml version="1.0"?><definitions name="Quote">Grüße</definitions>';
 
-async function serve(options: { idleMs?: number } = {}): Promise<{ url: string; port: number; paths: string[] }> {
+const BIG = 'x'.repeat(64 * 1024);
+
+async function serve(options: { idleMs?: number; headDeadlineMs?: number } = {}): Promise<{ url: string; port: number; paths: string[] }> {
   const paths: string[] = [];
   const documentAt = (path: string): DocumentAnswer => {
     paths.push(path);
     if (path === '/broken.wsdl') throw new Error('template failed\non two lines');
+    if (path === '/big.wsdl') return { contentType: 'text/xml', body: BIG };
     return path === '/quote.wsdl' || path === '/a b.wsdl' ? { contentType: 'text/xml; charset=utf-8', body: WSDL } : { status: 404, reason: `no ${path}` };
   };
   const server = await startDocumentServer(documentAt, options);
@@ -31,7 +34,8 @@ async function serve(options: { idleMs?: number } = {}): Promise<{ url: string; 
 
 /** Sends `bytes` on a fresh connection (in pieces when given several) and collects what comes back until the server closes or `settleMs` passes quietly. */
 async function exchange(port: number, pieces: readonly string[], settleMs = 300): Promise<{ text: string; closed: boolean }> {
-  const socket: Socket = connect({ host: '127.0.0.1', port });
+  // No delay: pieces written apart reach the server as separate reads.
+  const socket: Socket = connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let text = '';
   let closed = false;
@@ -142,8 +146,6 @@ describe('document server', () => {
       ['\x16\x03\x01 hello\r\n\r\n', 'HTTP/1.1 400 Bad Request'],
       ['GET /broken.wsdl HTTP/1.1\r\nhost: x\r\n\r\n', 'HTTP/1.1 500 Internal Server Error'],
       [`GET /quote.wsdl HTTP/1.1\r\nx-long: ${'a'.repeat(MAX_REQUEST_HEAD_BYTES)}\r\n\r\n`, 'HTTP/1.1 431 Request Header Fields Too Large'],
-      // A head that never ends is refused once it passes the limit.
-      [`GET /quote.wsdl HTTP/1.1\r\nx-long: ${'a'.repeat(MAX_REQUEST_HEAD_BYTES + 10)}`, 'HTTP/1.1 431 Request Header Fields Too Large'],
     ];
     for (const [request, status] of cases) {
       const got = await exchange(port, [request + 'GET /quote.wsdl HTTP/1.1\r\nhost: x\r\n\r\n']);
@@ -151,12 +153,62 @@ describe('document server', () => {
       expect(got.closed).toBe(true);
     }
     expect(await exchange(port, ['PUT / HTTP/1.1\r\n\r\n']).then((r) => r.text)).toContain('allow: GET, HEAD');
+    // A head that never ends is refused once it passes the limit, before any terminator arrives.
+    const endless = await exchange(port, [`GET /quote.wsdl HTTP/1.1\r\nx-long: ${'a'.repeat(MAX_REQUEST_HEAD_BYTES + 10)}`]);
+    expect(statusLines(endless.text)).toEqual(['HTTP/1.1 431 Request Header Fields Too Large']);
+    expect(endless.closed).toBe(true);
     // A content-length of zero is no body.
     expect(statusLines((await exchange(port, ['GET /quote.wsdl HTTP/1.1\r\ncontent-length: 0\r\n\r\n'])).text)).toEqual(['HTTP/1.1 200 OK']);
     expect(await exchange(port, ['GET /broken.wsdl HTTP/1.1\r\n\r\n']).then((r) => r.text)).toMatch(
       /\r\n\r\ncannot make \/broken\.wsdl: template failed on two lines\n$/,
     );
     expect(paths).toEqual(['/broken.wsdl', '/quote.wsdl', '/broken.wsdl']);
+  });
+
+  it('reads lowercase methods, empty lines before a request, raw UTF-8 targets, and tells how long it keeps a connection', async () => {
+    const { port, paths } = await serve({ idleMs: 7_000 });
+    const got = await exchange(port, ['get /quote.wsdl HTTP/1.1\r\n\r\n\r\n\r\nGET /quote.wsdl HTTP/1.1\r\n\r\nGET /Grüße.wsdl HTTP/1.1\r\n\r\n']);
+    expect(statusLines(got.text)).toEqual(['HTTP/1.1 405 Method Not Allowed']);
+    const lenient = await exchange(port, ['\r\nGET /quote.wsdl HTTP/1.1\r\n\r\n']);
+    expect(statusLines(lenient.text)).toEqual(['HTTP/1.1 200 OK']);
+    expect(lenient.text).toContain('keep-alive: timeout=7\r\n');
+    const raw = Buffer.from('GET /Grüße.wsdl HTTP/1.1\r\n\r\n', 'utf8').toString('latin1');
+    await exchange(port, [raw, 'GET /Gr%C3%BC%C3%9Fe.wsdl HTTP/1.1\r\n\r\n']);
+    expect(paths.slice(-2)).toEqual(['/Grüße.wsdl', '/Grüße.wsdl']);
+  });
+
+  it('stops reading from a client that pipelines without reading, and answers everything once it reads', async () => {
+    const { port, paths } = await serve();
+    const socket: Socket = connect({ host: '127.0.0.1', port, noDelay: true });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const requests = 2_000;
+    socket.write('GET /big.wsdl HTTP/1.1\r\n\r\n'.repeat(requests));
+    socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // 2,000 × 64 KiB would be 128 MiB held for a client that reads nothing; kernel buffers hold a few MiB.
+    expect(paths.length).toBeLessThan(requests / 4);
+    let bytes = 0;
+    const whole = requests * (Buffer.byteLength(BIG) + 100);
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes >= whole - requests * 100) resolve();
+      });
+      socket.resume();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    expect(paths.length).toBe(requests);
+  });
+
+  it('closes a connection whose head is not whole within the deadline, however slowly bytes trickle in', async () => {
+    const { port } = await serve({ headDeadlineMs: 300 });
+    const pieces = [...'GET /quote.wsdl HTTP/1.1\r\nx-slow: '].concat(Array.from({ length: 40 }, () => 'a'));
+    const started = performance.now();
+    const got = await exchange(port, pieces, 3_000);
+    expect(statusLines(got.text)).toEqual(['HTTP/1.1 408 Request Timeout']);
+    expect(got.closed).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2_800);
   });
 
   it('closes idle connections after idleMs, and close() ends open ones', async () => {
@@ -171,9 +223,8 @@ describe('document server', () => {
     await closed;
   });
 
-  it('serves curl (when installed) over one connection for two URLs', async () => {
-    const curl = spawnSync('curl', ['--version'], { encoding: 'utf8' });
-    if (curl.error !== undefined) return;
+  const hasCurl = spawnSync('curl', ['--version'], { encoding: 'utf8' }).error === undefined;
+  it.skipIf(!hasCurl)('serves curl over one connection for two URLs', async () => {
     const { url } = await serve();
     // Not spawnSync: the server answers on this process's event loop.
     const run = await promisify(execFile)('curl', ['-sS', '-v', `${url}/quote.wsdl`, `${url}/quote.wsdl`], { encoding: 'utf8', timeout: 10_000 });

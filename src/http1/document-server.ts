@@ -2,7 +2,9 @@
  * A small HTTP/1.1 server for documents fetched with GET (or HEAD) on loopback: the harness's WSDL
  * server, which a gateway calls once per registration. It reads a request head, answers it with one
  * write and keeps the connection for the next; anything else (a body, a method other than GET and
- * HEAD, a head it cannot read) gets a plain error answer and a closed connection.
+ * HEAD, a head it cannot read) gets a plain error answer and a closed connection. A hostile client
+ * holds little: a head is at most 16 KiB and must be whole within `headDeadlineMs`, and a client that
+ * pipelines requests without reading the answers is not read from until they drain.
  *
  * Why not node:http: serving one WSDL cost the harness 31 µs of CPU with node:http and 18 µs with a
  * raw socket at 8 connections (3 KB documents, `docs/performance.md`), and serving WSDLs was a fifth
@@ -20,14 +22,20 @@ export interface DocumentServer {
 }
 
 export interface DocumentServerOptions {
-  /** A connection with nothing in flight is closed after this long (the client reconnects). */
+  /** A connection with nothing in flight is closed after this long (the client reconnects); answers say so (`keep-alive: timeout=`). */
   readonly idleMs?: number;
+  /** A request head must be whole this long after its first byte, or the connection gets 408 and is closed. */
+  readonly headDeadlineMs?: number;
 }
 
 /** Largest request head read; a longer one is answered 431 and the connection closed. */
 export const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
 const DEFAULT_IDLE_MS = 30_000;
-const requestLine = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
+const DEFAULT_HEAD_DEADLINE_MS = 10_000;
+/** Answers waiting in the socket's buffer above which reading pauses (a client pipelining without reading). */
+const WRITE_BUFFER_LIMIT = 256 * 1024;
+/** A method is any token (RFC 9110); the target anything without a space (raw bytes too). */
+const requestLine = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^ ]+) HTTP\/1\.([01])$/;
 const hasBody = /\r\n(?:content-length:[ \t]*0*[1-9]|transfer-encoding:)/i;
 const closeHeader = /\r\nconnection:[^\r]*\bclose\b/i;
 const keepAliveHeader = /\r\nconnection:[^\r]*\bkeep-alive\b/i;
@@ -37,6 +45,7 @@ const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
 };
@@ -74,7 +83,8 @@ function pathOf(target: string): string | null {
   const query = path.indexOf('?');
   if (query >= 0) path = path.slice(0, query);
   try {
-    return decodeURIComponent(path);
+    // Raw bytes above ASCII (the head is read as Latin-1) decode as UTF-8, like their %-escapes.
+    return decodeURIComponent(path.replace(/[\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16)}`));
   } catch {
     return null;
   }
@@ -86,35 +96,69 @@ function pathOf(target: string): string | null {
 export async function startDocumentServer(documentAt: (path: string) => DocumentAnswer, options: DocumentServerOptions = {}): Promise<DocumentServer> {
   const sockets = new Set<Socket>();
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  const headDeadlineMs = options.headDeadlineMs ?? DEFAULT_HEAD_DEADLINE_MS;
+  const keepAlive = `keep-alive: timeout=${Math.floor(idleMs / 1000)}\r\n`;
   const serve = (socket: Socket): void => {
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.setTimeout(idleMs, () => socket.destroy());
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => sockets.delete(socket));
     // Heads are ASCII; Latin-1 keeps every byte one character, so lengths are byte counts.
     socket.setEncoding('latin1');
     let pending = '';
     /** False once an answer closed the connection: what follows is not read. */
     let open = true;
-    socket.on('data', (chunk: string) => {
-      if (!open) return;
-      pending = pending === '' ? chunk : pending + chunk;
-      // Pipelined requests are answered in order, each with its own write.
+    /** Set while a head is incomplete: a client trickling bytes cannot hold the connection forever. */
+    let headTimer: NodeJS.Timeout | null = null;
+    const stopHeadTimer = (): void => {
+      if (headTimer !== null) clearTimeout(headTimer);
+      headTimer = null;
+    };
+    socket.on('close', () => {
+      sockets.delete(socket);
+      stopHeadTimer();
+    });
+    /** Answers every whole head in `pending`, in order, until the client must read first. */
+    const answerPending = (): void => {
       while (open) {
+        // Empty lines before a request line are ignored (RFC 9112 §2.2).
+        if (pending.startsWith('\r\n')) pending = pending.replace(/^(?:\r\n)+/, '');
         const end = pending.indexOf('\r\n\r\n');
         if (end < 0) {
-          if (pending.length > MAX_REQUEST_HEAD_BYTES) open = refuse(socket, 431, 'request head too large');
+          if (pending.length > MAX_REQUEST_HEAD_BYTES + 3) {
+            stopHeadTimer();
+            open = refuse(socket, 431, 'request head too large');
+          } else if (pending !== '' && headTimer === null) {
+            headTimer = setTimeout(() => {
+              open = refuse(socket, 408, `no whole request head within ${headDeadlineMs} ms`);
+              setTimeout(() => socket.destroy(), 1_000).unref();
+            }, headDeadlineMs);
+          }
           return;
         }
+        stopHeadTimer();
         const head = pending.slice(0, end);
         pending = pending.slice(end + 4);
         open = end > MAX_REQUEST_HEAD_BYTES ? refuse(socket, 431, 'request head too large') : respond(socket, head);
+        if (open && socket.writableLength > WRITE_BUFFER_LIMIT) {
+          // The client sends faster than it reads: stop reading until the answers drain.
+          socket.pause();
+          socket.once('drain', () => {
+            socket.resume();
+            answerPending();
+          });
+          return;
+        }
       }
+    };
+    socket.on('data', (chunk: string) => {
+      if (!open) return;
+      pending = pending === '' ? chunk : pending + chunk;
+      if (!socket.isPaused()) answerPending();
     });
   };
   /** Answers with an error and closes; returns false (the connection is done). */
-  const refuse = (socket: Socket, status: 400 | 405 | 431 | 500, reason: string, extra = ''): false => {
+  const refuse = (socket: Socket, status: 400 | 405 | 408 | 431 | 500, reason: string, extra = ''): false => {
     const body = `${reason}\n`;
     socket.end(answerHead(status, 'text/plain', Buffer.byteLength(body, 'utf8'), true, extra) + body, 'utf8');
     return false;
@@ -130,8 +174,8 @@ export async function startDocumentServer(documentAt: (path: string) => Document
     const path = pathOf(target);
     if (path === null) return refuse(socket, 400, 'unreadable request target');
     const close = minor === '0' ? !keepAliveHeader.test(head) : closeHeader.test(head);
-    // An HTTP/1.0 client keeps the connection only when told so.
-    const extra = minor === '0' && !close ? 'connection: keep-alive\r\n' : '';
+    // An HTTP/1.0 client keeps the connection only when told so; every client is told for how long.
+    const extra = close ? '' : minor === '0' ? `connection: keep-alive\r\n${keepAlive}` : keepAlive;
     let found: DocumentAnswer;
     try {
       found = documentAt(path);
