@@ -2,8 +2,8 @@
  * Bench: null-gateway capacity. Registrations per second of harness CPU against a gateway that
  * answers every deployment call at once (bench/null-gateway.ts), at concurrency 1, 8 and 64, beside
  * the rate at which the reference gateway itself registers, measured in the same bench the same
- * way. Both leave out warm-up rounds, and both sides are the best seen: the reference gateway's
- * best rate over its three runs, the harness's cheaper of two runs per concurrency. Target: capacity at 8 and 64 calls in flight ≥ 10 × the
+ * way, in two passes. Both leave out warm-up rounds, and both sides count their best: the
+ * reference gateway's highest rate over all its runs, the harness's cheaper pass. Target: capacity at 8 and 64 calls in flight ≥ 10 × the
  * reference gateway's best rate. At one call in flight the figure is bounded by this machine's
  * loopback wake-up cost (the floor below), not by the harness, so it is an INFO line showing the
  * harness's own part above that floor.
@@ -33,12 +33,14 @@ const NULL_SERVICES = Number(process.env['BENCH_CAPACITY_SERVICES'] ?? 9000);
 const NULL_ROUNDS = 9;
 const NULL_WARM_UP_ROUNDS = 3;
 /**
- * Null-gateway runs per concurrency; the cheapest counts. One run's cost swings between two levels
- * on this shared VM, and the slow one is the machine's, not the harness's: the same build at c=64
- * measured 186–197 µs per registration in one run and 237–284 µs in the next. The reference
- * gateway's side is its best rate over three runs, so the harness's side is its best too.
+ * Passes over the concurrencies, each a reference run, a null run and a floor in turn. One run's
+ * cost jumps between two levels on this shared VM for minutes at a time (the same build at c=8 and
+ * c=64: 181 and 185 µs per registration, then 269 and 282 µs a minute later), so one pass can land
+ * wholly in the slow one. Each side counts its best: the reference gateway's highest rate over all
+ * its runs (the target's denominator), the harness's cheapest pass at each concurrency. A check
+ * therefore says "reached in at least one of two passes", for the gateway's rate as for the harness.
  */
-const NULL_PASSES = 2;
+const PASSES = 2;
 const REFERENCE_SERVICES = Number(process.env['BENCH_REFERENCE_SERVICES'] ?? 2500);
 const TARGET_FACTOR = 10;
 /** HTTP exchanges the harness takes part in per registration: group, WSDL import, two policy attachments, and serving the WSDL. */
@@ -81,39 +83,49 @@ export async function run(): Promise<BenchOutcome> {
       { gateway: 'null', services: NULL_SERVICES, batch: Math.ceil(NULL_SERVICES / NULL_ROUNDS), concurrency, memoryAt: [] },
       `null-c${concurrency}-${pass}`,
     );
-  const nullRuns = new Map<number, WorkerResult[]>();
-  const floorRuns = new Map<number, FloorResult>();
-  for (const concurrency of CONCURRENCIES) {
-    const ref = await harnessRun(
-      { gateway: 'reference', services: REFERENCE_SERVICES, batch: Math.ceil(REFERENCE_SERVICES / 5), concurrency, memoryAt: [] },
-      `reference-c${concurrency}`,
-    );
-    reference.set(concurrency, registrationTotals(ref.registration, 1));
-    nullRuns.set(concurrency, [await nullRun(concurrency, 1)]);
-    floorRuns.set(concurrency, await exchangeFloor(Math.min(concurrency, ADMIN_CONNECTIONS)));
+  /** Per concurrency, each pass's reference run, null run and floor, measured one after another. */
+  const passes = new Map<number, { ref: RegistrationTotals; nul: WorkerResult; nulTotals: RegistrationTotals; floor: FloorResult }[]>();
+  for (let pass = 1; pass <= PASSES; pass++) {
+    for (const concurrency of CONCURRENCIES) {
+      const ref = await harnessRun(
+        { gateway: 'reference', services: REFERENCE_SERVICES, batch: Math.ceil(REFERENCE_SERVICES / 5), concurrency, memoryAt: [] },
+        `reference-c${concurrency}-${pass}`,
+      );
+      const nul = await nullRun(concurrency, pass);
+      const floorResult = await exchangeFloor(Math.min(concurrency, ADMIN_CONNECTIONS));
+      const list = passes.get(concurrency) ?? [];
+      list.push({
+        ref: registrationTotals(ref.registration, 1),
+        nul,
+        nulTotals: registrationTotals(nul.registration, NULL_WARM_UP_ROUNDS),
+        floor: floorResult,
+      });
+      passes.set(concurrency, list);
+    }
   }
-  // A second pass of null runs, minutes later: the better of the two is the harness's capacity, as
-  // the reference gateway's best rate is its capacity (see NULL_PASSES).
-  for (let pass = 2; pass <= NULL_PASSES; pass++) for (const concurrency of CONCURRENCIES) nullRuns.get(concurrency)?.push(await nullRun(concurrency, pass));
   for (const concurrency of CONCURRENCIES) {
-    const passes = (nullRuns.get(concurrency) ?? []).map((r) => registrationTotals(r.registration, NULL_WARM_UP_ROUNDS));
-    const chosen = passes.reduce((a, b) => (b.harnessMicrosPerRegistration < a.harnessMicrosPerRegistration ? b : a));
-    const floorResult = floorRuns.get(concurrency) as FloorResult;
-    capacity.set(concurrency, chosen);
-    floor.set(concurrency, floorResult.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION);
+    const list = passes.get(concurrency) ?? [];
+    // The reference gateway's best at this concurrency, and the harness's cheaper pass with the floor measured beside it.
+    const bestRef = list.reduce((a, b) => (b.ref.perSecond > a.ref.perSecond ? b : a)).ref;
+    const chosen = list.reduce((a, b) => (b.nulTotals.harnessMicrosPerRegistration < a.nulTotals.harnessMicrosPerRegistration ? b : a));
+    reference.set(concurrency, bestRef);
+    capacity.set(concurrency, chosen.nulTotals);
+    floor.set(concurrency, chosen.floor.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION);
     rows.push({
       concurrency,
-      reference: rounded(reference.get(concurrency) as RegistrationTotals),
-      nullGateway: rounded(chosen),
-      /** Each pass: harness µs per registration over the counted rounds, and in every round (warm-up included). */
-      nullGatewayPasses: (nullRuns.get(concurrency) ?? []).map((r, i) => ({
-        microsPerRegistration: sig(passes[i]?.harnessMicrosPerRegistration ?? NaN),
-        roundMicros: r.registration.map((round) => sig((round.harnessCpuSeconds * 1e6) / round.services)),
+      reference: rounded(bestRef),
+      nullGateway: rounded(chosen.nulTotals),
+      /** Each pass: reference registrations per second, harness µs per registration (counted rounds, and every round), the floor. */
+      passes: list.map((p) => ({
+        referencePerSecond: sig(p.ref.perSecond),
+        harnessMicrosPerRegistration: sig(p.nulTotals.harnessMicrosPerRegistration),
+        harnessRoundMicros: p.nul.registration.map((round) => sig((round.harnessCpuSeconds * 1e6) / round.services)),
+        floorMicrosPerRegistration: sig(p.floor.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION),
       })),
       loopbackFloor: {
-        connections: floorResult.connections,
-        microsPerExchange: sig(floorResult.clientMicrosPerExchange),
-        microsPerRegistration: sig(floorResult.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION),
+        connections: chosen.floor.connections,
+        microsPerExchange: sig(chosen.floor.clientMicrosPerExchange),
+        microsPerRegistration: sig(chosen.floor.clientMicrosPerExchange * EXCHANGES_PER_REGISTRATION),
       },
     });
   }
@@ -122,15 +134,15 @@ export async function run(): Promise<BenchOutcome> {
   const micros = (c: number): number => capacity.get(c)?.harnessMicrosPerRegistration ?? NaN;
   const floorMicros = (c: number): number => floor.get(c) ?? NaN;
   const passesText = (c: number): string =>
-    ((rows.find((r) => r['concurrency'] === c)?.['nullGatewayPasses'] ?? []) as { microsPerRegistration: number }[])
-      .map((p) => p.microsPerRegistration)
+    ((rows.find((r) => r['concurrency'] === c)?.['passes'] ?? []) as { harnessMicrosPerRegistration: number }[])
+      .map((p) => p.harnessMicrosPerRegistration)
       .join(' / ');
   const factor = (c: number): number => (capacity.get(c)?.perHarnessCpuSecond ?? NaN) / best;
   const infoOnly = CONCURRENCIES.filter((c) => !CHECKED_CONCURRENCIES.includes(c));
   return {
     name: 'capacity',
     info: [
-      `capacity: harness CPU per registration against the null gateway (the better of ${NULL_PASSES} runs) ${CONCURRENCIES.map((c) => `c=${c} ${sig(micros(c))} µs (${passesText(c)})`).join(', ')}; ` +
+      `capacity: harness CPU per registration against the null gateway (the cheaper of ${PASSES} passes) ${CONCURRENCIES.map((c) => `c=${c} ${sig(micros(c))} µs (${passesText(c)})`).join(', ')}; ` +
         `the reference gateway registers at most ${sig(best)}/s and spends ${sig(1e6 / bestCpuBound)} µs of its own CPU per registration (${sig(bestCpuBound)}/s with a core to itself); ` +
         `the ${TARGET_FACTOR}× target allows ${sig(1e6 / (best * TARGET_FACTOR))} µs per registration`,
       `loopback floor (two processes, raw sockets, the smallest exchange) for the ${EXCHANGES_PER_REGISTRATION} exchanges of a registration: ${CONCURRENCIES.map((c) => `c=${c} ${sig(floorMicros(c))} µs`).join(', ')}; ` +
@@ -149,7 +161,7 @@ export async function run(): Promise<BenchOutcome> {
       referenceCpuBoundRegistrationsPerSecond: sig(bestCpuBound),
       rows,
       exchangesPerRegistration: EXCHANGES_PER_REGISTRATION,
-      note: `warm-up rounds left out (reference: first of 5, null: first ${NULL_WARM_UP_ROUNDS} of ${NULL_ROUNDS}); capacity = registrations ÷ harness CPU seconds, the better of ${NULL_PASSES} null-gateway runs, (process.cpuUsage of the harness process) over the registration phases; reference rate = registrations ÷ wall seconds of the same phases`,
+      note: `warm-up rounds left out (reference: first of 5, null: first ${NULL_WARM_UP_ROUNDS} of ${NULL_ROUNDS}); capacity = registrations ÷ harness CPU seconds, the cheaper of ${PASSES} passes, against the reference gateway's best rate over its ${PASSES * CONCURRENCIES.length} runs, (process.cpuUsage of the harness process) over the registration phases; reference rate = registrations ÷ wall seconds of the same phases`,
     },
   };
 }

@@ -27,9 +27,9 @@ import type { TrafficFloorInput } from './traffic-floor.js';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 6);
 /**
- * Five, not three: one run's requests per CPU-second swings by ±15 % on a shared 2-core VM, so the
- * median of three moved with a single slow run (gwscale ÷ wrk 0.89 and 0.82 × in two back-to-back
- * benches; 0.94 × with five rounds right after).
+ * Five, not three: one run's requests per CPU-second swings by ±15 % on a shared 2-core VM; a
+ * median of three follows two slow runs of the same tool, a median of five needs three. With three,
+ * two back-to-back benches gave gwscale ÷ wrk 0.89 and 0.82 ×. Noise reduction, no change of figure.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RATE = 2_000;
