@@ -78,11 +78,6 @@ export async function run(): Promise<BenchOutcome> {
   // of a fifth (reference) and a ninth (null) of the services. The reference gateway's first round is
   // warm-up. The harness's JIT warm-up lasts about 2,500 registrations: per round of 1,000 at c=8,
   // 626 / 382 / 230 / 197 / 190 / 185 / 189 µs, so its first three rounds are left out.
-  const nullRun = async (concurrency: number, pass: number): Promise<WorkerResult> =>
-    harnessRun(
-      { gateway: 'null', services: NULL_SERVICES, batch: Math.ceil(NULL_SERVICES / NULL_ROUNDS), concurrency, memoryAt: [] },
-      `null-c${concurrency}-${pass}`,
-    );
   /** Per concurrency, each pass's reference run, null run and floor, measured one after another. */
   const passes = new Map<number, { ref: RegistrationTotals; nul: WorkerResult; nulTotals: RegistrationTotals; floor: FloorResult }[]>();
   for (let pass = 1; pass <= PASSES; pass++) {
@@ -91,7 +86,10 @@ export async function run(): Promise<BenchOutcome> {
         { gateway: 'reference', services: REFERENCE_SERVICES, batch: Math.ceil(REFERENCE_SERVICES / 5), concurrency, memoryAt: [] },
         `reference-c${concurrency}-${pass}`,
       );
-      const nul = await nullRun(concurrency, pass);
+      const nul = await harnessRun(
+        { gateway: 'null', services: NULL_SERVICES, batch: Math.ceil(NULL_SERVICES / NULL_ROUNDS), concurrency, memoryAt: [] },
+        `null-c${concurrency}-${pass}`,
+      );
       const floorResult = await exchangeFloor(Math.min(concurrency, ADMIN_CONNECTIONS));
       const list = passes.get(concurrency) ?? [];
       list.push({
@@ -133,10 +131,7 @@ export async function run(): Promise<BenchOutcome> {
   const bestCpuBound = Math.max(...[...reference.values()].map((t) => t.perGatewayCpuSecond));
   const micros = (c: number): number => capacity.get(c)?.harnessMicrosPerRegistration ?? NaN;
   const floorMicros = (c: number): number => floor.get(c) ?? NaN;
-  const passesText = (c: number): string =>
-    ((rows.find((r) => r['concurrency'] === c)?.['passes'] ?? []) as { harnessMicrosPerRegistration: number }[])
-      .map((p) => p.harnessMicrosPerRegistration)
-      .join(' / ');
+  const passesText = (c: number): string => (passes.get(c) ?? []).map((p) => sig(p.nulTotals.harnessMicrosPerRegistration)).join(' / ');
   const factor = (c: number): number => (capacity.get(c)?.perHarnessCpuSecond ?? NaN) / best;
   const infoOnly = CONCURRENCIES.filter((c) => !CHECKED_CONCURRENCIES.includes(c));
   return {
