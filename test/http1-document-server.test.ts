@@ -5,8 +5,11 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_HEAD_BYTES, startDocumentServer, type DocumentAnswer, type DocumentServer } from '../src/http1/document-server.js';
 
@@ -230,5 +233,55 @@ describe('document server', () => {
     const run = await promisify(execFile)('curl', ['-sS', '-v', `${url}/quote.wsdl`, `${url}/quote.wsdl`], { encoding: 'utf8', timeout: 10_000 });
     expect(run.stdout).toBe(WSDL + WSDL);
     expect(run.stderr).toMatch(/Re-using existing connection|Reusing existing connection/i);
+  });
+
+  // Clients the project did not write, of the kinds gateways are built on: CPython's http.client and Java's HttpURLConnection.
+  const hasPython = spawnSync('python3', ['-c', 'import http.client'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasPython)("serves Python's http.client: GET, HEAD and a 404 on one kept connection", async () => {
+    const { port } = await serve();
+    const script = [
+      'import http.client, json',
+      `c = http.client.HTTPConnection("127.0.0.1", ${port}, timeout=10)`,
+      'out = []',
+      'for method, path in (("GET", "/quote.wsdl"), ("HEAD", "/quote.wsdl"), ("GET", "/none"), ("GET", "/a%20b.wsdl")):',
+      '    c.request(method, path)',
+      '    r = c.getresponse()',
+      '    body = r.read().decode("utf-8")',
+      '    out.append(f"{r.status} {r.getheader(\'content-length\')} {json.dumps(body, ensure_ascii=False)} {c.sock is not None}")',
+      'print("\\n".join(out))',
+    ].join('\n');
+    const run = await promisify(execFile)('python3', ['-c', script], { encoding: 'utf8', timeout: 20_000 });
+    const length = Buffer.byteLength(WSDL);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      `200 ${length} ${JSON.stringify(WSDL)} True`,
+      `200 ${length} "" True`,
+      `404 9 ${JSON.stringify('no /none\n')} True`,
+      `200 ${length} ${JSON.stringify(WSDL)} True`,
+    ]);
+  });
+
+  const hasJava = spawnSync('java', ['-version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!hasJava)("serves Java's HttpURLConnection (what Java gateways fetch WSDLs with)", async () => {
+    const { url } = await serve();
+    const dir = mkdtempSync(join(tmpdir(), 'gwscale-java-'));
+    try {
+      const source = join(dir, 'Fetch.java');
+      writeFileSync(
+        source,
+        [
+          'import java.net.*; import java.io.*; import java.nio.charset.StandardCharsets;',
+          'public class Fetch { public static void main(String[] a) throws Exception {',
+          '  for (String u : a) { HttpURLConnection c = (HttpURLConnection) new URL(u).openConnection();',
+          '    int status = c.getResponseCode(); InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();',
+          '    String body = new String(in.readAllBytes(), StandardCharsets.UTF_8); in.close();',
+          '    System.out.println(status + " " + c.getContentLength() + " " + body.replace("\\n", "|")); } } }',
+        ].join('\n'),
+      );
+      const run = await promisify(execFile)('java', [source, `${url}/quote.wsdl`, `${url}/none`, `${url}/quote.wsdl`], { encoding: 'utf8', timeout: 60_000 });
+      const length = Buffer.byteLength(WSDL);
+      expect(run.stdout.trim().split('\n')).toEqual([`200 ${length} ${WSDL}`, '404 9 no /none|', `200 ${length} ${WSDL}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
