@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Http1Pool, type Http1Answer } from '../src/http1/keep-alive-pool.js';
 import { headerFields, ResponseParser } from '../src/http1/response-parser.js';
 
@@ -369,6 +369,50 @@ describe('ResponseParser', () => {
     parser.begin();
     expect(read('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nnext!')).toBe('done');
     expect(body).toBe('next!');
+  });
+
+  it('reads only chunk[start, end) of a shared buffer, and frames a repeated answer without slicing it', () => {
+    const parser = new ResponseParser();
+    let body = '';
+    parser.onBody = (d) => (body += d.toString('latin1'));
+    // Stale bytes around every range: a blank line and a body that a read past `end` would find.
+    const shared = Buffer.alloc(256, 'Z');
+    shared.write('\r\n\r\nstale', 200, 'latin1');
+    const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello';
+    // The first read learns the head; the second, at another offset, is read from the cached head.
+    for (const offset of [7, 3]) {
+      body = '';
+      parser.begin();
+      const length = shared.write(answer, offset, 'latin1');
+      expect(parser.push(shared, offset, offset + length)).toBe('done');
+      expect([parser.status, body, parser.rest]).toEqual([200, 'hello', null]);
+    }
+    // A head cut before its blank line, with a blank line lying in the buffer past `end`: more, not done.
+    body = '';
+    parser.begin();
+    shared.write(answer, 0, 'latin1');
+    expect(parser.push(shared, 0, answer.indexOf('\r\n\r\n'))).toBe('more');
+    expect(parser.push(Buffer.from('\r\n\r\nhello'))).toBe('done');
+    expect(body).toBe('hello');
+    // A body cut short goes on in the next range; bytes after the answer are its leftovers.
+    body = '';
+    parser.begin();
+    shared.write(`${answer}EXTRA`, 0, 'latin1');
+    expect(parser.push(shared, 0, answer.length - 2)).toBe('more');
+    expect(parser.push(shared, answer.length - 2, answer.length + 5)).toBe('done');
+    expect([body, parser.rest?.toString('latin1')]).toEqual(['hello', 'EXTRA']);
+    // Without a body sink, an answer with the cached head is framed without creating a single Buffer view.
+    parser.onBody = null;
+    const slices = vi.spyOn(Buffer.prototype, 'subarray');
+    try {
+      parser.begin();
+      shared.write(answer, 0, 'latin1');
+      expect(parser.push(shared, 0, answer.length)).toBe('done');
+      expect([parser.status, parser.rest]).toEqual([200, null]);
+      expect(slices).not.toHaveBeenCalled();
+    } finally {
+      slices.mockRestore();
+    }
   });
 
   it('reads header fields case-insensitively and joins repeated ones', () => {

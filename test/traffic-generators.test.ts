@@ -240,6 +240,23 @@ describe('errors by kind', () => {
     }
   });
 
+  it('times out on silence, not on a slow answer that keeps coming (socket client)', async () => {
+    // Eight bytes 100 ms apart: 800 ms in all against a 300 ms timeout, never 300 ms without a byte.
+    const trickle = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '8' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write('x');
+        if (++sent === 8) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 100);
+    });
+    const run = await runTraffic(options(trickle.url, { requests: 1, connections: 1, timeoutMs: 300 }));
+    expect([run.result.ok, run.result.errors.timeout]).toEqual([1, 0]);
+  });
+
   it('reads chunked and connection-close answers (socket client)', async () => {
     const chunked = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' });

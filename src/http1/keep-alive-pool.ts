@@ -180,7 +180,7 @@ export class Http1Pool {
         host: this.#host,
         port: this.#port,
         noDelay: true,
-        onread: { buffer: this.#readBuffer, callback: (bytes: number) => this.#onRead(conn, this.#readBuffer.subarray(0, bytes)) },
+        onread: { buffer: this.#readBuffer, callback: (bytes: number) => this.#onRead(conn, bytes) },
       }),
       parser,
       call: null,
@@ -263,7 +263,8 @@ export class Http1Pool {
     return fields;
   }
 
-  #onRead(conn: Connection, data: Buffer): boolean {
+  /** `bytes` were read into the shared read buffer. */
+  #onRead(conn: Connection, bytes: number): boolean {
     if (conn.dead) return false;
     // Bytes nobody asked for: the connection is out of step.
     if (conn.call === null) {
@@ -271,7 +272,7 @@ export class Http1Pool {
       return false;
     }
     conn.lastActivityMs = performance.now();
-    const state = conn.parser.push(data);
+    const state = conn.parser.push(this.#readBuffer, 0, bytes);
     if (state !== 'malformed' && conn.bodyBytes > this.#maxAnswerBytes)
       this.#kill(conn, new Http1Error('HPE_MALFORMED', `the answer is larger than ${this.#maxAnswerBytes} bytes`));
     else if (state === 'malformed') this.#kill(conn, new Http1Error('HPE_MALFORMED', 'the answer is not HTTP/1.x'));

@@ -39,10 +39,10 @@ export class ResponseParser {
    */
   rest: Buffer | null = null;
   /**
-   * Receives body bytes in order. The buffer is only valid during the call (reads may share one
-   * buffer): copy what you keep.
+   * Receives body bytes in order; null when nobody reads them. The buffer is only valid during the
+   * call (reads may share one buffer): copy what you keep.
    */
-  onBody: (data: Buffer) => void = () => undefined;
+  onBody: ((data: Buffer) => void) | null = null;
   /** Called once the head of a final answer is read (status and `head` set), before its body. */
   onHead: () => void = () => undefined;
 
@@ -76,51 +76,64 @@ export class ResponseParser {
     return this.#inBody;
   }
 
-  /** Feeds bytes read from the socket. */
-  push(chunk: Buffer): ParseState {
+  /**
+   * Feeds bytes read from the socket: `chunk[start, end)`, so a caller reading into one shared
+   * buffer passes it without slicing. An answer whose head is byte for byte the last one's (the
+   * common case under load) is read without allocating; `onBody` is called only when set and only
+   * with bytes.
+   */
+  push(chunk: Buffer, start = 0, end = chunk.byteLength): ParseState {
     let data = chunk;
+    let at = start;
+    let stop = end;
     if (!this.#inBody) {
-      data = this.#headBytes === null ? chunk : Buffer.concat([this.#headBytes, chunk]);
-      let end = this.#sameHeadAsLast(data);
-      if (end < 0) {
-        end = data.indexOf(HEAD_END);
-        if (end < 0) {
+      let bodyAt = this.#headBytes === null ? this.#sameHeadAsLast(chunk, start, end) : -1;
+      if (bodyAt < 0) {
+        data = this.#headBytes === null ? chunk.subarray(start, end) : Buffer.concat([this.#headBytes, chunk.subarray(start, end)]);
+        stop = data.byteLength;
+        const headEnd = data.indexOf(HEAD_END);
+        if (headEnd < 0) {
           if (data.byteLength > MAX_HEAD_BYTES) return 'malformed';
           this.#headBytes = Buffer.from(data);
           return 'more';
         }
-        if (!this.#readHead(data.toString('latin1', 0, end), data.subarray(0, end))) return 'malformed';
+        if (!this.#readHead(data.toString('latin1', 0, headEnd), data.subarray(0, headEnd))) return 'malformed';
+        bodyAt = headEnd + 4;
       }
       this.#headBytes = null;
-      data = data.subarray(end + 4);
+      at = bodyAt;
       if (this.status < 200) {
         // An interim answer (100 Continue): the real one follows.
         this.head = '';
-        return data.byteLength > 0 ? this.push(data) : 'more';
+        return at < stop ? this.push(data, at, stop) : 'more';
       }
       this.#inBody = true;
       this.onHead();
       if (this.#noBody || this.status === 204 || this.status === 304) {
         // No body whatever the headers say: a missing length does not mean "read until close".
         if (this.framing === 'close') this.framing = 'length';
-        return this.#done(data);
+        return this.#done(data, at, stop);
       }
-      if (this.framing === 'length' && this.#remaining === 0) return this.#done(data);
+      if (this.framing === 'length' && this.#remaining === 0) return this.#done(data, at, stop);
     }
     if (this.framing === 'length') {
-      if (data.byteLength < this.#remaining) {
-        this.#remaining -= data.byteLength;
-        this.onBody(data);
+      if (stop - at < this.#remaining) {
+        this.#remaining -= stop - at;
+        this.#body(data, at, stop);
         return 'more';
       }
-      this.onBody(data.subarray(0, this.#remaining));
-      return this.#done(data.subarray(this.#remaining));
+      this.#body(data, at, at + this.#remaining);
+      return this.#done(data, at + this.#remaining, stop);
     }
     if (this.framing === 'close') {
-      this.onBody(data);
+      this.#body(data, at, stop);
       return 'more';
     }
-    return this.#readChunks(data);
+    return this.#readChunks(data.subarray(at, stop));
+  }
+
+  #body(data: Buffer, from: number, to: number): void {
+    if (this.onBody !== null && to > from) this.onBody(data.subarray(from, to));
   }
 
   /**
@@ -128,25 +141,25 @@ export class ResponseParser {
    * in progress was cut short ('more' means incomplete).
    */
   end(): ParseState {
-    return this.#inBody && this.framing === 'close' ? this.#done(Buffer.alloc(0)) : 'more';
+    return this.#inBody && this.framing === 'close' ? this.#done(Buffer.alloc(0), 0, 0) : 'more';
   }
 
   /**
-   * When `data` starts with the last head's bytes and the blank line, takes status and framing from
-   * it and returns the head's length; else -1. (The last head held no blank line, so this is the
-   * first one in `data` too.)
+   * When `data[start, end)` starts with the last head's bytes and the blank line, takes status and
+   * framing from it and returns where the body starts; else -1. (The last head held no blank line,
+   * so this is the first one in `data` too.)
    */
-  #sameHeadAsLast(data: Buffer): number {
+  #sameHeadAsLast(data: Buffer, start: number, end: number): number {
     const last = this.#lastHead;
     if (last === null) return -1;
-    const end = last.bytes.byteLength;
-    if (data.byteLength < end + 4 || data[end] !== 13 || data[end + 1] !== 10 || data[end + 2] !== 13 || data[end + 3] !== 10) return -1;
-    if (data.compare(last.bytes, 0, end, 0, end) !== 0) return -1;
+    const headEnd = start + last.bytes.byteLength;
+    if (end < headEnd + 4 || data[headEnd] !== 13 || data[headEnd + 1] !== 10 || data[headEnd + 2] !== 13 || data[headEnd + 3] !== 10) return -1;
+    if (data.compare(last.bytes, 0, last.bytes.byteLength, start, headEnd) !== 0) return -1;
     this.status = last.status;
     this.head = last.head;
     this.closeAfter = last.closeAfter;
     this.#setFraming(last.framing, last.length);
-    return end;
+    return headEnd + 4;
   }
 
   /** Reads status and framing from `head` (decoded from `bytes`); false when the head is not HTTP/1.x. */
@@ -181,10 +194,10 @@ export class ResponseParser {
       if (this.#chunkState === 'data') {
         if (data.byteLength < this.#remaining) {
           this.#remaining -= data.byteLength;
-          this.onBody(data);
+          this.#body(data, 0, data.byteLength);
           return 'more';
         }
-        this.onBody(data.subarray(0, this.#remaining));
+        this.#body(data, 0, this.#remaining);
         data = data.subarray(this.#remaining);
         this.#chunkState = 'data-end';
       }
@@ -208,14 +221,15 @@ export class ResponseParser {
           this.#chunkState = 'data';
         }
       } else if (line === '') {
-        return this.#done(data);
+        return this.#done(data, 0, data.byteLength);
       }
     }
   }
 
-  #done(rest: Buffer): ParseState {
+  /** The answer ended; `data[at, end)` are the bytes after it. */
+  #done(data: Buffer, at: number, end: number): ParseState {
     if (this.framing === 'close') this.closeAfter = true;
-    this.rest = rest.byteLength > 0 ? rest : null;
+    this.rest = at < end ? data.subarray(at, end) : null;
     this.#inBody = false;
     return 'done';
   }

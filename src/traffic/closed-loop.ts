@@ -150,8 +150,8 @@ class LoopClient {
     this.tally = engine.tally;
   }
 
-  next(): void {
-    const now = performance.now();
+  /** Sends the next request if the phase allows; `now` is performance.now(), read by the caller. */
+  next(now: number): void {
     if (!this.engine.mayIssue(now)) {
       this.engine.clientIdle(now);
       return;
@@ -165,7 +165,7 @@ class LoopClient {
     this.lane(this.onDone);
     this.firing = false;
     // An answer delivered synchronously (e.g. a closed client) must not recurse into next().
-    if (this.completedWhileFiring) setImmediate(() => this.next());
+    if (this.completedWhileFiring) setImmediate(() => this.next(performance.now()));
   }
 
   private readonly onDone = (kind: TrafficErrorKind | null): void => {
@@ -173,7 +173,7 @@ class LoopClient {
     const now = performance.now();
     this.tally.onDone(this.startMs, now, kind);
     if (this.firing) this.completedWhileFiring = true;
-    else this.next();
+    else this.next(now);
   };
 }
 
@@ -185,6 +185,6 @@ export function runClosedLoop(plan: ClosedLoopPlan): Promise<PhaseOutcome> {
   const engine = new LoopEngine(plan);
   engine.begin();
   if (plan.lanes.length === 0) engine.finish(performance.now());
-  for (const lane of plan.lanes) new LoopClient(engine, lane).next();
+  for (const lane of plan.lanes) new LoopClient(engine, lane).next(performance.now());
   return engine.finished;
 }
