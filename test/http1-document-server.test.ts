@@ -165,7 +165,17 @@ describe('document server', () => {
     expect(await exchange(port, ['GET /broken.wsdl HTTP/1.1\r\n\r\n']).then((r) => r.text)).toMatch(
       /\r\n\r\ncannot make \/broken\.wsdl: template failed on two lines\n$/,
     );
-    expect(paths).toEqual(['/broken.wsdl', '/quote.wsdl', '/broken.wsdl']);
+    // Refused HEAD requests get the error's head (its length included) and no body.
+    for (const request of [
+      'HEAD /broken.wsdl HTTP/1.1\r\n\r\n',
+      'HEAD /%E0%A4%A HTTP/1.1\r\n\r\n',
+      'HEAD /quote.wsdl HTTP/1.1\r\ncontent-length: 2\r\n\r\nab',
+    ]) {
+      const refused = await exchange(port, [request]);
+      expect(refused.text, JSON.stringify(request)).toMatch(/^HTTP\/1\.1 (400|500) [^\r]*\r\n[^]*content-length: [1-9]\d*\r\n[^]*\r\n\r\n$/);
+      expect(refused.closed).toBe(true);
+    }
+    expect(paths).toEqual(['/broken.wsdl', '/quote.wsdl', '/broken.wsdl', '/broken.wsdl']);
   });
 
   it('reads lowercase methods, empty lines before a request, raw UTF-8 targets, and tells how long it keeps a connection', async () => {

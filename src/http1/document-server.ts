@@ -157,10 +157,10 @@ export async function startDocumentServer(documentAt: (path: string) => Document
       if (!socket.isPaused()) answerPending();
     });
   };
-  /** Answers with an error and closes; returns false (the connection is done). */
-  const refuse = (socket: Socket, status: 400 | 405 | 408 | 431 | 500, reason: string, extra = ''): false => {
+  /** Answers with an error and closes; returns false (the connection is done). An answer to HEAD has no body. */
+  const refuse = (socket: Socket, status: 400 | 405 | 408 | 431 | 500, reason: string, extra = '', toHead = false): false => {
     const body = `${reason}\n`;
-    socket.end(answerHead(status, 'text/plain', Buffer.byteLength(body, 'utf8'), true, extra) + body, 'utf8');
+    socket.end(answerHead(status, 'text/plain', Buffer.byteLength(body, 'utf8'), true, extra) + (toHead ? '' : body), 'utf8');
     return false;
   };
   /** Answers one request head; returns whether the connection stays open. */
@@ -169,10 +169,11 @@ export async function startDocumentServer(documentAt: (path: string) => Document
     const match = requestLine.exec(lineEnd < 0 ? head : head.slice(0, lineEnd));
     if (match === null) return refuse(socket, 400, 'not an HTTP/1.x request');
     const [, method, target, minor] = match as unknown as [string, string, string, string];
-    if (hasBody.test(head)) return refuse(socket, 400, 'this server reads no request bodies');
+    const toHead = method === 'HEAD';
+    if (hasBody.test(head)) return refuse(socket, 400, 'this server reads no request bodies', '', toHead);
     if (method !== 'GET' && method !== 'HEAD') return refuse(socket, 405, `${method} is not served here`, 'allow: GET, HEAD\r\n');
     const path = pathOf(target);
-    if (path === null) return refuse(socket, 400, 'unreadable request target');
+    if (path === null) return refuse(socket, 400, 'unreadable request target', '', toHead);
     const close = minor === '0' ? !keepAliveHeader.test(head) : closeHeader.test(head);
     // An HTTP/1.0 client keeps the connection only when told so; every client is told for how long.
     const extra = close ? '' : minor === '0' ? `connection: keep-alive\r\n${keepAlive}` : keepAlive;
@@ -180,13 +181,14 @@ export async function startDocumentServer(documentAt: (path: string) => Document
     try {
       found = documentAt(path);
     } catch (error) {
-      return refuse(socket, 500, `cannot make ${path}: ${error instanceof Error ? error.message : String(error)}`.replace(/[\r\n]+/g, ' '));
+      const reason = `cannot make ${path}: ${error instanceof Error ? error.message : String(error)}`.replace(/[\r\n]+/g, ' ');
+      return refuse(socket, 500, reason, '', toHead);
     }
     const [status, contentType, body] = 'body' in found ? [200, found.contentType, found.body] : [found.status, 'text/plain', `${found.reason}\n`];
     // Head and body as two strings in one corked write: joining them would copy the document once more.
     socket.cork();
     socket.write(answerHead(status, contentType, Buffer.byteLength(body, 'utf8'), close, extra), 'latin1');
-    if (method !== 'HEAD') socket.write(body, 'utf8');
+    if (!toHead) socket.write(body, 'utf8');
     if (close) socket.end();
     socket.uncork();
     return !close;
