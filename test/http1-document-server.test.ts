@@ -170,9 +170,11 @@ describe('document server', () => {
       'HEAD /broken.wsdl HTTP/1.1\r\n\r\n',
       'HEAD /%E0%A4%A HTTP/1.1\r\n\r\n',
       'HEAD /quote.wsdl HTTP/1.1\r\ncontent-length: 2\r\n\r\nab',
+      'HEAD / HTTP/2.0\r\n\r\n',
+      `HEAD /quote.wsdl HTTP/1.1\r\nx-long: ${'a'.repeat(MAX_REQUEST_HEAD_BYTES)}\r\n\r\n`,
     ]) {
       const refused = await exchange(port, [request]);
-      expect(refused.text, JSON.stringify(request)).toMatch(/^HTTP\/1\.1 (400|500) [^\r]*\r\n[^]*content-length: [1-9]\d*\r\n[^]*\r\n\r\n$/);
+      expect(refused.text, JSON.stringify(request)).toMatch(/^HTTP\/1\.1 (400|431|500) [^\r]*\r\n[^]*content-length: [1-9]\d*\r\n[^]*\r\n\r\n$/);
       expect(refused.closed).toBe(true);
     }
     expect(paths).toEqual(['/broken.wsdl', '/quote.wsdl', '/broken.wsdl', '/broken.wsdl']);

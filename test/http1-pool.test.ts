@@ -401,14 +401,29 @@ describe('ResponseParser', () => {
     expect(parser.push(shared, 0, answer.length - 2)).toBe('more');
     expect(parser.push(shared, answer.length - 2, answer.length + 5)).toBe('done');
     expect([body, parser.rest?.toString('latin1')]).toEqual(['hello', 'EXTRA']);
+    // An interim answer and a chunked one, at an offset, with stale bytes past the range, cut at every byte.
+    const chunked = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n';
+    for (let cut = 1; cut < chunked.length; cut++) {
+      body = '';
+      parser.begin();
+      shared.fill('Z');
+      shared.write('\r\n\r\n0\r\n\r\n', 200, 'latin1');
+      shared.write(chunked, 9, 'latin1');
+      const first = parser.push(shared, 9, 9 + cut);
+      expect(first, `cut at ${cut}`).toBe('more');
+      expect(parser.push(shared, 9 + cut, 9 + chunked.length), `cut at ${cut}`).toBe('done');
+      expect([parser.status, body, parser.rest]).toEqual([200, 'hello', null]);
+    }
     // Without a body sink, an answer with the cached head is framed without creating a single Buffer view.
-    parser.onBody = null;
+    const cached = new ResponseParser();
+    cached.begin();
+    expect(cached.push(Buffer.from(answer, 'latin1'))).toBe('done');
     const slices = vi.spyOn(Buffer.prototype, 'subarray');
     try {
-      parser.begin();
-      shared.write(answer, 0, 'latin1');
-      expect(parser.push(shared, 0, answer.length)).toBe('done');
-      expect([parser.status, parser.rest]).toEqual([200, null]);
+      cached.begin();
+      shared.write(answer, 5, 'latin1');
+      expect(cached.push(shared, 5, 5 + answer.length)).toBe('done');
+      expect([cached.status, cached.rest]).toEqual([200, null]);
       expect(slices).not.toHaveBeenCalled();
     } finally {
       slices.mockRestore();

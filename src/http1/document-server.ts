@@ -127,10 +127,10 @@ export async function startDocumentServer(documentAt: (path: string) => Document
         if (end < 0) {
           if (pending.length > MAX_REQUEST_HEAD_BYTES + 3) {
             stopHeadTimer();
-            open = refuse(socket, 431, 'request head too large');
+            open = refuse(socket, 431, 'request head too large', '', pending.startsWith('HEAD '));
           } else if (pending !== '' && headTimer === null) {
             headTimer = setTimeout(() => {
-              open = refuse(socket, 408, `no whole request head within ${headDeadlineMs} ms`);
+              open = refuse(socket, 408, `no whole request head within ${headDeadlineMs} ms`, '', pending.startsWith('HEAD '));
               setTimeout(() => socket.destroy(), 1_000).unref();
             }, headDeadlineMs);
           }
@@ -139,7 +139,7 @@ export async function startDocumentServer(documentAt: (path: string) => Document
         stopHeadTimer();
         const head = pending.slice(0, end);
         pending = pending.slice(end + 4);
-        open = end > MAX_REQUEST_HEAD_BYTES ? refuse(socket, 431, 'request head too large') : respond(socket, head);
+        open = end > MAX_REQUEST_HEAD_BYTES ? refuse(socket, 431, 'request head too large', '', head.startsWith('HEAD ')) : respond(socket, head);
         if (open && socket.writableLength > WRITE_BUFFER_LIMIT) {
           // The client sends faster than it reads: stop reading until the answers drain.
           socket.pause();
@@ -167,7 +167,7 @@ export async function startDocumentServer(documentAt: (path: string) => Document
   const respond = (socket: Socket, head: string): boolean => {
     const lineEnd = head.indexOf('\r\n');
     const match = requestLine.exec(lineEnd < 0 ? head : head.slice(0, lineEnd));
-    if (match === null) return refuse(socket, 400, 'not an HTTP/1.x request');
+    if (match === null) return refuse(socket, 400, 'not an HTTP/1.x request', '', head.startsWith('HEAD '));
     const [, method, target, minor] = match as unknown as [string, string, string, string];
     const toHead = method === 'HEAD';
     if (hasBody.test(head)) return refuse(socket, 400, 'this server reads no request bodies', '', toHead);

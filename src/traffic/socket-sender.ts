@@ -41,7 +41,8 @@ export class SocketSender extends BaseSender {
   #queue: { done: SendDone; message: PreparedMessage }[] = [];
   /**
    * Writes and reads so far. A coarse timer notes when it last changed, so the hot path counts
-   * instead of reading the clock; a timeout is seen at most two ticks (a quarter of it) late.
+   * instead of reading the clock; a timeout is seen at most two ticks late (a quarter of it from
+   * 80 ms up; ticks are at least 10 ms apart) and never early.
    */
   #activity = 0;
   #activitySeen = -1;
@@ -129,8 +130,8 @@ export class SocketSender extends BaseSender {
   send(done: SendDone, message?: PreparedMessage): void {
     const chosen = message ?? this.#message;
     if (chosen === null || this.closed) throw new Error(this.closed ? 'send() after close()' : 'send() before init()');
-    if (this.#pending !== null) {
-      // Pipelining is off: a second request waits for the first answer.
+    if (this.#pending !== null || this.#queue.length > 0) {
+      // Pipelining is off: a second request waits for the first answer, behind any queued before it.
       this.#queue.push({ done, message: chosen });
       return;
     }
@@ -204,9 +205,11 @@ export class SocketSender extends BaseSender {
     this.#next();
   }
 
+  /** Sends the oldest queued request, unless one is in flight again (a done callback may have sent). */
   #next(): void {
+    if (this.closed || this.#pending !== null) return;
     const queued = this.#queue.shift();
-    if (queued !== undefined && !this.closed && this.#pending === null) this.#write(queued.done, queued.message);
+    if (queued !== undefined) this.#write(queued.done, queued.message);
   }
 
   #drop(): void {
