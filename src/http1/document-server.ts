@@ -127,10 +127,10 @@ export async function startDocumentServer(documentAt: (path: string) => Document
         if (end < 0) {
           if (pending.length > MAX_REQUEST_HEAD_BYTES + 3) {
             stopHeadTimer();
-            open = refuse(socket, 431, 'request head too large', '', pending.startsWith('HEAD '));
+            open = refuse(socket, pending, 431, 'request head too large');
           } else if (pending !== '' && headTimer === null) {
             headTimer = setTimeout(() => {
-              open = refuse(socket, 408, `no whole request head within ${headDeadlineMs} ms`, '', pending.startsWith('HEAD '));
+              open = refuse(socket, pending, 408, `no whole request head within ${headDeadlineMs} ms`);
               setTimeout(() => socket.destroy(), 1_000).unref();
             }, headDeadlineMs);
           }
@@ -139,7 +139,7 @@ export async function startDocumentServer(documentAt: (path: string) => Document
         stopHeadTimer();
         const head = pending.slice(0, end);
         pending = pending.slice(end + 4);
-        open = end > MAX_REQUEST_HEAD_BYTES ? refuse(socket, 431, 'request head too large', '', head.startsWith('HEAD ')) : respond(socket, head);
+        open = end > MAX_REQUEST_HEAD_BYTES ? refuse(socket, head, 431, 'request head too large') : respond(socket, head);
         if (open && socket.writableLength > WRITE_BUFFER_LIMIT) {
           // The client sends faster than it reads: stop reading until the answers drain.
           socket.pause();
@@ -157,9 +157,13 @@ export async function startDocumentServer(documentAt: (path: string) => Document
       if (!socket.isPaused()) answerPending();
     });
   };
-  /** Answers with an error and closes; returns false (the connection is done). An answer to HEAD has no body. */
-  const refuse = (socket: Socket, status: 400 | 405 | 408 | 431 | 500, reason: string, extra = '', toHead = false): false => {
+  /**
+   * Answers `request` (its head, or as much of it as came) with an error and closes; returns false
+   * (the connection is done). An answer to HEAD has no body.
+   */
+  const refuse = (socket: Socket, request: string, status: 400 | 405 | 408 | 431 | 500, reason: string, extra = ''): false => {
     const body = `${reason}\n`;
+    const toHead = request.startsWith('HEAD ');
     socket.end(answerHead(status, 'text/plain', Buffer.byteLength(body, 'utf8'), true, extra) + (toHead ? '' : body), 'utf8');
     return false;
   };
@@ -167,13 +171,12 @@ export async function startDocumentServer(documentAt: (path: string) => Document
   const respond = (socket: Socket, head: string): boolean => {
     const lineEnd = head.indexOf('\r\n');
     const match = requestLine.exec(lineEnd < 0 ? head : head.slice(0, lineEnd));
-    if (match === null) return refuse(socket, 400, 'not an HTTP/1.x request', '', head.startsWith('HEAD '));
+    if (match === null) return refuse(socket, head, 400, 'not an HTTP/1.x request');
     const [, method, target, minor] = match as unknown as [string, string, string, string];
-    const toHead = method === 'HEAD';
-    if (hasBody.test(head)) return refuse(socket, 400, 'this server reads no request bodies', '', toHead);
-    if (method !== 'GET' && method !== 'HEAD') return refuse(socket, 405, `${method} is not served here`, 'allow: GET, HEAD\r\n');
+    if (hasBody.test(head)) return refuse(socket, head, 400, 'this server reads no request bodies');
+    if (method !== 'GET' && method !== 'HEAD') return refuse(socket, head, 405, `${method} is not served here`, 'allow: GET, HEAD\r\n');
     const path = pathOf(target);
-    if (path === null) return refuse(socket, 400, 'unreadable request target', '', toHead);
+    if (path === null) return refuse(socket, head, 400, 'unreadable request target');
     const close = minor === '0' ? !keepAliveHeader.test(head) : closeHeader.test(head);
     // An HTTP/1.0 client keeps the connection only when told so; every client is told for how long.
     const extra = close ? '' : minor === '0' ? `connection: keep-alive\r\n${keepAlive}` : keepAlive;
@@ -182,13 +185,13 @@ export async function startDocumentServer(documentAt: (path: string) => Document
       found = documentAt(path);
     } catch (error) {
       const reason = `cannot make ${path}: ${error instanceof Error ? error.message : String(error)}`.replace(/[\r\n]+/g, ' ');
-      return refuse(socket, 500, reason, '', toHead);
+      return refuse(socket, head, 500, reason);
     }
     const [status, contentType, body] = 'body' in found ? [200, found.contentType, found.body] : [found.status, 'text/plain', `${found.reason}\n`];
     // Head and body as two strings in one corked write: joining them would copy the document once more.
     socket.cork();
     socket.write(answerHead(status, contentType, Buffer.byteLength(body, 'utf8'), close, extra), 'latin1');
-    if (!toHead) socket.write(body, 'utf8');
+    if (method !== 'HEAD') socket.write(body, 'utf8');
     if (close) socket.end();
     socket.uncork();
     return !close;
