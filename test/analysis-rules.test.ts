@@ -308,6 +308,23 @@ describe('numbers and determinism', () => {
     expect(analyzeRounds(rows, { deployPeakFactor: 2.5 }).estimates.deployPeakFactor).toMatchObject({ source: 'option', measured: { deploys: 5 } });
   });
 
+  it('measures what registration adds to the heap before a deploy, per service, from heap-sampled rounds only', () => {
+    // Each round of 100 adds 8 bytes a service to the heap before its deploy starts.
+    const rows = rowsOf(simulate(HEALTHY, { services: 500, batch: 100 }), GC, 1).map((r, i, all) =>
+      r.services > 0
+        ? { ...r, preDeployBytes: (all[i - 1]?.memoryBytes ?? 0) + 800, peakBytes: 2 * ((all[i - 1]?.memoryBytes ?? 0) + 800), peakSource: 'heap' as const }
+        : r,
+    );
+    const heap = analyzeRounds(rows, { heapMaxBytes: 1e12 });
+    expect(heap.deployPeakFactor).toBe(2);
+    expect(heap.estimates.prediction.registrationBytesPerService).toBe(8);
+    // The deploy limit is what is left once the next round's registration is in.
+    expect(heap.estimates.prediction.limitBytes).toBe(1e12 / 2 - 8 * 100);
+    // RSS before a deploy is not the kind of memory the rows read: no registration growth from it.
+    const rss = rows.map((r) => (r.peakSource === 'heap' ? { ...r, peakSource: 'rss' as const } : r));
+    expect(analyzeRounds(rss, { heapMaxBytes: 1e12 }).estimates.prediction.registrationBytesPerService).toBeNull();
+  });
+
   it('takes an RSS peak as a rise over the RSS before the deploy, applied to the live memory before it', () => {
     const rows = rowsOf(simulate(HEALTHY, { services: 500, batch: 100 }), GC, 1).map((r, i, all) =>
       r.services > 0

@@ -3,7 +3,7 @@ import { fitLinear, confidenceInterval } from '../src/analysis/regression.js';
 import { fCdf, tCdf, tQuantile, normalQuantile, normalCdf } from '../src/analysis/distributions.js';
 import { fitModel, interceptOf, type Term } from '../src/analysis/model/fit.js';
 import { pureErrorOf, type Point } from '../src/analysis/model/points.js';
-import { projectOom } from '../src/analysis/model/projection.js';
+import { deployLimitBytes, projectOom } from '../src/analysis/model/projection.js';
 import { chiSquareOverDof, seededRandom } from '../src/analysis/random.js';
 import { median, scaledMad } from '../src/analysis/order-statistics.js';
 
@@ -160,7 +160,17 @@ describe('the curve model fit', () => {
       [services],
       false,
     )!;
-    const p = projectOom(fit, { last: linear[3]!, batchServices: 10, heapMaxBytes: 990, peakFactor: 2, peakFactorSamples: [], batchSamples: [] }, 2000);
+    const start = {
+      last: linear[3]!,
+      batchServices: 10,
+      heapMaxBytes: 990,
+      peakFactor: 2,
+      peakFactorSamples: [],
+      registrationBytesPerService: 0,
+      registrationSamples: [],
+      batchSamples: [],
+    };
+    const p = projectOom(fit, start, 2000);
     // The round of 10 that ends at 400 is the first whose memory × factor reaches the heap max;
     // the deploy after it (to 410) is the one that fails.
     expect(p.services).toBe(410);
@@ -168,6 +178,13 @@ describe('the curve model fit', () => {
     expect(p.interval[0]!).toBeGreaterThan(400);
     expect(p.interval[1]!).toBeGreaterThanOrEqual(410);
     expect(p.interval[1]!).toBeLessThan(420);
+    // Registering a round of 10 first adds 2 bytes a service: a deploy starting from memory M needs
+    // 2·(M + 20), so the limit on M is 495 − 20 = 475, crossed at 375; the deploy to 390 fails.
+    const withGrowth = projectOom(fit, { ...start, registrationBytesPerService: 2 }, 2000);
+    expect(withGrowth.services).toBe(390);
+    expect(withGrowth.interval[0]!).toBeGreaterThan(380);
+    expect(withGrowth.interval[1]!).toBeLessThan(400);
+    expect(deployLimitBytes(990, 2, 2, 10)).toBe(475);
   });
 });
 

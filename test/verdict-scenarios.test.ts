@@ -304,6 +304,12 @@ describe('scenario generators', () => {
       const oom = run.oom!;
       const last = Math.max(...run.rows.map((r) => r.services));
       expect(oom.crashServices).toBeGreaterThanOrEqual(1.1 * last);
+      // No deploy of the data, nor the first one after it, needs the heap max: each starts from the
+      // memory before it plus what registering its round added.
+      const lastBatch = last - (run.rows.filter((r) => r.event === 'round').at(-2)?.services ?? 0);
+      expect(run.registrationBytesPerService).toBeGreaterThanOrEqual(0);
+      expect(run.registrationBytesPerService).toBeLessThanOrEqual(1.5 * run.truth.perServiceBytes);
+      expect((run.trueMemoryBytes.at(-1)! + run.registrationBytesPerService * lastBatch) * run.peakFactor).toBeLessThan(oom.heapMaxBytes);
       expect(Math.max(...run.trueMemoryBytes) * run.peakFactor).toBeLessThan(oom.heapMaxBytes);
       expect(oom.rows.every((r) => r.services <= 0.8 * oom.crashServices)).toBe(true);
       expect(oom.rows).toEqual(run.rows.slice(0, oom.rows.length));

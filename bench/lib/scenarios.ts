@@ -76,7 +76,7 @@ export interface NoiseSpec {
 /** The out-of-memory case of a run: a heap max whose true crash lies beyond the data. */
 export interface OomCase {
   readonly heapMaxBytes: number;
-  /** First service count (projecting rounds of the last batch size) where true memory × peak factor ≥ heap max. */
+  /** The deploy that fails: the round after the first (projecting rounds of the last batch size) whose deploy's need reaches the heap max. */
   readonly crashServices: number;
   /** 80 % of `crashServices`: the rows fed to the prediction reach no further. */
   readonly feedUpToServices: number;
@@ -93,6 +93,8 @@ export interface SimulatedRun {
   readonly noise: NoiseSpec;
   /** True deploy peak ÷ memory before the deploy (each deploy's measured peak jitters ±5 % around it). */
   readonly peakFactor: number;
+  /** Heap registering one service adds before its round's deploy, on average (each round ±30 %). */
+  readonly registrationBytesPerService: number;
   readonly options: AnalysisOptions;
   readonly oom: OomCase | null;
   /** The outlier class's high point: its row and the replicates read 6 % high. */
@@ -101,7 +103,7 @@ export interface SimulatedRun {
 
 /** One line per class: what the generator does (printed into the results JSON). */
 export const SCENARIO_DEFINITIONS: readonly string[] = [
-  'all: fresh-start row at 0 services (deployMs null), 5–20 rounds of 0.5–1.5 × a nominal batch (log-uniform 20–400), base 30–300 MiB, live 20–400 KiB/service, K=3 readings per point (memoryBytes = their mean), replicate correlation (point share of the noise) U(0,1) per seed, heap peak = memory before the deploy × U(1.3,2.1) (±5 % per deploy), 15 % of rows without elapsedMs, 10 % without deployMs; noise normal with sd U(0.5,1.5) % per seed unless the class says otherwise; a restart follows round clamp(round(U(0.3,0.7) × rounds), 2, rounds − 1)',
+  'all: fresh-start row at 0 services (deployMs null), 5–20 rounds of 0.5–1.5 × a nominal batch (log-uniform 20–400), base 30–300 MiB, live 20–400 KiB/service, K=3 readings per point (memoryBytes = their mean), replicate correlation (point share of the noise) U(0,1) per seed, registering a round adds 0–1.5 × the live cost per service (±30 % a round) to the heap before its deploy, heap peak = heap before the deploy × U(1.3,2.1) (±5 % per deploy), 15 % of rows without elapsedMs, 10 % without deployMs; noise normal with sd U(0.5,1.5) % per seed unless the class says otherwise; a restart follows round clamp(round(U(0.3,0.7) × rounds), 2, rounds − 1)',
   'healthy sd X: memory = base + c·n; normal noise of sd X per reading; restart in half the seeds; 6–10 redeploys',
   'gc-sawtooth: as healthy, afterGc false, each reading = live × (1 + U(0, 0.10)); restart in half the seeds; 6–10 redeploys',
   'first-reload-step: base + c·n, + 3–8 % of live memory at the first deploy that replaces a loaded configuration of a process, flat after; restart (which drops it until the next reload) in half the seeds; 6–10 redeploys',
@@ -109,7 +111,7 @@ export const SCENARIO_DEFINITIONS: readonly string[] = [
   'slow-cache: + a cache filling 20 % of the remaining gap to B = 5–15 % of the final live memory per deploy; restart after ≤ 8 deploys (cache ≤ 83 % full); 6–10 redeploys',
   'live-superlinear: memory = base + c·n + q·n², q·n² = 30–60 % of memory at the last round; restart in half the seeds; flat redeploys (6–10)',
   'per-deploy leak L × R: every deploy (round or redeploy) keeps L × (base + c·N), the live memory at the final service count N; no restart; R redeploys; uniform ±1.5 % noise per reading (point-shared with probability = point share)',
-  'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts memory × peak factor past it at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond every earlier memory; the true crash is the deploy of the round after (it starts from that memory); rows fed up to 80 % of the crash',
+  'retained-configs: memory = base + c·n + r·S, S = services of the configurations replaced since the last (re)start, r such that r·S is 25–150 % of live memory before the restart; restart at 30–70 %; no redeploys; OOM: heap max puts the need of a deploy, peak factor × (memory + the registration growth of a round), past it at the first projected round (last batch size) ≥ 1.1–1.6 × the last services and beyond the start of every earlier deploy; the true crash is the deploy of the round after (it starts from that memory); rows fed up to 80 % of the crash',
   'concurrency-high-water: healthy deploys, then 6–10 load steps (8…512, ≥ 3 new highs, ≥ 2 repeats at or below the high, ≥ 1 of them at the high); idle memory + u × the highest concurrency so far (5–15 % of memory at the top)',
   'load steps serve requests = min(clients, saturation) × a per-seed rate U(20, 60) × U(0.9, 1.1), saturation log-uniform 16–1024 clients (rows carry the count)',
   'load-leak: as concurrency-high-water, idle memory + l × every request served (5–15 % of memory over the drawn steps)',
@@ -360,6 +362,11 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
   const saturatesAt = Math.exp(traffic.uniform(Math.log(16), Math.log(1024)));
   const jitter = Array.from({ length: loadSteps.length + (overrides.topRepeats ?? 0) }, () => traffic.uniform(0.9, 1.1));
   const requestsOf = (concurrency: number, step: number): number => Math.round(Math.min(concurrency, saturatesAt) * perClient * (jitter[step] as number));
+  // What registering a round's services adds to the heap before its deploy starts, from a stream of
+  // its own: 0–1.5 × the live cost of a service (the reference gateway's is ≈ 1.3 ×), ±30 % a round.
+  const registration = seededRandom(`${seedStream(scenario)}#${seed}#registration`);
+  const registrationBytesPerService = registration.uniform(0, 1.5) * perServiceBytes;
+  const registrationJitter = Array.from({ length: rounds }, () => registration.uniform(0.7, 1.3));
 
   let truth: GatewayTruth = {
     baseBytes,
@@ -433,6 +440,8 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
   const trueMemoryBytes: number[] = [];
   let outlier: SimulatedRun['outlier'] = null;
   let previousServices = 0;
+  // The most any deploy of the run started from (memory before it + its registration growth).
+  let highestNeedBytes = 0;
   plan.forEach((step, stepIndex) => {
     const before = gateway.memory();
     let services = gateway.services;
@@ -462,13 +471,15 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
     const rssMissing = random.chance(0.05);
     const otherMs = random.uniform(2000, 60_000);
 
+    const newServices = step.event === 'round' ? step.services - previousServices : 0;
+    const roundNumber = services === 0 ? 0 : rows.filter((r) => r.event === 'round' && r.services > 0).length;
+    const registered = newServices * registrationBytesPerService * (registrationJitter[roundNumber] ?? 1);
     const next = plan[stepIndex + 1];
     if (scenario.kind === 'outlier-before-restart' && next?.event === 'restart') {
       const replicates = readings.map((_, i) => i).filter((i) => outlierAllReplicates || i === outlierReplicate);
       readings = readings.map((r, i) => (replicates.includes(i) ? Math.round(r * 1.06) : r));
       outlier = { rowIndex: rows.length, replicates };
     }
-    const newServices = step.event === 'round' ? step.services - previousServices : 0;
     const registerMs =
       step.event === 'round'
         ? Math.max(1, Math.round(newServices * registerMsPerService * (1 + 0.1 * (timingNoise[0] as number))))
@@ -487,9 +498,9 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
       memorySource,
       afterGc,
       rssBytes: rssMissing ? null : Math.round(trueBytes * rssFactor * (1 + 0.02 * rssNoise)),
-      peakBytes: deployed ? Math.round(preDeploy * peakFactor * peakJitter) : null,
+      peakBytes: deployed ? Math.round((preDeploy + registered) * peakFactor * peakJitter) : null,
       ...(deployed ? { peakSource: 'heap' as const } : {}),
-      preDeployBytes: deployed ? preDeploy : null,
+      preDeployBytes: deployed ? Math.round(preDeploy + registered) : null,
       registerMs,
       deployMs: deployed && !deployMissing ? deployMs : null,
       elapsedMs: elapsedMissing && step.event !== 'fresh-start' ? null : elapsedMs,
@@ -497,11 +508,15 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
       ...(step.event === 'load' ? { requests: step.requests } : {}),
     });
     trueMemoryBytes.push(trueBytes);
+    if (deployed) highestNeedBytes = Math.max(highestNeedBytes, before + registered);
     previousServices = services;
   });
 
   const oomDraws = [random.uniform(1.1, 1.6), random.uniform(0.05, 1)] as const;
-  const oom = scenario.kind === 'retained-configs' ? oomCaseOf(gateway, rows, trueMemoryBytes, batches[rounds - 1] as number, peakFactor, oomDraws) : null;
+  const oom =
+    scenario.kind === 'retained-configs'
+      ? oomCaseOf(gateway, rows, highestNeedBytes, batches[rounds - 1] as number, peakFactor, registrationBytesPerService, oomDraws)
+      : null;
   const n = scenario.kind === 'too-little-data' ? tooLittleRows : rows.length;
   return {
     scenario,
@@ -511,6 +526,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
     truth,
     noise,
     peakFactor,
+    registrationBytesPerService,
     options: oom === null ? {} : { heapMaxBytes: oom.heapMaxBytes },
     oom,
     outlier,
@@ -519,34 +535,38 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
 
 /**
  * Chooses a heap max whose true crash lies 10–60 % beyond the last row: keeps deploying rounds of
- * the last batch size on the true gateway until memory × peak factor passes everything before it
- * at or after the target count, and puts the heap max at a random place in that last rise.
+ * the last batch size on the true gateway until the next deploy's start (memory + a round's
+ * registration growth) passes every deploy's start before it, at or after the target count, and
+ * puts the heap max at peak factor × a random place in that last rise.
  */
 function oomCaseOf(
   gateway: TrueGateway,
   rows: readonly Round[],
-  trueMemoryBytes: readonly number[],
+  highestNeedInRun: number,
   lastBatch: number,
   peakFactor: number,
+  registrationBytesPerService: number,
   [targetFactor, place]: readonly [number, number],
 ): OomCase {
+  const registered = registrationBytesPerService * lastBatch;
   const lastServices = gateway.services;
   const target = lastServices * targetFactor;
-  let highest = Math.max(...trueMemoryBytes);
+  // The first projected deploy starts from the last row's memory.
+  let highest = Math.max(highestNeedInRun, gateway.memory() + registered);
   let services = lastServices;
   for (let i = 0; i < 100_000; i++) {
     services += lastBatch;
     gateway.deploy(services);
-    const memory = gateway.memory();
-    if (services >= target && memory > highest) {
-      const heapMaxBytes = Math.floor(peakFactor * (highest + place * (memory - highest)));
-      // The deploy that starts from this memory needs peakFactor × as much: the next round crashes.
+    const need = gateway.memory() + registered;
+    if (services >= target && need > highest) {
+      const heapMaxBytes = Math.floor(peakFactor * (highest + place * (need - highest)));
+      // The deploy that starts from this memory (plus its registration) needs peakFactor × as much: the next round crashes.
       const crashServices = services + lastBatch;
       const feedUpToServices = 0.8 * crashServices;
       const cut = rows.findIndex((r) => r.services > feedUpToServices);
       return { heapMaxBytes, crashServices, feedUpToServices, rows: cut < 0 ? rows : rows.slice(0, cut) };
     }
-    highest = Math.max(highest, memory);
+    highest = Math.max(highest, need);
   }
   throw new Error('retained-configs: memory never grew past its earlier high');
 }

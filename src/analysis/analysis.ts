@@ -14,14 +14,14 @@ import { estimateDeployTimeExponent, type DeployTimeMethod } from './deploy-time
 import { analyseCurve, type Amount, type CurveAnalysis, type CurveOptions } from './model/curve.js';
 import { fitExtended, perDeployTerm, supersededTerm } from './model/candidates.js';
 import type { ModelFit } from './model/fit.js';
-import { projectOom, type Projection } from './model/projection.js';
+import { deployLimitBytes, projectOom, type Projection } from './model/projection.js';
 import type { Point } from './model/points.js';
 import type { Estimate } from './estimate.js';
 import { roundBytes, sig4 } from './rounding.js';
 import { AFTER_GC_NOISE_FRACTION, BETWEEN_DEPLOY_ALLOWANCE_FRACTION, SAWTOOTH_FRACTION } from './constants.js';
 
 /** Bump when a field of `Analysis` changes meaning or goes away; adding fields does not bump it. */
-export const ANALYSIS_SCHEMA_VERSION = 3;
+export const ANALYSIS_SCHEMA_VERSION = 4;
 
 export interface AnalysisOptions {
   /** Heap limit of the gateway, bytes (--heap-max, else the run's gateway heap setting). */
@@ -163,8 +163,16 @@ export interface Analysis {
       /** The curve model projected (may add a growing term the verdict did not need, when its interval excludes zero). */
       readonly model: string | null;
       readonly reachedInData: boolean;
-      /** Heap max ÷ peak factor: the memory in use at which a deploy no longer fits. */
+      /**
+       * The memory in use at which the next deploy no longer fits: heap max ÷ peak factor, less what
+       * registering a round of services adds before the deploy starts.
+       */
       readonly limitBytes: number | null;
+      /**
+       * Heap registering one service adds before its round's deploy starts (median over the
+       * heap-sampled rounds; null when none was measured): part of the next deploy's need.
+       */
+      readonly registrationBytesPerService: number | null;
       readonly batchServices: number | null;
       readonly draws: number;
       /** The projected curve with its 95 % band, for the chart. */
@@ -242,7 +250,9 @@ interface Prediction {
 function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | null, peak: ReturnType<typeof estimateDeployPeakFactor>): Prediction {
   const empty = { projection: null, model: null, reachedInData: null, limitBytes: null, batch: null };
   if (heapMaxBytes === null) return { ...empty, note: 'no heap max known: pass --heap-max (or run with --gateway-heap-mb)' };
-  const limitBytes = heapMaxBytes / peak.value;
+  const growth = peak.registration?.perServiceBytes ?? 0;
+  const batch = lastBatch(series);
+  const limitBytes = deployLimitBytes(heapMaxBytes, peak.value, growth, batch ?? 0);
   const lastRow = series.deployRows[series.deployRows.length - 1];
   if (lastRow === undefined) return { ...empty, limitBytes, note: 'no deploy rows' };
   const segment = series.deployRows.filter((d) => d.segment === lastRow.segment);
@@ -250,15 +260,14 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
     const d = segment[i] as (typeof segment)[number];
     if (d.row.memoryBytes < limitBytes) continue;
     // The next deploy starts from this memory: it is the one that fails.
-    const next = segment[i + 1]?.row.services ?? d.row.services + (lastBatch(series) ?? 0);
+    const next = segment[i + 1]?.row.services ?? d.row.services + (batch ?? 0);
     return {
       ...empty,
       reachedInData: next,
       limitBytes,
-      note: `the reading at ${d.row.services} services (since the last restart) already reaches heap max ÷ peak factor: the deploy after it fails`,
+      note: `the reading at ${d.row.services} services (since the last restart) already reaches the deploy limit: the deploy after it fails`,
     };
   }
-  const batch = lastBatch(series);
   if (batch === null) return { ...empty, limitBytes, note: 'no round added services, so there is no growth to project' };
   const model = projectionModel(curve);
   const last: Point | undefined = curve.points[curve.points.length - 1];
@@ -271,13 +280,22 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
   });
   const projection = projectOom(
     model.fit,
-    { last, batchServices: batch, heapMaxBytes, peakFactor: peak.value, peakFactorSamples: samples, batchSamples },
+    {
+      last,
+      batchServices: batch,
+      heapMaxBytes,
+      peakFactor: peak.value,
+      peakFactorSamples: samples,
+      registrationBytesPerService: growth,
+      registrationSamples: peak.registration?.samples ?? [],
+      batchSamples,
+    },
     edge,
   );
   const note =
     projection.services === null
-      ? `${model.name} does not reach heap max ÷ peak factor within the projection horizon`
-      : `${model.name} projected from the last reading in rounds of ${batch} services; 95 % interval from ${projection.draws} draws of its coefficients${samples.length > 1 ? ' and of the peak factor' : ''}`;
+      ? `${model.name} does not reach the deploy limit within the projection horizon`
+      : `${model.name} projected from the last reading in rounds of ${batch} services; 95 % interval from ${projection.draws} draws of its coefficients${samples.length > 1 ? ', of the peak factor' : ''}${(peak.registration?.samples.length ?? 0) > 1 ? ', of the registration growth' : ''}${batchSamples.length > 1 ? ', of the round size' : ''}`;
   return { projection, model: model.name, reachedInData: null, limitBytes, batch, note };
 }
 
@@ -460,6 +478,7 @@ export function analyzeRounds(rounds: readonly Round[], options: AnalysisOptions
         model: prediction.model,
         reachedInData: prediction.reachedInData !== null,
         limitBytes: roundBytes(prediction.limitBytes),
+        registrationBytesPerService: roundBytes(peak.registration?.perServiceBytes),
         batchServices: prediction.batch,
         draws: projection?.draws ?? 0,
         path: (projection?.path ?? []).map((p) => ({

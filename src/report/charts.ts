@@ -120,7 +120,7 @@ export function memoryChart(report: Report): ChartSpec {
   if (showLimits && p.limitBytes !== null && report.heapMaxBytes !== null && p.limitBytes < report.heapMaxBytes * 0.98) {
     add({
       key: 'deploy-limit',
-      label: `deploy limit (heap max ÷ peak factor ${formatNumber(report.deployPeakFactor)})`,
+      label: `deploy limit (heap max ÷ peak factor ${formatNumber(report.deployPeakFactor)}${(p.registrationBytesPerService ?? 0) > 0 ? ', less a round of registration' : ''})`,
       style: 'hline',
       color: 'extrap',
       endLabel: `deploy limit ${formatBytes(p.limitBytes)}`,

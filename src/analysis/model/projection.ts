@@ -1,10 +1,12 @@
 /**
  * The out-of-memory point: the chosen curve model projected forward from the last reading of the
  * current segment, in rounds of the run's last batch size (each round adds that many services and
- * deploys once, replacing the configuration before it), until memory in use × the deploy peak
- * factor reaches the heap max. The interval comes from draws of the model's coefficients from their
- * sampling distribution (multivariate t, scale φ̂ on the fit's degrees of freedom) and of the peak
- * factor from its measured deploys (bootstrap of the median): each draw is projected the same way.
+ * deploys once, replacing the configuration before it), until a deploy's need — the deploy peak
+ * factor × (memory in use + what registering the round's services adds first) — reaches the heap
+ * max. The interval comes from draws of the model's coefficients from their sampling distribution
+ * (multivariate t, scale φ̂ on the fit's degrees of freedom), of the peak factor and the
+ * registration growth from their measured rounds (bootstrap of the median) and of the round size:
+ * each draw is projected the same way.
  */
 import { MAX_PROJECTED_ROUNDS, PREDICTION_DRAWS, PREDICTION_SEED } from '../constants.js';
 import { chiSquareOverDof, seededRandom, type Random } from '../random.js';
@@ -23,6 +25,10 @@ export interface ProjectionStart {
   readonly peakFactor: number;
   /** Measured per-deploy factors to resample for the interval (empty: the factor is taken as known). */
   readonly peakFactorSamples: readonly number[];
+  /** Memory registering one service adds before the deploy starts, bytes (0: none measured). */
+  readonly registrationBytesPerService: number;
+  /** Measured per-round registration growth per service, to resample (fewer than two: taken as known). */
+  readonly registrationSamples: readonly number[];
   /**
    * Services each round of the run added, to resample for the interval: when a run's rounds were
    * uneven, the rounds to come need not be the size of the last one (and retained configurations
@@ -42,8 +48,8 @@ export interface ProjectionPathPoint {
 export interface Projection {
   /**
    * Service count of the first projected round whose deploy no longer fits: the round after the
-   * first one whose memory × peak factor reaches the heap max (that deploy starts from this memory);
-   * null beyond the horizon.
+   * first one whose memory reaches the deploy limit (that deploy starts from this memory); null
+   * beyond the horizon.
    */
   readonly services: number | null;
   /**
@@ -76,9 +82,17 @@ function memoryAfter(fit: ModelFit, c: Coefficients, start: ProjectionStart, k: 
   return fit.terms.reduce((s, t, j) => s + t.value(point) * (c.beta[j] as number), c.intercept);
 }
 
-/** Where memory × factor reaches the heap max along the projected rounds, interpolated between rounds; null past the horizon. */
-function crossing(fit: ModelFit, c: Coefficients, start: ProjectionStart, factor: number): number | null {
-  const limit = start.heapMaxBytes / factor;
+/**
+ * The memory in use after a round at which the next round's deploy no longer fits: that deploy
+ * starts from it plus its registration growth and needs `factor` × as much.
+ */
+export function deployLimitBytes(heapMaxBytes: number, factor: number, registrationBytesPerService: number, batchServices: number): number {
+  return heapMaxBytes / factor - registrationBytesPerService * batchServices;
+}
+
+/** Where memory reaches the deploy limit along the projected rounds, interpolated between rounds; null past the horizon. */
+function crossing(fit: ModelFit, c: Coefficients, start: ProjectionStart, factor: number, growth: number): number | null {
+  const limit = deployLimitBytes(start.heapMaxBytes, factor, growth, start.batchServices);
   const at = (k: number): number => memoryAfter(fit, c, start, k);
   let hi = 1;
   while (at(hi) < limit) {
@@ -140,9 +154,9 @@ const quantile = (sorted: readonly number[], q: number): number => sorted[Math.m
 export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: number): Projection {
   const segment = start.last.segment;
   const estimate: Coefficients = { intercept: interceptOf(fit, segment), beta: fit.coefficients };
-  // The deploy that fails is the one after the first round whose memory × factor reaches the heap
-  // max: it starts from that memory and needs factor × as much at its peak.
-  const crossed = crossing(fit, estimate, start, start.peakFactor);
+  // The deploy that fails is the one after the first round whose memory reaches the deploy limit:
+  // it starts from that memory plus its registration growth and needs factor × as much at its peak.
+  const crossed = crossing(fit, estimate, start, start.peakFactor, start.registrationBytesPerService);
   const services =
     crossed === null
       ? null
@@ -157,12 +171,14 @@ export function projectOom(fit: ModelFit, start: ProjectionStart, edgeServices: 
   const outcomes: number[] = [];
   const lows: number[] = [];
   const sortedFactors = [...start.peakFactorSamples].sort((a, b) => a - b);
+  const sortedGrowth = [...start.registrationSamples].sort((a, b) => a - b);
   for (let d = 0; d < PREDICTION_DRAWS; d++) {
     const c = drawCoefficients(fit, segment, chol, random);
     const factor = drawMedian(sortedFactors, random) ?? start.peakFactor;
     const batches = start.batchSamples;
     const batch = batches.length > 1 ? (batches[Math.floor(random.uniform() * batches.length)] as number) : start.batchServices;
-    const crossed = crossing(fit, c, { ...start, batchServices: batch }, factor);
+    const growth = sortedGrowth.length > 1 ? Math.max(0, drawMedian(sortedGrowth, random) as number) : start.registrationBytesPerService;
+    const crossed = crossing(fit, c, { ...start, batchServices: batch }, factor, growth);
     // The round that reaches the crossing ends within one round of it; the failing deploy is the next.
     outcomes.push(crossed === null ? Infinity : crossed + 2 * batch);
     lows.push(crossed === null ? Infinity : crossed + batch);
