@@ -1,7 +1,7 @@
 /**
  * Bench: the sampler's CPU while it reads a process's RSS every 20 ms for 30 s, as a share of one
  * core. Four workers run side by side on the same idle target: the reader runs use (`product`:
- * /proc/<pid>/stat kept open), pidusage, /proc/<pid>/stat opened each time, and the bare loop
+ * /proc/<pid>/statm kept open), pidusage, /proc/<pid>/stat opened each time, and the bare loop
  * (`none`). Target: product ≤ 2 %.
  *
  *   npm run bench  (all benches), or alone: npx tsx bench/sampler-cost.ts  (BENCH_SAMPLER_SECONDS=30)

@@ -4,7 +4,7 @@
  *
  *   node dist/.bench/bench/sampler-worker.js <reader> <pid> <intervalMs> <seconds>   (see benchScript)
  *
- * Readers: `product` (the RSS source a run uses: /proc/<pid>/stat kept open), `pidusage`,
+ * Readers: `product` (the RSS source a run uses: /proc/<pid>/statm kept open), `pidusage`,
  * `proc-file` (/proc/<pid>/stat opened and read each time), `none` (the loop and its timer only: the floor every reader pays).
  */
 import pidusage from 'pidusage';

@@ -2,6 +2,7 @@
  * The pure parts behind the performance work and its benches: the /proc reader, the probe cache
  * (equal to parsing every WSDL), verification in slices, the benches' own helpers. No timings.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,8 @@ import { runScale } from '../src/driver/scale-run.js';
 import type { GatewayAdapter, VerifyOutcome } from '../src/gateways/adapter.js';
 import { createProbeCache } from '../src/gateways/reference/probe-cache.js';
 import { soapProbeFor } from '../src/gateways/soap-probe.js';
-import { hasProcStat, parseProcStat, readProcStat } from '../src/sampling/proc-stat.js';
-import { readProcessUsage } from '../src/sampling/process-usage.js';
+import { hasProcStat, parseProcStat, parseStatmResidentPages, procPageBytes, readProcStat, readResidentPagesKeepOpen } from '../src/sampling/proc-stat.js';
+import { readProcessUsage, rssSource } from '../src/sampling/process-usage.js';
 import { createServiceGenerator, loadTemplates, parseWsdl, type GenerateVersion } from '../src/wsdl/index.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
 import { check, formatCheck } from '../bench/lib/check.js';
@@ -52,6 +53,60 @@ describe('/proc/<pid>/stat', () => {
 
   it.runIf(hasProcStat())('rejects for a process that is gone', async () => {
     await expect(readProcessUsage(2 ** 22 + 12345)).rejects.toThrow();
+    await expect(rssSource(2 ** 22 + 12345).read()).rejects.toThrow();
+  });
+});
+
+describe('/proc/<pid>/statm', () => {
+  const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+  it('reads the resident pages from the bytes, and a zombie (all zeros) as -1', () => {
+    const line = bytes('765 433 405 5 0 123 0\n');
+    expect(parseStatmResidentPages(line, line.length)).toBe(433);
+    // Only the range read counts: stale bytes after it are ignored.
+    const stale = bytes('9 8 7 6 5 4 3\n 999999 999999');
+    expect(parseStatmResidentPages(stale, 14)).toBe(8);
+    const zombie = bytes('0 0 0 0 0 0 0\n');
+    expect(parseStatmResidentPages(zombie, zombie.length)).toBe(-1);
+  });
+
+  it('refuses what is not a statm line', () => {
+    for (const text of ['', 'x', '12', '12 ', ' 12 3', '12 a 3', '12 3', '12\n3 4', '-1 3 4', '12 3a 4']) {
+      expect(() => parseStatmResidentPages(bytes(text), text.length), text).toThrow(/not a \/proc\/<pid>\/statm line/);
+    }
+  });
+
+  it.runIf(hasProcStat())('gives what /proc/<pid>/status says as VmRSS, for an idle process', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid!;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const vmRss = (): number => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) * 1024;
+      // An idle `sleep` holds its pages still; read back to back, the two agree to the byte (stat's
+      // approximate rss may not: 387 against 435 pages here on Linux 6.18).
+      const pairs = Array.from({ length: 3 }, () => [vmRss(), readResidentPagesKeepOpen(pid) * procPageBytes()]);
+      expect(
+        pairs.some(([a, b]) => a === b),
+        JSON.stringify(pairs),
+      ).toBe(true);
+      expect((await rssSource(pid).read()).bytes).toBe(readResidentPagesKeepOpen(pid) * procPageBytes());
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it.runIf(hasProcStat())('says a zombie process has exited', async () => {
+    // The shell starts `sleep 0.1` and becomes `sleep 30`, which never reaps it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      const deadline = Date.now() + 5000;
+      while (!readFileSync(`/proc/${pid}/stat`, 'latin1').includes(') Z ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await expect(rssSource(pid).read()).rejects.toThrow(`process ${pid} has exited`);
+      await expect(readProcessUsage(pid)).rejects.toThrow(`process ${pid} has exited`);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 
