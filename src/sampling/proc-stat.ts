@@ -57,16 +57,25 @@ const statBuffer = Buffer.alloc(4096);
  * that is gone makes the read fail (ESRCH), which closes its file; so does {@link closeProcStatFiles}.
  */
 export function readProcStatKeepOpen(pid: number): ProcStat {
-  let fd = openStatFiles.get(pid);
+  return readKeptOpen(openStatFiles, pid, 'stat', statBuffer, (length) => parseProcStat(statBuffer.toString('latin1', 0, length)));
+}
+
+/**
+ * One pread from offset 0 of `/proc/<pid>/<name>`, opened on first use and kept in `files`; `read`
+ * gets the length read into `buffer`. Any error (the read's or `read`'s) closes the file and is
+ * thrown on.
+ */
+function readKeptOpen<T>(files: Map<number, number>, pid: number, name: string, buffer: Buffer, read: (length: number) => T): T {
+  let fd = files.get(pid);
   if (fd === undefined) {
-    if (openStatFiles.size >= MAX_OPEN_STAT_FILES) closeProcStatFiles();
-    fd = openSync(`/proc/${pid}/stat`, 'r');
-    openStatFiles.set(pid, fd);
+    if (files.size >= MAX_OPEN_STAT_FILES) closeProcStatFiles();
+    fd = openSync(`/proc/${pid}/${name}`, 'r');
+    files.set(pid, fd);
   }
   try {
-    return parseProcStat(statBuffer.toString('latin1', 0, readSync(fd, statBuffer, 0, statBuffer.length, 0)));
+    return read(readSync(fd, buffer, 0, buffer.length, 0));
   } catch (error) {
-    openStatFiles.delete(pid);
+    files.delete(pid);
     closeSync(fd);
     throw error;
   }
@@ -118,21 +127,11 @@ export function parseStatmResidentPages(bytes: Uint8Array, length: number): numb
  *   error (ENOENT, ESRCH) when it is gone; either closes its file.
  */
 export function readResidentPagesKeepOpen(pid: number): number {
-  let fd = openStatmFiles.get(pid);
-  if (fd === undefined) {
-    if (openStatmFiles.size >= MAX_OPEN_STAT_FILES) closeProcStatFiles();
-    fd = openSync(`/proc/${pid}/statm`, 'r');
-    openStatmFiles.set(pid, fd);
-  }
-  try {
-    const pages = parseStatmResidentPages(statmBuffer, readSync(fd, statmBuffer, 0, statmBuffer.length, 0));
+  return readKeptOpen(openStatmFiles, pid, 'statm', statmBuffer, (length) => {
+    const pages = parseStatmResidentPages(statmBuffer, length);
     if (pages < 0) throw new Error(`process ${pid} has exited`);
     return pages;
-  } catch (error) {
-    openStatmFiles.delete(pid);
-    closeSync(fd);
-    throw error;
-  }
+  });
 }
 
 /** Closes the files {@link readProcStatKeepOpen} and {@link readResidentPagesKeepOpen} keep open. */
