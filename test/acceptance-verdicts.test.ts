@@ -156,9 +156,8 @@ describe('a real out-of-memory crash', () => {
     const [low, high] = a.predictedOomInterval!;
     expect(low!).toBeLessThanOrEqual(crash!.services);
     expect(high ?? Infinity).toBeGreaterThanOrEqual(crash!.services);
-    // Within less than a round of 50: leaving out what registration adds to the heap before each
-    // deploy put the point a round late (450 against 400 in every run measured).
-    expect(Math.abs(a.predictedOomServices! - crash!.services)).toBeLessThan(50);
+    // The point itself is held exactly (400) on a recorded run of this scenario, where it cannot
+    // flake: test/analysis-field.test.ts.
   });
 });
 

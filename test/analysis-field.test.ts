@@ -145,3 +145,25 @@ describe('gwscale analyze RUN_DIR', () => {
     expect(r.stderr).toMatch(/^gwscale: \/nonexistent\/run: cannot read/);
   });
 });
+
+describe('a real out-of-memory crash, recorded (fixtures/csv/reference-retain-configs-96mib.csv)', () => {
+  const file = new URL('../fixtures/csv/reference-retain-configs-96mib.csv', import.meta.url).pathname;
+  const rows = parseRoundsCsv(readFileSync(file, 'utf8'), 'reference-retain-configs-96mib.csv');
+
+  it('predicts the crash at 400 exactly from the rounds up to 300, counting what registration adds before each deploy', () => {
+    const crash = rows.find((r) => r.event === 'crash');
+    expect(crash?.services).toBe(400);
+    const a = analyzeRounds(
+      rows.filter((r) => r.event !== 'crash' && r.services <= 300),
+      { heapMaxBytes: 96 * 1024 * 1024 },
+    );
+    expect(a.verdict.kind).toBe('leak');
+    // Registering a round of 50 adds 6-10 MiB before its deploy: without it the point was 450.
+    expect(a.estimates.prediction.registrationBytesPerService! / 1024).toBeGreaterThan(120);
+    expect(a.estimates.prediction.registrationBytesPerService! / 1024).toBeLessThan(210);
+    expect(a.predictedOomServices).toBe(400);
+    const [low, high] = a.predictedOomInterval!;
+    expect(low!).toBeLessThan(400);
+    expect(high!).toBeGreaterThan(400);
+  });
+});

@@ -9,6 +9,7 @@ import { analyzeRounds, type Analysis } from '../src/analysis/analysis.js';
 import type { RuleName } from '../src/analysis/rules/rule.js';
 import { RULE_ORDER } from '../src/analysis/verdict.js';
 import { HEALTHY, KiB, MiB, rowsOf, simulate, withLoad, type Noise, type Step } from './analysis-synthetic.js';
+import type { Round } from '../src/run-log/round.js';
 
 const SEEDS = 500;
 /** At most 1 % of healthy seeds may be called a leak. */
@@ -323,6 +324,27 @@ describe('numbers and determinism', () => {
     // RSS before a deploy is not the kind of memory the rows read: no registration growth from it.
     const rss = rows.map((r) => (r.peakSource === 'heap' ? { ...r, peakSource: 'rss' as const } : r));
     expect(analyzeRounds(rss, { heapMaxBytes: 1e12 }).estimates.prediction.registrationBytesPerService).toBeNull();
+  });
+
+  it('counts no registration growth for a redeploy in the data: a redeploy that fits does not become the predicted crash', () => {
+    // Rounds of 100 to 500, each adding 80 KiB a service before its deploy, which peaks at 1.5 ×
+    // the heap before it; the heap max lets the deploy of 500 and a redeploy at 500 fit, not a round more.
+    const withPeaks = (plan: { services: number; batch: number; redeploys?: number }): Round[] =>
+      rowsOf(simulate(HEALTHY, plan), GC, 1).map((r, i, all) => {
+        if (i === 0) return r;
+        const before = all[i - 1]!;
+        const preDeployBytes = before.memoryBytes + (r.services - before.services) * 80 * KiB;
+        return { ...r, preDeployBytes, peakBytes: 1.5 * preDeployBytes, peakSource: 'heap' as const };
+      });
+    const rounds = withPeaks({ services: 500, batch: 100 });
+    const heapMaxBytes = 1.5 * (rounds.at(-1)!.memoryBytes + 4 * MiB);
+    expect(analyzeRounds(rounds, { heapMaxBytes }).predictedOomServices).toBe(600);
+    const redeployed = withPeaks({ services: 500, batch: 100, redeploys: 1 });
+    expect(redeployed.at(-1)?.event).toBe('redeploy');
+    // The last reading plus a round's registration already reaches the limit: the next round fails.
+    const a = analyzeRounds(redeployed, { heapMaxBytes });
+    expect(a.estimates.prediction.reachedInData).toBe(true);
+    expect(a.predictedOomInterval).toEqual([600, 600]);
   });
 
   it('takes an RSS peak as a rise over the RSS before the deploy, applied to the live memory before it', () => {

@@ -185,6 +185,17 @@ describe('the curve model fit', () => {
     expect(withGrowth.interval[0]!).toBeGreaterThan(380);
     expect(withGrowth.interval[1]!).toBeLessThan(400);
     expect(deployLimitBytes(990, 2, 2, 10)).toBe(475);
+    // Measured growth that scatters around zero draws as zero, never as room freed before a deploy.
+    const scattered = projectOom(fit, { ...start, registrationSamples: [-3, -2, -1, -0.5] }, 2000);
+    expect(scattered.services).toBe(410);
+    // (The same interval but for the random draws the bootstrap takes.)
+    expect(Math.abs(scattered.interval[0]! - p.interval[0]!)).toBeLessThan(2);
+    expect(Math.abs(scattered.interval[1]! - p.interval[1]!)).toBeLessThan(2);
+    // Measured growth of 1-3 bytes a service widens the interval towards the earlier crash.
+    const drawn = projectOom(fit, { ...start, registrationBytesPerService: 2, registrationSamples: [1, 2, 2, 3] }, 2000);
+    expect(drawn.services).toBe(390);
+    expect(drawn.interval[0]!).toBeLessThan(withGrowth.interval[0]!);
+    expect(drawn.interval[1]!).toBeGreaterThan(withGrowth.interval[1]!);
   });
 });
 

@@ -16,7 +16,15 @@ import { runScale } from '../src/driver/scale-run.js';
 import type { GatewayAdapter, VerifyOutcome } from '../src/gateways/adapter.js';
 import { createProbeCache } from '../src/gateways/reference/probe-cache.js';
 import { soapProbeFor } from '../src/gateways/soap-probe.js';
-import { hasProcStat, parseProcStat, parseStatmResidentPages, procPageBytes, readProcStat, readResidentPagesKeepOpen } from '../src/sampling/proc-stat.js';
+import {
+  hasProcStat,
+  keptOpenProcFiles,
+  parseProcStat,
+  parseStatmResidentPages,
+  procPageBytes,
+  readProcStat,
+  readResidentPagesKeepOpen,
+} from '../src/sampling/proc-stat.js';
 import { readProcessUsage, rssSource } from '../src/sampling/process-usage.js';
 import { createServiceGenerator, loadTemplates, parseWsdl, type GenerateVersion } from '../src/wsdl/index.js';
 import type { ServiceSpec } from '../src/wsdl/model.js';
@@ -93,6 +101,22 @@ describe('/proc/<pid>/statm', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it.runIf(hasProcStat())('closes every file it kept for a process once the process is gone', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const pid = child.pid!;
+    const before = keptOpenProcFiles();
+    try {
+      await readProcessUsage(pid);
+      expect(keptOpenProcFiles()).toBe(before + 2);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.once('exit', resolve));
+    // The stat read fails first; the statm file goes with it.
+    await expect(readProcessUsage(pid)).rejects.toThrow();
+    expect(keptOpenProcFiles()).toBe(before);
   });
 
   it.runIf(hasProcStat())('says a zombie process has exited', async () => {

@@ -80,6 +80,10 @@ export interface OomCase {
   readonly crashServices: number;
   /** 80 % of `crashServices`: the rows fed to the prediction reach no further. */
   readonly feedUpToServices: number;
+  /** The most any deploy before the crash started from (memory before it + its registration growth), true bytes. */
+  readonly highestFittingStartBytes: number;
+  /** What the crashing deploy starts from, true bytes: × the peak factor it passes the heap max. */
+  readonly crashStartBytes: number;
   readonly rows: readonly Round[];
 }
 
@@ -564,7 +568,14 @@ function oomCaseOf(
       const crashServices = services + lastBatch;
       const feedUpToServices = 0.8 * crashServices;
       const cut = rows.findIndex((r) => r.services > feedUpToServices);
-      return { heapMaxBytes, crashServices, feedUpToServices, rows: cut < 0 ? rows : rows.slice(0, cut) };
+      return {
+        heapMaxBytes,
+        crashServices,
+        feedUpToServices,
+        highestFittingStartBytes: highest,
+        crashStartBytes: need,
+        rows: cut < 0 ? rows : rows.slice(0, cut),
+      };
     }
     highest = Math.max(highest, need);
   }

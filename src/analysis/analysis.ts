@@ -132,7 +132,7 @@ export interface Analysis {
   /** k in deploy time ∝ servicesᵏ. */
   readonly deployTimeExponent: number | null;
   readonly heapMaxBytes: number | null;
-  /** Services at which memory in use × deploy peak factor reaches the heap max. */
+  /** Services of the first deploy whose need (peak factor × (memory in use + its registration growth)) passes the heap max. */
   readonly predictedOomServices: number | null;
   /** 95 % interval of `predictedOomServices`; the high end is null when the limit may never be reached. */
   readonly predictedOomInterval: readonly [number | null, number | null] | null;
@@ -250,17 +250,18 @@ interface Prediction {
 function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | null, peak: ReturnType<typeof estimateDeployPeakFactor>): Prediction {
   const empty = { projection: null, model: null, reachedInData: null, limitBytes: null, batch: null };
   if (heapMaxBytes === null) return { ...empty, note: 'no heap max known: pass --heap-max (or run with --gateway-heap-mb)' };
-  const growth = peak.registration?.perServiceBytes ?? 0;
+  const registrationBytesPerService = peak.registration?.perServiceBytes ?? 0;
   const batch = lastBatch(series);
-  const limitBytes = deployLimitBytes(heapMaxBytes, peak.value, growth, batch ?? 0);
+  const limitBytes = deployLimitBytes(heapMaxBytes, peak.value, registrationBytesPerService, batch ?? 0);
   const lastRow = series.deployRows[series.deployRows.length - 1];
   if (lastRow === undefined) return { ...empty, limitBytes, note: 'no deploy rows' };
   const segment = series.deployRows.filter((d) => d.segment === lastRow.segment);
   for (let i = 0; i < segment.length; i++) {
     const d = segment[i] as (typeof segment)[number];
-    if (d.row.memoryBytes < limitBytes) continue;
-    // The next deploy starts from this memory: it is the one that fails.
+    // The next deploy starts from this memory plus what its own registration adds: none for a
+    // redeploy, the next round's services for a round, a round of the last size past the data.
     const next = segment[i + 1]?.row.services ?? d.row.services + (batch ?? 0);
+    if (d.row.memoryBytes < deployLimitBytes(heapMaxBytes, peak.value, registrationBytesPerService, next - d.row.services)) continue;
     return {
       ...empty,
       reachedInData: next,
@@ -286,7 +287,7 @@ function predict(series: Series, curve: CurveAnalysis, heapMaxBytes: number | nu
       heapMaxBytes,
       peakFactor: peak.value,
       peakFactorSamples: samples,
-      registrationBytesPerService: growth,
+      registrationBytesPerService,
       registrationSamples: peak.registration?.samples ?? [],
       batchSamples,
     },

@@ -47,6 +47,7 @@ export interface DeployPeakFactor {
     readonly perServiceBytes: number;
     /** Every round's growth per service, in row order (the prediction interval resamples them). */
     readonly samples: readonly number[];
+    /** Indexes of the rows the samples come from. */
     readonly rows: readonly number[];
   } | null;
 }

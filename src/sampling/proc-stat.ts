@@ -49,6 +49,8 @@ export function readProcStat(pid: number): ProcStat {
 
 /** `/proc/<pid>/stat` files kept open by pid, so a repeated reading is one pread (the sampler reads every 20 ms). */
 const openStatFiles = new Map<number, number>();
+/** `/proc/<pid>/statm` files kept open by pid, for {@link readResidentPagesKeepOpen}. */
+const openStatmFiles = new Map<number, number>();
 const MAX_OPEN_STAT_FILES = 16;
 const statBuffer = Buffer.alloc(4096);
 
@@ -62,8 +64,8 @@ export function readProcStatKeepOpen(pid: number): ProcStat {
 
 /**
  * One pread from offset 0 of `/proc/<pid>/<name>`, opened on first use and kept in `files`; `read`
- * gets the length read into `buffer`. Any error (the read's or `read`'s) closes the file and is
- * thrown on.
+ * gets the length read into `buffer`. Any error (the read's or `read`'s) closes every file kept for
+ * the pid — the process is gone or going, and a new one may get its number — and is thrown on.
  */
 function readKeptOpen<T>(files: Map<number, number>, pid: number, name: string, buffer: Buffer, read: (length: number) => T): T {
   let fd = files.get(pid);
@@ -75,14 +77,22 @@ function readKeptOpen<T>(files: Map<number, number>, pid: number, name: string, 
   try {
     return read(readSync(fd, buffer, 0, buffer.length, 0));
   } catch (error) {
-    files.delete(pid);
-    closeSync(fd);
+    for (const kept of [openStatFiles, openStatmFiles]) closeQuietly(kept, pid);
     throw error;
   }
 }
 
-/** `/proc/<pid>/statm` files kept open by pid, for {@link readResidentPagesKeepOpen}. */
-const openStatmFiles = new Map<number, number>();
+/** Closes the file kept for `pid` in `files`, if any; a failing close is not worth more than the error at hand. */
+function closeQuietly(files: Map<number, number>, pid: number): void {
+  const fd = files.get(pid);
+  files.delete(pid);
+  try {
+    if (fd !== undefined) closeSync(fd);
+  } catch {
+    // Already closed or never valid: nothing is held either way.
+  }
+}
+
 const statmBuffer = Buffer.alloc(256);
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
@@ -122,7 +132,7 @@ export function parseStatmResidentPages(bytes: Uint8Array, length: number): numb
  * Resident pages of a process from `/proc/<pid>/statm` through a kept-open file: one pread and no
  * string, where a `stat` reading formats and splits some fifty fields (the bench measures both).
  * Since Linux 6.16 statm sums the per-CPU RSS counters exactly, as `/proc/<pid>/status` VmRSS does,
- * while `stat` reads them approximately (off by up to a few hundred KiB on a many-core machine).
+ * while `stat` reads them approximately (off by a per-CPU batch of pages per CPU at most).
  * @throws Error naming the process when it has exited (a zombie reads as all zeros), or the read's
  *   error (ENOENT, ESRCH) when it is gone; either closes its file.
  */
@@ -134,12 +144,14 @@ export function readResidentPagesKeepOpen(pid: number): number {
   });
 }
 
+/** How many procfs files are kept open now (for tests: a process that is gone leaves none). */
+export function keptOpenProcFiles(): number {
+  return openStatFiles.size + openStatmFiles.size;
+}
+
 /** Closes the files {@link readProcStatKeepOpen} and {@link readResidentPagesKeepOpen} keep open. */
 export function closeProcStatFiles(): void {
-  for (const fd of openStatFiles.values()) closeSync(fd);
-  for (const fd of openStatmFiles.values()) closeSync(fd);
-  openStatFiles.clear();
-  openStatmFiles.clear();
+  for (const files of [openStatFiles, openStatmFiles]) for (const pid of [...files.keys()]) closeQuietly(files, pid);
 }
 
 let pageBytes: number | null = null;

@@ -53,7 +53,7 @@ export interface Projection {
    */
   readonly services: number | null;
   /**
-   * 95 % interval over the draws (coefficients, peak factor, round size): the failing deploy comes
+   * 95 % interval over the draws (coefficients, peak factor, registration growth, round size): the failing deploy comes
    * between one and two rounds after the crossing, so from the 2.5 % point of crossing + one round
    * to the 97.5 % point of crossing + two rounds. The high end is null when more than 2.5 % of draws
    * never reach the limit.

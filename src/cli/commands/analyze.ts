@@ -23,7 +23,7 @@ const analyzeOptions = [
   {
     key: 'deployPeakFactor',
     kind: { type: 'number', min: 1, max: 100 },
-    description: 'a deploy briefly needs F × the memory in use (for data without peak samples)',
+    description: 'a deploy briefly needs F × the memory in use when it starts (for data without peak samples)',
     placeholder: 'F',
     example: '2',
   },
