@@ -131,10 +131,11 @@ export function parseStatmResidentPages(bytes: Uint8Array, length: number): numb
 /**
  * Resident pages of a process from `/proc/<pid>/statm` through a kept-open file: one pread and no
  * string, where a `stat` reading formats and splits some fifty fields (the bench measures both).
- * Since Linux 6.16 statm sums the per-CPU RSS counters exactly, as `/proc/<pid>/status` VmRSS does,
- * while `stat` reads them approximately (off by a per-CPU batch of pages per CPU at most).
+ * statm agrees with `/proc/<pid>/status` VmRSS to the page, where `stat`'s rss can differ (on
+ * Linux 6.18 here: 499 against 453 pages for an idle process): recent kernels sum the per-CPU RSS
+ * counters exactly for statm and status and read them approximately for stat.
  * @throws Error naming the process when it has exited (a zombie reads as all zeros), or the read's
- *   error (ENOENT, ESRCH) when it is gone; either closes its file.
+ *   error (ENOENT, ESRCH) when it is gone; either closes the files kept for the pid.
  */
 export function readResidentPagesKeepOpen(pid: number): number {
   return readKeptOpen(openStatmFiles, pid, 'statm', statmBuffer, (length) => {
