@@ -446,6 +446,8 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
   let previousServices = 0;
   // The most any deploy of the run started from (memory before it + its registration growth).
   let highestNeedBytes = 0;
+  // Rounds that added services so far: each draws its own registration jitter.
+  let roundsAdded = 0;
   plan.forEach((step, stepIndex) => {
     const before = gateway.memory();
     let services = gateway.services;
@@ -476,8 +478,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
     const otherMs = random.uniform(2000, 60_000);
 
     const newServices = step.event === 'round' ? step.services - previousServices : 0;
-    const roundNumber = services === 0 ? 0 : rows.filter((r) => r.event === 'round' && r.services > 0).length;
-    const registered = newServices * registrationBytesPerService * (registrationJitter[roundNumber] ?? 1);
+    const registered = newServices * registrationBytesPerService * (registrationJitter[roundsAdded] ?? 1);
     const next = plan[stepIndex + 1];
     if (scenario.kind === 'outlier-before-restart' && next?.event === 'restart') {
       const replicates = readings.map((_, i) => i).filter((i) => outlierAllReplicates || i === outlierReplicate);
@@ -513,6 +514,7 @@ export function simulateRun(scenario: ScenarioClass, seed: string, overrides: Si
     });
     trueMemoryBytes.push(trueBytes);
     if (deployed) highestNeedBytes = Math.max(highestNeedBytes, before + registered);
+    if (newServices > 0) roundsAdded++;
     previousServices = services;
   });
 

@@ -47,8 +47,6 @@ export interface DeployPeakFactor {
     readonly perServiceBytes: number;
     /** Every round's growth per service, in row order (the prediction interval resamples them). */
     readonly samples: readonly number[];
-    /** Indexes of the rows the samples come from. */
-    readonly rows: readonly number[];
   } | null;
 }
 
@@ -57,7 +55,7 @@ export interface DeployPeakFactor {
  * was sampled on the heap, the round added services and the previous reading, of the same kind of
  * memory, is there to compare.
  */
-export function registrationGrowthOf(row: Round, previous: Round | undefined): number | null {
+function registrationGrowthOf(row: Round, previous: Round | undefined): number | null {
   if (row.event !== 'round' || row.peakSource !== 'heap' || row.preDeployBytes === null) return null;
   if (previous === undefined || previous.memorySource !== row.memorySource) return null;
   const added = row.services - previous.services;
@@ -90,17 +88,14 @@ function rssKind(rounds: readonly Round[]): string {
 
 export function estimateDeployPeakFactor(rounds: readonly Round[], option: number | null): DeployPeakFactor {
   const factors: { f: number; index: number; heap: boolean }[] = [];
-  const growth: { g: number; index: number }[] = [];
+  const growth: number[] = [];
   rounds.forEach((row, i) => {
     const f = peakFactorOf(row, rounds[i - 1]);
     if (f !== null && Number.isFinite(f)) factors.push({ f, index: row.index, heap: row.peakSource === 'heap' });
     const g = registrationGrowthOf(row, rounds[i - 1]);
-    if (g !== null && Number.isFinite(g)) growth.push({ g, index: row.index });
+    if (g !== null && Number.isFinite(g)) growth.push(g);
   });
-  const registration =
-    growth.length === 0
-      ? null
-      : { perServiceBytes: Math.max(0, median(growth.map((x) => x.g))), samples: growth.map((x) => x.g), rows: growth.map((x) => x.index) };
+  const registration = growth.length === 0 ? null : { perServiceBytes: Math.max(0, median(growth)), samples: growth };
   const values = factors.map((x) => x.f);
   const kind: 'heap' | 'rss' | 'mixed' = factors.every((x) => x.heap) ? 'heap' : factors.every((x) => !x.heap) ? 'rss' : 'mixed';
   const measured =
