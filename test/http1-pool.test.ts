@@ -430,6 +430,35 @@ describe('ResponseParser', () => {
     }
   });
 
+  it('reads a head that differs from the last one in any single byte afresh, at every alignment of the read', () => {
+    const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Tag: abc\r\n\r\nhello';
+    const headLength = answer.indexOf('\r\n\r\n');
+    expect(headLength % 4).not.toBe(0); // bytes past the last whole 32-bit word are compared too
+    const parser = new ResponseParser();
+    // An aligned buffer, and one whose bytes start 1 past a 4-byte boundary of its memory.
+    for (const shared of [Buffer.alloc(256), Buffer.from(new ArrayBuffer(260), 1, 256)]) {
+      for (let offset = 0; offset < 8; offset++) {
+        const read = (text: string): string => {
+          parser.begin();
+          const length = shared.write(text, offset, 'latin1');
+          return parser.push(shared, offset, offset + length);
+        };
+        expect(read(answer)).toBe('done');
+        expect(read(answer)).toBe('done'); // from the cache
+        expect(parser.head).toBe(answer.slice(0, headLength));
+        for (let at = 0; at < headLength; at++) {
+          const changed = answer.slice(0, at) + (answer[at] === 'x' ? 'y' : 'x') + answer.slice(at + 1);
+          const state = read(changed);
+          const where = `byte ${at} at offset ${offset} (byteOffset ${shared.byteOffset})`;
+          // Either not HTTP any more, or read as the changed head: never the cached one.
+          if (state !== 'malformed') expect(parser.head, where).toBe(changed.slice(0, changed.indexOf('\r\n\r\n')));
+          expect(read(answer), where).toBe('done');
+          expect([parser.status, parser.framing], where).toEqual([200, 'length']);
+        }
+      }
+    }
+  });
+
   it('reads header fields case-insensitively and joins repeated ones', () => {
     expect(headerFields('HTTP/1.1 200 OK\r\nRetry-After: 3\r\nSet-Cookie: a\r\nset-cookie: b\r\nbad line')).toEqual({
       'retry-after': '3',

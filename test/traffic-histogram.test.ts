@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { assembleResult } from '../src/traffic/assemble.js';
-import { createLatencyHistogram, decodeHistogram, encodeHistogram, mergeEncodedHistograms, summarizeLatency } from '../src/traffic/latency-histogram.js';
+import {
+  createLatencyHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  EXACT_BELOW_US,
+  LatencyRecorder,
+  mergeEncodedHistograms,
+  summarizeLatency,
+} from '../src/traffic/latency-histogram.js';
 import type { PhaseOutcome } from '../src/traffic/phase.js';
 import { emptyErrorCounts } from '../src/traffic/result.js';
 
@@ -28,6 +36,37 @@ describe('latency histograms', () => {
 
   it('is all zero when empty', () => {
     expect(summarizeLatency(createLatencyHistogram())).toEqual({ count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 });
+  });
+
+  it('records through the front array exactly as recordValue would, however often it is read', () => {
+    // Values either side of the exact range's edge, small ones many times, and a 30 s stall.
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const values = [1, 2, EXACT_BELOW_US - 1, EXACT_BELOW_US, EXACT_BELOW_US + 1, 30_000_000];
+    for (let i = 0; i < 20_000; i++) values.push(1 + Math.floor(random() ** 3 * 100_000));
+    const direct = createLatencyHistogram();
+    const recorder = new LatencyRecorder();
+    values.forEach((us, i) => {
+      direct.recordValue(us);
+      recorder.record(us);
+      // Reading part-way moves the counts in; what is recorded after is kept too.
+      if (i % 5_000 === 0) expect(recorder.histogram.totalCount).toBe(i + 1);
+    });
+    expect(encodeHistogram(recorder.histogram)).toBe(encodeHistogram(direct));
+    expect(encodeHistogram(recorder.histogram)).toBe(encodeHistogram(direct));
+    expect(summarizeLatency(recorder.histogram)).toEqual(summarizeLatency(direct));
+  });
+
+  it('keeps every value below EXACT_BELOW_US apart (the premise of the front array)', () => {
+    // A value alone in the histogram reads back as the bounds of its count's range (percentiles 0 and 100).
+    const histogram = createLatencyHistogram();
+    const bounds = (us: number): number[] => {
+      histogram.reset();
+      histogram.recordValue(us);
+      return [histogram.getValueAtPercentile(0), histogram.getValueAtPercentile(100)];
+    };
+    for (let us = 1; us < EXACT_BELOW_US; us++) expect(bounds(us), `${us} µs`).toEqual([us, us]);
+    expect(bounds(EXACT_BELOW_US)).toEqual([EXACT_BELOW_US, EXACT_BELOW_US + 1]); // from here on, two values share a count
   });
 
   it('survives an encode/decode round trip unchanged', () => {

@@ -52,7 +52,14 @@ export class ResponseParser {
    * the same way again (the common case under load) is recognised with one compare instead of
    * decoding the head and running three header searches.
    */
-  #lastHead: { bytes: Buffer; head: string; status: number; closeAfter: boolean; framing: Framing; length: number } | null = null;
+  #lastHead: { bytes: Buffer; words: Int32Array; head: string; status: number; closeAfter: boolean; framing: Framing; length: number } | null = null;
+  /**
+   * A 32-bit view of the buffer under the last read compared, and that read's Buffer: a socket
+   * reading into one buffer passes the same object every time, and asking for `.buffer` costs a
+   * call into the runtime.
+   */
+  #wordView: Int32Array | null = null;
+  #wordViewOf: Buffer | null = null;
   #inBody = false;
   #noBody = false;
   #remaining = 0;
@@ -154,12 +161,35 @@ export class ResponseParser {
     if (last === null) return -1;
     const headEnd = start + last.bytes.byteLength;
     if (end < headEnd + 4 || data[headEnd] !== 13 || data[headEnd + 1] !== 10 || data[headEnd + 2] !== 13 || data[headEnd + 3] !== 10) return -1;
-    if (data.compare(last.bytes, 0, last.bytes.byteLength, start, headEnd) !== 0) return -1;
+    if (!this.#sameBytes(data, start, last.bytes, last.words)) return -1;
     this.status = last.status;
     this.head = last.head;
     this.closeAfter = last.closeAfter;
     this.#setFraming(last.framing, last.length);
     return headEnd + 4;
+  }
+
+  /**
+   * `data` holds `bytes` from `start`. Where that is 4-byte aligned (always, for a socket reading
+   * into its own buffer) the head is compared as 32-bit words in JavaScript: about 40 ns for a
+   * 90-byte head against 95 ns through `Buffer.compare`, whose call into C++ was 1.5 % of the burst
+   * generator's CPU (perf, docs/performance.md).
+   */
+  #sameBytes(data: Buffer, start: number, bytes: Buffer, words: Int32Array): boolean {
+    const offset = data.byteOffset + start;
+    if ((offset & 3) !== 0) return data.compare(bytes, 0, bytes.byteLength, start, start + bytes.byteLength) === 0;
+    let view = this.#wordView;
+    if (view === null || this.#wordViewOf !== data) {
+      view = new Int32Array(data.buffer, 0, data.buffer.byteLength >> 2);
+      this.#wordView = view;
+      this.#wordViewOf = data;
+    }
+    const first = offset >> 2;
+    const wordCount = words.length;
+    for (let i = 0; i < wordCount; i++) if (view[first + i] !== words[i]) return false;
+    const byteCount = bytes.length;
+    for (let i = wordCount * 4; i < byteCount; i++) if (data[start + i] !== bytes[i]) return false;
+    return true;
   }
 
   /** Reads status and framing from `head` (decoded from `bytes`); false when the head is not HTTP/1.x. */
@@ -176,7 +206,9 @@ export class ResponseParser {
     const bodyLength = framing === 'length' && length !== null ? Number(length[1]) : 0;
     this.#setFraming(framing, bodyLength);
     // Copied: `bytes` may lie in a read buffer that the next read overwrites.
-    this.#lastHead = { bytes: Buffer.from(bytes), head, status, closeAfter: this.closeAfter, framing, length: bodyLength };
+    const words = new Int32Array(bytes.byteLength >> 2);
+    new Uint8Array(words.buffer).set(bytes.subarray(0, words.byteLength));
+    this.#lastHead = { bytes: Buffer.from(bytes), words, head, status, closeAfter: this.closeAfter, framing, length: bodyLength };
     return true;
   }
 

@@ -2,12 +2,12 @@
  * The hot-path accumulator of one measured phase: counts, errors by kind, in-flight high-water mark
  * and the latency histogram. Plain fields and no allocation per request.
  */
-import { createLatencyHistogram, type Histogram } from './latency-histogram.js';
+import { LatencyRecorder, type Histogram } from './latency-histogram.js';
 import { emptyErrorCounts, type ErrorCounts, type TrafficErrorKind } from './result.js';
 
 /** Counts of one phase on one thread; the generator engines update it per request. */
 export class Tally {
-  readonly histogram: Histogram = createLatencyHistogram();
+  readonly #latency = new LatencyRecorder();
   readonly errors: ErrorCounts = emptyErrorCounts();
   sent = 0;
   completed = 0;
@@ -46,7 +46,12 @@ export class Tally {
     else this.errors[kind]++;
     if (kind !== 'connect') {
       const us = Math.round((nowMs - fromMs) * 1000);
-      this.histogram.recordValue(us > 0 ? us : 1);
+      this.#latency.record(us > 0 ? us : 1);
     }
+  }
+
+  /** The latencies recorded so far (microseconds). */
+  get histogram(): Histogram {
+    return this.#latency.histogram;
   }
 }
