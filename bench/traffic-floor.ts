@@ -9,7 +9,8 @@
  *
  *   node dist/.bench/bench/traffic-floor.js '{"url":"http://127.0.0.1:P/x","connections":10,"seconds":6,"body":"…","contentType":"…"}'
  *
- * Prints one JSON line: `{"requests":N,"seconds":S}`.
+ * Prints one JSON line: `{"requests":N,"seconds":S,"sendingCpuSeconds":C}`, C being the process's
+ * CPU from the first connect to the stop (start-up excluded, as gwscale's own figure is).
  */
 import { connect } from 'node:net';
 import { isMain } from './lib/check.js';
@@ -47,6 +48,7 @@ function run(input: TrafficFloorInput): void {
   let requests = 0;
   let stopping = false;
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   for (let i = 0; i < input.connections; i++) {
     let pending = 0;
     const socket = connect({
@@ -76,7 +78,9 @@ function run(input: TrafficFloorInput): void {
   setTimeout(() => {
     stopping = true;
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(JSON.stringify({ requests, seconds }) + '\n', () => process.exit(0));
+    const cpu = process.cpuUsage(cpuAtStart);
+    const sendingCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    process.stdout.write(JSON.stringify({ requests, seconds, sendingCpuSeconds }) + '\n', () => process.exit(0));
   }, input.seconds * 1000);
 }
 
