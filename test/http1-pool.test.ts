@@ -444,7 +444,17 @@ describe('ResponseParser', () => {
           return parser.push(shared, offset, offset + length);
         };
         expect(read(answer)).toBe('done');
-        expect(read(answer)).toBe('done'); // from the cache
+        // Read from the cache: the head is not decoded again, and an aligned read does not call Buffer.compare.
+        const decodes = vi.spyOn(Buffer.prototype, 'toString');
+        const compares = vi.spyOn(Buffer.prototype, 'compare');
+        try {
+          expect(read(answer)).toBe('done');
+          expect(decodes).not.toHaveBeenCalled();
+          expect(compares).toHaveBeenCalledTimes((shared.byteOffset + offset) % 4 === 0 ? 0 : 1);
+        } finally {
+          decodes.mockRestore();
+          compares.mockRestore();
+        }
         expect(parser.head).toBe(answer.slice(0, headLength));
         for (let at = 0; at < headLength; at++) {
           const changed = answer.slice(0, at) + (answer[at] === 'x' ? 'y' : 'x') + answer.slice(at + 1);
@@ -456,6 +466,21 @@ describe('ResponseParser', () => {
           expect([parser.status, parser.framing], where).toEqual([200, 'length']);
         }
       }
+    }
+    // Two read buffers in turn, each holding the other's head at the same offset: the word view follows the buffer.
+    const [one, two] = [Buffer.alloc(128), Buffer.alloc(128)];
+    const other = answer.replace('abc', 'abd');
+    one.write(answer, 0, 'latin1');
+    two.write(other, 0, 'latin1');
+    for (const [buffer, text] of [
+      [one, answer],
+      [two, other],
+      [one, answer],
+      [two, other],
+    ] as const) {
+      parser.begin();
+      expect(parser.push(buffer, 0, text.length)).toBe('done');
+      expect(parser.head).toBe(text.slice(0, headLength));
     }
   });
 

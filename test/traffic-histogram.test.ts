@@ -42,7 +42,8 @@ describe('latency histograms', () => {
     // Values either side of the exact range's edge, small ones many times, and a 30 s stall.
     let seed = 7;
     const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-    const values = [1, 2, EXACT_BELOW_US - 1, EXACT_BELOW_US, EXACT_BELOW_US + 1, 30_000_000];
+    // 0 and 1.5 are not what the tally passes; they go to the histogram as they did before.
+    const values = [1, 2, 0, 1.5, EXACT_BELOW_US - 1, EXACT_BELOW_US, EXACT_BELOW_US + 1, 30_000_000];
     for (let i = 0; i < 20_000; i++) values.push(1 + Math.floor(random() ** 3 * 100_000));
     const direct = createLatencyHistogram();
     const recorder = new LatencyRecorder();
@@ -55,18 +56,7 @@ describe('latency histograms', () => {
     expect(encodeHistogram(recorder.histogram)).toBe(encodeHistogram(direct));
     expect(encodeHistogram(recorder.histogram)).toBe(encodeHistogram(direct));
     expect(summarizeLatency(recorder.histogram)).toEqual(summarizeLatency(direct));
-  });
-
-  it('keeps every value below EXACT_BELOW_US apart (the premise of the front array)', () => {
-    // A value alone in the histogram reads back as the bounds of its count's range (percentiles 0 and 100).
-    const histogram = createLatencyHistogram();
-    const bounds = (us: number): number[] => {
-      histogram.reset();
-      histogram.recordValue(us);
-      return [histogram.getValueAtPercentile(0), histogram.getValueAtPercentile(100)];
-    };
-    for (let us = 1; us < EXACT_BELOW_US; us++) expect(bounds(us), `${us} µs`).toEqual([us, us]);
-    expect(bounds(EXACT_BELOW_US)).toEqual([EXACT_BELOW_US, EXACT_BELOW_US + 1]); // from here on, two values share a count
+    expect(() => recorder.record(-1)).toThrow(/negative/);
   });
 
   it('survives an encode/decode round trip unchanged', () => {

@@ -180,11 +180,11 @@ export class ResponseParser {
     if ((offset & 3) !== 0) return data.compare(bytes, 0, bytes.byteLength, start, start + bytes.byteLength) === 0;
     let view = this.#wordView;
     if (view === null || this.#wordViewOf !== data) {
-      view = new Int32Array(data.buffer, 0, data.buffer.byteLength >> 2);
+      view = new Int32Array(data.buffer, 0, data.buffer.byteLength >>> 2);
       this.#wordView = view;
       this.#wordViewOf = data;
     }
-    const first = offset >> 2;
+    const first = offset >>> 2;
     const wordCount = words.length;
     for (let i = 0; i < wordCount; i++) if (view[first + i] !== words[i]) return false;
     const byteCount = bytes.length;

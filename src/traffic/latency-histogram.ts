@@ -23,15 +23,16 @@ export function createLatencyHistogram(): Histogram {
 }
 
 /**
- * Below this many microseconds the histogram above keeps every value exactly: at 3 significant
- * digits its first bucket holds 0–2,047 µs one value per count (sub-bucket count 2^⌈log2 2,000⌉).
+ * Latencies below this many microseconds go through `LatencyRecorder`'s plain array: most answers
+ * on loopback or a LAN, for 8 KiB. Any size gives the same histogram, since each value is moved in
+ * as itself.
  */
 export const EXACT_BELOW_US = 2048;
 
 /**
  * Records latencies into a histogram built by `createLatencyHistogram`, for the generator's hot path.
- * Values below `EXACT_BELOW_US` are counted in a plain array and moved in when the histogram is
- * read, which leaves it exactly as if each had been recorded: hdr-histogram-js's `recordValue`
+ * Whole values below `EXACT_BELOW_US` are counted in a plain array and moved in (value, count) when
+ * the histogram is read, which leaves it exactly as if each had been recorded: hdr-histogram-js's `recordValue`
  * computes a log2 and two pows per value, about 1.8 % of the burst generator's CPU on loopback
  * (perf, docs/performance.md), where most answers take well under 2 ms.
  */
@@ -40,9 +41,10 @@ export class LatencyRecorder {
   readonly #exact = new Uint32Array(EXACT_BELOW_US);
   #pending = false;
 
-  /** Records one latency: a whole number of microseconds, at least 1. */
+  /** Records one latency in microseconds (a whole number, at least 1, as the tally passes). */
   record(us: number): void {
-    if (us < EXACT_BELOW_US) {
+    // Anything but a whole number in range goes to the histogram itself, which rejects or rounds it as before.
+    if (us >= 0 && us < EXACT_BELOW_US && (us | 0) === us) {
       this.#exact[us] = (this.#exact[us] as number) + 1;
       this.#pending = true;
     } else this.#histogram.recordValue(us);
