@@ -68,7 +68,7 @@ describe('a plugin target written against the published types', () => {
       { cwd: dir, timeoutMs: 90_000 },
     );
     expect(result.stderr).toContain('verdict:');
-    expect([ExitCode.Ok, ExitCode.Leak]).toContain(result.code);
+    expect([ExitCode.Ok, ExitCode.Leak], result.stderr).toContain(result.code);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { target: string; rounds: { services: number; memorySource: string }[] };
     expect(report.target).toBe(plugin);
     expect(report.rounds.map((r) => r.services)).toEqual([0, 10, 20, 20]);
