@@ -101,6 +101,32 @@ describe('SOAP backend (in-process)', () => {
     await get.text();
   });
 
+  it('holds one-way answers for the injected latency too, as request-response ones', async () => {
+    backend.setLatencyMs(300);
+    try {
+      for (const spec of specs) {
+        for (const [operation, status] of [
+          ['CancelOrder', 202],
+          ['GetStatus', 200],
+        ] as const) {
+          const started = performance.now();
+          const answer = await post(
+            `${backend.url}/${spec.serviceName}`,
+            envelope('1.1', ns(spec), operation, operation === 'CancelOrder' ? '<t:orderId>7</t:orderId>' : ''),
+            soapHeaders('1.1', `${ns(spec)}/${operation}`),
+          );
+          const where = `${spec.version} ${operation}`;
+          expect(answer.status, where).toBe(status);
+          expect(answer.headers['x-backend-latency-ms'], where).toBe('300');
+          // A timer never fires early (a lower bound only: an upper one would flake on a loaded machine).
+          expect(performance.now() - started, where).toBeGreaterThanOrEqual(299);
+        }
+      }
+    } finally {
+      backend.setLatencyMs(0);
+    }
+  });
+
   it('adds the injected latency, and it can be changed while running', async () => {
     plain.setLatencyMs(300);
     const slow = await post(`${plain.url}/Anything`, envelope('1.1', 'urn:learned', 'Alpha'), soapHeaders('1.1', 'urn:learned/Alpha'));
