@@ -140,11 +140,15 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
   const buildServer = (model: BackendServiceModel, soap12: boolean): Promise<soap.Server> => {
     const implementation: Record<string, (args: unknown, cb: unknown, headers: unknown, req: IncomingMessage) => Promise<BackendAnswer>> = {};
     for (const op of model.operations.values()) {
-      implementation[op.name] = async (_args, _cb, _headers, req) => {
-        // A one-way operation's latency is waited out before the soap package is called (see `answer`).
-        if (latencyMs > 0 && op.outputLocal !== null) await sleep(latencyMs);
+      // The injected latency is waited out before the soap package is called (see `answer`).
+      implementation[op.name] = (_args, _cb, _headers, req) => {
         const policy = req.headers['x-gw-request-policy'];
-        return { operation: op.name, service: model.name, requestPolicy: typeof policy === 'string' ? policy : '', answeredAt: new Date().toISOString() };
+        return Promise.resolve({
+          operation: op.name,
+          service: model.name,
+          requestPolicy: typeof policy === 'string' ? policy : '',
+          answeredAt: new Date().toISOString(),
+        });
       };
     }
     return new Promise((resolve, reject) => {
@@ -209,8 +213,7 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
       servers.delete(`${serviceName}|1.1`);
       servers.delete(`${serviceName}|1.2`);
     }
-    const operation = model.operations.get(element.local);
-    if (operation === undefined) {
+    if (!model.operations.has(element.local)) {
       fault(400, `service ${serviceName} has no operation taking ${element.local}`);
       return;
     }
@@ -228,9 +231,9 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     const forSoap = { ...headers };
     delete forSoap['soapaction'];
     const appliedLatencyMs = latencyMs;
-    // The soap package answers a one-way operation (202) without waiting for its method, so the
-    // injected latency is waited out here; request-response methods wait it out themselves.
-    if (operation.outputLocal === null && appliedLatencyMs > 0) await sleep(appliedLatencyMs);
+    // Waited out here, for every operation: the soap package answers a one-way operation (202)
+    // without waiting for its method, so a wait inside the method would hold only request-response ones.
+    if (appliedLatencyMs > 0) await sleep(appliedLatencyMs);
     const result = await (await server).processRequest(body, { headers: forSoap, url: `/${serviceName}`, method: 'POST' });
     const out: Record<string, string> = {
       'content-type': String(result.headers['content-type'] ?? 'text/xml; charset=utf-8'),
