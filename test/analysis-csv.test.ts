@@ -139,6 +139,57 @@ describe('writing rounds.csv', () => {
   });
 });
 
+describe('extra numbers in rounds CSVs', () => {
+  const base = {
+    memorySource: 'jvm-heap-after-gc',
+    afterGc: true,
+    rssBytes: null,
+    peakBytes: null,
+    preDeployBytes: null,
+    registerMs: null,
+    deployMs: null,
+    elapsedMs: null,
+    concurrency: null,
+  } as const;
+  const rounds: Round[] = [
+    { ...base, index: 0, event: 'round', services: 0, memoryBytes: 10_000_000, extra: { metaspaceBytes: 41_000_000, loadedClasses: 5012 } },
+    { ...base, index: 1, event: 'round', services: 10, memoryBytes: 11_000_000 },
+    {
+      ...base,
+      index: 2,
+      event: 'redeploy',
+      services: 10,
+      memoryBytes: 11_500_000,
+      extra: { loadedClasses: 5230, deployProcesses: 2, peakRssBytes: 2.5e8, p99Ms: 1.25, Odd: 1 },
+    },
+  ];
+
+  it('writes an extra_<snake_case> column per name the rows hold and reads them back into extra', () => {
+    const csv = roundsToCsv(rounds);
+    const header = (csv.split('\n')[0] ?? '').split(',');
+    expect(header.slice(0, ROUND_CSV_COLUMNS.length)).toEqual([...ROUND_CSV_COLUMNS]);
+    // In order of first appearance; `Odd` would not come back as itself, so it has no column.
+    expect(header.slice(ROUND_CSV_COLUMNS.length)).toEqual([
+      'extra_metaspace_bytes',
+      'extra_loaded_classes',
+      'extra_deploy_processes',
+      'extra_peak_rss_bytes',
+      'extra_p99_ms',
+    ]);
+    const expected = rounds.map((r) => (r.extra === undefined ? r : { ...r, extra: Object.fromEntries(Object.entries(r.extra).filter(([k]) => k !== 'Odd')) }));
+    expect(parseRoundsCsv(csv, 'rounds.csv')).toEqual(expected);
+  });
+
+  it('reads extra columns in a hand-written file and names a bad one', () => {
+    const rows = parseRoundsCsv('services,memory_mb,extra_goroutines,extra_heap_delta_bytes\n0,10,12,-4096\n10,11,,\n', 'hand.csv');
+    expect(rows.map((r) => r.extra)).toEqual([{ goroutines: 12, heapDeltaBytes: -4096 }, undefined]);
+    expect(() => parseRoundsCsv('services,memory_mb,extra_goroutines\n0,10,many\n', 'hand.csv')).toThrow(
+      "hand.csv:2: extra_goroutines is 'many', expected a number",
+    );
+    expect(() => parseRoundsCsv('services,memory_mb,extra_\n0,10,1\n', 'hand.csv')).toThrow("hand.csv:1: unknown column 'extra_'");
+  });
+});
+
 describe('replicate readings in rounds CSVs', () => {
   const base = { memorySource: 'v8-heap-after-gc', afterGc: true, registerMs: null, elapsedMs: null, concurrency: null } as const;
   const rounds: Round[] = [

@@ -29,6 +29,17 @@ export const ROUND_CSV_COLUMNS = [
   'resumed',
 ] as const;
 
+/**
+ * Columns for `Round.extra` (the numbers a memory source read beside the memory: `loadedClasses`,
+ * `goroutines`, `deployProcesses`…): `extra_` and the name in snake case (`extra_loaded_classes`),
+ * written after ROUND_CSV_COLUMNS for the names the rows hold and read back into `extra`; a name
+ * that would not come back as itself (one starting with a capital) is not written.
+ */
+const EXTRA_PREFIX = 'extra_';
+const extraColumn = /^extra_[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+const columnOfExtra = (name: string): string => EXTRA_PREFIX + name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const extraOfColumn = (column: string): string => column.slice(EXTRA_PREFIX.length).replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 /** Columns read besides ROUND_CSV_COLUMNS: hand-friendly units and free-text notes. */
 export const ROUND_CSV_EXTRA_COLUMNS = ['memory_mb', 'peak_mb', 'elapsed_s', 'note', 'comment'] as const;
 
@@ -85,6 +96,19 @@ class RowReader {
     return mb === null ? null : Math.round(mb * MiB);
   }
 
+  /** The `extra_*` cells that hold a number, by their `Round.extra` name; null when none does. */
+  extra(columns: readonly string[]): Record<string, number> | null {
+    let extra: Record<string, number> | null = null;
+    for (const column of columns) {
+      const text = this.cells[column] ?? '';
+      if (text === '') continue;
+      const value = Number(text);
+      if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(value)) this.fail(column, 'a number');
+      (extra ??= {})[extraOfColumn(column)] = value;
+    }
+    return extra;
+  }
+
   boolean(column: string): boolean | null {
     const text = (this.cells[column] ?? '').toLowerCase();
     if (text === '') return null;
@@ -122,10 +146,10 @@ function checkHeader(file: string, line: number, header: readonly string[]): voi
   const known = new Set<string>([...ROUND_CSV_COLUMNS, ...ROUND_CSV_EXTRA_COLUMNS]);
   const seen = new Set<string>();
   for (const name of header) {
-    if (!known.has(name)) {
+    if (!known.has(name) && !extraColumn.test(name)) {
       throw inputError(
         `${file}:${line}: unknown column '${name}'`,
-        `columns are ${[...known].join(', ')} (services and memory_mb or memory_bytes are required)`,
+        `columns are ${[...known].join(', ')}, and extra_<name> for other numbers (services and memory_mb or memory_bytes are required)`,
       );
     }
     if (seen.has(name)) throw inputError(`${file}:${line}: column '${name}' appears twice`);
@@ -173,6 +197,7 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
   checkHeader(file, first.info.lines, header);
   if (records.length < 2) throw inputError(`${file}: no measurement rows after the header`);
   const hasReplicate = header.includes('replicate');
+  const extraColumns = header.filter((name) => extraColumn.test(name));
   const lines = records.slice(1).map(({ record, info }): Line => {
     const cells: Record<string, string> = {};
     header.forEach((name, i) => (cells[name] = record[i] ?? ''));
@@ -184,6 +209,7 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
     const resumed = row.boolean('resumed');
     const requests = row.number('requests', { integer: true });
     const peakSource = row.peakSource();
+    const extra = row.extra(extraColumns);
     const result: Round = {
       index: 0,
       event,
@@ -200,6 +226,7 @@ export function parseRoundsCsv(text: string, file: string): Round[] {
       elapsedMs,
       concurrency,
       ...(requests === null ? {} : { requests }),
+      ...(extra === null ? {} : { extra }),
     };
     return {
       row: resumed === null ? result : { ...result, resumed },
@@ -242,13 +269,21 @@ function cell(value: string | number | boolean | null | undefined): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A number of `extra`, or an empty cell where the row has none (or not a finite number). */
+const extraCell = (value: number | undefined): string => (value !== undefined && Number.isFinite(value) ? String(value) : '');
+
 /**
- * Renders rows as a rounds CSV (header ROUND_CSV_COLUMNS): one line per reading — a point read K
- * times is K lines with `replicate` 0…K−1 and that reading in `memory_bytes`, its other cells
- * repeated. `parseRoundsCsv` reads it back into the same rows.
+ * Renders rows as a rounds CSV (header ROUND_CSV_COLUMNS, then an `extra_*` column per name the
+ * rows' `extra` holds, in order of first appearance): one line per reading — a point read K times
+ * is K lines with `replicate` 0…K−1 and that reading in `memory_bytes`, its other cells repeated.
+ * `parseRoundsCsv` reads it back into the same rows.
  */
 export function roundsToCsv(rounds: readonly Round[]): string {
-  const lines = [ROUND_CSV_COLUMNS.join(',')];
+  // Only names that come back as themselves get a column (camelCase ones do).
+  const extraNames = [...new Set(rounds.flatMap((r) => Object.keys(r.extra ?? {})))].filter(
+    (name) => extraColumn.test(columnOfExtra(name)) && extraOfColumn(columnOfExtra(name)) === name,
+  );
+  const lines = [[...ROUND_CSV_COLUMNS, ...extraNames.map(columnOfExtra)].join(',')];
   for (const r of rounds) {
     const readings = r.readingsBytes !== undefined && r.readingsBytes.length > 1 ? r.readingsBytes : [r.memoryBytes];
     readings.forEach((reading, replicate) => {
@@ -271,7 +306,7 @@ export function roundsToCsv(rounds: readonly Round[]): string {
         requests: r.requests,
         resumed: r.resumed,
       };
-      lines.push(ROUND_CSV_COLUMNS.map((c) => cell(values[c])).join(','));
+      lines.push([...ROUND_CSV_COLUMNS.map((c) => cell(values[c])), ...extraNames.map((name) => extraCell(r.extra?.[name]))].join(','));
     });
   }
   return lines.join('\n') + '\n';
