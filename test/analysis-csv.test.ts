@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRoundsCsv, roundsToCsv, ROUND_CSV_COLUMNS } from '../src/analysis/rounds-csv.js';
+import { roundRow } from './helpers/round.js';
 import type { Round } from '../src/run-log/round.js';
 import { errorOf } from './helpers/errors.js';
 
@@ -140,28 +141,11 @@ describe('writing rounds.csv', () => {
 });
 
 describe('extra numbers in rounds CSVs', () => {
-  const base = {
-    memorySource: 'jvm-heap-after-gc',
-    afterGc: true,
-    rssBytes: null,
-    peakBytes: null,
-    preDeployBytes: null,
-    registerMs: null,
-    deployMs: null,
-    elapsedMs: null,
-    concurrency: null,
-  } as const;
+  const jvm = { memorySource: 'jvm-heap-after-gc' } as const;
   const rounds: Round[] = [
-    { ...base, index: 0, event: 'round', services: 0, memoryBytes: 10_000_000, extra: { metaspaceBytes: 41_000_000, loadedClasses: 5012 } },
-    { ...base, index: 1, event: 'round', services: 10, memoryBytes: 11_000_000 },
-    {
-      ...base,
-      index: 2,
-      event: 'redeploy',
-      services: 10,
-      memoryBytes: 11_500_000,
-      extra: { loadedClasses: 5230, deployProcesses: 2, peakRssBytes: 2.5e8, p99Ms: 1.25, Odd: 1 },
-    },
+    roundRow(0, 'round', 0, 10_000_000, { ...jvm, extra: { metaspaceBytes: 41_000_000, loadedClasses: 5012 } }),
+    roundRow(1, 'round', 10, 11_000_000, jvm),
+    roundRow(2, 'redeploy', 10, 11_500_000, { ...jvm, extra: { loadedClasses: 5230, deployProcesses: 2, peakRssBytes: 2.5e8, p99Ms: 1.25, Odd: 1 } }),
   ];
 
   it('writes an extra_<snake_case> column per name the rows hold and reads them back into extra', () => {
