@@ -145,22 +145,32 @@ describe('extra numbers in rounds CSVs', () => {
   const rounds: Round[] = [
     roundRow(0, 'round', 0, 10_000_000, { ...jvm, extra: { metaspaceBytes: 41_000_000, loadedClasses: 5012 } }),
     roundRow(1, 'round', 10, 11_000_000, jvm),
-    roundRow(2, 'redeploy', 10, 11_500_000, { ...jvm, extra: { loadedClasses: 5230, deployProcesses: 2, peakRssBytes: 2.5e8, p99Ms: 1.25, Odd: 1 } }),
+    roundRow(2, 'redeploy', 10, 11_500_000, {
+      ...jvm,
+      extra: { loadedClasses: 5230, deployProcesses: 2, peakRssBytes: 2.5e8, p99Ms: 1.25, Odd: 1, peak_rss: 3, nodeNaN: NaN },
+    }),
+    // Read three times: every line repeats the extras, and the point reads back with them once.
+    roundRow(3, 'round', 20, 12_000_001, { ...jvm, readingsBytes: [12_000_000, 12_000_002, 12_000_001], extra: { loadedClasses: 5300 } }),
   ];
 
   it('writes an extra_<snake_case> column per name the rows hold and reads them back into extra', () => {
     const csv = roundsToCsv(rounds);
     const header = (csv.split('\n')[0] ?? '').split(',');
     expect(header.slice(0, ROUND_CSV_COLUMNS.length)).toEqual([...ROUND_CSV_COLUMNS]);
-    // In order of first appearance; `Odd` would not come back as itself, so it has no column.
+    // In order of first appearance; `Odd` and `peak_rss` would not come back as themselves, so they have no column.
     expect(header.slice(ROUND_CSV_COLUMNS.length)).toEqual([
       'extra_metaspace_bytes',
       'extra_loaded_classes',
       'extra_deploy_processes',
       'extra_peak_rss_bytes',
       'extra_p99_ms',
+      'extra_node_na_n',
     ]);
-    const expected = rounds.map((r) => (r.extra === undefined ? r : { ...r, extra: Object.fromEntries(Object.entries(r.extra).filter(([k]) => k !== 'Odd')) }));
+    // A value that is not a finite number is an empty cell, so the row reads back without it.
+    const dropped = new Set(['Odd', 'peak_rss', 'nodeNaN']);
+    const expected = rounds.map((r) =>
+      r.extra === undefined ? r : { ...r, extra: Object.fromEntries(Object.entries(r.extra).filter(([k]) => !dropped.has(k))) },
+    );
     expect(parseRoundsCsv(csv, 'rounds.csv')).toEqual(expected);
   });
 
@@ -171,6 +181,10 @@ describe('extra numbers in rounds CSVs', () => {
       "hand.csv:2: extra_goroutines is 'many', expected a number",
     );
     expect(() => parseRoundsCsv('services,memory_mb,extra_\n0,10,1\n', 'hand.csv')).toThrow("hand.csv:1: unknown column 'extra_'");
+    expect(() => parseRoundsCsv('services,memory_mb,extra_goroutines\n0,10,1e999\n', 'hand.csv')).toThrow('expected a number');
+    // Headers are read in lower case; a part starting with a digit would read back as another column's name.
+    expect(parseRoundsCsv('services,memory_mb,Extra_Goroutines\n0,10,7\n', 'hand.csv')[0]?.extra).toEqual({ goroutines: 7 });
+    expect(() => parseRoundsCsv('services,memory_mb,extra_heap_2,extra_heap2\n0,10,1,2\n', 'hand.csv')).toThrow("unknown column 'extra_heap_2'");
   });
 });
 

@@ -36,9 +36,10 @@ export const ROUND_CSV_COLUMNS = [
  * that would not come back as itself (one starting with a capital) is not written.
  */
 const EXTRA_PREFIX = 'extra_';
-const extraColumn = /^extra_[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+/** Each part starts with a letter, so no two columns read back as one name (`heap_2` and `heap2` would). */
+const extraColumn = /^extra_[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*$/;
 const columnOfExtra = (name: string): string => EXTRA_PREFIX + name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const extraOfColumn = (column: string): string => column.slice(EXTRA_PREFIX.length).replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const extraOfColumn = (column: string): string => column.slice(EXTRA_PREFIX.length).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Columns read besides ROUND_CSV_COLUMNS: hand-friendly units and free-text notes. */
 export const ROUND_CSV_EXTRA_COLUMNS = ['memory_mb', 'peak_mb', 'elapsed_s', 'note', 'comment'] as const;
