@@ -41,6 +41,9 @@ const extraColumn = /^extra_[a-z][a-z0-9]*(_[a-z][a-z0-9]*)*$/;
 const columnOfExtra = (name: string): string => EXTRA_PREFIX + name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const extraOfColumn = (column: string): string => column.slice(EXTRA_PREFIX.length).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/** A decimal number as a cell may hold it: sign, digits, fraction, exponent (no hex, no blanks). */
+const decimalText = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Columns read besides ROUND_CSV_COLUMNS: hand-friendly units and free-text notes. */
 export const ROUND_CSV_EXTRA_COLUMNS = ['memory_mb', 'peak_mb', 'elapsed_s', 'note', 'comment'] as const;
 
@@ -84,7 +87,7 @@ class RowReader {
     if (text === '') return null;
     const value = Number(text);
     const expected = integer ? 'a whole number ≥ 0' : 'a number ≥ 0';
-    if (!/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(value) || value < 0) this.fail(column, expected);
+    if (!decimalText.test(text) || text.startsWith('-') || !Number.isFinite(value) || value < 0) this.fail(column, expected);
     if (integer && !Number.isSafeInteger(value)) this.fail(column, expected);
     return value;
   }
@@ -104,7 +107,7 @@ class RowReader {
       const text = this.cells[column] ?? '';
       if (text === '') continue;
       const value = Number(text);
-      if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(value)) this.fail(column, 'a number');
+      if (!decimalText.test(text) || !Number.isFinite(value)) this.fail(column, 'a number');
       (extra ??= {})[extraOfColumn(column)] = value;
     }
     return extra;
