@@ -1,6 +1,10 @@
-/** The retry rules of the shared admin client, as a table: what is retried, for which kind of call. */
-import { describe, expect, it } from 'vitest';
-import { classifyError, classifyStatus, mayRetry, safeUrl, type CallFailure } from '../src/gateways/admin-client.js';
+/**
+ * The retry rules of the shared admin client, as a table: what is retried, for which kind of call;
+ * and the connection a call that is never retried goes on, against a loopback server.
+ */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdminClient, classifyError, classifyStatus, mayRetry, safeUrl, type CallFailure } from '../src/gateways/admin-client.js';
 
 const withCode = (code: string, message = code): Error => Object.assign(new Error(message), { code });
 
@@ -52,5 +56,61 @@ describe('URLs in messages', () => {
   it('drop credentials, query and fragment', () => {
     expect(safeUrl('http://admin:s3cret@127.0.0.1:8080/manager/text/deploy?path=/x&token=abc#f')).toBe('http://127.0.0.1:8080/manager/text/deploy');
     expect(safeUrl('not a url')).toBe('(invalid URL)');
+  });
+});
+
+describe('a deploy never rides a kept connection', () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
+
+  /**
+   * Answers the first request on each connection and drops the connection at the next one, unanswered:
+   * what a kept connection meets when the gateway closes it as the request goes out (Caddy closes
+   * every admin connection on each config load).
+   */
+  async function closesKeptConnections(): Promise<{ url: string; requests: string[] }> {
+    const requests: string[] = [];
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      let answered = false;
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('data', (data: Buffer) => {
+        requests.push(data.toString('latin1').split('\r\n')[0] ?? '');
+        if (answered) return void socket.destroy();
+        answered = true;
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    );
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  }
+
+  it('sends a call that is not idempotent on a new connection, so a closing kept one cannot lose it', async () => {
+    const { url, requests } = await closesKeptConnections();
+    const client = new AdminClient({ baseUrl: url, name: 'the test gateway', timeoutMs: 2_000, connections: 4 });
+    stops.push(() => client.close());
+    expect((await client.send({ method: 'GET', path: '/config/', idempotent: true })).status).toBe(200);
+    const deploy = await client.send({ method: 'POST', path: '/load', body: '{}', idempotent: false });
+    expect(deploy).toMatchObject({ status: 200, attempts: 1 });
+    // A read on the kept connection is dropped, then retried on a new one.
+    const read = await client.send({
+      method: 'GET',
+      path: '/config/',
+      idempotent: true,
+      retry: { attempts: 2, timeoutAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    expect(read).toMatchObject({ status: 200, attempts: 2 });
+    expect(requests).toEqual(['GET /config/ HTTP/1.1', 'POST /load HTTP/1.1', 'GET /config/ HTTP/1.1', 'GET /config/ HTTP/1.1']);
   });
 });

@@ -142,6 +142,21 @@ describe('Http1Pool against Node’s HTTP server', () => {
     expect((await get(p, '/again')).text).toBe('hello');
   });
 
+  it('sends a fresh call on a connection of its own, with Connection: close, closing the longest-idle one when the pool is full', async () => {
+    const server = await httpServer(echo);
+    const p = pool(server.url, 1);
+    expect((await get(p, '/kept')).status).toBe(200);
+    expect(server.sockets()).toBe(1);
+    const fresh = await p.request({ method: 'POST', path: '/deploy', headers: {}, body: 'x', timeoutMs: 5_000, fresh: true });
+    expect((JSON.parse(fresh.text) as { headers: Record<string, string> }).headers.connection).toBe('close');
+    expect(server.sockets()).toBe(2);
+    // The fresh connection was not kept: the next call opens a third (the pool holds one at most).
+    expect((await get(p, '/after')).status).toBe(200);
+    expect(server.sockets()).toBe(3);
+    expect((await get(p, '/again')).status).toBe(200);
+    expect(server.sockets()).toBe(3);
+  });
+
   it('skips an interim 100 answer', async () => {
     const url = await tcpServer((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok'));
     expect(await get(pool(url), '/')).toMatchObject({ status: 201, text: 'ok' });

@@ -6,7 +6,9 @@
  *
  * A call that changes state and may have taken effect (a deploy) is marked not idempotent: it is
  * retried only when the gateway answered 503 (it says it did not take the call), never after a
- * timeout or a reset. The per-target clients (`reference/admin-client.ts`, `caddy/admin-client.ts`,
+ * timeout or a reset. Such a call is also sent on a connection opened for it and closed after: on a
+ * kept-alive one the gateway may be closing as the request goes out (Caddy closes every admin
+ * connection on each config load), and the call would be lost unanswered. The per-target clients (`reference/admin-client.ts`, `caddy/admin-client.ts`,
  * `tomcat/manager-client.ts`) add auth style and answer parsing on top.
  *
  * Plain-http APIs (every target's, on loopback) go through `Http1Pool`, raw keep-alive sockets: a
@@ -15,7 +17,7 @@
  * Either way the timeout covers the wait for the answer and every pause within its body.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, request } from 'undici';
+import { Client, Pool, request } from 'undici';
 import { GwscaleError } from '../errors.js';
 import { Http1Pool, type Http1Answer } from '../http1/keep-alive-pool.js';
 
@@ -156,16 +158,23 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
   return flat;
 }
 
-/** Sends one HTTP exchange; the retry policy lives above it. */
+/** Sends one HTTP exchange; the retry policy lives above it. `fresh`: on a connection of its own, closed after. */
 interface Transport {
-  send(method: string, path: string, headers: Record<string, string>, body: string | Uint8Array | undefined, timeoutMs: number): Promise<Http1Answer>;
+  send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+    timeoutMs: number,
+    fresh: boolean,
+  ): Promise<Http1Answer>;
   close(): Promise<void>;
 }
 
 function http1Transport(origin: string, connections: number): Transport {
   const pool = new Http1Pool(origin, { connections });
   return {
-    send: (method, path, headers, body, timeoutMs) => pool.request({ method, path, headers, timeoutMs, ...(body === undefined ? {} : { body }) }),
+    send: (method, path, headers, body, timeoutMs, fresh) => pool.request({ method, path, headers, timeoutMs, fresh, ...(body === undefined ? {} : { body }) }),
     close: () => pool.destroy(),
   };
 }
@@ -174,18 +183,23 @@ function undiciTransport(origin: string, connections: number): Transport {
   // One origin per client: a Pool skips the Agent's per-call origin lookup.
   const pool = new Pool(origin, { connections });
   return {
-    async send(method, path, headers, body, timeoutMs) {
-      // The header timeout bounds the wait for an answer and the body timeout every pause within it.
-      const answer = await request(`${origin}${path}`, {
-        method: method as 'GET',
-        dispatcher: pool,
-        headers,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        ...(body === undefined ? {} : { body }),
-      });
-      const text = await answer.body.text();
-      return { status: answer.statusCode, headers: flatHeaders(answer.headers), text };
+    async send(method, path, headers, body, timeoutMs, fresh) {
+      const dispatcher = fresh ? new Client(origin) : pool;
+      try {
+        // The header timeout bounds the wait for an answer and the body timeout every pause within it.
+        const answer = await request(`${origin}${path}`, {
+          method: method as 'GET',
+          dispatcher,
+          headers,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          ...(body === undefined ? {} : { body }),
+        });
+        const text = await answer.body.text();
+        return { status: answer.statusCode, headers: flatHeaders(answer.headers), text };
+      } finally {
+        if (dispatcher !== pool) await dispatcher.destroy();
+      }
     },
     close: () => pool.destroy(),
   };
@@ -241,7 +255,15 @@ export class AdminClient {
       let failure: CallFailure;
       let retryAfter: string | undefined;
       try {
-        const answer = await this.#transport.send(call.method, this.#basePath + call.path, this.#headersFor(call.headers), call.body, timeoutMs);
+        // A call that cannot be sent twice never rides a kept connection the gateway may be closing.
+        const answer = await this.#transport.send(
+          call.method,
+          this.#basePath + call.path,
+          this.#headersFor(call.headers),
+          call.body,
+          timeoutMs,
+          !call.idempotent,
+        );
         const unavailable = classifyStatus(answer.status);
         if (unavailable === null) return withAttempts(answer, attempt);
         failure = unavailable;

@@ -39,6 +39,12 @@ export interface Http1Request {
   readonly body?: string | Uint8Array;
   /** Longest wait for the first byte of the answer, and between any two reads of it. */
   readonly timeoutMs: number;
+  /**
+   * Send on a connection of its own, opened for this call and closed after it, never on one kept
+   * alive: for a call that cannot be sent twice, since a kept connection may be closing by the
+   * server as the request is written (Caddy closes them all on every config load).
+   */
+  readonly fresh?: boolean;
 }
 
 export interface Http1Answer {
@@ -78,6 +84,8 @@ interface Connection {
   lastActivityMs: number;
   /** The socket closed or failed: never used again. */
   dead: boolean;
+  /** Opened for one `fresh` call: closed after its answer. */
+  single: boolean;
   /** How long it may sit idle and still be reused (the pool's limit, or less when the server said so). */
   idleLimitMs: number;
 }
@@ -154,8 +162,12 @@ export class Http1Pool {
     this.#dispatching = true;
     try {
       while (this.#queue.length > 0 && !this.#destroyed) {
-        const conn = this.#takeIdle() ?? (this.#all.size < this.#max ? this.#open() : null);
+        const fresh = (this.#queue[0] as Call).request.fresh === true;
+        // A fresh call makes room by closing the longest-idle connection when the pool is full.
+        if (fresh && this.#all.size >= this.#max && this.#idle.length > 0) this.#kill(this.#idle[0] as Connection, null);
+        const conn = fresh ? (this.#all.size < this.#max ? this.#open() : null) : (this.#takeIdle() ?? (this.#all.size < this.#max ? this.#open() : null));
         if (conn === null) return;
+        conn.single = fresh;
         this.#start(conn, this.#queue.shift() as Call);
       }
     } finally {
@@ -189,6 +201,7 @@ export class Http1Pool {
       bodyBytes: 0,
       lastActivityMs: performance.now(),
       dead: false,
+      single: false,
       idleLimitMs: this.#idleMs,
     };
     parser.onBody = (data) => {
@@ -232,7 +245,7 @@ export class Http1Pool {
   #encode(request: Http1Request): Buffer | string {
     if (!safePath.test(request.path)) throw new Http1Error('ERR_HTTP1_INVALID', `invalid request path ${JSON.stringify(request.path)} (encode it first)`);
     const fields = this.#fieldsOf(request.headers);
-    const start = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n${fields.text}`;
+    const start = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n${request.fresh === true ? 'connection: close\r\n' : ''}${fields.text}`;
     const body = request.body;
     const framed = body !== undefined || request.method === 'POST' || request.method === 'PUT';
     if (typeof body === 'string' && fields.ascii) return `${start}content-length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
@@ -290,7 +303,7 @@ export class Http1Pool {
     conn.text = '';
     const hinted = keepAliveTimeout.exec(head);
     conn.idleLimitMs = hinted === null ? this.#idleMs : Math.min(this.#idleMs, Math.max(0, Number(hinted[1]) * 1000 - 1000));
-    if (parser.closeAfter || parser.rest !== null || conn.dead) this.#kill(conn, null);
+    if (parser.closeAfter || parser.rest !== null || conn.dead || conn.single) this.#kill(conn, null);
     else {
       conn.lastActivityMs = performance.now();
       // An idle connection does not keep the process alive (a CLI that is done exits).
