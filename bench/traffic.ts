@@ -42,16 +42,21 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RATE = 2_000;
 /**
  * gwscale's requests per CPU-second ÷ wrk's must reach this. Issue 12 asked 0.9, on the premise that
- * a Node generator may cost 10 % more than C. Measured on the shared 2-core machines this runs on,
- * the runtime alone takes most of that: the Node floor (no parsing, timing or bookkeeping) is
- * 0.93–1.0 × wrk from run to run, and the work every latency-measuring generator must do (a clock
- * read, the framing, the tally, the histogram) costs gwscale 5–12 % above the floor, after the
- * perf work in docs/performance.md. Five-round medians therefore land on 0.84–0.95 ×: at 0.9 half
- * the runs of an unchanged tree failed. 0.8 sits below every median measured since (0.843 the
- * lowest) by the spread of their rounds, and fails on a rise of ≈10–15 % in gwscale's CPU per
- * request. Set it back to 0.9 to hold gwscale to the issue's figure on a quiet, fast machine.
+ * a Node generator may cost 10 % more than C. Measured on the shared 2-core machines this runs on
+ * (docs/performance.md, "The wrk target"): the runtime takes 0–7 % of that (the Node floor, with no
+ * parsing, timing or bookkeeping, is 0.93–1.0 × wrk in the runs since the figure is read while
+ * sending, 0.88–1.04 × over earlier days); the work a latency-measuring generator cannot skip (a
+ * clock read, a status check, a histogram count) about 1–3 %; and gwscale, at 0.88–0.94 × the floor,
+ * spends 6–14 % more than the floor, the part above that work spread over its sender, parser, loop
+ * and JIT warm-up, too thin to pin down in this machine's noise. Five-round medians since d0349fc
+ * were 0.843–0.953 ×, 7 of 13 below 0.9: the check failed about every other run with nothing
+ * changed. 0.8 is ≈5 % under the lowest of them; it fails on a rise in gwscale's CPU per request of
+ * ≈5 % in a slow-level run and ≈19 % in a fast one. The issue's 0.9 × is still printed as met or
+ * missed; set this back to 0.9 to hold gwscale to it.
  */
 const WRK_TARGET = 0.8;
+/** What issue 12 asked, printed beside the check. */
+const WRK_ISSUE_FIGURE = 0.9;
 const WRK_INSTALL = 'bash .ci/system-packages wrk';
 const LOCUST_INSTALL = 'bash .ci/system-packages python3-locust python3-geventhttpclient';
 const LOCUST_WORKERS = Number(process.env.BENCH_LOCUST_WORKERS ?? Math.max(1, availableParallelism() - 1));
@@ -356,6 +361,13 @@ export async function run(): Promise<BenchOutcome> {
           ? ''
           : `; gwscale ÷ Locust requests per CPU-second ${results.ratios.gwscaleOverLocust.requestsPerCpuSecond}× (Locust's start-up included)`) +
         `; through the full CLI (start-up included) ${sig(cliRun.requestsPerCpuSecond)} req/CPU-s`,
+      ...(results.ratios.gwscaleOverWrk === null
+        ? []
+        : [
+            `traffic: issue 12's figure, gwscale (while sending) ≥ ${WRK_ISSUE_FIGURE} × wrk: ` +
+              `${results.ratios.gwscaleOverWrk.requestsPerCpuSecondWhileSending >= WRK_ISSUE_FIGURE ? 'met' : 'missed'} ` +
+              `(${results.ratios.gwscaleOverWrk.requestsPerCpuSecondWhileSending} ×; the check is ≥ ${WRK_TARGET} ×, see bench/traffic.ts)`,
+          ]),
     ],
     checks: [
       check('traffic: gwscale ÷ autocannon, requests per CPU-second', results.ratios.gwscaleOverAutocannon.requestsPerCpuSecond, '>=', 1, '×'),

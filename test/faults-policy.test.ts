@@ -96,12 +96,12 @@ describe('a deploy never rides a kept connection', () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
   }
 
-  it('sends a call that is not idempotent on a new connection, so a closing kept one cannot lose it', async () => {
+  it('sends a fresh deploy on a new connection, so a closing kept one cannot lose it; a read there is retried', async () => {
     const { url, requests } = await closesKeptConnections();
     const client = new AdminClient({ baseUrl: url, name: 'the test gateway', timeoutMs: 2_000, connections: 4 });
     stops.push(() => client.close());
     expect((await client.send({ method: 'GET', path: '/config/', idempotent: true })).status).toBe(200);
-    const deploy = await client.send({ method: 'POST', path: '/load', body: '{}', idempotent: false });
+    const deploy = await client.send({ method: 'POST', path: '/load', body: '{}', idempotent: false, fresh: true });
     expect(deploy).toMatchObject({ status: 200, attempts: 1 });
     // A read on the kept connection is dropped, then retried on a new one.
     const read = await client.send({

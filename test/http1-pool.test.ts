@@ -157,6 +157,25 @@ describe('Http1Pool against Node’s HTTP server', () => {
     expect(server.sockets()).toBe(3);
   });
 
+  it('queues a fresh call behind a full, busy pool and sends it, in order, once a connection is free', async () => {
+    const order: string[] = [];
+    const server = await httpServer((req, res) => {
+      order.push(`${req.method} ${req.url} ${req.headers.connection ?? '-'}`);
+      setTimeout(() => res.writeHead(200, { 'content-length': '2' }).end('ok'), req.url === '/slow' ? 100 : 0);
+    });
+    const p = pool(server.url, 1);
+    const calls = [
+      get(p, '/slow'),
+      p.request({ method: 'POST', path: '/deploy-1', headers: {}, body: 'x', timeoutMs: 5_000, fresh: true }),
+      get(p, '/read'),
+      p.request({ method: 'POST', path: '/deploy-2', headers: {}, body: 'x', timeoutMs: 5_000, fresh: true }),
+    ];
+    expect((await Promise.all(calls)).map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(order).toEqual(['GET /slow -', 'POST /deploy-1 close', 'GET /read -', 'POST /deploy-2 close']);
+    // One socket for the slow call, one per deploy, and one for the read after the first deploy.
+    expect(server.sockets()).toBe(4);
+  });
+
   it('skips an interim 100 answer', async () => {
     const url = await tcpServer((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok'));
     expect(await get(pool(url), '/')).toMatchObject({ status: 201, text: 'ok' });

@@ -6,9 +6,11 @@
  *
  * A call that changes state and may have taken effect (a deploy) is marked not idempotent: it is
  * retried only when the gateway answered 503 (it says it did not take the call), never after a
- * timeout or a reset. Such a call is also sent on a connection opened for it and closed after: on a
- * kept-alive one the gateway may be closing as the request goes out (Caddy closes every admin
- * connection on each config load), and the call would be lost unanswered. The per-target clients (`reference/admin-client.ts`, `caddy/admin-client.ts`,
+ * timeout or a reset. A deploy that replaces the whole configuration is also marked `fresh`: it goes
+ * on a connection opened for it and closed after, since on a kept-alive one the gateway may be
+ * closing as the request goes out (Caddy closes every admin connection on each config load), and it
+ * would be lost unanswered. Other calls keep pooled connections: a connection per call would leave
+ * a large run's registrations short of ephemeral ports. The per-target clients (`reference/admin-client.ts`, `caddy/admin-client.ts`,
  * `tomcat/manager-client.ts`) add auth style and answer parsing on top.
  *
  * Plain-http APIs (every target's, on loopback) go through `Http1Pool`, raw keep-alive sockets: a
@@ -74,6 +76,12 @@ export interface AdminRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Safe to send twice (reads, registration steps the gateway de-duplicates); a deploy is not. */
   readonly idempotent: boolean;
+  /**
+   * Send on a connection opened for this call and closed after, never a kept one the gateway may be
+   * closing as the request goes out: for a deploy that replaces the whole configuration, which is
+   * never retried after a reset (Caddy closes every admin connection on each load).
+   */
+  readonly fresh?: boolean;
   /** Overrides the client's timeout for this call. */
   readonly timeoutMs?: number;
   /** Overrides the client's retry policy for this call. */
@@ -182,26 +190,36 @@ function http1Transport(origin: string, connections: number): Transport {
 function undiciTransport(origin: string, connections: number): Transport {
   // One origin per client: a Pool skips the Agent's per-call origin lookup.
   const pool = new Pool(origin, { connections });
+  // Clients opened for one `fresh` call each, destroyed after it or when the transport closes.
+  const singles = new Set<Client>();
   return {
     async send(method, path, headers, body, timeoutMs, fresh) {
-      const dispatcher = fresh ? new Client(origin) : pool;
+      const single = fresh ? new Client(origin) : null;
+      if (single !== null) singles.add(single);
       try {
         // The header timeout bounds the wait for an answer and the body timeout every pause within it.
         const answer = await request(`${origin}${path}`, {
           method: method as 'GET',
-          dispatcher,
+          dispatcher: single ?? pool,
           headers,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
+          // `reset` sends Connection: close.
+          ...(single === null ? {} : { reset: true }),
           ...(body === undefined ? {} : { body }),
         });
         const text = await answer.body.text();
         return { status: answer.statusCode, headers: flatHeaders(answer.headers), text };
       } finally {
-        if (dispatcher !== pool) await dispatcher.destroy();
+        if (single !== null) {
+          singles.delete(single);
+          await single.destroy();
+        }
       }
     },
-    close: () => pool.destroy(),
+    close: async () => {
+      await Promise.all([pool.destroy(), ...[...singles].map((single) => single.destroy())]);
+    },
   };
 }
 
@@ -255,14 +273,13 @@ export class AdminClient {
       let failure: CallFailure;
       let retryAfter: string | undefined;
       try {
-        // A call that cannot be sent twice never rides a kept connection the gateway may be closing.
         const answer = await this.#transport.send(
           call.method,
           this.#basePath + call.path,
           this.#headersFor(call.headers),
           call.body,
           timeoutMs,
-          !call.idempotent,
+          call.fresh === true,
         );
         const unavailable = classifyStatus(answer.status);
         if (unavailable === null) return withAttempts(answer, attempt);

@@ -1,6 +1,7 @@
 /**
  * Caddy's admin API, the calls the harness needs, over the shared admin client: `POST /load`
- * (replace the whole config; a deploy, so never retried after a timeout or reset) and
+ * (replace the whole config; a deploy, so never retried after a timeout or reset, and sent on a
+ * connection of its own: Caddy closes every admin connection on each load) and
  * `GET /config/<path>` (read it back; retried).
  */
 import { gatewayError } from '../../errors.js';
@@ -35,6 +36,7 @@ export class CaddyAdminClient {
         headers: { 'content-type': 'application/json', 'cache-control': 'must-revalidate' },
         body: configJson,
         idempotent: false,
+        fresh: true,
       });
     } catch (error) {
       if (error instanceof AdminCallError) return { ok: false, status: null, reason: error.message };

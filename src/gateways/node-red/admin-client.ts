@@ -185,6 +185,7 @@ export class NodeRedAdminClient {
       body: JSON.stringify({ flows, rev }),
       headers: { ...this.#auth(), 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
       idempotent: false,
+      fresh: true,
       timeoutMs,
     });
     if (answer.status !== 200) return { ok: false, reason: `POST /flows answered HTTP ${answer.status}: ${answer.text.slice(0, 300)}` };

@@ -224,7 +224,7 @@ export function createReferenceAdapter(ctx: AdapterContext, options: ReferenceAd
     const api = client();
     let answer: AdminAnswer<DeployResult | { readonly status?: undefined; readonly error?: string }>;
     try {
-      answer = await api.call('POST', '/api/deploy', undefined, { idempotent: false });
+      answer = await api.call('POST', '/api/deploy', undefined, { idempotent: false, fresh: true });
     } catch (error) {
       const outcome = error instanceof AdminCallError ? await lostDeploy(api, error, t0) : null;
       if (outcome === null) throw error;

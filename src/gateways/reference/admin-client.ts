@@ -16,6 +16,8 @@ export interface AdminAnswer<T> {
 export interface CallOptions {
   /** Safe to send twice: the gateway de-duplicates it (groups, imports, attached policies) or it only reads. */
   readonly idempotent?: boolean;
+  /** A deploy: sent on a connection of its own (see `AdminRequest.fresh`). */
+  readonly fresh?: boolean;
   readonly timeoutMs?: number;
   readonly retry?: RetryPolicy;
 }
@@ -43,6 +45,7 @@ export class ReferenceAdminClient {
       method,
       path,
       idempotent: options.idempotent ?? method === 'GET',
+      ...(options.fresh === undefined ? {} : { fresh: options.fresh }),
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: JSON_HEADERS }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
