@@ -12,7 +12,7 @@ import { withMemorySources } from '../src/gateways/extra-memory.js';
 import type { GatewayAdapter } from '../src/gateways/adapter.js';
 import { GwscaleError } from '../src/errors.js';
 import { tempDir } from './helpers/temp-dir.js';
-import { gwscale, stopAll } from './helpers/cli.js';
+import { gwscale, smallRunArgs, stopAll } from './helpers/cli.js';
 
 const dir = tempDir('gwscale-memory-source-');
 const options = { allowRemote: false, timeoutMs: 5_000 };
@@ -87,28 +87,9 @@ describe('--memory-source', () => {
 
   it("a run with an extra node: each node analysed on its own in report.json and report.md, the verdict being the sum's", async () => {
     const out = join(dir, 'two-nodes');
-    const result = await gwscale(
-      [
-        'run',
-        '--target',
-        'recipe:recipes/caddy.json',
-        '--memory-source',
-        `pid:${process.pid}`,
-        '--services',
-        '20',
-        '--batch',
-        '10',
-        '--redeploys',
-        '1',
-        '--readings',
-        '1',
-        '--verify',
-        'none',
-        '--out',
-        out,
-      ],
-      { timeoutMs: 90_000 },
-    );
+    const result = await gwscale(smallRunArgs('recipe:recipes/caddy.json', out, ['--memory-source', `pid:${process.pid}`, '--verify', 'none']), {
+      timeoutMs: 90_000,
+    });
     expect(result.stderr).toContain('verdict:');
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
       nodes: { node: string; verdict: string; points: { memoryBytes: number }[] }[];

@@ -11,7 +11,7 @@ import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
 import { run, runConfigOf } from '../src/api/index.js';
-import { gwscale, stopAll } from './helpers/cli.js';
+import { gwscale, smallRunArgs, stopAll } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const dir = tempDir('gwscale-plugin-');
@@ -47,26 +47,7 @@ describe('a plugin target written against the published types', () => {
     const plugin = compilePlugin();
     expect(readFileSync(plugin, 'utf8')).not.toMatch(/^import .* from 'gwscale'/m);
     const out = join(dir, 'run');
-    const result = await gwscale(
-      [
-        'run',
-        '--target',
-        `./${'caddy-target.js'}`,
-        '--services',
-        '20',
-        '--batch',
-        '10',
-        '--redeploys',
-        '1',
-        '--readings',
-        '1',
-        '--verify',
-        'all',
-        '--out',
-        out,
-      ],
-      { cwd: dir, timeoutMs: 90_000 },
-    );
+    const result = await gwscale(smallRunArgs(`./${'caddy-target.js'}`, out, ['--verify', 'all']), { cwd: dir, timeoutMs: 90_000 });
     expect(result.stderr).toContain('verdict:');
     expect([ExitCode.Ok, ExitCode.Leak], result.stderr).toContain(result.code);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { target: string; rounds: { services: number; memorySource: string }[] };

@@ -51,6 +51,14 @@ export async function gwscale(args: readonly string[], options: CliOptions = {})
 }
 
 /**
+ * `gwscale run` at its smallest that still shows a trend: 20 services in two rounds of 10, one
+ * redeploy, one reading per point; `extra` goes before `--out`.
+ */
+export function smallRunArgs(target: string, out: string, extra: readonly string[] = []): string[] {
+  return ['run', '--target', target, '--services', '20', '--batch', '10', '--redeploys', '1', '--readings', '1', ...extra, '--out', out];
+}
+
+/**
  * Stops every gwscale this helper started that still runs (for afterAll): SIGTERM, so it stops the
  * gateway and backend it started, then SIGKILL after 15 s.
  */

@@ -33,7 +33,7 @@ import { countOperations, judgeProbe, soapProbeFor, type SoapProbe } from '../so
 import { verifyEach } from '../verify-each.js';
 import { authHeaders, recipeClient, render, sendCall } from './calls.js';
 import type { LoadedRecipe } from './load.js';
-import { recipeMemorySources, sumReadings } from './memory.js';
+import { recipeMemorySources, recipePeakSource, sumReadings, type MemoryContext } from './memory.js';
 import type { Recipe } from './schema.js';
 import { selectAll, selectCount, SelectorError } from './selector.js';
 import type { TemplateValue, TemplateValues } from './template.js';
@@ -100,6 +100,8 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
   /** Services and policies the gateway listed before the run added any (a gateway gwscale attached to has its own). */
   let baseline: { services: number; policies: number | null } | null = null;
   let memory: readonly MemorySource[] = [];
+  /** The same memory without GC, sampled while a deploy runs; null when a source cannot read it so. */
+  let peakMemory: MemorySource | null = null;
   /** What the setup calls captured, as `setup.NAME`. */
   let setupValues: Record<string, TemplateValue> = {};
 
@@ -200,7 +202,7 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
       // A resumed run's earlier services are its own, not the gateway's.
       baseline = { services: now.services - (attach?.registeredBefore ?? 0), policies: now.policies };
     }
-    memory = recipeMemorySources(recipe, {
+    const memoryContext: MemoryContext = {
       file,
       values: base(),
       startedPid: () => (server?.isRunning() ? server.pid : null),
@@ -209,7 +211,9 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
       timeoutMs: ctx.callTimeoutMs,
       headers: extraHeaders,
       allowRemote: attach?.allowRemote ?? false,
-    });
+    };
+    memory = recipeMemorySources(recipe, memoryContext);
+    peakMemory = recipePeakSource(recipe, memoryContext);
     ctx.log(
       `recipe ${recipe.name}: ${attach === null ? `started pid ${server?.pid ?? '?'}` : 'attached'} at ${adminUrl ?? ''} (data ${dataUrl}); it lists ${baseline.services} services of its own`,
     );
@@ -356,6 +360,7 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     deploy,
     listing,
     liveMemory,
+    heapInUseSource: () => peakMemory,
     verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec) => {
       const known = services.get(spec.serviceName);

@@ -108,6 +108,47 @@ export function recipeMemorySources(recipe: Recipe, ctx: MemoryContext): MemoryS
 }
 
 /**
+ * A source's memory of the same kind read without forcing a GC, cheap enough to sample while a
+ * deploy runs (the peak the deploy needs): a Prometheus metric without its `gcUrl`, a JVM's or a
+ * Node process's heap used without the GC call. Null where there is none: a JSON call may itself be
+ * the GC (the reference gateway's `POST /api/gc`), and a process tree is sampled by the driver.
+ */
+function withoutGcOf(spec: MemorySourceSpec, i: number, ctx: MemoryContext): MemorySource | null {
+  switch (spec.kind) {
+    case 'prometheus': {
+      const { gcUrl: _gc, name: _name, ...rest } = spec;
+      return sourceOf(rest, i, ctx);
+    }
+    case 'jolokia':
+    case 'v8-inspector': {
+      const { name: _name, ...rest } = spec;
+      return sourceOf({ ...rest, forceGc: false }, i, ctx);
+    }
+    case 'json':
+    case 'process':
+      return null;
+  }
+}
+
+/**
+ * What the driver samples for a deploy's peak: every memory source read without GC (summed, as the
+ * live readings are), or null when one of them has no such reading (the driver then samples the
+ * started process's RSS).
+ */
+export function recipePeakSource(recipe: Recipe, ctx: MemoryContext): MemorySource | null {
+  const sources = recipe.memory.map((spec, i) => withoutGcOf(spec, i, ctx));
+  if (sources.some((s) => s === null)) return null;
+  const all = sources as MemorySource[];
+  const [only] = all;
+  if (all.length === 1 && only !== undefined) return only;
+  return {
+    name: `sum(${all.map((s) => s.name).join(',')})`,
+    measures: `the sum of ${all.map((s) => s.measures).join('; ')}`,
+    read: async () => sumReadings(await Promise.all(all.map((s) => s.read()))),
+  };
+}
+
+/**
  * One reading from the readings of every node: the sum, after GC only when all were, with each
  * node's bytes in `extra` (`node0Bytes`, …) when there are several. A single reading passes as is.
  */
