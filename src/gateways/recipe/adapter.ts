@@ -360,7 +360,9 @@ export function createRecipeAdapter(loaded: LoadedRecipe, ctx: AdapterContext): 
     deploy,
     listing,
     liveMemory,
-    heapInUseSource: () => peakMemory,
+    // A recipe without a deploy step has no deploy to sample: its rows keep the started process's RSS
+    // around the no-op, as before; a heap peak there would only count the garbage of the live writes.
+    heapInUseSource: () => (recipe.deploy === 'none' || (server !== null && !server.isRunning()) ? null : peakMemory),
     verify: (specs) => verifyEach(specs, services, VERIFY_CONCURRENCY, verifyOne),
     requestUrl: (spec) => {
       const known = services.get(spec.serviceName);

@@ -110,17 +110,21 @@ export function recipeMemorySources(recipe: Recipe, ctx: MemoryContext): MemoryS
 /**
  * A source's memory of the same kind read without forcing a GC, cheap enough to sample while a
  * deploy runs (the peak the deploy needs): a Prometheus metric without its `gcUrl`, a JVM's or a
- * Node process's heap used without the GC call. Null where there is none: a JSON call may itself be
- * the GC (the reference gateway's `POST /api/gc`), and a process tree is sampled by the driver.
+ * Node process's heap used without the GC call. A source that never forced GC is itself, name
+ * and all; one that did loses its name (which may say "after GC") for the reading's default. Null
+ * where there is none: a JSON call may itself be the GC (the reference gateway's `POST /api/gc`), and
+ * a process tree is not a heap (the driver samples the started process's RSS instead).
  */
 function withoutGcOf(spec: MemorySourceSpec, i: number, ctx: MemoryContext): MemorySource | null {
   switch (spec.kind) {
     case 'prometheus': {
+      if (spec.gcUrl === undefined) return sourceOf(spec, i, ctx);
       const { gcUrl: _gc, name: _name, ...rest } = spec;
       return sourceOf(rest, i, ctx);
     }
     case 'jolokia':
     case 'v8-inspector': {
+      if (!spec.forceGc) return sourceOf(spec, i, ctx);
       const { name: _name, ...rest } = spec;
       return sourceOf({ ...rest, forceGc: false }, i, ctx);
     }
