@@ -155,6 +155,11 @@ describe('Http1Pool against Node’s HTTP server', () => {
     expect(server.sockets()).toBe(3);
     expect((await get(p, '/again')).status).toBe(200);
     expect(server.sockets()).toBe(3);
+    // A fresh call that cannot be encoded is refused before anything is sent, and the pool goes on.
+    await expect(p.request({ method: 'POST', path: '/bad path', headers: {}, timeoutMs: 5_000, fresh: true })).rejects.toMatchObject({
+      code: 'ERR_HTTP1_INVALID',
+    });
+    expect((await get(p, '/after-bad')).status).toBe(200);
   });
 
   it('queues a fresh call behind a full, busy pool and sends it, in order, once a connection is free', async () => {

@@ -10,8 +10,9 @@
  * on a connection opened for it and closed after, since on a kept-alive one the gateway may be
  * closing as the request goes out (Caddy closes every admin connection on each config load), and it
  * would be lost unanswered. Other calls keep pooled connections: a connection per call would leave
- * a large run's registrations short of ephemeral ports. The per-target clients (`reference/admin-client.ts`, `caddy/admin-client.ts`,
- * `tomcat/manager-client.ts`) add auth style and answer parsing on top.
+ * a large run's registrations short of ephemeral ports. The per-target clients
+ * (`reference/admin-client.ts`, `caddy/admin-client.ts`, `tomcat/manager-client.ts`) add auth style
+ * and answer parsing on top.
  *
  * Plain-http APIs (every target's, on loopback) go through `Http1Pool`, raw keep-alive sockets: a
  * registration sends four calls per service, and undici's dispatch cost as much harness CPU per

@@ -163,11 +163,8 @@ export class Http1Pool {
     try {
       while (this.#queue.length > 0 && !this.#destroyed) {
         const fresh = (this.#queue[0] as Call).request.fresh === true;
-        // A fresh call makes room by closing the longest-idle connection when the pool is full.
-        if (fresh && this.#all.size >= this.#max && this.#idle.length > 0) this.#kill(this.#idle[0] as Connection, null);
-        const conn = fresh ? (this.#all.size < this.#max ? this.#open() : null) : (this.#takeIdle() ?? (this.#all.size < this.#max ? this.#open() : null));
+        const conn = fresh ? this.#openFresh() : (this.#takeIdle() ?? this.#openIfRoom());
         if (conn === null) return;
-        conn.single = fresh;
         this.#start(conn, this.#queue.shift() as Call);
       }
     } finally {
@@ -183,6 +180,18 @@ export class Http1Pool {
       if (!conn.dead && now - conn.lastActivityMs < conn.idleLimitMs) return conn;
       this.#kill(conn, null);
     }
+  }
+
+  #openIfRoom(): Connection | null {
+    return this.#all.size < this.#max ? this.#open() : null;
+  }
+
+  /** A connection for one call, closed after it; makes room by closing the longest-idle one when the pool is full. */
+  #openFresh(): Connection | null {
+    if (this.#all.size >= this.#max && this.#idle.length > 0) this.#kill(this.#idle[0] as Connection, null);
+    const conn = this.#openIfRoom();
+    if (conn !== null) conn.single = true;
+    return conn;
   }
 
   #open(): Connection {
@@ -222,8 +231,12 @@ export class Http1Pool {
     try {
       bytes = this.#encode(call.request);
     } catch (error) {
-      conn.socket.unref();
-      this.#idle.push(conn);
+      // Nothing was sent: a kept connection stays for the next call, one opened for this call closes.
+      if (conn.single) this.#kill(conn, null);
+      else {
+        conn.socket.unref();
+        this.#idle.push(conn);
+      }
       call.reject(error as Error);
       return;
     }
